@@ -1,0 +1,633 @@
+//! Reading one TOML file into its parts, reporting every problem in it.
+
+use super::source::{SourceFile, Sink};
+use super::walk::{self, get, key_span, Text, Val};
+use super::{Conditions, Faq, HoursLine, Pattern, Phrase, Rule, TestCase, MAX_REGEX_BYTES};
+use crate::error::{Diagnostic, Location};
+use crate::template::Template;
+use crate::text::{tokenize, Language};
+use crate::{Decision, Message};
+use std::collections::BTreeMap;
+use std::ops::Range;
+use toml::de::{DeTable, DeValue};
+
+/// The longest phrase, in words.
+pub(crate) const MAX_PHRASE_WORDS: usize = 32;
+
+/// A setting's value, checked for range.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum SettingValue {
+    Text(String),
+    Count(usize),
+    Fraction(f64),
+}
+
+/// A slot used in a template, with where it is, for checks after merging.
+#[derive(Clone, Debug)]
+pub(crate) struct SlotUse {
+    pub(crate) name: String,
+    pub(crate) location: Location,
+}
+
+/// What a template may refer to besides `[vars]`: the capture names of its rule.
+#[derive(Clone, Debug)]
+pub(crate) struct Templated {
+    pub(crate) context: String,
+    pub(crate) captures: Vec<String>,
+    pub(crate) slots: Vec<SlotUse>,
+}
+
+/// Everything one file holds.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    pub(crate) settings: Vec<(String, SettingValue, Location)>,
+    pub(crate) vars: Vec<(String, String, Location)>,
+    pub(crate) synonyms: Vec<Vec<(String, Location)>>,
+    pub(crate) hours: Vec<(HoursLine, Location)>,
+    pub(crate) rules: Vec<Rule>,
+    pub(crate) faqs: Vec<Faq>,
+    pub(crate) tests: Vec<TestCase>,
+    pub(crate) templated: Vec<Templated>,
+}
+
+const TOP_KEYS: &[&str] = &["settings", "vars", "synonyms", "hours", "rule", "faq", "test"];
+const SETTING_KEYS: &[&str] = &[
+    "language",
+    "timezone",
+    "max_suggestions",
+    "suggest_threshold",
+    "auto_reply_threshold",
+    "auto_reply_margin",
+    "max_message_bytes",
+];
+const RULE_KEYS: &[&str] = &["id", "priority", "when", "escalate", "auto_reply", "reply", "tags"];
+const WHEN_KEYS: &[&str] = &["any", "all", "none", "regex", "channel", "author", "fields"];
+const AUTHOR_KEYS: &[&str] = &["id", "name", "handle"];
+const FAQ_KEYS: &[&str] = &["id", "questions", "answer", "tags", "auto_reply"];
+const TEST_KEYS: &[&str] =
+    &["message", "expect", "decision", "reply_contains", "channel", "author", "fields", "received_at"];
+const DAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+/// Parses one file; problems go to `diagnostics`.
+pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> Parsed {
+    let mut sink = Sink { file, diagnostics };
+    let mut parsed = Parsed::default();
+    let (doc, errors) = DeTable::parse_recoverable(&file.text);
+    if !errors.is_empty() {
+        for e in errors {
+            let span = e.span().unwrap_or(0..0);
+            let message = e.message().lines().next().unwrap_or("invalid TOML").trim().to_string();
+            sink.error(span, format!("invalid TOML: {message}"))
+                .label("here")
+                .help("see https://toml.io for the syntax; strings need quotes and lists need [ ]");
+        }
+        // A file that is not valid TOML is not read further: what the parser recovered
+        // would only produce confusing follow-on errors.
+        return parsed;
+    }
+    let doc = doc.get_ref();
+    walk::unknown_keys(&mut sink, doc, TOP_KEYS, "at the top level", None);
+    if let Some(v) = get(doc, "settings") {
+        if let Some(t) = walk::table(&mut sink, v, "settings", None) {
+            settings(&mut sink, t, &mut parsed);
+        }
+    }
+    if let Some(v) = get(doc, "vars") {
+        if let Some(t) = walk::table(&mut sink, v, "vars", None) {
+            for (k, v) in t.iter() {
+                let name = k.get_ref().to_string();
+                if let Some(text) = walk::string(&mut sink, v, &name, Some("[vars]")) {
+                    parsed.vars.push((name, text.value, file.location(k.span())));
+                }
+            }
+        }
+    }
+    if let Some(v) = get(doc, "synonyms") {
+        if let Some(t) = walk::table(&mut sink, v, "synonyms", None) {
+            for (k, v) in t.iter() {
+                let key = k.get_ref().to_string();
+                let Some(list) = walk::strings(&mut sink, v, &key, Some("[synonyms]")) else { continue };
+                let mut group = vec![(key, file.location(k.span()))];
+                group.extend(list.into_iter().map(|t| (t.value, file.location(t.span))));
+                for (phrase, loc) in &group {
+                    if tokenize(phrase).len() == 0 {
+                        sink.error(loc.span.start..loc.span.end, "synonym has no words")
+                            .context(Some("[synonyms]"))
+                            .help("a synonym needs at least one letter or digit");
+                    }
+                }
+                parsed.synonyms.push(group);
+            }
+        }
+    }
+    if let Some(v) = get(doc, "hours") {
+        if let Some(t) = walk::table(&mut sink, v, "hours", None) {
+            hours(&mut sink, t, &mut parsed);
+        }
+    }
+    for (key, what) in [("rule", "rule"), ("faq", "faq"), ("test", "test")] {
+        let Some(v) = get(doc, key) else { continue };
+        let DeValue::Array(items) = v.get_ref() else {
+            sink.error(key_span(doc, key).unwrap_or(v.span()), format!("`{key}` must be a list of tables"))
+                .help(format!("start each {what} with a line [[{key}]]"));
+            continue;
+        };
+        for (n, item) in items.iter().enumerate() {
+            let fallback_ctx = format!("{what} #{} of this file", n + 1);
+            let Some(t) = walk::table(&mut sink, item, key, Some(&fallback_ctx)) else { continue };
+            match key {
+                "rule" => rule(&mut sink, item, t, &fallback_ctx, &mut parsed),
+                "faq" => faq(&mut sink, item, t, &fallback_ctx, &mut parsed),
+                _ => test(&mut sink, item, t, &mut parsed),
+            }
+        }
+    }
+    parsed
+}
+
+fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
+    let ctx = Some("[settings]");
+    walk::unknown_keys(sink, t, SETTING_KEYS, "in [settings]", ctx);
+    for (k, v) in t.iter() {
+        let key = k.get_ref().as_ref();
+        let value = match key {
+            "language" => walk::string(sink, v, key, ctx).and_then(|s| {
+                if Language::from_name(&s.value).is_some() {
+                    Some(SettingValue::Text(s.value))
+                } else {
+                    sink.error(s.span, format!("unknown language `{}`", s.value))
+                        .label("no stemmer for this language")
+                        .context(ctx)
+                        .help(format!("use one of: {}", Language::known_names()));
+                    None
+                }
+            }),
+            "timezone" => walk::string(sink, v, key, ctx).map(|s| SettingValue::Text(s.value)),
+            "max_suggestions" => count(sink, v, key, 1, 20),
+            "max_message_bytes" => count(sink, v, key, 64, 1 << 20),
+            "suggest_threshold" | "auto_reply_threshold" | "auto_reply_margin" => {
+                walk::number(sink, v, key, ctx).and_then(|x| {
+                    if (0.0..=1.0).contains(&x) {
+                        Some(SettingValue::Fraction(x))
+                    } else {
+                        sink.error(v.span(), format!("`{key}` must be between 0 and 1"))
+                            .label(format!("{x} is out of range"))
+                            .context(ctx)
+                            .help("scores run from 0 (nothing in common) to 1 (certain)");
+                        None
+                    }
+                })
+            }
+            _ => None,
+        };
+        if let Some(value) = value {
+            parsed.settings.push((key.to_string(), value, sink.file.location(k.span())));
+        }
+    }
+}
+
+fn count(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, min: usize, max: usize) -> Option<SettingValue> {
+    let n = walk::integer(sink, v, key, Some("[settings]"))?;
+    match usize::try_from(n) {
+        Ok(n) if (min..=max).contains(&n) => Some(SettingValue::Count(n)),
+        _ => {
+            sink.error(v.span(), format!("`{key}` must be between {min} and {max}"))
+                .label(format!("{n} is out of range"))
+                .context(Some("[settings]"))
+                .help(format!("choose a value from {min} to {max}"));
+            None
+        }
+    }
+}
+
+fn parse_time(s: &str) -> Option<u16> {
+    let (h, m) = s.trim().split_once(':')?;
+    let (h, m): (u16, u16) = (h.parse().ok()?, m.parse().ok()?);
+    (h <= 24 && m < 60 && h * 60 + m <= 24 * 60).then_some(h * 60 + m)
+}
+
+fn parse_days(spec: &str) -> Option<Vec<u8>> {
+    let day = |d: &str| DAYS.iter().position(|x| *x == d.trim().to_ascii_lowercase()).map(|i| i as u8);
+    match spec.split_once('-') {
+        Some((a, b)) => {
+            let (a, b) = (day(a)?, day(b)?);
+            (a <= b).then(|| (a..=b).collect())
+        }
+        None => Some(vec![day(spec)?]),
+    }
+}
+
+fn valid_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && matches!(s.get(5..7).and_then(|m| m.parse::<u8>().ok()), Some(1..=12))
+        && matches!(s.get(8..10).and_then(|d| d.parse::<u8>().ok()), Some(1..=31))
+}
+
+fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
+    let ctx = Some("[hours]");
+    for (k, v) in t.iter() {
+        let key = k.get_ref().as_ref();
+        let loc = sink.file.location(k.span());
+        if key == "closed" {
+            let Some(dates) = walk::strings(sink, v, key, ctx) else { continue };
+            let mut ok = Vec::new();
+            for d in dates {
+                if valid_date(&d.value) {
+                    ok.push(d.value);
+                } else {
+                    sink.error(d.span, format!("`{}` is not a date", d.value))
+                        .context(ctx)
+                        .help("write dates as YYYY-MM-DD, as in \"2026-12-25\"");
+                }
+            }
+            parsed.hours.push((HoursLine::Closed(ok), loc));
+            continue;
+        }
+        let Some(days) = parse_days(key) else {
+            sink.error(k.span(), format!("`{key}` is not a day or range of days"))
+                .context(ctx)
+                .help("use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri, or `closed`");
+            continue;
+        };
+        let Some(range) = walk::string(sink, v, key, ctx) else { continue };
+        let times = range.value.split_once('-').and_then(|(a, b)| Some((parse_time(a)?, parse_time(b)?)));
+        match times {
+            Some((open, close)) if open < close => {
+                parsed.hours.push((HoursLine::Open { days, open, close }, loc));
+            }
+            Some(_) => {
+                sink.error(range.span, "opening time is not before closing time")
+                    .context(ctx)
+                    .help("write the earlier time first, as in \"08:30-17:00\"");
+            }
+            None => {
+                sink.error(range.span, format!("`{}` is not a time range", range.value))
+                    .context(ctx)
+                    .help("write opening hours as \"HH:MM-HH:MM\", as in \"08:30-17:00\"");
+            }
+        }
+    }
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+}
+
+/// Reads `id`, reporting when it is missing or malformed. Returns the id text (even a
+/// malformed one, for context) and the span to point at.
+fn id(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, what: &str, ctx: &str) -> Option<Text> {
+    let Some(v) = get(t, "id") else {
+        sink.error(item.span().start..item.span().start, format!("this {what} has no `id`"))
+            .context(Some(ctx))
+            .help(format!("add a line such as id = \"my-{what}\" to give it a name"));
+        return None;
+    };
+    let text = walk::string(sink, v, "id", Some(ctx))?;
+    if !valid_id(&text.value) {
+        sink.error(text.span.clone(), format!("`{}` is not a valid id", text.value))
+            .context(Some(ctx))
+            .help("an id is letters, digits, `-`, `_` and `.`, with no spaces");
+    }
+    Some(text)
+}
+
+fn phrases(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: &str) -> Vec<Phrase> {
+    let Some(list) = walk::strings(sink, v, key, Some(ctx)) else { return Vec::new() };
+    if list.is_empty() {
+        sink.error(v.span(), format!("`{key}` is empty"))
+            .context(Some(ctx))
+            .help(format!("list at least one phrase, or remove `{key}`"));
+    }
+    let mut out = Vec::with_capacity(list.len());
+    for p in list {
+        let words = tokenize(&p.value).len();
+        if words == 0 {
+            sink.error(p.span.clone(), "phrase has no words")
+                .label("nothing to match")
+                .context(Some(ctx))
+                .help("a phrase needs at least one letter or digit; punctuation is ignored");
+        } else if words > MAX_PHRASE_WORDS {
+            sink.error(p.span.clone(), format!("phrase has {words} words, more than {MAX_PHRASE_WORDS}"))
+                .context(Some(ctx))
+                .help("use a shorter phrase; a long phrase almost never occurs word for word");
+        } else {
+            out.push(Phrase { text: p.value, location: sink.file.location(p.span) });
+        }
+    }
+    out
+}
+
+fn value_lists(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    place: &str,
+    known: Option<&[&str]>,
+    lower: bool,
+    ctx: &str,
+) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    let Some(t) = walk::table(sink, v, place, Some(ctx)) else { return out };
+    if let Some(known) = known {
+        walk::unknown_keys(sink, t, known, &format!("in `{place}`"), Some(ctx));
+    }
+    for (k, v) in t.iter() {
+        let name = k.get_ref().to_string();
+        if known.is_some_and(|known| !known.contains(&name.as_str())) {
+            continue;
+        }
+        if let Some(list) = walk::strings(sink, v, &format!("{place}.{name}"), Some(ctx)) {
+            let values = list.into_iter().map(|t| if lower { t.value.trim().to_lowercase() } else { t.value });
+            out.insert(name, values.collect());
+        }
+    }
+    out
+}
+
+fn patterns(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Vec<Pattern> {
+    let Some(list) = walk::strings(sink, v, "when.regex", Some(ctx)) else { return Vec::new() };
+    let mut out = Vec::new();
+    for p in list {
+        let built = regex::RegexBuilder::new(&p.value)
+            .case_insensitive(true)
+            .size_limit(MAX_REGEX_BYTES)
+            .build();
+        match built {
+            Ok(regex) => out.push(Pattern { source: p.value, regex, location: sink.file.location(p.span) }),
+            Err(regex::Error::CompiledTooBig(limit)) => {
+                sink.error(p.span, "regular expression is too big")
+                    .label(format!("compiles to more than {limit} bytes"))
+                    .context(Some(ctx))
+                    .help("simplify it: large counted repetitions such as \\w{1000} grow quickly");
+            }
+            Err(e) => {
+                let explanation = e.to_string();
+                let last = explanation.lines().last().unwrap_or("").trim();
+                let short = last.strip_prefix("error: ").unwrap_or(last);
+                sink.error(p.span, format!("invalid regular expression: {short}"))
+                    .label("does not compile")
+                    .context(Some(ctx))
+                    .help(format!(
+                        "fix the pattern; in a TOML '...' string backslashes need no doubling. The regex library says:\n{}",
+                        explanation.lines().map(|l| format!("        {l}")).collect::<Vec<_>>().join("\n")
+                    ));
+            }
+        }
+    }
+    out
+}
+
+fn conditions(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Conditions {
+    let mut when = Conditions::default();
+    let Some(t) = walk::table(sink, v, "when", Some(ctx)) else { return when };
+    walk::unknown_keys(sink, t, WHEN_KEYS, "in `when`", Some(ctx));
+    for (k, v) in t.iter() {
+        match k.get_ref().as_ref() {
+            "any" => when.any = phrases(sink, v, "when.any", ctx),
+            "all" => when.all = phrases(sink, v, "when.all", ctx),
+            "none" => when.none = phrases(sink, v, "when.none", ctx),
+            "regex" => when.regex = patterns(sink, v, ctx),
+            "channel" => {
+                when.channel = walk::strings(sink, v, "when.channel", Some(ctx))
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|t| t.value.trim().to_lowercase())
+                    .collect();
+            }
+            "author" => when.author = value_lists(sink, v, "when.author", Some(AUTHOR_KEYS), true, ctx),
+            "fields" => when.fields = value_lists(sink, v, "when.fields", None, true, ctx),
+            _ => {}
+        }
+    }
+    when
+}
+
+/// Maps a byte offset inside a string's value to the file, when the string is written
+/// without escapes (so its source text is the value); otherwise points at the string.
+fn inner_span(file: &SourceFile, text: &Text, inner: Range<usize>) -> Range<usize> {
+    let raw = file.text.get(text.span.clone()).unwrap_or("");
+    for quote in ["\"\"\"", "'''", "\"", "'"] {
+        if let Some(body) = raw.strip_prefix(quote).and_then(|r| r.strip_suffix(quote)) {
+            if body == text.value {
+                let start = text.span.start + quote.len();
+                return start + inner.start..start + inner.end;
+            }
+        }
+    }
+    text.span.clone()
+}
+
+fn templates(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: &str, captures: Vec<String>, parsed: &mut Parsed) -> Vec<Template> {
+    let Some(list) = walk::strings(sink, v, key, Some(ctx)) else { return Vec::new() };
+    if list.is_empty() {
+        sink.error(v.span(), format!("`{key}` is empty"))
+            .context(Some(ctx))
+            .help(format!("write the {key} text, or a list of variations"));
+    }
+    let mut out = Vec::new();
+    let mut uses = Templated { context: ctx.to_string(), captures, slots: Vec::new() };
+    for text in list {
+        if text.value.trim().is_empty() {
+            sink.error(text.span.clone(), format!("`{key}` text is empty"))
+                .context(Some(ctx))
+                .help("write what should be sent");
+            continue;
+        }
+        match Template::parse(&text.value) {
+            Ok(t) => {
+                for slot in t.slots() {
+                    let span = inner_span(sink.file, &text, slot.span.clone());
+                    uses.slots.push(SlotUse {
+                        name: slot.name.clone(),
+                        location: sink.file.location(span),
+                    });
+                }
+                out.push(t);
+            }
+            Err(errors) => {
+                for e in errors {
+                    let span = inner_span(sink.file, &text, e.span);
+                    sink.error(span, e.message).context(Some(ctx)).help(e.help);
+                }
+            }
+        }
+    }
+    parsed.templated.push(uses);
+    out
+}
+
+fn tags(sink: &mut Sink<'_>, t: &DeTable<'_>, ctx: &str) -> Vec<String> {
+    get(t, "tags")
+        .and_then(|v| walk::strings(sink, v, "tags", Some(ctx)))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| t.value)
+        .collect()
+}
+
+fn flag(sink: &mut Sink<'_>, t: &DeTable<'_>, key: &str, default: bool, ctx: &str) -> bool {
+    get(t, key).and_then(|v| walk::boolean(sink, v, key, Some(ctx))).unwrap_or(default)
+}
+
+fn rule(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, fallback_ctx: &str, parsed: &mut Parsed) {
+    let id = id(sink, item, t, "rule", fallback_ctx);
+    let ctx = id.as_ref().map_or(fallback_ctx.to_string(), |i| format!("rule `{}`", i.value));
+    walk::unknown_keys(sink, t, RULE_KEYS, "in a rule", Some(&ctx));
+    let priority = get(t, "priority").and_then(|v| walk::integer(sink, v, "priority", Some(&ctx))).unwrap_or(0);
+    let when = match get(t, "when") {
+        Some(v) => {
+            let when = conditions(sink, v, &ctx);
+            if when.any.is_empty() && when.all.is_empty() && when.regex.is_empty() && !has_text_condition(v) {
+                sink.error(key_span(t, "when").unwrap_or(v.span()), "rule has no text condition")
+                    .context(Some(&ctx))
+                    .help("add when.any, when.all or when.regex: a rule must look at the message text");
+            }
+            when
+        }
+        None => {
+            let at = id.as_ref().map_or(item.span(), |i| i.span.clone());
+            sink.error(at, "rule has no condition")
+                .label("this rule would never fire")
+                .context(Some(&ctx))
+                .help("add a condition such as when.any = [\"phrase\", ...]");
+            Conditions::default()
+        }
+    };
+    let captures = when
+        .regex
+        .iter()
+        .flat_map(|p| p.regex.capture_names().flatten().map(str::to_string).collect::<Vec<_>>())
+        .collect();
+    let reply = match get(t, "reply") {
+        Some(v) => templates(sink, v, "reply", &ctx, captures, parsed),
+        None => {
+            let at = id.as_ref().map_or(item.span(), |i| i.span.clone());
+            sink.error(at, "rule has no `reply`")
+                .context(Some(&ctx))
+                .help("add reply = \"...\" with the text to suggest (escalating rules too: it is what the person sees first)");
+            Vec::new()
+        }
+    };
+    let escalate = flag(sink, t, "escalate", false, &ctx);
+    let auto_reply = flag(sink, t, "auto_reply", true, &ctx);
+    let tags = tags(sink, t, &ctx);
+    if let Some(id) = id {
+        parsed.rules.push(Rule {
+            id: id.value,
+            priority,
+            when,
+            escalate,
+            auto_reply,
+            reply,
+            tags,
+            location: sink.file.location(id.span),
+        });
+    }
+}
+
+/// Whether `when` names a text condition at all (even one that failed to read), so
+/// that a broken `when.any` is not also reported as missing.
+fn has_text_condition(v: &Val<'_>) -> bool {
+    match v.get_ref() {
+        DeValue::Table(t) => ["any", "all", "regex"].iter().any(|k| get(t, k).is_some()),
+        _ => true,
+    }
+}
+
+fn faq(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, fallback_ctx: &str, parsed: &mut Parsed) {
+    let id = id(sink, item, t, "faq", fallback_ctx);
+    let ctx = id.as_ref().map_or(fallback_ctx.to_string(), |i| format!("faq `{}`", i.value));
+    walk::unknown_keys(sink, t, FAQ_KEYS, "in a faq entry", Some(&ctx));
+    let at = id.as_ref().map_or(item.span(), |i| i.span.clone());
+    let questions = match get(t, "questions") {
+        Some(v) => {
+            let list = walk::strings(sink, v, "questions", Some(&ctx)).unwrap_or_default();
+            if list.is_empty() && matches!(v.get_ref(), DeValue::Array(_)) {
+                sink.error(v.span(), "`questions` is empty")
+                    .context(Some(&ctx))
+                    .help("list a few ways people ask this; more examples make better matching");
+            }
+            for q in &list {
+                if tokenize(&q.value).len() == 0 {
+                    sink.error(q.span.clone(), "question has no words")
+                        .context(Some(&ctx))
+                        .help("write the question as people would ask it");
+                }
+            }
+            list.into_iter().map(|t| t.value).collect()
+        }
+        None => {
+            sink.error(at.clone(), "faq entry has no `questions`")
+                .context(Some(&ctx))
+                .help("add questions = [\"...\", \"...\"] with ways people ask this");
+            Vec::new()
+        }
+    };
+    let answer = match get(t, "answer") {
+        Some(v) => templates(sink, v, "answer", &ctx, Vec::new(), parsed),
+        None => {
+            sink.error(at, "faq entry has no `answer`")
+                .context(Some(&ctx))
+                .help("add answer = \"...\" with the reply to suggest");
+            Vec::new()
+        }
+    };
+    let tags = tags(sink, t, &ctx);
+    let auto_reply = flag(sink, t, "auto_reply", true, &ctx);
+    if let Some(id) = id {
+        parsed.faqs.push(Faq { id: id.value, questions, answer, tags, auto_reply, location: sink.file.location(id.span) });
+    }
+}
+
+fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
+    let line = sink.file.location(item.span()).line;
+    let ctx = format!("test at line {line}");
+    walk::unknown_keys(sink, t, TEST_KEYS, "in a test", Some(&ctx));
+    let text = |sink: &mut Sink<'_>, key: &str| get(t, key).and_then(|v| walk::string(sink, v, key, Some(&ctx)));
+    let message = text(sink, "message");
+    let expect = text(sink, "expect");
+    let decision = text(sink, "decision").and_then(|d| match Decision::from_name(&d.value) {
+        Some(decision) => Some(decision),
+        None => {
+            sink.error(d.span, format!("unknown decision `{}`", d.value))
+                .context(Some(&ctx))
+                .help("use one of: auto_reply, suggest, escalate, no_answer");
+            None
+        }
+    });
+    let reply_contains = text(sink, "reply_contains").map(|t| t.value);
+    let channel = text(sink, "channel").map(|t| t.value);
+    let received_at = text(sink, "received_at").map(|t| t.value);
+    let author = get(t, "author").map(|v| value_lists(sink, v, "author", Some(AUTHOR_KEYS), false, &ctx)).unwrap_or_default();
+    let fields = get(t, "fields").map(|v| value_lists(sink, v, "fields", None, false, &ctx)).unwrap_or_default();
+    if expect.is_none() && decision.is_none() && get(t, "decision").is_none() {
+        sink.error(item.span().start..item.span().start, "test says nothing to expect")
+            .context(Some(&ctx))
+            .help("add expect = \"rule-or-faq-id\", decision = \"no_answer\", or both");
+    }
+    let Some(message) = message else {
+        sink.error(item.span().start..item.span().start, "test has no `message`")
+            .context(Some(&ctx))
+            .help("add message = \"...\" with the text to try");
+        return;
+    };
+    let first = |m: &BTreeMap<String, Vec<String>>, k: &str| m.get(k).and_then(|v| v.first().cloned());
+    let mut msg = Message::new(message.value);
+    msg.channel = channel;
+    msg.received_at = received_at;
+    let author_fields = ["id", "name", "handle"].map(|k| first(&author, k));
+    if author_fields.iter().any(Option::is_some) {
+        let [id, name, handle] = author_fields;
+        msg.author = Some(crate::Author { id, name, handle });
+    }
+    msg.fields = fields.into_iter().filter_map(|(k, v)| Some((k, v.into_iter().next()?))).collect();
+    // `expect` keeps its own span for the "no such id" check after merging.
+    parsed.tests.push(TestCase {
+        message: msg,
+        expect: expect.as_ref().map(|e| e.value.clone()),
+        decision,
+        reply_contains,
+        location: sink.file.location(expect.map_or(message.span, |e| e.span)),
+    });
+}

@@ -1,0 +1,118 @@
+//! Checks that need the whole rule set: ids, references, synonyms, template names.
+
+use super::parse::Templated;
+use super::walk::closest;
+use super::RuleSet;
+use crate::error::{Diagnostic, Location, Severity};
+use crate::text::tokenize;
+use std::collections::BTreeMap;
+
+/// Message values a template may use.
+const MESSAGE_SLOTS: &[&str] = &["author.name", "author.handle", "author.id", "channel"];
+
+fn error(location: &Location, message: String, context: Option<String>, help: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        message,
+        location: Some(location.clone()),
+        label: String::new(),
+        context,
+        secondary: None,
+        help: Some(help),
+    }
+}
+
+/// Ids are unique across rules and FAQ entries; tests name ids that exist.
+pub(crate) fn validate(set: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
+    let mut ids: BTreeMap<&str, &Location> = BTreeMap::new();
+    let entries = set
+        .rules
+        .iter()
+        .map(|r| (r.id.as_str(), &r.location, "rule"))
+        .chain(set.faqs.iter().map(|f| (f.id.as_str(), &f.location, "faq")));
+    for (id, location, what) in entries {
+        if let Some(first) = ids.get(id) {
+            diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                message: format!("duplicate id `{id}`"),
+                location: Some(location.clone()),
+                label: "defined again here".into(),
+                context: Some(format!("{what} `{id}`")),
+                secondary: Some(((*first).clone(), "first defined here".into())),
+                help: Some("give each rule and FAQ entry an id of its own".into()),
+            });
+        } else {
+            ids.insert(id, location);
+        }
+    }
+    let known: Vec<&str> = ids.keys().copied().collect();
+    for test in &set.tests {
+        let Some(expect) = &test.expect else { continue };
+        if !ids.contains_key(expect.as_str()) {
+            let help = match closest(expect, &known) {
+                Some(k) => format!("did you mean `{k}`?"),
+                None => "name the id of a rule or FAQ entry, or use decision = \"no_answer\"".into(),
+            };
+            diagnostics.push(error(
+                &test.location,
+                format!("test expects `{expect}`, which no rule or FAQ entry has"),
+                Some(format!("test at line {}", test.location.line)),
+                help,
+            ));
+        }
+    }
+}
+
+/// A word or phrase may belong to one synonym group only.
+pub(crate) fn check_synonyms(groups: &[Vec<(String, Location)>], diagnostics: &mut Vec<Diagnostic>) {
+    let mut seen: BTreeMap<String, &Location> = BTreeMap::new();
+    for group in groups {
+        for (phrase, location) in group {
+            let folded = tokenize(phrase).joined();
+            if folded.is_empty() {
+                continue;
+            }
+            if let Some(first) = seen.get(&folded) {
+                diagnostics.push(Diagnostic {
+                    severity: Severity::Error,
+                    message: format!("`{phrase}` is in two synonym groups"),
+                    location: Some(location.clone()),
+                    label: "again here".into(),
+                    context: Some("[synonyms]".into()),
+                    secondary: Some(((*first).clone(), "first here".into())),
+                    help: Some("merge the two groups into one, or drop it from one of them".into()),
+                });
+            } else {
+                seen.insert(folded, location);
+            }
+        }
+    }
+}
+
+/// Every `{{name}}` names a variable, a capture of its rule, or a message value.
+pub(crate) fn check_templates(templated: &[Templated], vars: &BTreeMap<String, String>, diagnostics: &mut Vec<Diagnostic>) {
+    for t in templated {
+        for slot in &t.slots {
+            let name = slot.name.as_str();
+            let known = vars.contains_key(name)
+                || t.captures.iter().any(|c| c == name)
+                || MESSAGE_SLOTS.contains(&name)
+                || name.strip_prefix("fields.").is_some_and(|f| !f.is_empty());
+            if known {
+                continue;
+            }
+            let mut candidates: Vec<&str> = vars.keys().map(String::as_str).collect();
+            candidates.extend(t.captures.iter().map(String::as_str));
+            candidates.extend(MESSAGE_SLOTS);
+            let help = match closest(name, &candidates) {
+                Some(k) => format!("did you mean `{{{{{k}}}}}`?"),
+                None => format!(
+                    "define it under [vars] as {name} = \"...\", or use a message value such as {{{{author.name | \"there\"}}}}"
+                ),
+            };
+            let mut d = error(&slot.location, format!("unknown variable `{{{{{name}}}}}`"), Some(t.context.clone()), help);
+            d.label = "nothing defines this".into();
+            diagnostics.push(d);
+        }
+    }
+}

@@ -1,0 +1,332 @@
+//! The engine: built once from a rule set, shared by reference or by cloning, and asked
+//! for suggestions.
+
+use crate::config::RuleSet;
+use crate::error::{Diagnostic, LoadError, Severity};
+use crate::faq::{FaqIndex, FaqScore};
+use crate::message::Message;
+use crate::outcome::{Decision, Escalation, Evidence, Kind, Outcome, Suggestion};
+use crate::rules::{Fired, RuleIndex};
+use crate::template::{Template, Value};
+use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language};
+use std::hash::Hasher;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Suggests replies for messages. Immutable, cheap to clone (an `Arc` inside), and
+/// `Send + Sync`: build it once and share it across threads.
+///
+/// ```
+/// use replykit::{Decision, Engine, Message, RuleSet};
+///
+/// let rules = RuleSet::from_toml("council.toml", r#"
+///     [vars]
+///     phone = "0300 123 4567"
+///
+///     [[rule]]
+///     id = "emergency"
+///     when.any = ["gas leak", "smell gas"]
+///     escalate = true
+///     reply = "Please call our emergency line on {{phone}} now."
+///
+///     [[faq]]
+///     id = "bin-day"
+///     questions = ["When is my bin collected?", "what day do you empty the bins"]
+///     answer = "Find your collection day at https://example.gov.uk/bins."
+/// "#)?;
+/// let engine = Engine::new(&rules)?;
+///
+/// let outcome = engine.suggest(&Message::new("I can smell gas in the street"));
+/// assert_eq!(outcome.decision, Decision::Escalate);
+/// assert_eq!(outcome.suggestions[0].reply, "Please call our emergency line on 0300 123 4567 now.");
+///
+/// let outcome = engine.suggest(&Message::new("which day are bins collected?"));
+/// assert_eq!(outcome.top().map(|s| s.id.as_str()), Some("bin-day"));
+/// # Ok::<(), replykit::LoadError>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    set: RuleSet,
+    analyzer: Analyzer,
+    rules: RuleIndex,
+    faqs: FaqIndex,
+}
+
+/// A suggestion before rendering.
+#[derive(Debug)]
+struct Candidate {
+    kind: Kind,
+    index: usize,
+    score: f64,
+    priority: i64,
+    specificity: usize,
+    escalate: bool,
+    evidence: Vec<Evidence>,
+    captures: Vec<(String, String)>,
+    question: Option<usize>,
+}
+
+impl Candidate {
+    fn from_rule(f: Fired, set: &RuleSet) -> Option<Candidate> {
+        let rule = set.rules.get(f.rule)?;
+        Some(Candidate {
+            kind: Kind::Rule,
+            index: f.rule,
+            score: 1.0,
+            priority: rule.priority,
+            specificity: f.specificity,
+            escalate: rule.escalate,
+            evidence: f.evidence,
+            captures: f.captures,
+            question: None,
+        })
+    }
+
+    fn from_faq(s: FaqScore) -> Candidate {
+        Candidate {
+            kind: Kind::Faq,
+            index: s.entry,
+            score: s.score,
+            priority: 0,
+            specificity: 0,
+            escalate: false,
+            evidence: s.evidence,
+            captures: Vec::new(),
+            question: s.question,
+        }
+    }
+
+    /// The ranking: escalating rules first, then by score, rules before FAQ entries,
+    /// higher priority, more specific, and earlier in the rule set.
+    fn rank_key(&self) -> (bool, std::cmp::Reverse<u64>, Kind, std::cmp::Reverse<i64>, std::cmp::Reverse<usize>, usize) {
+        use std::cmp::Reverse;
+        // Scores are in 0..=1; ordering their bits orders them.
+        (!self.escalate, Reverse(self.score.to_bits()), self.kind, Reverse(self.priority), Reverse(self.specificity), self.index)
+    }
+}
+
+impl PartialOrd for Kind {
+    fn partial_cmp(&self, other: &Kind) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Kind {
+    fn cmp(&self, other: &Kind) -> std::cmp::Ordering {
+        let rank = |k: &Kind| match k {
+            Kind::Rule => 0,
+            Kind::Faq => 1,
+        };
+        rank(self).cmp(&rank(other))
+    }
+}
+
+fn build_error(message: String) -> LoadError {
+    LoadError::new(vec![Diagnostic {
+        severity: Severity::Error,
+        message,
+        location: None,
+        label: String::new(),
+        context: None,
+        secondary: None,
+        help: Some("use fewer or simpler `when.regex` patterns; phrases (`when.any`) scale better".into()),
+    }])
+}
+
+/// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.
+fn truncate(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
+impl Engine {
+    /// Builds an engine from a loaded rule set.
+    ///
+    /// Fails only when the rule set's patterns together exceed
+    /// [`MAX_REGEX_SET_BYTES`](crate::MAX_REGEX_SET_BYTES).
+    pub fn new(set: &RuleSet) -> Result<Engine, LoadError> {
+        let language = Language::from_name(&set.settings.language).unwrap_or_else(Language::english);
+        let mut builder = AnalyzerBuilder::new(language);
+        for group in &set.synonyms {
+            builder.add_synonyms(group);
+        }
+        for rule in &set.rules {
+            let w = &rule.when;
+            for p in w.any.iter().chain(&w.all).chain(&w.none) {
+                builder.add_text(&p.text);
+            }
+        }
+        for faq in &set.faqs {
+            for q in &faq.questions {
+                builder.add_typo_targets(q);
+            }
+            for a in &faq.answer {
+                builder.add_text(a.source());
+            }
+        }
+        let analyzer = builder.build();
+        let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
+        let faqs = FaqIndex::build(&set.faqs, &analyzer);
+        Ok(Engine { inner: Arc::new(Inner { set: set.clone(), analyzer, rules, faqs }) })
+    }
+
+    /// Loads a rule set from a file or folder and builds an engine from it.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Engine, LoadError> {
+        Engine::new(&RuleSet::from_path(path)?)
+    }
+
+    /// The rule set the engine was built from.
+    pub fn rule_set(&self) -> &RuleSet {
+        &self.inner.set
+    }
+
+    /// Suggests replies for a message. Never fails and never panics: any text gives an
+    /// outcome (see the crate docs, "Untrusted input").
+    pub fn suggest(&self, message: &Message) -> Outcome {
+        let inner = &*self.inner;
+        let settings = &inner.set.settings;
+        let text = truncate(&message.text, settings.max_message_bytes);
+        let truncated = text.len() < message.text.len();
+        let tokens = tokenize(text);
+        let mut candidates: Vec<Candidate> = Vec::new();
+        if !inner.set.rules.is_empty() {
+            let words = inner.analyzer.words(&tokens);
+            let fired = inner.rules.fire(&inner.set.rules, &words, text, message);
+            candidates.extend(fired.into_iter().filter_map(|f| Candidate::from_rule(f, &inner.set)));
+        }
+        if !inner.set.faqs.is_empty() {
+            let stems = inner.analyzer.stems(&tokens);
+            let scores = inner.faqs.score(&stems, &inner.analyzer, settings.max_suggestions + 1);
+            candidates.extend(scores.into_iter().map(Candidate::from_faq));
+        }
+        candidates.sort_by_key(Candidate::rank_key);
+        self.decide(message, text, candidates, truncated)
+    }
+
+    fn decide(&self, message: &Message, text: &str, ranked: Vec<Candidate>, truncated: bool) -> Outcome {
+        let settings = &self.inner.set.settings;
+        let escalating = ranked.first().filter(|c| c.escalate);
+        let escalation = escalating.and_then(|c| {
+            let rule = self.inner.set.rules.get(c.index)?;
+            let reason = match c.evidence.first() {
+                Some(e) => format!("matched {:?} at {}..{}", e.what, e.span.start, e.span.end),
+                None => "its conditions held".to_string(),
+            };
+            Some(Escalation { rule: rule.id.clone(), reason })
+        });
+        // The runner-up counts for the margin even when it is below the threshold.
+        let clear_winner = match (ranked.first(), ranked.get(1)) {
+            (Some(_), None) => true,
+            (Some(top), Some(next)) => {
+                let outranked = top.kind == Kind::Rule && next.kind == Kind::Rule && next.priority < top.priority;
+                outranked || top.score - next.score >= settings.auto_reply_margin - 1e-9
+            }
+            _ => false,
+        };
+        let mut suggestions: Vec<Suggestion> = ranked
+            .into_iter()
+            .filter(|c| c.escalate || c.score >= settings.suggest_threshold)
+            .take(settings.max_suggestions)
+            .filter_map(|c| self.render(c, message, text))
+            .collect();
+        let decision = match suggestions.first() {
+            _ if escalation.is_some() => Decision::Escalate,
+            None => Decision::NoAnswer,
+            Some(top) => {
+                let allowed = match top.kind {
+                    Kind::Rule => self.inner.set.rules.iter().find(|r| r.id == top.id).is_some_and(|r| r.auto_reply),
+                    Kind::Faq => self.inner.set.faqs.iter().find(|f| f.id == top.id).is_some_and(|f| f.auto_reply),
+                };
+                if allowed && clear_winner && top.missing.is_empty() && top.score >= settings.auto_reply_threshold {
+                    Decision::AutoReply
+                } else {
+                    Decision::Suggest
+                }
+            }
+        };
+        if decision == Decision::NoAnswer {
+            suggestions.clear();
+        }
+        Outcome { decision, suggestions, escalation, truncated }
+    }
+
+    fn render(&self, c: Candidate, message: &Message, text: &str) -> Option<Suggestion> {
+        let set = &self.inner.set;
+        let (id, templates, tags, question) = match c.kind {
+            Kind::Rule => {
+                let r = set.rules.get(c.index)?;
+                (&r.id, &r.reply, &r.tags, None)
+            }
+            Kind::Faq => {
+                let f = set.faqs.get(c.index)?;
+                let q = c.question.and_then(|q| f.questions.get(q)).cloned();
+                (&f.id, &f.answer, &f.tags, q)
+            }
+        };
+        let variation = pick_variation(text, id, templates.len());
+        let (reply, missing) = match templates.get(variation) {
+            Some(t) => render_template(t, &set.vars, &c.captures, message),
+            None => (String::new(), Vec::new()),
+        };
+        Some(Suggestion {
+            kind: c.kind,
+            id: id.clone(),
+            reply,
+            score: (c.score * 1e4).round() / 1e4,
+            tags: tags.clone(),
+            evidence: c.evidence,
+            variation,
+            escalate: c.escalate,
+            question,
+            missing,
+        })
+    }
+}
+
+/// The same message and entry always get the same variation; different messages spread
+/// over the variations.
+fn pick_variation(text: &str, id: &str, count: usize) -> usize {
+    if count <= 1 {
+        return 0;
+    }
+    let mut h = crate::text::FxHasher::default();
+    h.write(text.as_bytes());
+    h.write(id.as_bytes());
+    (h.finish() % count as u64) as usize
+}
+
+fn render_template(
+    t: &Template,
+    vars: &std::collections::BTreeMap<String, String>,
+    captures: &[(String, String)],
+    message: &Message,
+) -> (String, Vec<String>) {
+    t.render(|name| {
+        if let Some((_, v)) = captures.iter().find(|(n, _)| n == name) {
+            return Some(Value::Untrusted(v));
+        }
+        if let Some(v) = vars.get(name) {
+            return Some(Value::Trusted(v));
+        }
+        let author = message.author.as_ref();
+        let v = match name {
+            "author.name" => author.and_then(|a| a.name.as_deref()),
+            "author.handle" => author.and_then(|a| a.handle.as_deref()),
+            "author.id" => author.and_then(|a| a.id.as_deref()),
+            "channel" => message.channel.as_deref(),
+            _ => name.strip_prefix("fields.").and_then(|f| message.fields.get(f)).map(String::as_str),
+        };
+        v.map(Value::Untrusted)
+    })
+}

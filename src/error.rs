@@ -1,0 +1,186 @@
+//! Load errors: every problem in a rule set, each with file, line, column, the rule id
+//! and a hint, rendered like a compiler's diagnostics.
+
+use std::fmt;
+
+/// Where a diagnostic points: a file, a 1-based line and column, and the byte range in
+/// the file.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+pub struct Location {
+    /// The file name as given when loading (or the origin name of a string).
+    pub file: String,
+    /// The 1-based line.
+    pub line: usize,
+    /// The 1-based column, in characters.
+    pub column: usize,
+    /// The byte range in the file.
+    pub span: crate::Span,
+    /// The text of the line, without its line ending.
+    pub source_line: String,
+}
+
+/// How bad a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Severity {
+    /// The rule set does not load.
+    Error,
+    /// The rule set loads, but something is probably not what the author meant.
+    Warning,
+}
+
+/// One problem in a rule set.
+///
+/// `Display` renders it like a compiler diagnostic:
+///
+/// ```text
+/// error: duplicate id `missed-bin`
+///   --> waste.toml:12:6
+///    |
+/// 12 | id = "missed-bin"
+///    |      ^^^^^^^^^^^^ defined again here
+///    |
+///   ::: streets.toml:3:6
+///    |
+///  3 | id = "missed-bin"
+///    |      ------------ first defined here
+///    = in rule `missed-bin`
+///    = help: give each rule and FAQ entry an id of its own
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// What is wrong, in one short line.
+    pub message: String,
+    /// Where; `None` only for problems that belong to no file (such as an unreadable
+    /// folder).
+    pub location: Option<Location>,
+    /// The text under the carets.
+    pub label: String,
+    /// The rule, FAQ entry or test the problem is in, such as `rule \`missed-bin\``.
+    pub context: Option<String>,
+    /// A second place that explains the first ("first defined here").
+    pub secondary: Option<(Location, String)>,
+    /// How to fix it.
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// The location's `file:line:column`, or `""`.
+    pub fn position(&self) -> String {
+        match &self.location {
+            Some(l) => format!("{}:{}:{}", l.file, l.line, l.column),
+            None => String::new(),
+        }
+    }
+}
+
+fn gutter_width(d: &Diagnostic) -> usize {
+    let a = d.location.as_ref().map_or(0, |l| l.line);
+    let b = d.secondary.as_ref().map_or(0, |(l, _)| l.line);
+    a.max(b).to_string().len()
+}
+
+fn write_snippet(
+    f: &mut fmt::Formatter<'_>,
+    width: usize,
+    loc: &Location,
+    mark: char,
+    label: &str,
+) -> fmt::Result {
+    let pad = " ".repeat(width);
+    writeln!(f, "{pad} |")?;
+    writeln!(f, "{:>width$} | {}", loc.line, loc.source_line)?;
+    let line_chars = loc.source_line.chars().count();
+    let start = loc.column.saturating_sub(1).min(line_chars);
+    let wanted = loc.span.len().max(1);
+    // Count the span's characters on this line (a span may run past the line's end).
+    let under: usize = loc
+        .source_line
+        .chars()
+        .skip(start)
+        .scan(0usize, |bytes, c| {
+            *bytes += c.len_utf8();
+            Some(*bytes)
+        })
+        .take_while(|&b| b <= wanted)
+        .count()
+        .max(1);
+    let marks: String = std::iter::repeat_n(mark, under).collect();
+    let label = if label.is_empty() { String::new() } else { format!(" {label}") };
+    writeln!(f, "{pad} | {}{marks}{label}", " ".repeat(start))
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        writeln!(f, "{kind}: {}", self.message)?;
+        let width = gutter_width(self);
+        let pad = " ".repeat(width);
+        if let Some(loc) = &self.location {
+            writeln!(f, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column)?;
+            write_snippet(f, width, loc, '^', &self.label)?;
+        }
+        if let Some((loc, label)) = &self.secondary {
+            writeln!(f, "{pad} |")?;
+            writeln!(f, "{pad}::: {}:{}:{}", loc.file, loc.line, loc.column)?;
+            write_snippet(f, width, loc, '-', label)?;
+        }
+        if let Some(context) = &self.context {
+            writeln!(f, "{pad} = in {context}")?;
+        }
+        if let Some(help) = &self.help {
+            writeln!(f, "{pad} = help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A rule set that could not be loaded or built: every problem found, in file order.
+///
+/// A rule set with any error never half-loads: the caller keeps whatever engine it had.
+/// `Display` renders every diagnostic followed by a summary line.
+///
+/// ```
+/// let err = replykit::RuleSet::from_toml("bad.toml", "[[rule]]\nid = 'x'\n").unwrap_err();
+/// assert_eq!(err.diagnostics().len(), 2); // no condition, no reply
+/// assert!(err.to_string().contains("bad.toml:2:1"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", render(.diagnostics))]
+pub struct LoadError {
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn render(diagnostics: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in diagnostics {
+        out.push_str(&d.to_string());
+        out.push('\n');
+    }
+    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let noun = if errors == 1 { "error" } else { "errors" };
+    out.push_str(&format!("error: the rule set did not load: {errors} {noun}"));
+    out
+}
+
+impl LoadError {
+    pub(crate) fn new(diagnostics: Vec<Diagnostic>) -> LoadError {
+        LoadError { diagnostics }
+    }
+
+    /// Every problem, in file order.
+    pub fn diagnostics(&self) -> &[Diagnostic] {
+        &self.diagnostics
+    }
+
+    /// Consumes the error, giving its diagnostics.
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        self.diagnostics
+    }
+}

@@ -1,0 +1,255 @@
+//! Compiled rules: one phrase index and one regex set for all rules, and the full check
+//! of each candidate rule.
+//!
+//! Building puts every phrase of every rule into one [`PhraseTrie`] over word ids and
+//! every pattern into one [`regex::RegexSet`]. Matching a message walks the trie once
+//! and runs the set once; only the rules that share a matched phrase or pattern become
+//! candidates, and only those are checked in full. No step loops over all rules.
+
+use crate::config::{Conditions, Rule};
+use crate::message::Message;
+use crate::outcome::{Evidence, EvidenceKind};
+use crate::text::{Analyzer, PhraseTrie, WordTok, UNKNOWN};
+use crate::Span;
+use regex::RegexSet;
+
+/// How a rule uses a phrase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Role {
+    Any,
+    All,
+    None,
+}
+
+#[derive(Clone, Debug)]
+struct CompiledRule {
+    any: Vec<u32>,
+    all: Vec<u32>,
+    none: Vec<u32>,
+    /// Indexes into the regex set.
+    patterns: Vec<usize>,
+}
+
+/// A rule that fired on a message.
+#[derive(Clone, Debug)]
+pub(crate) struct Fired {
+    pub(crate) rule: usize,
+    pub(crate) evidence: Vec<Evidence>,
+    /// Named captures of the pattern that matched.
+    pub(crate) captures: Vec<(String, String)>,
+    /// How many conditions held (more is more specific).
+    pub(crate) specificity: usize,
+}
+
+/// Every rule, compiled.
+#[derive(Debug)]
+pub(crate) struct RuleIndex {
+    phrases: PhraseTrie,
+    /// phrase id → (rule, role)
+    phrase_rules: Vec<Vec<(u32, Role)>>,
+    /// phrase id → the phrase as first written, for evidence
+    phrase_text: Vec<String>,
+    regexes: Option<RegexSet>,
+    /// pattern index → rule
+    pattern_rules: Vec<u32>,
+    compiled: Vec<CompiledRule>,
+}
+
+/// The most bytes the combined regex set may compile to (256 MiB).
+pub const MAX_REGEX_SET_BYTES: usize = 256 << 20;
+
+impl RuleIndex {
+    pub(crate) fn build(rules: &[Rule], analyzer: &Analyzer) -> Result<RuleIndex, String> {
+        let mut index = RuleIndex {
+            phrases: PhraseTrie::default(),
+            phrase_rules: Vec::new(),
+            phrase_text: Vec::new(),
+            regexes: None,
+            pattern_rules: Vec::new(),
+            compiled: Vec::with_capacity(rules.len()),
+        };
+        let mut patterns = Vec::new();
+        for (r, rule) in rules.iter().enumerate() {
+            let r = r as u32;
+            let mut add = |phrases: &[crate::config::Phrase], role: Role| -> Vec<u32> {
+                let mut ids = Vec::with_capacity(phrases.len());
+                for p in phrases {
+                    let words = analyzer.phrase_words(&p.text);
+                    if words.is_empty() || words.contains(&UNKNOWN) {
+                        continue;
+                    }
+                    let next = index.phrase_text.len() as u32;
+                    let id = index.phrases.insert(&words, next).unwrap_or(next);
+                    if id == next {
+                        index.phrase_text.push(p.text.clone());
+                        index.phrase_rules.push(Vec::new());
+                    }
+                    if let Some(users) = index.phrase_rules.get_mut(id as usize) {
+                        if !users.contains(&(r, role)) {
+                            users.push((r, role));
+                        }
+                    }
+                    ids.push(id);
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                ids
+            };
+            let Conditions { any, all, none, regex, .. } = &rule.when;
+            let compiled_any = add(any, Role::Any);
+            let compiled_all = add(all, Role::All);
+            let compiled_none = add(none, Role::None);
+            let mut own = Vec::new();
+            for p in regex {
+                own.push(patterns.len());
+                patterns.push(p.source.clone());
+                index.pattern_rules.push(r);
+            }
+            index.compiled.push(CompiledRule { any: compiled_any, all: compiled_all, none: compiled_none, patterns: own });
+        }
+        if !patterns.is_empty() {
+            let set = regex::RegexSetBuilder::new(&patterns)
+                .case_insensitive(true)
+                .size_limit(MAX_REGEX_SET_BYTES)
+                .build()
+                .map_err(|e| format!("the rules' regular expressions together are too big to compile: {e}"))?;
+            index.regexes = Some(set);
+        }
+        Ok(index)
+    }
+
+    /// The rules that fire on a message.
+    pub(crate) fn fire(&self, rules: &[Rule], words: &[WordTok], text: &str, message: &Message) -> Vec<Fired> {
+        // Matched phrase ids, each with its first span.
+        let mut matched: Vec<(u32, Span)> = Vec::new();
+        let ids: Vec<u32> = words.iter().map(|w| w.id).collect();
+        self.phrases.for_each_match(&ids, |start, len, phrase| {
+            let span = match (words.get(start), words.get(start + len - 1)) {
+                (Some(a), Some(b)) => a.span.to(b.span),
+                _ => Span::default(),
+            };
+            matched.push((phrase, span));
+        });
+        matched.sort_by_key(|m| m.0);
+        matched.dedup_by_key(|m| m.0);
+        let mut candidates: Vec<u32> = Vec::new();
+        for (phrase, _) in &matched {
+            if let Some(users) = self.phrase_rules.get(*phrase as usize) {
+                candidates.extend(users.iter().filter(|(_, role)| *role != Role::None).map(|(r, _)| *r));
+            }
+        }
+        let mut pattern_hits: Vec<usize> = Vec::new();
+        if let Some(set) = &self.regexes {
+            pattern_hits = set.matches(text).into_iter().collect();
+            candidates.extend(pattern_hits.iter().filter_map(|&p| self.pattern_rules.get(p).copied()));
+        }
+        candidates.sort_unstable();
+        candidates.dedup();
+        let find = |phrase: u32| matched.binary_search_by_key(&phrase, |m| m.0).ok().and_then(|i| matched.get(i));
+        let mut fired = Vec::new();
+        for r in candidates {
+            let (Some(rule), Some(compiled)) = (rules.get(r as usize), self.compiled.get(r as usize)) else { continue };
+            if let Some(f) = self.check(r as usize, rule, compiled, &find, &pattern_hits, text, message) {
+                fired.push(f);
+            }
+        }
+        fired
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn check<'m>(
+        &self,
+        r: usize,
+        rule: &Rule,
+        compiled: &CompiledRule,
+        find: &impl Fn(u32) -> Option<&'m (u32, Span)>,
+        pattern_hits: &[usize],
+        text: &str,
+        message: &Message,
+    ) -> Option<Fired> {
+        if !attributes_hold(&rule.when, message) {
+            return None;
+        }
+        let mut evidence = Vec::new();
+        let mut specificity = 0;
+        let mut push = |phrase: u32, span: Span| {
+            let what = self.phrase_text.get(phrase as usize).cloned().unwrap_or_default();
+            evidence.push(Evidence { what, span, kind: EvidenceKind::Phrase });
+        };
+        for &p in &compiled.all {
+            let &(_, span) = find(p)?;
+            push(p, span);
+            specificity += 1;
+        }
+        if !compiled.any.is_empty() || !rule.when.any.is_empty() {
+            let mut hit = false;
+            for &p in &compiled.any {
+                if let Some(&(_, span)) = find(p) {
+                    push(p, span);
+                    hit = true;
+                }
+            }
+            if !hit {
+                return None;
+            }
+            specificity += 1;
+        }
+        if compiled.none.iter().any(|&p| find(p).is_some()) {
+            return None;
+        }
+        let mut captures = Vec::new();
+        if !rule.when.regex.is_empty() {
+            let hit = compiled.patterns.iter().position(|p| pattern_hits.binary_search(p).is_ok())?;
+            let pattern = rule.when.regex.get(hit)?;
+            if let Some(caps) = pattern.regex.captures(text) {
+                if let Some(m) = caps.get(0) {
+                    evidence.push(Evidence { what: pattern.source.clone(), span: Span::new(m.start(), m.end()), kind: EvidenceKind::Regex });
+                }
+                for name in pattern.regex.capture_names().flatten() {
+                    if let Some(m) = caps.name(name) {
+                        captures.push((name.to_string(), m.as_str().to_string()));
+                    }
+                }
+            }
+            specificity += 1;
+        }
+        specificity += usize::from(!rule.when.channel.is_empty())
+            + rule.when.author.len()
+            + rule.when.fields.len()
+            + usize::from(!compiled.none.is_empty());
+        evidence.sort_by_key(|e| e.span);
+        Some(Fired { rule: r, evidence, captures, specificity })
+    }
+}
+
+fn one_of(allowed: &[String], value: Option<&str>) -> bool {
+    match value {
+        Some(v) => {
+            let v = v.trim().to_lowercase();
+            allowed.iter().any(|a| *a == v)
+        }
+        None => false,
+    }
+}
+
+/// The conditions on the channel, the author and the fields.
+fn attributes_hold(when: &Conditions, message: &Message) -> bool {
+    if !when.channel.is_empty() && !one_of(&when.channel, message.channel.as_deref()) {
+        return false;
+    }
+    for (key, allowed) in &when.author {
+        let author = message.author.as_ref();
+        let value = match key.as_str() {
+            "id" => author.and_then(|a| a.id.as_deref()),
+            "name" => author.and_then(|a| a.name.as_deref()),
+            "handle" => author.and_then(|a| a.handle.as_deref()),
+            _ => None,
+        };
+        if !one_of(allowed, value) {
+            return false;
+        }
+    }
+    when.fields
+        .iter()
+        .all(|(name, allowed)| one_of(allowed, message.fields.get(name).map(String::as_str)))
+}

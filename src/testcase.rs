@@ -1,0 +1,133 @@
+//! Running a rule set's own `[[test]]` cases.
+
+use crate::error::Location;
+use crate::outcome::{Decision, Outcome};
+use crate::Engine;
+use serde::Serialize;
+use std::fmt;
+
+/// The result of one `[[test]]` case.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct TestResult {
+    /// Where the test was written.
+    pub location: Location,
+    /// The message text tried.
+    pub message: String,
+    /// What was wrong; empty when the test passed.
+    pub failures: Vec<String>,
+    /// What came out.
+    pub outcome: Outcome,
+}
+
+impl TestResult {
+    /// Whether the test passed.
+    pub fn passed(&self) -> bool {
+        self.failures.is_empty()
+    }
+}
+
+/// The results of every `[[test]]` case of a rule set, from [`Engine::run_tests`].
+///
+/// `Display` lists each failure and ends with the line `N passed, N failed`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct TestReport {
+    /// Every test, in file order.
+    pub results: Vec<TestResult>,
+}
+
+impl TestReport {
+    /// How many passed.
+    pub fn passed(&self) -> usize {
+        self.results.iter().filter(|r| r.passed()).count()
+    }
+
+    /// How many failed.
+    pub fn failed(&self) -> usize {
+        self.results.len() - self.passed()
+    }
+
+    /// The failed tests.
+    pub fn failures(&self) -> impl Iterator<Item = &TestResult> {
+        self.results.iter().filter(|r| !r.passed())
+    }
+}
+
+impl fmt::Display for TestReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for r in self.failures() {
+            let l = &r.location;
+            writeln!(f, "FAILED {}:{}:{}: {:?}", l.file, l.line, l.column, r.message)?;
+            for failure in &r.failures {
+                writeln!(f, "    {failure}")?;
+            }
+        }
+        writeln!(f, "{} passed, {} failed", self.passed(), self.failed())
+    }
+}
+
+fn describe(outcome: &Outcome) -> String {
+    match outcome.top() {
+        Some(top) => format!("{} `{}` (score {:.2}, decision {})", kind_name(top), top.id, top.score, outcome.decision),
+        None => format!("no suggestion (decision {})", outcome.decision),
+    }
+}
+
+fn kind_name(s: &crate::Suggestion) -> &'static str {
+    match s.kind {
+        crate::Kind::Rule => "rule",
+        crate::Kind::Faq => "faq",
+    }
+}
+
+impl Engine {
+    /// Runs every `[[test]]` case of the rule set.
+    ///
+    /// ```
+    /// let rules = replykit::RuleSet::from_toml("t.toml", r#"
+    ///     [[rule]]
+    ///     id = "hello"
+    ///     when.any = ["hello"]
+    ///     reply = "Hi!"
+    ///
+    ///     [[test]]
+    ///     message = "Hello there"
+    ///     expect = "hello"
+    ///     decision = "auto_reply"
+    /// "#)?;
+    /// let report = replykit::Engine::new(&rules)?.run_tests();
+    /// assert_eq!((report.passed(), report.failed()), (1, 0));
+    /// # Ok::<(), replykit::LoadError>(())
+    /// ```
+    pub fn run_tests(&self) -> TestReport {
+        let results = self
+            .rule_set()
+            .tests()
+            .iter()
+            .map(|t| {
+                let outcome = self.suggest(&t.message);
+                let mut failures = Vec::new();
+                let top = outcome.top().filter(|_| outcome.decision != Decision::NoAnswer);
+                if let Some(expect) = &t.expect {
+                    if top.map(|s| s.id.as_str()) != Some(expect.as_str()) {
+                        failures.push(format!("expected `{expect}`, got {}", describe(&outcome)));
+                    }
+                }
+                if let Some(decision) = t.decision {
+                    if outcome.decision != decision {
+                        failures.push(format!("expected decision {decision}, got {}", describe(&outcome)));
+                    }
+                }
+                if let Some(needle) = &t.reply_contains {
+                    if !top.is_some_and(|s| s.reply.contains(needle.as_str())) {
+                        let got = top.map_or("no reply".to_string(), |s| format!("{:?}", s.reply));
+                        failures.push(format!("expected the reply to contain {needle:?}, got {got}"));
+                    }
+                }
+                TestResult { location: t.location.clone(), message: t.message.text.clone(), failures, outcome }
+            })
+            .collect();
+        TestReport { results }
+    }
+}

@@ -1,0 +1,298 @@
+//! The engine's vocabulary: word ids, stems, synonym groups and typo look-up.
+//!
+//! Built once from the rule set; then each message is read into word ids (for rule
+//! phrases, which match exact words) and stem ids (for FAQ matching, which matches word
+//! forms), with synonym phrases folded into one id per group.
+
+use super::phrase_trie::{PhraseTrie, UNKNOWN};
+use super::{tokenize, FastMap, Language, Tokens};
+use crate::Span;
+
+/// A word of a message, read for rule matching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct WordTok {
+    /// The word id (or a synonym group's id), [`UNKNOWN`] when no rule uses it.
+    pub(crate) id: u32,
+    pub(crate) span: Span,
+}
+
+/// A word of a message, read for FAQ matching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct StemTok {
+    /// The stem id (or a synonym group's id), [`UNKNOWN`] when the rule set never uses it.
+    pub(crate) id: u32,
+    pub(crate) span: Span,
+    pub(crate) stop: bool,
+    /// Read as a typo of a known word.
+    pub(crate) typo: bool,
+}
+
+/// Collects the vocabulary, then builds an [`Analyzer`].
+#[derive(Debug)]
+pub(crate) struct AnalyzerBuilder {
+    analyzer: Analyzer,
+    groups: Vec<Vec<String>>,
+}
+
+/// Reads texts into word and stem ids. Immutable once built.
+#[derive(Debug)]
+pub(crate) struct Analyzer {
+    language: Language,
+    words: FastMap<Box<str>, u32>,
+    word_stem: Vec<u32>,
+    stems: FastMap<Box<str>, u32>,
+    stem_names: Vec<Box<str>>,
+    word_names: Vec<Box<str>>,
+    word_synonyms: PhraseTrie,
+    stem_synonyms: PhraseTrie,
+    /// A known word and each of its one-letter deletions → the word's id.
+    typos: FastMap<Box<str>, u32>,
+}
+
+/// Words shorter than this (in bytes) are never read as typos: short words have too
+/// many neighbours.
+const MIN_TYPO_LEN: usize = 5;
+
+impl AnalyzerBuilder {
+    pub(crate) fn new(language: Language) -> AnalyzerBuilder {
+        AnalyzerBuilder {
+            analyzer: Analyzer {
+                language,
+                words: FastMap::default(),
+                word_stem: Vec::new(),
+                stems: FastMap::default(),
+                stem_names: Vec::new(),
+                word_names: Vec::new(),
+                word_synonyms: PhraseTrie::default(),
+                stem_synonyms: PhraseTrie::default(),
+                typos: FastMap::default(),
+            },
+            groups: Vec::new(),
+        }
+    }
+
+    fn intern_stem(&mut self, stem: &str) -> u32 {
+        let a = &mut self.analyzer;
+        if let Some(&id) = a.stems.get(stem) {
+            return id;
+        }
+        let id = a.stem_names.len() as u32;
+        a.stems.insert(stem.into(), id);
+        a.stem_names.push(stem.into());
+        id
+    }
+
+    fn intern_word(&mut self, word: &str) -> u32 {
+        if let Some(&id) = self.analyzer.words.get(word) {
+            return id;
+        }
+        let stem = self.analyzer.language.stem(word).into_owned();
+        let stem_id = self.intern_stem(&stem);
+        let a = &mut self.analyzer;
+        let id = a.word_names.len() as u32;
+        a.words.insert(word.into(), id);
+        a.word_names.push(word.into());
+        a.word_stem.push(stem_id);
+        id
+    }
+
+    /// Adds every word of `text` to the vocabulary.
+    pub(crate) fn add_text(&mut self, text: &str) {
+        let tokens = tokenize(text);
+        for w in tokens.iter() {
+            self.intern_word(w);
+        }
+    }
+
+    /// Adds every word of `text`, and lets messages' typos of its longer words be read
+    /// as those words.
+    pub(crate) fn add_typo_targets(&mut self, text: &str) {
+        let tokens = tokenize(text);
+        for w in tokens.iter() {
+            let id = self.intern_word(w);
+            if w.len() < MIN_TYPO_LEN || w.chars().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            let typos = &mut self.analyzer.typos;
+            typos.entry(w.into()).or_insert(id);
+            for (i, c) in w.char_indices() {
+                let mut deleted = String::with_capacity(w.len());
+                deleted.push_str(&w[..i]);
+                deleted.push_str(&w[i + c.len_utf8()..]);
+                typos.entry(deleted.into()).or_insert(id);
+            }
+        }
+    }
+
+    /// Adds a synonym group (its phrases, key first).
+    pub(crate) fn add_synonyms(&mut self, group: &[String]) {
+        for phrase in group {
+            self.add_text(phrase);
+        }
+        self.groups.push(group.to_vec());
+    }
+
+    pub(crate) fn build(mut self) -> Analyzer {
+        for group in std::mem::take(&mut self.groups) {
+            let name = format!("{{{}}}", group.first().map_or("", String::as_str));
+            let a = &mut self.analyzer;
+            let word_group = a.word_names.len() as u32;
+            a.word_names.push(name.as_str().into());
+            let stem_group = a.stem_names.len() as u32;
+            a.stem_names.push(name.into());
+            a.word_stem.push(stem_group);
+            for phrase in &group {
+                let tokens = tokenize(phrase);
+                let words: Vec<u32> = tokens.iter().map(|w| a.words.get(w).copied().unwrap_or(UNKNOWN)).collect();
+                let stems: Vec<u32> = words.iter().map(|&w| a.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN)).collect();
+                // Duplicates across groups are load errors; within a group they are harmless.
+                a.word_synonyms.insert(&words, word_group);
+                a.stem_synonyms.insert(&stems, stem_group);
+            }
+        }
+        self.analyzer
+    }
+}
+
+/// Replaces, leftmost-longest, each synonym phrase with its group's id.
+fn fold_synonyms<T: Copy>(
+    trie: &PhraseTrie,
+    items: Vec<T>,
+    id: impl Fn(&T) -> u32,
+    merge: impl Fn(&T, &T, u32) -> T,
+) -> Vec<T> {
+    if trie.len() == 0 {
+        return items;
+    }
+    let ids: Vec<u32> = items.iter().map(&id).collect();
+    let mut out = Vec::with_capacity(items.len());
+    let mut i = 0;
+    while let Some(item) = items.get(i) {
+        match trie.longest_at(&ids, i) {
+            Some((len, group)) => {
+                let last = items.get(i + len - 1).unwrap_or(item);
+                out.push(merge(item, last, group));
+                i += len;
+            }
+            None => {
+                out.push(*item);
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+impl Analyzer {
+    /// The words of `tokens` as ids for rule matching, synonyms folded.
+    pub(crate) fn words(&self, tokens: &Tokens) -> Vec<WordTok> {
+        let raw: Vec<WordTok> = (0..tokens.len())
+            .map(|i| WordTok {
+                id: self.words.get(tokens.word(i)).copied().unwrap_or(UNKNOWN),
+                span: tokens.span(i),
+            })
+            .collect();
+        fold_synonyms(&self.word_synonyms, raw, |t| t.id, |a, b, id| WordTok { id, span: a.span.to(b.span) })
+    }
+
+    /// The word ids of a phrase written in a rule (synonyms folded).
+    pub(crate) fn phrase_words(&self, phrase: &str) -> Vec<u32> {
+        self.words(&tokenize(phrase)).into_iter().map(|t| t.id).collect()
+    }
+
+    /// The words of `tokens` as stem ids for FAQ matching, synonyms folded.
+    pub(crate) fn stems(&self, tokens: &Tokens) -> Vec<StemTok> {
+        let raw: Vec<StemTok> = (0..tokens.len())
+            .map(|i| {
+                let word = tokens.word(i);
+                let stop = self.language.is_stop_word(word);
+                let (id, typo) = match self.words.get(word) {
+                    Some(&w) => (self.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN), false),
+                    None => self.unknown_word_stem(word),
+                };
+                StemTok { id, span: tokens.span(i), stop, typo }
+            })
+            .collect();
+        fold_synonyms(
+            &self.stem_synonyms,
+            raw,
+            |t| t.id,
+            |a, b, id| StemTok { id, span: a.span.to(b.span), stop: false, typo: a.typo || b.typo },
+        )
+    }
+
+    fn unknown_word_stem(&self, word: &str) -> (u32, bool) {
+        let stem = self.language.stem(word);
+        if let Some(&id) = self.stems.get(stem.as_ref()) {
+            return (id, false);
+        }
+        if word.len() < MIN_TYPO_LEN || word.len() > 40 || self.typos.is_empty() {
+            return (UNKNOWN, false);
+        }
+        let to_stem = |w: u32| self.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN);
+        // A letter missing from the message word, or one substituted: the word is a
+        // deletion of a known word, or shares a deletion with it.
+        if let Some(&w) = self.typos.get(word) {
+            return (to_stem(w), true);
+        }
+        let mut deleted = String::with_capacity(word.len());
+        for (i, c) in word.char_indices() {
+            deleted.clear();
+            deleted.push_str(&word[..i]);
+            deleted.push_str(&word[i + c.len_utf8()..]);
+            if let Some(&w) = self.words.get(deleted.as_str()).or_else(|| self.typos.get(deleted.as_str())) {
+                return (to_stem(w), true);
+            }
+        }
+        (UNKNOWN, false)
+    }
+
+    /// The text of a stem id (a synonym group shows as `{key}`).
+    pub(crate) fn stem_name(&self, id: u32) -> &str {
+        self.stem_names.get(id as usize).map_or("?", |s| s)
+    }
+
+    /// The number of distinct stem ids (synonym groups included).
+    pub(crate) fn stem_count(&self) -> usize {
+        self.stem_names.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn analyzer() -> Analyzer {
+        let mut b = AnalyzerBuilder::new(Language::english());
+        b.add_synonyms(&["bin".into(), "wheelie bin".into(), "dustbin".into()]);
+        b.add_typo_targets("when is my bin collected");
+        b.add_text("missed");
+        b.build()
+    }
+
+    #[test]
+    fn synonyms_fold_to_one_id() {
+        let a = analyzer();
+        let bin = a.phrase_words("bin");
+        assert_eq!(bin.len(), 1);
+        assert_eq!(a.phrase_words("Wheelie-Bin"), bin);
+        assert_eq!(a.phrase_words("dustbin"), bin);
+        let tokens = tokenize("my wheelie bin was missed");
+        let words = a.words(&tokens);
+        assert_eq!(words.len(), 4);
+        assert_eq!(words[1].span, Span::new(3, 14));
+        assert_eq!(words[1].id, bin[0]);
+    }
+
+    #[test]
+    fn stems_and_typos() {
+        let a = analyzer();
+        let known = a.stems(&tokenize("collection"));
+        let typo = a.stems(&tokenize("colected"));
+        let swapped = a.stems(&tokenize("colllected"));
+        assert_eq!(a.stem_name(known[0].id), "collect");
+        assert_eq!((typo[0].id, typo[0].typo), (known[0].id, true));
+        assert_eq!(swapped[0].id, known[0].id);
+        assert_eq!(a.stems(&tokenize("zebra"))[0].id, UNKNOWN);
+    }
+}

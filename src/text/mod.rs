@@ -1,0 +1,18 @@
+//! Text handling: folding messages into comparable words, stemming, stop words and
+//! synonym groups.
+//!
+//! Every word keeps the byte span it came from in the original text, so evidence can
+//! always point back into what the host passed in.
+
+mod fold;
+mod hash;
+mod language;
+mod phrase_trie;
+
+pub(crate) use fold::{tokenize, Tokens};
+pub(crate) use hash::{FastMap, FxHasher};
+pub(crate) use language::Language;
+pub(crate) use phrase_trie::PhraseTrie;
+mod analyzer;
+pub(crate) use analyzer::{Analyzer, AnalyzerBuilder, StemTok, WordTok};
+pub(crate) use phrase_trie::UNKNOWN;
