@@ -27,7 +27,12 @@ struct Args {
 
 fn parse_args() -> Result<Args, String> {
     let default_rules = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/council").to_string();
-    let mut args = Args { json: false, test: false, rules: default_rules, message: None };
+    let mut args = Args {
+        json: false,
+        test: false,
+        rules: default_rules,
+        message: None,
+    };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
         match arg.as_str() {
@@ -54,7 +59,14 @@ fn print_readable(out: &mut impl Write, text: &str, outcome: &Outcome) -> std::i
     }
     for (i, s) in outcome.suggestions.iter().enumerate() {
         let kind = format!("{:?}", s.kind).to_lowercase();
-        writeln!(out, "{}. {kind} `{}`  score {:.2}  tags {:?}", i + 1, s.id, s.score, s.tags)?;
+        writeln!(
+            out,
+            "{}. {kind} `{}`  score {:.2}  tags {:?}",
+            i + 1,
+            s.id,
+            s.score,
+            s.tags
+        )?;
         writeln!(out, "   reply: {}", s.reply)?;
         if let Some(q) = &s.question {
             writeln!(out, "   closest question: {q:?}")?;
@@ -79,7 +91,11 @@ fn main() -> ExitCode {
                 eprintln!("error: {e}");
             }
             eprintln!("{USAGE}");
-            return if e.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(2) };
+            return if e.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(2)
+            };
         }
     };
     let engine = match Engine::from_path(&args.rules) {
@@ -92,7 +108,11 @@ fn main() -> ExitCode {
     if args.test {
         let report = engine.run_tests();
         print!("{report}");
-        return if report.failed() == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE };
+        return if report.failed() == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -107,7 +127,10 @@ fn main() -> ExitCode {
     };
     let result = match &args.message {
         Some(text) => answer(text),
-        None => std::io::stdin().lock().lines().try_for_each(|line| answer(&line?)),
+        None => std::io::stdin()
+            .lock()
+            .lines()
+            .try_for_each(|line| answer(&line?)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -103,10 +103,26 @@ impl Candidate {
 
     /// The ranking: escalating rules first, then by score, rules before FAQ entries,
     /// higher priority, more specific, and earlier in the rule set.
-    fn rank_key(&self) -> (bool, std::cmp::Reverse<u64>, Kind, std::cmp::Reverse<i64>, std::cmp::Reverse<usize>, usize) {
+    fn rank_key(
+        &self,
+    ) -> (
+        bool,
+        std::cmp::Reverse<u64>,
+        Kind,
+        std::cmp::Reverse<i64>,
+        std::cmp::Reverse<usize>,
+        usize,
+    ) {
         use std::cmp::Reverse;
         // Scores are in 0..=1; ordering their bits orders them.
-        (!self.escalate, Reverse(self.score.to_bits()), self.kind, Reverse(self.priority), Reverse(self.specificity), self.index)
+        (
+            !self.escalate,
+            Reverse(self.score.to_bits()),
+            self.kind,
+            Reverse(self.priority),
+            Reverse(self.specificity),
+            self.index,
+        )
     }
 }
 
@@ -134,7 +150,9 @@ fn build_error(message: String) -> LoadError {
         label: String::new(),
         context: None,
         secondary: None,
-        help: Some("use fewer or simpler `when.regex` patterns; phrases (`when.any`) scale better".into()),
+        help: Some(
+            "use fewer or simpler `when.regex` patterns; phrases (`when.any`) scale better".into(),
+        ),
     }])
 }
 
@@ -156,7 +174,8 @@ impl Engine {
     /// Fails only when the rule set's patterns together exceed
     /// [`MAX_REGEX_SET_BYTES`](crate::MAX_REGEX_SET_BYTES).
     pub fn new(set: &RuleSet) -> Result<Engine, LoadError> {
-        let language = Language::from_name(&set.settings.language).unwrap_or_else(Language::english);
+        let language =
+            Language::from_name(&set.settings.language).unwrap_or_else(Language::english);
         let mut builder = AnalyzerBuilder::new(language);
         for group in &set.synonyms {
             builder.add_synonyms(group);
@@ -178,7 +197,14 @@ impl Engine {
         let analyzer = builder.build();
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
         let faqs = FaqIndex::build(&set.faqs, &analyzer);
-        Ok(Engine { inner: Arc::new(Inner { set: set.clone(), analyzer, rules, faqs }) })
+        Ok(Engine {
+            inner: Arc::new(Inner {
+                set: set.clone(),
+                analyzer,
+                rules,
+                faqs,
+            }),
+        })
     }
 
     /// Loads a rule set from a file or folder and builds an engine from it.
@@ -203,18 +229,30 @@ impl Engine {
         if !inner.set.rules.is_empty() {
             let words = inner.analyzer.words(&tokens);
             let fired = inner.rules.fire(&inner.set.rules, &words, text, message);
-            candidates.extend(fired.into_iter().filter_map(|f| Candidate::from_rule(f, &inner.set)));
+            candidates.extend(
+                fired
+                    .into_iter()
+                    .filter_map(|f| Candidate::from_rule(f, &inner.set)),
+            );
         }
         if !inner.set.faqs.is_empty() {
             let stems = inner.analyzer.stems(&tokens);
-            let scores = inner.faqs.score(&stems, &inner.analyzer, settings.max_suggestions + 1);
+            let scores = inner
+                .faqs
+                .score(&stems, &inner.analyzer, settings.max_suggestions + 1);
             candidates.extend(scores.into_iter().map(Candidate::from_faq));
         }
         candidates.sort_by_key(Candidate::rank_key);
         self.decide(message, text, candidates, truncated)
     }
 
-    fn decide(&self, message: &Message, text: &str, ranked: Vec<Candidate>, truncated: bool) -> Outcome {
+    fn decide(
+        &self,
+        message: &Message,
+        text: &str,
+        ranked: Vec<Candidate>,
+        truncated: bool,
+    ) -> Outcome {
         let settings = &self.inner.set.settings;
         let escalating = ranked.first().filter(|c| c.escalate);
         let escalation = escalating.and_then(|c| {
@@ -223,13 +261,18 @@ impl Engine {
                 Some(e) => format!("matched {:?} at {}..{}", e.what, e.span.start, e.span.end),
                 None => "its conditions held".to_string(),
             };
-            Some(Escalation { rule: rule.id.clone(), reason })
+            Some(Escalation {
+                rule: rule.id.clone(),
+                reason,
+            })
         });
         // The runner-up counts for the margin even when it is below the threshold.
         let clear_winner = match (ranked.first(), ranked.get(1)) {
             (Some(_), None) => true,
             (Some(top), Some(next)) => {
-                let outranked = top.kind == Kind::Rule && next.kind == Kind::Rule && next.priority < top.priority;
+                let outranked = top.kind == Kind::Rule
+                    && next.kind == Kind::Rule
+                    && next.priority < top.priority;
                 outranked || top.score - next.score >= settings.auto_reply_margin - 1e-9
             }
             _ => false,
@@ -245,10 +288,26 @@ impl Engine {
             None => Decision::NoAnswer,
             Some(top) => {
                 let allowed = match top.kind {
-                    Kind::Rule => self.inner.set.rules.iter().find(|r| r.id == top.id).is_some_and(|r| r.auto_reply),
-                    Kind::Faq => self.inner.set.faqs.iter().find(|f| f.id == top.id).is_some_and(|f| f.auto_reply),
+                    Kind::Rule => self
+                        .inner
+                        .set
+                        .rules
+                        .iter()
+                        .find(|r| r.id == top.id)
+                        .is_some_and(|r| r.auto_reply),
+                    Kind::Faq => self
+                        .inner
+                        .set
+                        .faqs
+                        .iter()
+                        .find(|f| f.id == top.id)
+                        .is_some_and(|f| f.auto_reply),
                 };
-                if allowed && clear_winner && top.missing.is_empty() && top.score >= settings.auto_reply_threshold {
+                if allowed
+                    && clear_winner
+                    && top.missing.is_empty()
+                    && top.score >= settings.auto_reply_threshold
+                {
                     Decision::AutoReply
                 } else {
                     Decision::Suggest
@@ -258,7 +317,12 @@ impl Engine {
         if decision == Decision::NoAnswer {
             suggestions.clear();
         }
-        Outcome { decision, suggestions, escalation, truncated }
+        Outcome {
+            decision,
+            suggestions,
+            escalation,
+            truncated,
+        }
     }
 
     fn render(&self, c: Candidate, message: &Message, text: &str) -> Option<Suggestion> {
@@ -325,7 +389,10 @@ fn render_template(
             "author.handle" => author.and_then(|a| a.handle.as_deref()),
             "author.id" => author.and_then(|a| a.id.as_deref()),
             "channel" => message.channel.as_deref(),
-            _ => name.strip_prefix("fields.").and_then(|f| message.fields.get(f)).map(String::as_str),
+            _ => name
+                .strip_prefix("fields.")
+                .and_then(|f| message.fields.get(f))
+                .map(String::as_str),
         };
         v.map(Value::Untrusted)
     })

@@ -109,7 +109,11 @@ fn write_snippet(
         .count()
         .max(1);
     let marks: String = std::iter::repeat_n(mark, under).collect();
-    let label = if label.is_empty() { String::new() } else { format!(" {label}") };
+    let label = if label.is_empty() {
+        String::new()
+    } else {
+        format!(" {label}")
+    };
     writeln!(f, "{pad} | {}{marks}{label}", " ".repeat(start))
 }
 
@@ -163,9 +167,14 @@ fn render(diagnostics: &[Diagnostic]) -> String {
         out.push_str(&d.to_string());
         out.push('\n');
     }
-    let errors = diagnostics.iter().filter(|d| d.severity == Severity::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
     let noun = if errors == 1 { "error" } else { "errors" };
-    out.push_str(&format!("error: the rule set did not load: {errors} {noun}"));
+    out.push_str(&format!(
+        "error: the rule set did not load: {errors} {noun}"
+    ));
     out
 }
 

@@ -32,7 +32,11 @@ pub struct Message {
     pub received_at: Option<String>,
     /// Custom fields from the host (account type, ward, ...). In JSON, numbers and
     /// booleans are taken as their text.
-    #[serde(default, deserialize_with = "fields_as_text", skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "fields_as_text",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub fields: BTreeMap<String, String>,
 }
 
@@ -54,7 +58,10 @@ pub struct Author {
 impl Author {
     /// An author with a display name.
     pub fn named(name: impl Into<String>) -> Author {
-        Author { name: Some(name.into()), ..Author::default() }
+        Author {
+            name: Some(name.into()),
+            ..Author::default()
+        }
     }
 }
 
@@ -66,7 +73,10 @@ impl Message {
     /// assert_eq!(msg.text, "when is my bin collected?");
     /// ```
     pub fn new(text: impl Into<String>) -> Message {
-        Message { text: text.into(), ..Message::default() }
+        Message {
+            text: text.into(),
+            ..Message::default()
+        }
     }
 
     /// Sets the channel.

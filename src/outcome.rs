@@ -38,9 +38,14 @@ impl Decision {
     /// assert_eq!(Decision::from_name("maybe"), None);
     /// ```
     pub fn from_name(name: &str) -> Option<Decision> {
-        [Decision::AutoReply, Decision::Suggest, Decision::Escalate, Decision::NoAnswer]
-            .into_iter()
-            .find(|d| d.as_str() == name)
+        [
+            Decision::AutoReply,
+            Decision::Suggest,
+            Decision::Escalate,
+            Decision::NoAnswer,
+        ]
+        .into_iter()
+        .find(|d| d.as_str() == name)
     }
 }
 

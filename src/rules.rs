@@ -95,7 +95,13 @@ impl RuleIndex {
                 ids.dedup();
                 ids
             };
-            let Conditions { any, all, none, regex, .. } = &rule.when;
+            let Conditions {
+                any,
+                all,
+                none,
+                regex,
+                ..
+            } = &rule.when;
             let compiled_any = add(any, Role::Any);
             let compiled_all = add(all, Role::All);
             let compiled_none = add(none, Role::None);
@@ -105,21 +111,34 @@ impl RuleIndex {
                 patterns.push(p.source.clone());
                 index.pattern_rules.push(r);
             }
-            index.compiled.push(CompiledRule { any: compiled_any, all: compiled_all, none: compiled_none, patterns: own });
+            index.compiled.push(CompiledRule {
+                any: compiled_any,
+                all: compiled_all,
+                none: compiled_none,
+                patterns: own,
+            });
         }
         if !patterns.is_empty() {
             let set = regex::RegexSetBuilder::new(&patterns)
                 .case_insensitive(true)
                 .size_limit(MAX_REGEX_SET_BYTES)
                 .build()
-                .map_err(|e| format!("the rules' regular expressions together are too big to compile: {e}"))?;
+                .map_err(|e| {
+                    format!("the rules' regular expressions together are too big to compile: {e}")
+                })?;
             index.regexes = Some(set);
         }
         Ok(index)
     }
 
     /// The rules that fire on a message.
-    pub(crate) fn fire(&self, rules: &[Rule], words: &[WordTok], text: &str, message: &Message) -> Vec<Fired> {
+    pub(crate) fn fire(
+        &self,
+        rules: &[Rule],
+        words: &[WordTok],
+        text: &str,
+        message: &Message,
+    ) -> Vec<Fired> {
         // Matched phrase ids, each with its first span.
         let mut matched: Vec<(u32, Span)> = Vec::new();
         let ids: Vec<u32> = words.iter().map(|w| w.id).collect();
@@ -135,21 +154,47 @@ impl RuleIndex {
         let mut candidates: Vec<u32> = Vec::new();
         for (phrase, _) in &matched {
             if let Some(users) = self.phrase_rules.get(*phrase as usize) {
-                candidates.extend(users.iter().filter(|(_, role)| *role != Role::None).map(|(r, _)| *r));
+                candidates.extend(
+                    users
+                        .iter()
+                        .filter(|(_, role)| *role != Role::None)
+                        .map(|(r, _)| *r),
+                );
             }
         }
         let mut pattern_hits: Vec<usize> = Vec::new();
         if let Some(set) = &self.regexes {
             pattern_hits = set.matches(text).into_iter().collect();
-            candidates.extend(pattern_hits.iter().filter_map(|&p| self.pattern_rules.get(p).copied()));
+            candidates.extend(
+                pattern_hits
+                    .iter()
+                    .filter_map(|&p| self.pattern_rules.get(p).copied()),
+            );
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let find = |phrase: u32| matched.binary_search_by_key(&phrase, |m| m.0).ok().and_then(|i| matched.get(i));
+        let find = |phrase: u32| {
+            matched
+                .binary_search_by_key(&phrase, |m| m.0)
+                .ok()
+                .and_then(|i| matched.get(i))
+        };
         let mut fired = Vec::new();
         for r in candidates {
-            let (Some(rule), Some(compiled)) = (rules.get(r as usize), self.compiled.get(r as usize)) else { continue };
-            if let Some(f) = self.check(r as usize, rule, compiled, &find, &pattern_hits, text, message) {
+            let (Some(rule), Some(compiled)) =
+                (rules.get(r as usize), self.compiled.get(r as usize))
+            else {
+                continue;
+            };
+            if let Some(f) = self.check(
+                r as usize,
+                rule,
+                compiled,
+                &find,
+                &pattern_hits,
+                text,
+                message,
+            ) {
                 fired.push(f);
             }
         }
@@ -173,8 +218,16 @@ impl RuleIndex {
         let mut evidence = Vec::new();
         let mut specificity = 0;
         let mut push = |phrase: u32, span: Span| {
-            let what = self.phrase_text.get(phrase as usize).cloned().unwrap_or_default();
-            evidence.push(Evidence { what, span, kind: EvidenceKind::Phrase });
+            let what = self
+                .phrase_text
+                .get(phrase as usize)
+                .cloned()
+                .unwrap_or_default();
+            evidence.push(Evidence {
+                what,
+                span,
+                kind: EvidenceKind::Phrase,
+            });
         };
         for &p in &compiled.all {
             let &(_, span) = find(p)?;
@@ -199,11 +252,18 @@ impl RuleIndex {
         }
         let mut captures = Vec::new();
         if !rule.when.regex.is_empty() {
-            let hit = compiled.patterns.iter().position(|p| pattern_hits.binary_search(p).is_ok())?;
+            let hit = compiled
+                .patterns
+                .iter()
+                .position(|p| pattern_hits.binary_search(p).is_ok())?;
             let pattern = rule.when.regex.get(hit)?;
             if let Some(caps) = pattern.regex.captures(text) {
                 if let Some(m) = caps.get(0) {
-                    evidence.push(Evidence { what: pattern.source.clone(), span: Span::new(m.start(), m.end()), kind: EvidenceKind::Regex });
+                    evidence.push(Evidence {
+                        what: pattern.source.clone(),
+                        span: Span::new(m.start(), m.end()),
+                        kind: EvidenceKind::Regex,
+                    });
                 }
                 for name in pattern.regex.capture_names().flatten() {
                     if let Some(m) = caps.name(name) {
@@ -218,7 +278,12 @@ impl RuleIndex {
             + rule.when.fields.len()
             + usize::from(!compiled.none.is_empty());
         evidence.sort_by_key(|e| e.span);
-        Some(Fired { rule: r, evidence, captures, specificity })
+        Some(Fired {
+            rule: r,
+            evidence,
+            captures,
+            specificity,
+        })
     }
 }
 
@@ -226,7 +291,7 @@ fn one_of(allowed: &[String], value: Option<&str>) -> bool {
     match value {
         Some(v) => {
             let v = v.trim().to_lowercase();
-            allowed.iter().any(|a| *a == v)
+            allowed.contains(&v)
         }
         None => false,
     }

@@ -16,8 +16,9 @@ use serde::{Deserialize, Serialize};
 /// let span = Span::new(3, 6);
 /// assert_eq!(&text[span], "BIN");
 /// ```
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[derive(Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(from = "[usize; 2]", into = "[usize; 2]")]
 pub struct Span {
     /// The first byte of the span.

@@ -117,7 +117,11 @@ impl Template {
                         .into(),
                 });
             } else {
-                parts.push(Part::Slot(Slot { name: name.to_string(), fallback, span }));
+                parts.push(Part::Slot(Slot {
+                    name: name.to_string(),
+                    fallback,
+                    span,
+                }));
             }
             rest_start = close + 2;
         }
@@ -125,7 +129,10 @@ impl Template {
             parts.push(Part::Text(source[rest_start..].to_string()));
         }
         if errors.is_empty() {
-            Ok(Template { source: source.to_string(), parts })
+            Ok(Template {
+                source: source.to_string(),
+                parts,
+            })
         } else {
             Err(errors)
         }
@@ -175,7 +182,13 @@ impl Template {
 pub(crate) fn clean(value: &str) -> String {
     value
         .chars()
-        .map(|c| if matches!(c, '\n' | '\r' | '\t') { ' ' } else { c })
+        .map(|c| {
+            if matches!(c, '\n' | '\r' | '\t') {
+                ' '
+            } else {
+                c
+            }
+        })
         .filter(|c| !c.is_control() && !is_bidi_control(*c))
         .take(MAX_INSERTED_CHARS)
         .collect::<String>()

@@ -58,7 +58,11 @@ impl fmt::Display for TestReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         for r in self.failures() {
             let l = &r.location;
-            writeln!(f, "FAILED {}:{}:{}: {:?}", l.file, l.line, l.column, r.message)?;
+            writeln!(
+                f,
+                "FAILED {}:{}:{}: {:?}",
+                l.file, l.line, l.column, r.message
+            )?;
             for failure in &r.failures {
                 writeln!(f, "    {failure}")?;
             }
@@ -69,7 +73,13 @@ impl fmt::Display for TestReport {
 
 fn describe(outcome: &Outcome) -> String {
     match outcome.top() {
-        Some(top) => format!("{} `{}` (score {:.2}, decision {})", kind_name(top), top.id, top.score, outcome.decision),
+        Some(top) => format!(
+            "{} `{}` (score {:.2}, decision {})",
+            kind_name(top),
+            top.id,
+            top.score,
+            outcome.decision
+        ),
         None => format!("no suggestion (decision {})", outcome.decision),
     }
 }
@@ -108,7 +118,9 @@ impl Engine {
             .map(|t| {
                 let outcome = self.suggest(&t.message);
                 let mut failures = Vec::new();
-                let top = outcome.top().filter(|_| outcome.decision != Decision::NoAnswer);
+                let top = outcome
+                    .top()
+                    .filter(|_| outcome.decision != Decision::NoAnswer);
                 if let Some(expect) = &t.expect {
                     if top.map(|s| s.id.as_str()) != Some(expect.as_str()) {
                         failures.push(format!("expected `{expect}`, got {}", describe(&outcome)));
@@ -116,16 +128,26 @@ impl Engine {
                 }
                 if let Some(decision) = t.decision {
                     if outcome.decision != decision {
-                        failures.push(format!("expected decision {decision}, got {}", describe(&outcome)));
+                        failures.push(format!(
+                            "expected decision {decision}, got {}",
+                            describe(&outcome)
+                        ));
                     }
                 }
                 if let Some(needle) = &t.reply_contains {
                     if !top.is_some_and(|s| s.reply.contains(needle.as_str())) {
                         let got = top.map_or("no reply".to_string(), |s| format!("{:?}", s.reply));
-                        failures.push(format!("expected the reply to contain {needle:?}, got {got}"));
+                        failures.push(format!(
+                            "expected the reply to contain {needle:?}, got {got}"
+                        ));
                     }
                 }
-                TestResult { location: t.location.clone(), message: t.message.text.clone(), failures, outcome }
+                TestResult {
+                    location: t.location.clone(),
+                    message: t.message.text.clone(),
+                    failures,
+                    outcome,
+                }
             })
             .collect();
         TestReport { results }

@@ -54,13 +54,19 @@ pub(crate) fn load_path(path: &Path) -> Result<RuleSet, LoadError> {
         match std::fs::metadata(&p) {
             Ok(meta) if meta.len() > MAX_FILE_BYTES as u64 => {
                 diagnostics.push(plain_error(
-                    format!("`{name}` is {} bytes, more than the limit of {MAX_FILE_BYTES}", meta.len()),
+                    format!(
+                        "`{name}` is {} bytes, more than the limit of {MAX_FILE_BYTES}",
+                        meta.len()
+                    ),
                     "split the rule set into several files",
                 ));
                 continue;
             }
             Err(e) => {
-                diagnostics.push(plain_error(format!("cannot read `{name}`: {e}"), "check the path and its permissions"));
+                diagnostics.push(plain_error(
+                    format!("cannot read `{name}`: {e}"),
+                    "check the path and its permissions",
+                ));
                 continue;
             }
             Ok(_) => {}
@@ -69,11 +75,17 @@ pub(crate) fn load_path(path: &Path) -> Result<RuleSet, LoadError> {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => files.push(SourceFile::new(name, text)),
                 Err(e) => diagnostics.push(plain_error(
-                    format!("`{name}` is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+                    format!(
+                        "`{name}` is not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
                     "save the file as UTF-8",
                 )),
             },
-            Err(e) => diagnostics.push(plain_error(format!("cannot read `{name}`: {e}"), "check the path and its permissions")),
+            Err(e) => diagnostics.push(plain_error(
+                format!("cannot read `{name}`: {e}"),
+                "check the path and its permissions",
+            )),
         }
     }
     load_files(files, diagnostics)
@@ -81,12 +93,19 @@ pub(crate) fn load_path(path: &Path) -> Result<RuleSet, LoadError> {
 
 /// Parses, merges and validates files; `diagnostics` may already hold problems found
 /// while reading them.
-pub(crate) fn load_files(files: Vec<SourceFile>, mut diagnostics: Vec<Diagnostic>) -> Result<RuleSet, LoadError> {
+pub(crate) fn load_files(
+    files: Vec<SourceFile>,
+    mut diagnostics: Vec<Diagnostic>,
+) -> Result<RuleSet, LoadError> {
     let mut parts = Vec::with_capacity(files.len());
     for file in &files {
         if file.text.len() > MAX_FILE_BYTES {
             diagnostics.push(plain_error(
-                format!("`{}` is {} bytes, more than the limit of {MAX_FILE_BYTES}", file.name, file.text.len()),
+                format!(
+                    "`{}` is {} bytes, more than the limit of {MAX_FILE_BYTES}",
+                    file.name,
+                    file.text.len()
+                ),
                 "split the rule set into several files",
             ));
             continue;
@@ -96,9 +115,16 @@ pub(crate) fn load_files(files: Vec<SourceFile>, mut diagnostics: Vec<Diagnostic
     let set = merge(parts, &mut diagnostics);
     validate::validate(&set, &mut diagnostics);
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
-        let order: BTreeMap<&str, usize> = files.iter().enumerate().map(|(i, f)| (f.name.as_str(), i)).collect();
+        let order: BTreeMap<&str, usize> = files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (f.name.as_str(), i))
+            .collect();
         diagnostics.sort_by_key(|d| match &d.location {
-            Some(l) => (order.get(l.file.as_str()).copied().unwrap_or(usize::MAX), l.span.start),
+            Some(l) => (
+                order.get(l.file.as_str()).copied().unwrap_or(usize::MAX),
+                l.span.start,
+            ),
             None => (0, 0),
         });
         return Err(LoadError::new(diagnostics));
@@ -137,7 +163,13 @@ fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
     for part in parts {
         for (key, value, loc) in part.settings {
             if let Some(first) = seen_settings.get(&key) {
-                diagnostics.push(redefined("setting", &key, &loc, first, "keep one of them; every file shares one [settings]"));
+                diagnostics.push(redefined(
+                    "setting",
+                    &key,
+                    &loc,
+                    first,
+                    "keep one of them; every file shares one [settings]",
+                ));
                 continue;
             }
             match (key.as_str(), value) {
@@ -146,7 +178,9 @@ fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
                 ("max_suggestions", SettingValue::Count(n)) => settings.max_suggestions = n,
                 ("max_message_bytes", SettingValue::Count(n)) => settings.max_message_bytes = n,
                 ("suggest_threshold", SettingValue::Fraction(x)) => settings.suggest_threshold = x,
-                ("auto_reply_threshold", SettingValue::Fraction(x)) => settings.auto_reply_threshold = x,
+                ("auto_reply_threshold", SettingValue::Fraction(x)) => {
+                    settings.auto_reply_threshold = x
+                }
                 ("auto_reply_margin", SettingValue::Fraction(x)) => settings.auto_reply_margin = x,
                 _ => {}
             }
@@ -154,7 +188,13 @@ fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
         }
         for (name, value, loc) in part.vars {
             if let Some(first) = seen_vars.get(&name) {
-                diagnostics.push(redefined("variable", &name, &loc, first, "rename one of them, or keep one"));
+                diagnostics.push(redefined(
+                    "variable",
+                    &name,
+                    &loc,
+                    first,
+                    "rename one of them, or keep one",
+                ));
                 continue;
             }
             vars.insert(name.clone(), value);
@@ -167,7 +207,10 @@ fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
         set.tests.extend(part.tests);
         templated.extend(part.templated);
     }
-    if let (Some(auto), Some(suggest)) = (seen_settings.get("auto_reply_threshold"), seen_settings.get("suggest_threshold")) {
+    if let (Some(auto), Some(suggest)) = (
+        seen_settings.get("auto_reply_threshold"),
+        seen_settings.get("suggest_threshold"),
+    ) {
         if settings.auto_reply_threshold < settings.suggest_threshold {
             diagnostics.push(Diagnostic {
                 severity: Severity::Error,
@@ -182,13 +225,19 @@ fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
     }
     if set.rules.len() + set.faqs.len() > MAX_ENTRIES {
         diagnostics.push(plain_error(
-            format!("the rule set has {} rules and FAQ entries, more than the limit of {MAX_ENTRIES}", set.rules.len() + set.faqs.len()),
+            format!(
+                "the rule set has {} rules and FAQ entries, more than the limit of {MAX_ENTRIES}",
+                set.rules.len() + set.faqs.len()
+            ),
             "split it into several rule sets, one engine each",
         ));
     }
     validate::check_synonyms(&synonyms, diagnostics);
     validate::check_templates(&templated, &vars, diagnostics);
-    set.synonyms = synonyms.into_iter().map(|g| g.into_iter().map(|(w, _)| w).collect()).collect();
+    set.synonyms = synonyms
+        .into_iter()
+        .map(|g| g.into_iter().map(|(w, _)| w).collect())
+        .collect();
     set.settings = settings;
     set.vars = vars;
     set

@@ -202,8 +202,10 @@ pub struct TestCase {
     pub decision: Option<crate::Decision>,
     /// Text the top suggestion's reply should contain.
     pub reply_contains: Option<String>,
-    /// Where the test was written (its `message` key).
+    /// Where the test was written (its `message`).
     pub location: Location,
+    /// Where its `expect` was written.
+    pub(crate) expect_location: Option<Location>,
 }
 
 impl RuleSet {

@@ -1,6 +1,6 @@
 //! Reading one TOML file into its parts, reporting every problem in it.
 
-use super::source::{SourceFile, Sink};
+use super::source::{Sink, SourceFile};
 use super::walk::{self, get, key_span, Text, Val};
 use super::{Conditions, Faq, HoursLine, Pattern, Phrase, Rule, TestCase, MAX_REGEX_BYTES};
 use crate::error::{Diagnostic, Location};
@@ -50,7 +50,9 @@ pub(crate) struct Parsed {
     pub(crate) templated: Vec<Templated>,
 }
 
-const TOP_KEYS: &[&str] = &["settings", "vars", "synonyms", "hours", "rule", "faq", "test"];
+const TOP_KEYS: &[&str] = &[
+    "settings", "vars", "synonyms", "hours", "rule", "faq", "test",
+];
 const SETTING_KEYS: &[&str] = &[
     "language",
     "timezone",
@@ -60,12 +62,28 @@ const SETTING_KEYS: &[&str] = &[
     "auto_reply_margin",
     "max_message_bytes",
 ];
-const RULE_KEYS: &[&str] = &["id", "priority", "when", "escalate", "auto_reply", "reply", "tags"];
+const RULE_KEYS: &[&str] = &[
+    "id",
+    "priority",
+    "when",
+    "escalate",
+    "auto_reply",
+    "reply",
+    "tags",
+];
 const WHEN_KEYS: &[&str] = &["any", "all", "none", "regex", "channel", "author", "fields"];
 const AUTHOR_KEYS: &[&str] = &["id", "name", "handle"];
 const FAQ_KEYS: &[&str] = &["id", "questions", "answer", "tags", "auto_reply"];
-const TEST_KEYS: &[&str] =
-    &["message", "expect", "decision", "reply_contains", "channel", "author", "fields", "received_at"];
+const TEST_KEYS: &[&str] = &[
+    "message",
+    "expect",
+    "decision",
+    "reply_contains",
+    "channel",
+    "author",
+    "fields",
+    "received_at",
+];
 const DAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Parses one file; problems go to `diagnostics`.
@@ -74,12 +92,24 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
     let mut parsed = Parsed::default();
     let (doc, errors) = DeTable::parse_recoverable(&file.text);
     if !errors.is_empty() {
-        for e in errors {
+        // Only the first: after a syntax error the parser's recovery guesses, and what
+        // follows is mostly the same mistake seen again.
+        for e in errors.into_iter().take(1) {
             let span = e.span().unwrap_or(0..0);
-            let message = e.message().lines().next().unwrap_or("invalid TOML").trim().to_string();
+            let message = e
+                .message()
+                .lines()
+                .next()
+                .unwrap_or("invalid TOML")
+                .trim()
+                .to_string();
             sink.error(span, format!("invalid TOML: {message}"))
                 .label("here")
-                .help("see https://toml.io for the syntax; strings need quotes and lists need [ ]");
+                .help(if message.contains("key with no value") {
+                    "a key with spaces needs quotes, as in \"council tax\" = [...]; a value needs `=`"
+                } else {
+                    "see https://toml.io for the syntax; strings need quotes and lists need [ ]"
+                });
         }
         // A file that is not valid TOML is not read further: what the parser recovered
         // would only produce confusing follow-on errors.
@@ -97,7 +127,9 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
             for (k, v) in t.iter() {
                 let name = k.get_ref().to_string();
                 if let Some(text) = walk::string(&mut sink, v, &name, Some("[vars]")) {
-                    parsed.vars.push((name, text.value, file.location(k.span())));
+                    parsed
+                        .vars
+                        .push((name, text.value, file.location(k.span())));
                 }
             }
         }
@@ -106,7 +138,9 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
         if let Some(t) = walk::table(&mut sink, v, "synonyms", None) {
             for (k, v) in t.iter() {
                 let key = k.get_ref().to_string();
-                let Some(list) = walk::strings(&mut sink, v, &key, Some("[synonyms]")) else { continue };
+                let Some(list) = walk::strings(&mut sink, v, &key, Some("[synonyms]")) else {
+                    continue;
+                };
                 let mut group = vec![(key, file.location(k.span()))];
                 group.extend(list.into_iter().map(|t| (t.value, file.location(t.span))));
                 for (phrase, loc) in &group {
@@ -128,13 +162,18 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
     for (key, what) in [("rule", "rule"), ("faq", "faq"), ("test", "test")] {
         let Some(v) = get(doc, key) else { continue };
         let DeValue::Array(items) = v.get_ref() else {
-            sink.error(key_span(doc, key).unwrap_or(v.span()), format!("`{key}` must be a list of tables"))
-                .help(format!("start each {what} with a line [[{key}]]"));
+            sink.error(
+                key_span(doc, key).unwrap_or(v.span()),
+                format!("`{key}` must be a list of tables"),
+            )
+            .help(format!("start each {what} with a line [[{key}]]"));
             continue;
         };
         for (n, item) in items.iter().enumerate() {
             let fallback_ctx = format!("{what} #{} of this file", n + 1);
-            let Some(t) = walk::table(&mut sink, item, key, Some(&fallback_ctx)) else { continue };
+            let Some(t) = walk::table(&mut sink, item, key, Some(&fallback_ctx)) else {
+                continue;
+            };
             match key {
                 "rule" => rule(&mut sink, item, t, &fallback_ctx, &mut parsed),
                 "faq" => faq(&mut sink, item, t, &fallback_ctx, &mut parsed),
@@ -181,12 +220,20 @@ fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
             _ => None,
         };
         if let Some(value) = value {
-            parsed.settings.push((key.to_string(), value, sink.file.location(k.span())));
+            parsed
+                .settings
+                .push((key.to_string(), value, sink.file.location(k.span())));
         }
     }
 }
 
-fn count(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, min: usize, max: usize) -> Option<SettingValue> {
+fn count(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    key: &str,
+    min: usize,
+    max: usize,
+) -> Option<SettingValue> {
     let n = walk::integer(sink, v, key, Some("[settings]"))?;
     match usize::try_from(n) {
         Ok(n) if (min..=max).contains(&n) => Some(SettingValue::Count(n)),
@@ -207,7 +254,11 @@ fn parse_time(s: &str) -> Option<u16> {
 }
 
 fn parse_days(spec: &str) -> Option<Vec<u8>> {
-    let day = |d: &str| DAYS.iter().position(|x| *x == d.trim().to_ascii_lowercase()).map(|i| i as u8);
+    let day = |d: &str| {
+        DAYS.iter()
+            .position(|x| *x == d.trim().to_ascii_lowercase())
+            .map(|i| i as u8)
+    };
     match spec.split_once('-') {
         Some((a, b)) => {
             let (a, b) = (day(a)?, day(b)?);
@@ -220,9 +271,18 @@ fn parse_days(spec: &str) -> Option<Vec<u8>> {
 fn valid_date(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() })
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        })
         && matches!(s.get(5..7).and_then(|m| m.parse::<u8>().ok()), Some(1..=12))
-        && matches!(s.get(8..10).and_then(|d| d.parse::<u8>().ok()), Some(1..=31))
+        && matches!(
+            s.get(8..10).and_then(|d| d.parse::<u8>().ok()),
+            Some(1..=31)
+        )
 }
 
 fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
@@ -231,7 +291,9 @@ fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
         let key = k.get_ref().as_ref();
         let loc = sink.file.location(k.span());
         if key == "closed" {
-            let Some(dates) = walk::strings(sink, v, key, ctx) else { continue };
+            let Some(dates) = walk::strings(sink, v, key, ctx) else {
+                continue;
+            };
             let mut ok = Vec::new();
             for d in dates {
                 if valid_date(&d.value) {
@@ -248,14 +310,23 @@ fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
         let Some(days) = parse_days(key) else {
             sink.error(k.span(), format!("`{key}` is not a day or range of days"))
                 .context(ctx)
-                .help("use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri, or `closed`");
+                .help(
+                    "use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri, or `closed`",
+                );
             continue;
         };
-        let Some(range) = walk::string(sink, v, key, ctx) else { continue };
-        let times = range.value.split_once('-').and_then(|(a, b)| Some((parse_time(a)?, parse_time(b)?)));
+        let Some(range) = walk::string(sink, v, key, ctx) else {
+            continue;
+        };
+        let times = range
+            .value
+            .split_once('-')
+            .and_then(|(a, b)| Some((parse_time(a)?, parse_time(b)?)));
         match times {
             Some((open, close)) if open < close => {
-                parsed.hours.push((HoursLine::Open { days, open, close }, loc));
+                parsed
+                    .hours
+                    .push((HoursLine::Open { days, open, close }, loc));
             }
             Some(_) => {
                 sink.error(range.span, "opening time is not before closing time")
@@ -272,29 +343,42 @@ fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
 }
 
 fn valid_id(id: &str) -> bool {
-    !id.is_empty() && id.chars().all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
+    !id.is_empty()
+        && id
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.'))
 }
 
 /// Reads `id`, reporting when it is missing or malformed. Returns the id text (even a
 /// malformed one, for context) and the span to point at.
 fn id(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, what: &str, ctx: &str) -> Option<Text> {
     let Some(v) = get(t, "id") else {
-        sink.error(item.span().start..item.span().start, format!("this {what} has no `id`"))
-            .context(Some(ctx))
-            .help(format!("add a line such as id = \"my-{what}\" to give it a name"));
+        sink.error(
+            item.span().start..item.span().start,
+            format!("this {what} has no `id`"),
+        )
+        .context(Some(ctx))
+        .help(format!(
+            "add a line such as id = \"my-{what}\" to give it a name"
+        ));
         return None;
     };
     let text = walk::string(sink, v, "id", Some(ctx))?;
     if !valid_id(&text.value) {
-        sink.error(text.span.clone(), format!("`{}` is not a valid id", text.value))
-            .context(Some(ctx))
-            .help("an id is letters, digits, `-`, `_` and `.`, with no spaces");
+        sink.error(
+            text.span.clone(),
+            format!("`{}` is not a valid id", text.value),
+        )
+        .context(Some(ctx))
+        .help("an id is letters, digits, `-`, `_` and `.`, with no spaces");
     }
     Some(text)
 }
 
 fn phrases(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: &str) -> Vec<Phrase> {
-    let Some(list) = walk::strings(sink, v, key, Some(ctx)) else { return Vec::new() };
+    let Some(list) = walk::strings(sink, v, key, Some(ctx)) else {
+        return Vec::new();
+    };
     if list.is_empty() {
         sink.error(v.span(), format!("`{key}` is empty"))
             .context(Some(ctx))
@@ -309,11 +393,17 @@ fn phrases(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: &str) -> Vec<Phrase
                 .context(Some(ctx))
                 .help("a phrase needs at least one letter or digit; punctuation is ignored");
         } else if words > MAX_PHRASE_WORDS {
-            sink.error(p.span.clone(), format!("phrase has {words} words, more than {MAX_PHRASE_WORDS}"))
-                .context(Some(ctx))
-                .help("use a shorter phrase; a long phrase almost never occurs word for word");
+            sink.error(
+                p.span.clone(),
+                format!("phrase has {words} words, more than {MAX_PHRASE_WORDS}"),
+            )
+            .context(Some(ctx))
+            .help("use a shorter phrase; a long phrase almost never occurs word for word");
         } else {
-            out.push(Phrase { text: p.value, location: sink.file.location(p.span) });
+            out.push(Phrase {
+                text: p.value,
+                location: sink.file.location(p.span),
+            });
         }
     }
     out
@@ -328,7 +418,9 @@ fn value_lists(
     ctx: &str,
 ) -> BTreeMap<String, Vec<String>> {
     let mut out = BTreeMap::new();
-    let Some(t) = walk::table(sink, v, place, Some(ctx)) else { return out };
+    let Some(t) = walk::table(sink, v, place, Some(ctx)) else {
+        return out;
+    };
     if let Some(known) = known {
         walk::unknown_keys(sink, t, known, &format!("in `{place}`"), Some(ctx));
     }
@@ -338,7 +430,13 @@ fn value_lists(
             continue;
         }
         if let Some(list) = walk::strings(sink, v, &format!("{place}.{name}"), Some(ctx)) {
-            let values = list.into_iter().map(|t| if lower { t.value.trim().to_lowercase() } else { t.value });
+            let values = list.into_iter().map(|t| {
+                if lower {
+                    t.value.trim().to_lowercase()
+                } else {
+                    t.value
+                }
+            });
             out.insert(name, values.collect());
         }
     }
@@ -346,7 +444,9 @@ fn value_lists(
 }
 
 fn patterns(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Vec<Pattern> {
-    let Some(list) = walk::strings(sink, v, "when.regex", Some(ctx)) else { return Vec::new() };
+    let Some(list) = walk::strings(sink, v, "when.regex", Some(ctx)) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for p in list {
         let built = regex::RegexBuilder::new(&p.value)
@@ -354,7 +454,11 @@ fn patterns(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Vec<Pattern> {
             .size_limit(MAX_REGEX_BYTES)
             .build();
         match built {
-            Ok(regex) => out.push(Pattern { source: p.value, regex, location: sink.file.location(p.span) }),
+            Ok(regex) => out.push(Pattern {
+                source: p.value,
+                regex,
+                location: sink.file.location(p.span),
+            }),
             Err(regex::Error::CompiledTooBig(limit)) => {
                 sink.error(p.span, "regular expression is too big")
                     .label(format!("compiles to more than {limit} bytes"))
@@ -378,9 +482,27 @@ fn patterns(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Vec<Pattern> {
     out
 }
 
+/// A capture name that stands for "any name": the rule's pattern did not compile.
+pub(crate) const ANY_CAPTURE: &str = "*";
+
+fn regex_failed(t: &DeTable<'_>, when: &Conditions) -> bool {
+    let written = get(t, "when")
+        .and_then(|w| match w.get_ref() {
+            DeValue::Table(w) => get(w, "regex"),
+            _ => None,
+        })
+        .map_or(0, |r| match r.get_ref() {
+            DeValue::Array(a) => a.len(),
+            _ => 1,
+        });
+    written > when.regex.len()
+}
+
 fn conditions(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Conditions {
     let mut when = Conditions::default();
-    let Some(t) = walk::table(sink, v, "when", Some(ctx)) else { return when };
+    let Some(t) = walk::table(sink, v, "when", Some(ctx)) else {
+        return when;
+    };
     walk::unknown_keys(sink, t, WHEN_KEYS, "in `when`", Some(ctx));
     for (k, v) in t.iter() {
         match k.get_ref().as_ref() {
@@ -395,7 +517,9 @@ fn conditions(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Conditions {
                     .map(|t| t.value.trim().to_lowercase())
                     .collect();
             }
-            "author" => when.author = value_lists(sink, v, "when.author", Some(AUTHOR_KEYS), true, ctx),
+            "author" => {
+                when.author = value_lists(sink, v, "when.author", Some(AUTHOR_KEYS), true, ctx)
+            }
             "fields" => when.fields = value_lists(sink, v, "when.fields", None, true, ctx),
             _ => {}
         }
@@ -418,15 +542,28 @@ fn inner_span(file: &SourceFile, text: &Text, inner: Range<usize>) -> Range<usiz
     text.span.clone()
 }
 
-fn templates(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: &str, captures: Vec<String>, parsed: &mut Parsed) -> Vec<Template> {
-    let Some(list) = walk::strings(sink, v, key, Some(ctx)) else { return Vec::new() };
+fn templates(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    key: &str,
+    ctx: &str,
+    captures: Vec<String>,
+    parsed: &mut Parsed,
+) -> Vec<Template> {
+    let Some(list) = walk::strings(sink, v, key, Some(ctx)) else {
+        return Vec::new();
+    };
     if list.is_empty() {
         sink.error(v.span(), format!("`{key}` is empty"))
             .context(Some(ctx))
             .help(format!("write the {key} text, or a list of variations"));
     }
     let mut out = Vec::new();
-    let mut uses = Templated { context: ctx.to_string(), captures, slots: Vec::new() };
+    let mut uses = Templated {
+        context: ctx.to_string(),
+        captures,
+        slots: Vec::new(),
+    };
     for text in list {
         if text.value.trim().is_empty() {
             sink.error(text.span.clone(), format!("`{key}` text is empty"))
@@ -467,21 +604,41 @@ fn tags(sink: &mut Sink<'_>, t: &DeTable<'_>, ctx: &str) -> Vec<String> {
 }
 
 fn flag(sink: &mut Sink<'_>, t: &DeTable<'_>, key: &str, default: bool, ctx: &str) -> bool {
-    get(t, key).and_then(|v| walk::boolean(sink, v, key, Some(ctx))).unwrap_or(default)
+    get(t, key)
+        .and_then(|v| walk::boolean(sink, v, key, Some(ctx)))
+        .unwrap_or(default)
 }
 
-fn rule(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, fallback_ctx: &str, parsed: &mut Parsed) {
+fn rule(
+    sink: &mut Sink<'_>,
+    item: &Val<'_>,
+    t: &DeTable<'_>,
+    fallback_ctx: &str,
+    parsed: &mut Parsed,
+) {
     let id = id(sink, item, t, "rule", fallback_ctx);
-    let ctx = id.as_ref().map_or(fallback_ctx.to_string(), |i| format!("rule `{}`", i.value));
+    let ctx = id
+        .as_ref()
+        .map_or(fallback_ctx.to_string(), |i| format!("rule `{}`", i.value));
     walk::unknown_keys(sink, t, RULE_KEYS, "in a rule", Some(&ctx));
-    let priority = get(t, "priority").and_then(|v| walk::integer(sink, v, "priority", Some(&ctx))).unwrap_or(0);
+    let priority = get(t, "priority")
+        .and_then(|v| walk::integer(sink, v, "priority", Some(&ctx)))
+        .unwrap_or(0);
     let when = match get(t, "when") {
         Some(v) => {
             let when = conditions(sink, v, &ctx);
-            if when.any.is_empty() && when.all.is_empty() && when.regex.is_empty() && !has_text_condition(v) {
-                sink.error(key_span(t, "when").unwrap_or(v.span()), "rule has no text condition")
-                    .context(Some(&ctx))
-                    .help("add when.any, when.all or when.regex: a rule must look at the message text");
+            if when.any.is_empty()
+                && when.all.is_empty()
+                && when.regex.is_empty()
+                && !has_text_condition(v)
+                && !has_unknown_key(v)
+            {
+                sink.error(
+                    key_span(t, "when").unwrap_or(v.span()),
+                    "rule has no text condition",
+                )
+                .context(Some(&ctx))
+                .help("add when.any, when.all or when.regex: a rule must look at the message text");
             }
             when
         }
@@ -494,11 +651,22 @@ fn rule(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, fallback_ctx: &str
             Conditions::default()
         }
     };
-    let captures = when
+    let mut captures: Vec<String> = when
         .regex
         .iter()
-        .flat_map(|p| p.regex.capture_names().flatten().map(str::to_string).collect::<Vec<_>>())
+        .flat_map(|p| {
+            p.regex
+                .capture_names()
+                .flatten()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
         .collect();
+    if regex_failed(t, &when) {
+        // The captures of a pattern that did not compile are unknown: do not report
+        // the reply's use of them as a second mistake.
+        captures.push(ANY_CAPTURE.to_string());
+    }
     let reply = match get(t, "reply") {
         Some(v) => templates(sink, v, "reply", &ctx, captures, parsed),
         None => {
@@ -526,6 +694,16 @@ fn rule(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, fallback_ctx: &str
     }
 }
 
+/// Whether `when` has a key that is already reported as unknown.
+fn has_unknown_key(v: &Val<'_>) -> bool {
+    match v.get_ref() {
+        DeValue::Table(t) => t
+            .iter()
+            .any(|(k, _)| !WHEN_KEYS.contains(&k.get_ref().as_ref())),
+        _ => false,
+    }
+}
+
 /// Whether `when` names a text condition at all (even one that failed to read), so
 /// that a broken `when.any` is not also reported as missing.
 fn has_text_condition(v: &Val<'_>) -> bool {
@@ -535,9 +713,17 @@ fn has_text_condition(v: &Val<'_>) -> bool {
     }
 }
 
-fn faq(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, fallback_ctx: &str, parsed: &mut Parsed) {
+fn faq(
+    sink: &mut Sink<'_>,
+    item: &Val<'_>,
+    t: &DeTable<'_>,
+    fallback_ctx: &str,
+    parsed: &mut Parsed,
+) {
     let id = id(sink, item, t, "faq", fallback_ctx);
-    let ctx = id.as_ref().map_or(fallback_ctx.to_string(), |i| format!("faq `{}`", i.value));
+    let ctx = id
+        .as_ref()
+        .map_or(fallback_ctx.to_string(), |i| format!("faq `{}`", i.value));
     walk::unknown_keys(sink, t, FAQ_KEYS, "in a faq entry", Some(&ctx));
     let at = id.as_ref().map_or(item.span(), |i| i.span.clone());
     let questions = match get(t, "questions") {
@@ -576,15 +762,24 @@ fn faq(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, fallback_ctx: &str,
     let tags = tags(sink, t, &ctx);
     let auto_reply = flag(sink, t, "auto_reply", true, &ctx);
     if let Some(id) = id {
-        parsed.faqs.push(Faq { id: id.value, questions, answer, tags, auto_reply, location: sink.file.location(id.span) });
+        parsed.faqs.push(Faq {
+            id: id.value,
+            questions,
+            answer,
+            tags,
+            auto_reply,
+            location: sink.file.location(id.span),
+        });
     }
 }
 
 fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
-    let line = sink.file.location(item.span()).line;
-    let ctx = format!("test at line {line}");
+    let line = get(t, "message").map_or(item.span(), |m| m.span());
+    let ctx = format!("test at line {}", sink.file.location(line).line);
     walk::unknown_keys(sink, t, TEST_KEYS, "in a test", Some(&ctx));
-    let text = |sink: &mut Sink<'_>, key: &str| get(t, key).and_then(|v| walk::string(sink, v, key, Some(&ctx)));
+    let text = |sink: &mut Sink<'_>, key: &str| {
+        get(t, key).and_then(|v| walk::string(sink, v, key, Some(&ctx)))
+    };
     let message = text(sink, "message");
     let expect = text(sink, "expect");
     let decision = text(sink, "decision").and_then(|d| match Decision::from_name(&d.value) {
@@ -599,20 +794,31 @@ fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parse
     let reply_contains = text(sink, "reply_contains").map(|t| t.value);
     let channel = text(sink, "channel").map(|t| t.value);
     let received_at = text(sink, "received_at").map(|t| t.value);
-    let author = get(t, "author").map(|v| value_lists(sink, v, "author", Some(AUTHOR_KEYS), false, &ctx)).unwrap_or_default();
-    let fields = get(t, "fields").map(|v| value_lists(sink, v, "fields", None, false, &ctx)).unwrap_or_default();
+    let author = get(t, "author")
+        .map(|v| value_lists(sink, v, "author", Some(AUTHOR_KEYS), false, &ctx))
+        .unwrap_or_default();
+    let fields = get(t, "fields")
+        .map(|v| value_lists(sink, v, "fields", None, false, &ctx))
+        .unwrap_or_default();
     if expect.is_none() && decision.is_none() && get(t, "decision").is_none() {
-        sink.error(item.span().start..item.span().start, "test says nothing to expect")
-            .context(Some(&ctx))
-            .help("add expect = \"rule-or-faq-id\", decision = \"no_answer\", or both");
+        sink.error(
+            item.span().start..item.span().start,
+            "test says nothing to expect",
+        )
+        .context(Some(&ctx))
+        .help("add expect = \"rule-or-faq-id\", decision = \"no_answer\", or both");
     }
     let Some(message) = message else {
-        sink.error(item.span().start..item.span().start, "test has no `message`")
-            .context(Some(&ctx))
-            .help("add message = \"...\" with the text to try");
+        sink.error(
+            item.span().start..item.span().start,
+            "test has no `message`",
+        )
+        .context(Some(&ctx))
+        .help("add message = \"...\" with the text to try");
         return;
     };
-    let first = |m: &BTreeMap<String, Vec<String>>, k: &str| m.get(k).and_then(|v| v.first().cloned());
+    let first =
+        |m: &BTreeMap<String, Vec<String>>, k: &str| m.get(k).and_then(|v| v.first().cloned());
     let mut msg = Message::new(message.value);
     msg.channel = channel;
     msg.received_at = received_at;
@@ -621,13 +827,16 @@ fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parse
         let [id, name, handle] = author_fields;
         msg.author = Some(crate::Author { id, name, handle });
     }
-    msg.fields = fields.into_iter().filter_map(|(k, v)| Some((k, v.into_iter().next()?))).collect();
-    // `expect` keeps its own span for the "no such id" check after merging.
+    msg.fields = fields
+        .into_iter()
+        .filter_map(|(k, v)| Some((k, v.into_iter().next()?)))
+        .collect();
     parsed.tests.push(TestCase {
         message: msg,
         expect: expect.as_ref().map(|e| e.value.clone()),
         decision,
         reply_contains,
-        location: sink.file.location(expect.map_or(message.span, |e| e.span)),
+        location: sink.file.location(message.span),
+        expect_location: expect.map(|e| sink.file.location(e.span)),
     });
 }

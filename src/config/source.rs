@@ -16,7 +16,11 @@ impl SourceFile {
         let text = text.into();
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        SourceFile { name: name.into(), text, line_starts }
+        SourceFile {
+            name: name.into(),
+            text,
+            line_starts,
+        }
     }
 
     /// The line, column and line text of a byte range.
@@ -32,7 +36,10 @@ impl SourceFile {
             .line_starts
             .get(line_index + 1)
             .map_or(self.text.len(), |&next| next.saturating_sub(1));
-        let line_text = self.text.get(line_start..line_end.max(line_start)).unwrap_or("");
+        let line_text = self
+            .text
+            .get(line_start..line_end.max(line_start))
+            .unwrap_or("");
         let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
         let column = self
             .text
@@ -68,7 +75,9 @@ impl Sink<'_> {
             help: None,
         });
         // The push above guarantees a last element.
-        Report { diagnostic: self.diagnostics.last_mut() }
+        Report {
+            diagnostic: self.diagnostics.last_mut(),
+        }
     }
 }
 
@@ -98,7 +107,6 @@ impl Report<'_> {
         }
         self
     }
-
 }
 
 #[cfg(test)]

@@ -10,7 +10,12 @@ use std::collections::BTreeMap;
 /// Message values a template may use.
 const MESSAGE_SLOTS: &[&str] = &["author.name", "author.handle", "author.id", "channel"];
 
-fn error(location: &Location, message: String, context: Option<String>, help: String) -> Diagnostic {
+fn error(
+    location: &Location,
+    message: String,
+    context: Option<String>,
+    help: String,
+) -> Diagnostic {
     Diagnostic {
         severity: Severity::Error,
         message,
@@ -51,10 +56,12 @@ pub(crate) fn validate(set: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
         if !ids.contains_key(expect.as_str()) {
             let help = match closest(expect, &known) {
                 Some(k) => format!("did you mean `{k}`?"),
-                None => "name the id of a rule or FAQ entry, or use decision = \"no_answer\"".into(),
+                None => {
+                    "name the id of a rule or FAQ entry, or use decision = \"no_answer\"".into()
+                }
             };
             diagnostics.push(error(
-                &test.location,
+                test.expect_location.as_ref().unwrap_or(&test.location),
                 format!("test expects `{expect}`, which no rule or FAQ entry has"),
                 Some(format!("test at line {}", test.location.line)),
                 help,
@@ -64,7 +71,10 @@ pub(crate) fn validate(set: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
 }
 
 /// A word or phrase may belong to one synonym group only.
-pub(crate) fn check_synonyms(groups: &[Vec<(String, Location)>], diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check_synonyms(
+    groups: &[Vec<(String, Location)>],
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     let mut seen: BTreeMap<String, &Location> = BTreeMap::new();
     for group in groups {
         for (phrase, location) in group {
@@ -90,19 +100,30 @@ pub(crate) fn check_synonyms(groups: &[Vec<(String, Location)>], diagnostics: &m
 }
 
 /// Every `{{name}}` names a variable, a capture of its rule, or a message value.
-pub(crate) fn check_templates(templated: &[Templated], vars: &BTreeMap<String, String>, diagnostics: &mut Vec<Diagnostic>) {
+pub(crate) fn check_templates(
+    templated: &[Templated],
+    vars: &BTreeMap<String, String>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     for t in templated {
         for slot in &t.slots {
             let name = slot.name.as_str();
             let known = vars.contains_key(name)
-                || t.captures.iter().any(|c| c == name)
+                || t.captures
+                    .iter()
+                    .any(|c| c == name || c == super::parse::ANY_CAPTURE)
                 || MESSAGE_SLOTS.contains(&name)
                 || name.strip_prefix("fields.").is_some_and(|f| !f.is_empty());
             if known {
                 continue;
             }
             let mut candidates: Vec<&str> = vars.keys().map(String::as_str).collect();
-            candidates.extend(t.captures.iter().map(String::as_str));
+            candidates.extend(
+                t.captures
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|c| *c != super::parse::ANY_CAPTURE),
+            );
             candidates.extend(MESSAGE_SLOTS);
             let help = match closest(name, &candidates) {
                 Some(k) => format!("did you mean `{{{{{k}}}}}`?"),
@@ -110,7 +131,12 @@ pub(crate) fn check_templates(templated: &[Templated], vars: &BTreeMap<String, S
                     "define it under [vars] as {name} = \"...\", or use a message value such as {{{{author.name | \"there\"}}}}"
                 ),
             };
-            let mut d = error(&slot.location, format!("unknown variable `{{{{{name}}}}}`"), Some(t.context.clone()), help);
+            let mut d = error(
+                &slot.location,
+                format!("unknown variable `{{{{{name}}}}}`"),
+                Some(t.context.clone()),
+                help,
+            );
             d.label = "nothing defines this".into();
             diagnostics.push(d);
         }

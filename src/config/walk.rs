@@ -33,9 +33,17 @@ fn article(type_str: &str) -> &'static str {
 }
 
 /// Reads a string.
-pub(crate) fn string(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: Option<&str>) -> Option<Text> {
+pub(crate) fn string(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    key: &str,
+    ctx: Option<&str>,
+) -> Option<Text> {
     match v.get_ref() {
-        DeValue::String(s) => Some(Text { value: s.to_string(), span: v.span() }),
+        DeValue::String(s) => Some(Text {
+            value: s.to_string(),
+            span: v.span(),
+        }),
         other => {
             sink.error(v.span(), format!("`{key}` must be a string"))
                 .label(format!("this is {}", article(other.type_str())))
@@ -47,15 +55,26 @@ pub(crate) fn string(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: Option<&s
 }
 
 /// Reads a list of strings; a single string is taken as a list of one.
-pub(crate) fn strings(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: Option<&str>) -> Option<Vec<Text>> {
+pub(crate) fn strings(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    key: &str,
+    ctx: Option<&str>,
+) -> Option<Vec<Text>> {
     match v.get_ref() {
-        DeValue::String(s) => Some(vec![Text { value: s.to_string(), span: v.span() }]),
+        DeValue::String(s) => Some(vec![Text {
+            value: s.to_string(),
+            span: v.span(),
+        }]),
         DeValue::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
             let mut ok = true;
             for item in items.iter() {
                 match item.get_ref() {
-                    DeValue::String(s) => out.push(Text { value: s.to_string(), span: item.span() }),
+                    DeValue::String(s) => out.push(Text {
+                        value: s.to_string(),
+                        span: item.span(),
+                    }),
                     other => {
                         ok = false;
                         sink.error(item.span(), format!("`{key}` must be a list of strings"))
@@ -78,21 +97,33 @@ pub(crate) fn strings(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: Option<&
 }
 
 /// Reads a boolean.
-pub(crate) fn boolean(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: Option<&str>) -> Option<bool> {
+pub(crate) fn boolean(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    key: &str,
+    ctx: Option<&str>,
+) -> Option<bool> {
     match v.get_ref() {
         DeValue::Boolean(b) => Some(*b),
         other => {
             sink.error(v.span(), format!("`{key}` must be true or false"))
                 .label(format!("this is {}", article(other.type_str())))
                 .context(ctx)
-                .help(format!("write {key} = true or {key} = false, without quotes"));
+                .help(format!(
+                    "write {key} = true or {key} = false, without quotes"
+                ));
             None
         }
     }
 }
 
 /// Reads an integer.
-pub(crate) fn integer(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: Option<&str>) -> Option<i64> {
+pub(crate) fn integer(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    key: &str,
+    ctx: Option<&str>,
+) -> Option<i64> {
     let parsed = match v.get_ref() {
         DeValue::Integer(i) => {
             let digits = i.as_str().replace('_', "");
@@ -116,7 +147,12 @@ pub(crate) fn integer(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: Option<&
 }
 
 /// Reads a number (integer or float).
-pub(crate) fn number(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: Option<&str>) -> Option<f64> {
+pub(crate) fn number(
+    sink: &mut Sink<'_>,
+    v: &Val<'_>,
+    key: &str,
+    ctx: Option<&str>,
+) -> Option<f64> {
     let parsed = match v.get_ref() {
         DeValue::Float(f) => f.as_str().replace('_', "").parse::<f64>().ok(),
         DeValue::Integer(i) => i.as_str().replace('_', "").parse::<f64>().ok(),
@@ -147,7 +183,9 @@ pub(crate) fn table<'v, 'a>(
             sink.error(v.span(), format!("`{key}` must be a table"))
                 .label(format!("this is {}", article(other.type_str())))
                 .context(ctx)
-                .help(format!("write it as [{key}] on a line of its own, or as {key}.name = ..."));
+                .help(format!(
+                    "write it as [{key}] on a line of its own, or as {key}.name = ..."
+                ));
             None
         }
     }
@@ -180,7 +218,13 @@ pub(crate) fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
 }
 
 /// Reports every key of `t` that is not in `known`, with a "did you mean" hint.
-pub(crate) fn unknown_keys(sink: &mut Sink<'_>, t: &DeTable<'_>, known: &[&str], place: &str, ctx: Option<&str>) {
+pub(crate) fn unknown_keys(
+    sink: &mut Sink<'_>,
+    t: &DeTable<'_>,
+    known: &[&str],
+    place: &str,
+    ctx: Option<&str>,
+) {
     for (key, _) in t.iter() {
         let name = key.get_ref();
         if known.contains(&name.as_ref()) {
@@ -199,12 +243,16 @@ pub(crate) fn unknown_keys(sink: &mut Sink<'_>, t: &DeTable<'_>, known: &[&str],
 
 /// Looks a key up in a table.
 pub(crate) fn get<'t, 'a>(t: &'t DeTable<'a>, key: &str) -> Option<&'t Val<'a>> {
-    t.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(_, v)| v)
+    t.iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(_, v)| v)
 }
 
 /// The span of a key in a table.
 pub(crate) fn key_span(t: &DeTable<'_>, key: &str) -> Option<Range<usize>> {
-    t.iter().find(|(k, _)| k.get_ref().as_ref() == key).map(|(k, _)| k.span())
+    t.iter()
+        .find(|(k, _)| k.get_ref().as_ref() == key)
+        .map(|(k, _)| k.span())
 }
 
 #[cfg(test)]
@@ -213,7 +261,10 @@ mod tests {
 
     #[test]
     fn closest_keys() {
-        assert_eq!(closest("questons", &["questions", "answer"]), Some("questions"));
+        assert_eq!(
+            closest("questons", &["questions", "answer"]),
+            Some("questions")
+        );
         assert_eq!(closest("zzz", &["questions", "answer"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

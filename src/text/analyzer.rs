@@ -143,8 +143,14 @@ impl AnalyzerBuilder {
             a.word_stem.push(stem_group);
             for phrase in &group {
                 let tokens = tokenize(phrase);
-                let words: Vec<u32> = tokens.iter().map(|w| a.words.get(w).copied().unwrap_or(UNKNOWN)).collect();
-                let stems: Vec<u32> = words.iter().map(|&w| a.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN)).collect();
+                let words: Vec<u32> = tokens
+                    .iter()
+                    .map(|w| a.words.get(w).copied().unwrap_or(UNKNOWN))
+                    .collect();
+                let stems: Vec<u32> = words
+                    .iter()
+                    .map(|&w| a.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN))
+                    .collect();
                 // Duplicates across groups are load errors; within a group they are harmless.
                 a.word_synonyms.insert(&words, word_group);
                 a.stem_synonyms.insert(&stems, stem_group);
@@ -192,12 +198,23 @@ impl Analyzer {
                 span: tokens.span(i),
             })
             .collect();
-        fold_synonyms(&self.word_synonyms, raw, |t| t.id, |a, b, id| WordTok { id, span: a.span.to(b.span) })
+        fold_synonyms(
+            &self.word_synonyms,
+            raw,
+            |t| t.id,
+            |a, b, id| WordTok {
+                id,
+                span: a.span.to(b.span),
+            },
+        )
     }
 
     /// The word ids of a phrase written in a rule (synonyms folded).
     pub(crate) fn phrase_words(&self, phrase: &str) -> Vec<u32> {
-        self.words(&tokenize(phrase)).into_iter().map(|t| t.id).collect()
+        self.words(&tokenize(phrase))
+            .into_iter()
+            .map(|t| t.id)
+            .collect()
     }
 
     /// The words of `tokens` as stem ids for FAQ matching, synonyms folded.
@@ -207,17 +224,30 @@ impl Analyzer {
                 let word = tokens.word(i);
                 let stop = self.language.is_stop_word(word);
                 let (id, typo) = match self.words.get(word) {
-                    Some(&w) => (self.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN), false),
+                    Some(&w) => (
+                        self.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN),
+                        false,
+                    ),
                     None => self.unknown_word_stem(word),
                 };
-                StemTok { id, span: tokens.span(i), stop, typo }
+                StemTok {
+                    id,
+                    span: tokens.span(i),
+                    stop,
+                    typo,
+                }
             })
             .collect();
         fold_synonyms(
             &self.stem_synonyms,
             raw,
             |t| t.id,
-            |a, b, id| StemTok { id, span: a.span.to(b.span), stop: false, typo: a.typo || b.typo },
+            |a, b, id| StemTok {
+                id,
+                span: a.span.to(b.span),
+                stop: false,
+                typo: a.typo || b.typo,
+            },
         )
     }
 
@@ -240,7 +270,11 @@ impl Analyzer {
             deleted.clear();
             deleted.push_str(&word[..i]);
             deleted.push_str(&word[i + c.len_utf8()..]);
-            if let Some(&w) = self.words.get(deleted.as_str()).or_else(|| self.typos.get(deleted.as_str())) {
+            if let Some(&w) = self
+                .words
+                .get(deleted.as_str())
+                .or_else(|| self.typos.get(deleted.as_str()))
+            {
                 return (to_stem(w), true);
             }
         }

@@ -55,7 +55,10 @@ impl Tokens {
     }
 
     fn start_word(&mut self, at: usize) -> Open {
-        Open { buf_start: self.buf.len(), text_start: at }
+        Open {
+            buf_start: self.buf.len(),
+            text_start: at,
+        }
     }
 
     fn end_word(&mut self, open: Option<Open>, text_end: usize) {
@@ -65,7 +68,8 @@ impl Tokens {
                 // `max_message_bytes`), far below u32::MAX; saturate regardless.
                 let s = u32::try_from(open.buf_start).unwrap_or(u32::MAX);
                 let e = u32::try_from(self.buf.len()).unwrap_or(u32::MAX);
-                self.words.push((s, e, Span::new(open.text_start, text_end)));
+                self.words
+                    .push((s, e, Span::new(open.text_start, text_end)));
             }
         }
     }
@@ -179,9 +183,15 @@ mod tests {
 
     #[test]
     fn folds_case_accents_width_and_apostrophes() {
-        assert_eq!(words("My BIN wasn’t emptied!"), ["my", "bin", "wasnt", "emptied"]);
+        assert_eq!(
+            words("My BIN wasn’t emptied!"),
+            ["my", "bin", "wasnt", "emptied"]
+        );
         assert_eq!(words("Café ＢＩＮ naïve"), ["cafe", "bin", "naive"]);
-        assert_eq!(words("wheelie-bin,  £50🗑️fine"), ["wheelie", "bin", "50", "fine"]);
+        assert_eq!(
+            words("wheelie-bin,  £50🗑️fine"),
+            ["wheelie", "bin", "50", "fine"]
+        );
         assert_eq!(words("Straße"), ["strasse"]);
         assert_eq!(words("垃圾桶"), ["垃", "圾", "桶"]);
         assert!(words("").is_empty());

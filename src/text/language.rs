@@ -13,7 +13,9 @@ pub(crate) struct Language {
 
 impl fmt::Debug for Language {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Language").field("code", &self.code).finish()
+        f.debug_struct("Language")
+            .field("code", &self.code)
+            .finish()
     }
 }
 
@@ -40,15 +42,16 @@ const LANGUAGES: &[(&str, &str, Algorithm)] = &[
 ];
 
 /// English function words: they carry no topic, so FAQ matching ignores them (unless a
-/// message has nothing else). Kept deliberately short: negations and question words
-/// that change meaning ("not", "when", "where") are *not* stop words.
+/// message has nothing else). Kept deliberately short: negations and the question words
+/// that change what is asked ("not", "when", "where", "why") are *not* stop words.
 const ENGLISH_STOP_WORDS: &[&str] = &[
-    "a", "about", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being", "but",
-    "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "hello",
-    "hey", "hi", "i", "if", "im", "in", "is", "it", "its", "ive", "just", "me", "my", "of",
-    "on", "or", "our", "please", "pls", "so", "some", "thank", "thanks", "that", "the",
-    "their", "them", "then", "there", "these", "they", "this", "those", "to", "u", "us",
-    "was", "we", "were", "will", "with", "would", "you", "your", "youre",
+    "a", "about", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being",
+    "but", "by", "can", "could", "did", "do", "does", "for", "from", "get", "got", "had", "has",
+    "have", "hello", "hey", "hi", "how", "hows", "i", "if", "im", "in", "into", "is", "it", "its",
+    "ive", "just", "me", "my", "of", "ok", "okay", "on", "or", "our", "please", "pls", "so",
+    "some", "still", "thank", "thanks", "that", "the", "their", "them", "then", "there", "these",
+    "they", "this", "those", "to", "u", "us", "was", "we", "were", "what", "whats", "which", "who",
+    "will", "with", "would", "yet", "you", "your", "youre",
 ];
 
 impl Language {
@@ -59,8 +62,16 @@ impl Language {
         let &(code, _, algorithm) = LANGUAGES
             .iter()
             .find(|(code, english, _)| *code == lower || *english == lower)?;
-        let stop_words = if code == "en" { ENGLISH_STOP_WORDS } else { &[] };
-        Some(Language { code, stemmer: Stemmer::create(algorithm), stop_words })
+        let stop_words = if code == "en" {
+            ENGLISH_STOP_WORDS
+        } else {
+            &[]
+        };
+        Some(Language {
+            code,
+            stemmer: Stemmer::create(algorithm),
+            stop_words,
+        })
     }
 
     /// English, the default.

@@ -58,7 +58,9 @@ impl PhraseTrie {
         if word == UNKNOWN {
             return None;
         }
-        self.edges.get(&((u64::from(node) << 32) | u64::from(word))).copied()
+        self.edges
+            .get(&((u64::from(node) << 32) | u64::from(word)))
+            .copied()
     }
 
     /// Calls `found(start, len, value)` for every phrase occurring in `words`,

@@ -1,0 +1,222 @@
+//! Behaviour through the public API: evidence, JSON, determinism, sharing, loading.
+
+use replykit::{Author, Decision, Engine, EvidenceKind, Kind, Message, RuleSet};
+
+const RULES: &str = r#"
+[vars]
+bins_url = "https://example.gov.uk/bins"
+
+[synonyms]
+bin = ["wheelie bin", "dustbin"]
+
+[[rule]]
+id = "emergency"
+priority = 100
+when.any = ["smell gas", "gas leak"]
+escalate = true
+reply = "Call the emergency line now."
+tags = ["emergency"]
+
+[[rule]]
+id = "missed-bin"
+when.all = ["bin"]
+when.any = ["missed", "wasn't emptied"]
+reply = ["Sorry about that, {{author.name | \"there\"}}. Report it at {{bins_url}}.",
+         "Sorry your bin was missed, {{author.name | \"there\"}}: {{bins_url}}."]
+tags = ["waste"]
+
+[[faq]]
+id = "bin-day"
+questions = ["When is my bin collected?", "what day do you empty the bins", "bin collection day"]
+answer = "Find your collection day at {{bins_url}}."
+tags = ["waste"]
+"#;
+
+fn engine() -> Engine {
+    let rules = RuleSet::from_toml("test.toml", RULES).unwrap_or_else(|e| panic!("{e}"));
+    Engine::new(&rules).unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[test]
+fn evidence_spans_point_into_the_original_text() {
+    let text = "Ｍｙ WHEELIE-BIN wasn’t emptied!!";
+    let outcome = engine().suggest(&Message::new(text));
+    let top = outcome.top().expect("a suggestion");
+    assert_eq!(top.id, "missed-bin");
+    let spans: Vec<(&str, EvidenceKind)> = top
+        .evidence
+        .iter()
+        .map(|e| (&text[e.span], e.kind))
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            ("WHEELIE-BIN", EvidenceKind::Phrase),
+            ("wasn’t emptied", EvidenceKind::Phrase)
+        ]
+    );
+    let faq = outcome
+        .suggestions
+        .iter()
+        .find(|s| s.kind == Kind::Faq)
+        .expect("the FAQ too");
+    assert!(faq.evidence.iter().all(|e| e.span.get(text).is_some()));
+}
+
+#[test]
+fn faq_suggestions_name_their_closest_question() {
+    let outcome = engine().suggest(&Message::new("which day do you empty bins?"));
+    let top = outcome.top().expect("a suggestion");
+    assert_eq!(top.id, "bin-day");
+    assert_eq!(
+        top.question.as_deref(),
+        Some("what day do you empty the bins")
+    );
+    let words: Vec<&str> = top.evidence.iter().map(|e| e.what.as_str()).collect();
+    assert!(words.contains(&"empti"), "{words:?}");
+}
+
+#[test]
+fn escalation_wins_and_is_named() {
+    let outcome = engine().suggest(&Message::new("I smell gas and my bin was missed"));
+    assert_eq!(outcome.decision, Decision::Escalate);
+    let escalation = outcome.escalation.as_ref().expect("named");
+    assert_eq!(escalation.rule, "emergency");
+    assert!(
+        escalation.reason.contains("smell gas"),
+        "{}",
+        escalation.reason
+    );
+    assert_eq!(outcome.suggestions[0].id, "emergency");
+    assert!(outcome.suggestions.iter().any(|s| s.id == "missed-bin"));
+}
+
+#[test]
+fn outcome_json_has_the_contract_names() {
+    let msg = Message::new("my bin was missed").with_author(Author::named("Sam"));
+    let json = serde_json::to_value(engine().suggest(&msg)).expect("serialises");
+    assert_eq!(json["decision"], "auto_reply");
+    let s = &json["suggestions"][0];
+    assert_eq!(s["kind"], "rule");
+    assert_eq!(s["id"], "missed-bin");
+    assert!(s["reply"].as_str().is_some_and(|r| r.contains("Sam")));
+    assert!(s["score"]
+        .as_f64()
+        .is_some_and(|x| (0.0..=1.0).contains(&x)));
+    assert_eq!(s["tags"][0], "waste");
+    assert_eq!(s["evidence"][0]["what"], "bin");
+    assert_eq!(s["evidence"][0]["span"], serde_json::json!([3, 6]));
+    let back: replykit::Outcome = serde_json::from_value(json).expect("round-trips");
+    assert_eq!(back.decision, Decision::AutoReply);
+}
+
+#[test]
+fn message_json_takes_only_text_as_required() {
+    let m: Message = serde_json::from_str(r#"{"text": "hi"}"#).expect("minimal");
+    assert_eq!(m, Message::new("hi"));
+    let m: Message =
+        serde_json::from_str(r#"{"text": "hi", "fields": {"n": 3, "vip": true, "w": "x"}}"#)
+            .expect("fields");
+    assert_eq!(m.fields["n"], "3");
+    assert_eq!(m.fields["vip"], "true");
+}
+
+#[test]
+fn same_input_same_output() {
+    let (a, b) = (engine(), engine());
+    for text in [
+        "my bin was missed",
+        "bin day?",
+        "dustbin missed",
+        "nothing here",
+        "gas leak, missed bin",
+    ] {
+        let msg = Message::new(text);
+        assert_eq!(a.suggest(&msg), b.suggest(&msg));
+        assert_eq!(a.suggest(&msg), a.suggest(&msg));
+    }
+    // Different messages spread over the variations.
+    let variations: std::collections::BTreeSet<usize> = (0..40)
+        .map(|i| {
+            a.suggest(&Message::new(format!("bin missed {i}")))
+                .suggestions[0]
+                .variation
+        })
+        .collect();
+    assert_eq!(variations.len(), 2);
+}
+
+#[test]
+fn the_engine_is_shared_across_threads() {
+    let engine = engine();
+    let handles: Vec<_> = (0..4)
+        .map(|i| {
+            let engine = engine.clone();
+            std::thread::spawn(move || {
+                engine
+                    .suggest(&Message::new(format!("bin missed {i}")))
+                    .decision
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().expect("no panic"), Decision::AutoReply);
+    }
+}
+
+#[test]
+fn a_folder_loads_as_one_rule_set_with_unique_ids() {
+    let dir = std::env::temp_dir().join(format!("replykit-folder-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("a.toml"), "[vars]\nurl = 'https://x'\n[[faq]]\nid = 'one'\nquestions = ['first question']\nanswer = 'See {{url}}'\n").expect("write");
+    std::fs::write(
+        dir.join("b.toml"),
+        "[[faq]]\nid = 'two'\nquestions = ['second question']\nanswer = 'Also {{url}}'\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("notes.txt"), "not a rule file").expect("write");
+    let rules = RuleSet::from_path(&dir).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        rules
+            .faqs()
+            .iter()
+            .map(|f| f.id.as_str())
+            .collect::<Vec<_>>(),
+        ["one", "two"]
+    );
+    std::fs::write(
+        dir.join("c.toml"),
+        "[[faq]]\nid = 'one'\nquestions = ['again']\nanswer = 'x'\n",
+    )
+    .expect("write");
+    let err = RuleSet::from_path(&dir).expect_err("duplicate id across files");
+    let d = &err.diagnostics()[0];
+    assert!(d
+        .location
+        .as_ref()
+        .is_some_and(|l| l.file.ends_with("c.toml")));
+    assert!(d
+        .secondary
+        .as_ref()
+        .is_some_and(|(l, _)| l.file.ends_with("a.toml")));
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn failing_tests_say_what_came_out() {
+    let rules = RuleSet::from_toml(
+        "t.toml",
+        &format!("{RULES}\n[[test]]\nmessage = 'bin day'\nexpect = 'missed-bin'\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = Engine::new(&rules)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .run_tests();
+    assert_eq!((report.passed(), report.failed()), (0, 1));
+    let text = report.to_string();
+    assert!(
+        text.contains("expected `missed-bin`, got faq `bin-day`"),
+        "{text}"
+    );
+    assert!(text.ends_with("0 passed, 1 failed\n"), "{text}");
+}
