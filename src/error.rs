@@ -153,7 +153,7 @@ impl fmt::Display for Diagnostic {
 /// ```
 /// let err = replykit::RuleSet::from_toml("bad.toml", "[[rule]]\nid = 'x'\n").unwrap_err();
 /// assert_eq!(err.diagnostics().len(), 2); // no condition, no reply
-/// assert!(err.to_string().contains("bad.toml:2:1"));
+/// assert!(err.to_string().contains("bad.toml:2:6"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}", render(.diagnostics))]

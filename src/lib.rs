@@ -67,7 +67,7 @@ questions = []
 answer = "..."
 "#).unwrap_err();
 let positions: Vec<String> = err.diagnostics().iter().map(|d| d.position()).collect();
-assert_eq!(positions, ["waste.toml:5:22", "waste.toml:8:6", "waste.toml:9:13"]);
+assert_eq!(positions, ["waste.toml:5:23", "waste.toml:8:6", "waste.toml:9:13"]);
 println!("{err}"); // rendered like a compiler: source line, carets, `help:`
 ```
 
@@ -153,6 +153,11 @@ pub use rules::MAX_REGEX_SET_BYTES;
 pub use span::Span;
 pub use template::{Template, MAX_INSERTED_CHARS};
 pub use testcase::{TestReport, TestResult};
+
+/// The README's examples, compiled and run as doc tests so they cannot rot.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
 
 #[cfg(test)]
 mod testoibits {
