@@ -7,7 +7,7 @@
 //! cargo run --example suggest -- --test        # run the rule set's [[test]] cases
 //! ```
 //!
-//! Usage: `suggest [--json] [--rules PATH] [--test] [MESSAGE]`. `--rules` takes a file or
+//! Usage: `suggest [--json] [--rules PATH] [--channel NAME] [--test] [MESSAGE]`. `--rules` takes a file or
 //! a folder of `.toml` files (default: `examples/council`). Without MESSAGE, messages
 //! are read one per line from stdin. `--json` prints one outcome per line as JSON. A
 //! rule set with errors prints every diagnostic on stderr and exits with status 1.
@@ -16,12 +16,13 @@ use replykit::{Decision, Engine, Message, Outcome};
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: suggest [--json] [--rules PATH] [--test] [MESSAGE]";
+const USAGE: &str = "usage: suggest [--json] [--rules PATH] [--channel NAME] [--test] [MESSAGE]";
 
 struct Args {
     json: bool,
     test: bool,
     rules: String,
+    channel: Option<String>,
     message: Option<String>,
 }
 
@@ -31,6 +32,7 @@ fn parse_args() -> Result<Args, String> {
         json: false,
         test: false,
         rules: default_rules,
+        channel: None,
         message: None,
     };
     let mut it = std::env::args().skip(1);
@@ -39,6 +41,7 @@ fn parse_args() -> Result<Args, String> {
             "--json" => args.json = true,
             "--test" => args.test = true,
             "--rules" => args.rules = it.next().ok_or("--rules needs a path")?,
+            "--channel" => args.channel = Some(it.next().ok_or("--channel needs a name")?),
             "-h" | "--help" => return Err(String::new()),
             _ if arg.starts_with("--") => return Err(format!("unknown option `{arg}`")),
             _ if args.message.is_some() => return Err("give one MESSAGE (quote it)".into()),
@@ -117,7 +120,9 @@ fn main() -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut answer = |text: &str| -> std::io::Result<()> {
-        let outcome = engine.suggest(&Message::new(text));
+        let mut message = Message::new(text);
+        message.channel = args.channel.clone();
+        let outcome = engine.suggest(&message);
         if args.json {
             let line = serde_json::to_string(&outcome).map_err(std::io::Error::other)?;
             writeln!(out, "{line}")
