@@ -46,15 +46,14 @@ const LANGUAGES: &[(&str, &str, Algorithm)] = &[
 /// that change what is asked ("not", "when", "where", "why") are *not* stop words.
 const ENGLISH_STOP_WORDS: &[&str] = &[
     "a", "about", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-    "been", "being", "but", "by", "can", "could", "did", "do", "does", "for", "from", "get",
-    "got", "had", "has", "have", "hello", "here", "hey", "hi", "how", "hows", "i", "if",
-    "im", "in", "into", "is", "it", "its", "ive", "just", "many", "may", "me", "might",
-    "more", "much", "must", "my", "now", "of", "off", "ok", "okay", "on", "one", "only",
-    "or", "other", "our", "out", "over", "own", "please", "pls", "really", "same", "shall",
-    "should", "so", "some", "still", "such", "than", "thank", "thanks", "that", "the",
-    "their", "them", "then", "there", "theres", "these", "they", "this", "those", "to",
-    "too", "u", "up", "us", "very", "was", "we", "were", "what", "whats", "which", "who",
-    "will", "with", "would", "yet", "you", "your", "youre",
+    "been", "being", "but", "by", "can", "could", "did", "do", "does", "for", "from", "get", "got",
+    "had", "has", "have", "hello", "here", "hey", "hi", "how", "hows", "i", "if", "im", "in",
+    "into", "is", "it", "its", "ive", "just", "many", "may", "me", "might", "more", "much", "must",
+    "my", "now", "of", "off", "ok", "okay", "on", "one", "only", "or", "other", "our", "out",
+    "over", "own", "please", "pls", "really", "same", "shall", "should", "so", "some", "still",
+    "such", "than", "thank", "thanks", "that", "the", "their", "them", "then", "there", "theres",
+    "these", "they", "this", "those", "to", "too", "u", "up", "us", "very", "was", "we", "were",
+    "what", "whats", "which", "who", "will", "with", "would", "yet", "you", "your", "youre",
 ];
 
 impl Language {
