@@ -5,7 +5,7 @@ use crate::config::RuleSet;
 use crate::error::{Diagnostic, LoadError, Severity};
 use crate::faq::{FaqIndex, FaqScore};
 use crate::message::Message;
-use crate::outcome::{Decision, Escalation, Evidence, Kind, Outcome, Suggestion};
+use crate::outcome::{Decision, Escalation, Evidence, Kind, Outcome, Ranked, Suggestion};
 use crate::rules::{Fired, RuleIndex};
 use crate::template::{Template, Value};
 use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language};
@@ -220,10 +220,56 @@ impl Engine {
     /// Suggests replies for a message. Never fails and never panics: any text gives an
     /// outcome (see the crate docs, "Untrusted input").
     pub fn suggest(&self, message: &Message) -> Outcome {
-        let inner = &*self.inner;
-        let settings = &inner.set.settings;
-        let text = truncate(&message.text, settings.max_message_bytes);
+        let limit = self.inner.set.settings.max_suggestions + 1;
+        let (text, candidates) = self.candidates(message, limit);
         let truncated = text.len() < message.text.len();
+        self.decide(message, text, candidates, truncated)
+    }
+
+    /// Every rule that fires and the `limit` best FAQ entries, ranked as
+    /// [`suggest`](Engine::suggest) ranks them but ignoring thresholds and
+    /// `max_suggestions`, without rendering replies. For evaluation and explanations.
+    ///
+    /// ```
+    /// let rules = replykit::RuleSet::from_toml("t.toml", r#"
+    ///     [[faq]]
+    ///     id = "a"
+    ///     questions = ["when is my bin collected"]
+    ///     answer = "A."
+    ///     [[faq]]
+    ///     id = "b"
+    ///     questions = ["how do I pay council tax"]
+    ///     answer = "B."
+    /// "#)?;
+    /// let engine = replykit::Engine::new(&rules)?;
+    /// let ranked = engine.rank(&replykit::Message::new("bin collection"), 5);
+    /// assert_eq!(ranked[0].id, "a");
+    /// # Ok::<(), replykit::LoadError>(())
+    /// ```
+    pub fn rank(&self, message: &Message, limit: usize) -> Vec<Ranked> {
+        let set = &self.inner.set;
+        let (_, candidates) = self.candidates(message, limit);
+        candidates
+            .into_iter()
+            .filter_map(|c| {
+                let id = match c.kind {
+                    Kind::Rule => &set.rules.get(c.index)?.id,
+                    Kind::Faq => &set.faqs.get(c.index)?.id,
+                };
+                Some(Ranked {
+                    kind: c.kind,
+                    id: id.clone(),
+                    score: c.score,
+                    escalate: c.escalate,
+                })
+            })
+            .collect()
+    }
+
+    /// The message text as read (cut to `max_message_bytes`) and its ranked candidates.
+    fn candidates<'m>(&self, message: &'m Message, faq_limit: usize) -> (&'m str, Vec<Candidate>) {
+        let inner = &*self.inner;
+        let text = truncate(&message.text, inner.set.settings.max_message_bytes);
         let tokens = tokenize(text);
         let mut candidates: Vec<Candidate> = Vec::new();
         if !inner.set.rules.is_empty() {
@@ -237,13 +283,11 @@ impl Engine {
         }
         if !inner.set.faqs.is_empty() {
             let stems = inner.analyzer.stems(&tokens);
-            let scores = inner
-                .faqs
-                .score(&stems, &inner.analyzer, settings.max_suggestions + 1);
+            let scores = inner.faqs.score(&stems, &inner.analyzer, faq_limit);
             candidates.extend(scores.into_iter().map(Candidate::from_faq));
         }
         candidates.sort_by_key(Candidate::rank_key);
-        self.decide(message, text, candidates, truncated)
+        (text, candidates)
     }
 
     fn decide(

@@ -132,7 +132,9 @@ load errors.
 mod config;
 mod engine;
 mod error;
+pub mod eval;
 mod faq;
+pub mod import;
 mod message;
 mod outcome;
 mod rules;
@@ -148,7 +150,9 @@ pub use config::{
 pub use engine::Engine;
 pub use error::{Diagnostic, LoadError, Location, Severity};
 pub use message::{Author, Message};
-pub use outcome::{Decision, Escalation, Evidence, EvidenceKind, Kind, Outcome, Suggestion};
+pub use outcome::{
+    Decision, Escalation, Evidence, EvidenceKind, Kind, Outcome, Ranked, Suggestion,
+};
 pub use rules::MAX_REGEX_SET_BYTES;
 pub use span::Span;
 pub use template::{Template, MAX_INSERTED_CHARS};

@@ -163,3 +163,17 @@ impl Outcome {
         self.suggestions.first()
     }
 }
+
+/// A ranked candidate, before thresholds and rendering: see [`Engine::rank`](crate::Engine::rank).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Ranked {
+    /// A rule or an FAQ entry.
+    pub kind: Kind,
+    /// Its id.
+    pub id: String,
+    /// Its score, 0 to 1.
+    pub score: f64,
+    /// Whether it is an escalating rule.
+    pub escalate: bool,
+}
