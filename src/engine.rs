@@ -321,6 +321,11 @@ impl Engine {
             }
             _ => false,
         };
+        let set = &self.inner.set;
+        let top_allows_auto_reply = ranked.first().is_some_and(|c| match c.kind {
+            Kind::Rule => set.rules.get(c.index).is_some_and(|r| r.auto_reply),
+            Kind::Faq => set.faqs.get(c.index).is_some_and(|f| f.auto_reply),
+        });
         let mut suggestions: Vec<Suggestion> = ranked
             .into_iter()
             .filter(|c| c.escalate || c.score >= settings.suggest_threshold)
@@ -331,22 +336,8 @@ impl Engine {
             _ if escalation.is_some() => Decision::Escalate,
             None => Decision::NoAnswer,
             Some(top) => {
-                let allowed = match top.kind {
-                    Kind::Rule => self
-                        .inner
-                        .set
-                        .rules
-                        .iter()
-                        .find(|r| r.id == top.id)
-                        .is_some_and(|r| r.auto_reply),
-                    Kind::Faq => self
-                        .inner
-                        .set
-                        .faqs
-                        .iter()
-                        .find(|f| f.id == top.id)
-                        .is_some_and(|f| f.auto_reply),
-                };
+                // The top suggestion is the first candidate (see the ranking).
+                let allowed = top_allows_auto_reply;
                 if allowed
                     && clear_winner
                     && top.missing.is_empty()

@@ -55,8 +55,9 @@ pub(crate) struct RuleIndex {
     compiled: Vec<CompiledRule>,
 }
 
-/// The most bytes the combined regex set may compile to (256 MiB).
-pub const MAX_REGEX_SET_BYTES: usize = 256 << 20;
+mod prefilter;
+
+pub use prefilter::MAX_REGEX_SET_BYTES;
 
 impl RuleIndex {
     pub(crate) fn build(rules: &[Rule], analyzer: &Analyzer) -> Result<RuleIndex, String> {
@@ -119,14 +120,7 @@ impl RuleIndex {
             });
         }
         if !patterns.is_empty() {
-            let set = regex::RegexSetBuilder::new(&patterns)
-                .case_insensitive(true)
-                .size_limit(MAX_REGEX_SET_BYTES)
-                .build()
-                .map_err(|e| {
-                    format!("the rules' regular expressions together are too big to compile: {e}")
-                })?;
-            index.regexes = Some(set);
+            index.regexes = Some(prefilter::build(&patterns)?);
         }
         Ok(index)
     }
@@ -252,23 +246,25 @@ impl RuleIndex {
         }
         let mut captures = Vec::new();
         if !rule.when.regex.is_empty() {
-            let hit = compiled
+            // The prefilter set is wider than the patterns: the first pattern that
+            // really matches decides.
+            let caps = compiled
                 .patterns
                 .iter()
-                .position(|p| pattern_hits.binary_search(p).is_ok())?;
-            let pattern = rule.when.regex.get(hit)?;
-            if let Some(caps) = pattern.regex.captures(text) {
-                if let Some(m) = caps.get(0) {
-                    evidence.push(Evidence {
-                        what: pattern.source.clone(),
-                        span: Span::new(m.start(), m.end()),
-                        kind: EvidenceKind::Regex,
-                    });
-                }
-                for name in pattern.regex.capture_names().flatten() {
-                    if let Some(m) = caps.name(name) {
-                        captures.push((name.to_string(), m.as_str().to_string()));
-                    }
+                .zip(&rule.when.regex)
+                .filter(|(p, _)| pattern_hits.binary_search(p).is_ok())
+                .find_map(|(_, pattern)| Some((pattern, pattern.regex.captures(text)?)));
+            let (pattern, caps) = caps?;
+            if let Some(m) = caps.get(0) {
+                evidence.push(Evidence {
+                    what: pattern.source.clone(),
+                    span: Span::new(m.start(), m.end()),
+                    kind: EvidenceKind::Regex,
+                });
+            }
+            for name in pattern.regex.capture_names().flatten() {
+                if let Some(m) = caps.name(name) {
+                    captures.push((name.to_string(), m.as_str().to_string()));
                 }
             }
             specificity += 1;
