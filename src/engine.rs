@@ -3,12 +3,12 @@
 
 use crate::config::RuleSet;
 use crate::error::{Diagnostic, LoadError, Severity};
-use crate::faq::{FaqIndex, FaqScore};
+use crate::faq::{FaqModel, FaqScore};
 use crate::message::Message;
 use crate::outcome::{Decision, Escalation, Evidence, Kind, Outcome, Ranked, Suggestion};
 use crate::rules::{Fired, RuleIndex};
 use crate::template::{Template, Value};
-use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language};
+use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens};
 use std::hash::Hasher;
 use std::path::Path;
 use std::sync::Arc;
@@ -54,7 +54,7 @@ struct Inner {
     set: RuleSet,
     analyzer: Analyzer,
     rules: RuleIndex,
-    faqs: FaqIndex,
+    faqs: FaqModel,
 }
 
 /// A suggestion before rendering.
@@ -68,7 +68,13 @@ struct Candidate {
     escalate: bool,
     evidence: Vec<Evidence>,
     captures: Vec<(String, String)>,
-    question: Option<usize>,
+}
+
+/// A message as read: the text up to the limit, its words, and their stems.
+struct Reading<'m> {
+    text: &'m str,
+    tokens: Tokens,
+    stems: Vec<StemTok>,
 }
 
 impl Candidate {
@@ -83,7 +89,6 @@ impl Candidate {
             escalate: rule.escalate,
             evidence: f.evidence,
             captures: f.captures,
-            question: None,
         })
     }
 
@@ -95,9 +100,8 @@ impl Candidate {
             priority: 0,
             specificity: 0,
             escalate: false,
-            evidence: s.evidence,
+            evidence: Vec::new(),
             captures: Vec::new(),
-            question: s.question,
         }
     }
 
@@ -196,7 +200,7 @@ impl Engine {
         }
         let analyzer = builder.build();
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
-        let faqs = FaqIndex::build(&set.faqs, &analyzer);
+        let faqs = FaqModel::build(&set.faqs, &analyzer, &set.settings);
         Ok(Engine {
             inner: Arc::new(Inner {
                 set: set.clone(),
@@ -221,9 +225,8 @@ impl Engine {
     /// outcome (see the crate docs, "Untrusted input").
     pub fn suggest(&self, message: &Message) -> Outcome {
         let limit = self.inner.set.settings.max_suggestions + 1;
-        let (text, candidates) = self.candidates(message, limit);
-        let truncated = text.len() < message.text.len();
-        self.decide(message, text, candidates, truncated)
+        let (reading, candidates) = self.candidates(message, limit);
+        self.decide(message, &reading, candidates)
     }
 
     /// Every rule that fires and the `limit` best FAQ entries, ranked as
@@ -266,37 +269,30 @@ impl Engine {
             .collect()
     }
 
-    /// The message text as read (cut to `max_message_bytes`) and its ranked candidates.
-    fn candidates<'m>(&self, message: &'m Message, faq_limit: usize) -> (&'m str, Vec<Candidate>) {
+    /// The message as read (cut to `max_message_bytes`) and its ranked candidates.
+    fn candidates<'m>(&self, message: &'m Message, faq_limit: usize) -> (Reading<'m>, Vec<Candidate>) {
         let inner = &*self.inner;
         let text = truncate(&message.text, inner.set.settings.max_message_bytes);
         let tokens = tokenize(text);
+        let ids = inner.analyzer.ids(&tokens);
         let mut candidates: Vec<Candidate> = Vec::new();
         if !inner.set.rules.is_empty() {
-            let words = inner.analyzer.words(&tokens);
+            let words = inner.analyzer.words_of(&tokens, &ids);
             let fired = inner.rules.fire(&inner.set.rules, &words, text, message);
-            candidates.extend(
-                fired
-                    .into_iter()
-                    .filter_map(|f| Candidate::from_rule(f, &inner.set)),
-            );
+            candidates.extend(fired.into_iter().filter_map(|f| Candidate::from_rule(f, &inner.set)));
         }
+        let mut stems = Vec::new();
         if !inner.set.faqs.is_empty() {
-            let stems = inner.analyzer.stems(&tokens);
-            let scores = inner.faqs.score(&stems, &inner.analyzer, faq_limit);
+            stems = inner.analyzer.stems_of(&tokens, &ids);
+            let scores = inner.faqs.score(&tokens, &stems, &inner.analyzer, faq_limit);
             candidates.extend(scores.into_iter().map(Candidate::from_faq));
         }
         candidates.sort_by_key(Candidate::rank_key);
-        (text, candidates)
+        (Reading { text, tokens, stems }, candidates)
     }
 
-    fn decide(
-        &self,
-        message: &Message,
-        text: &str,
-        ranked: Vec<Candidate>,
-        truncated: bool,
-    ) -> Outcome {
+    fn decide(&self, message: &Message, reading: &Reading<'_>, ranked: Vec<Candidate>) -> Outcome {
+        let truncated = reading.text.len() < message.text.len();
         let settings = &self.inner.set.settings;
         let escalating = ranked.first().filter(|c| c.escalate);
         let escalation = escalating.and_then(|c| {
@@ -310,15 +306,16 @@ impl Engine {
                 reason,
             })
         });
-        // The runner-up counts for the margin even when it is below the threshold.
+        // Is the top suggestion a clear winner? A rule that fires is its author's
+        // explicit choice: only another rule of the same priority makes it ambiguous.
+        // An FAQ entry must lead the runner-up entry by `auto_reply_margin` (which counts
+        // even when the runner-up is below the threshold).
         let clear_winner = match (ranked.first(), ranked.get(1)) {
             (Some(_), None) => true,
-            (Some(top), Some(next)) => {
-                let outranked = top.kind == Kind::Rule
-                    && next.kind == Kind::Rule
-                    && next.priority < top.priority;
-                outranked || top.score - next.score >= settings.auto_reply_margin - 1e-9
+            (Some(top), Some(next)) if top.kind == Kind::Rule => {
+                next.kind != Kind::Rule || next.priority < top.priority
             }
+            (Some(top), Some(next)) => top.score - next.score >= settings.auto_reply_margin - 1e-9,
             _ => false,
         };
         let set = &self.inner.set;
@@ -330,7 +327,7 @@ impl Engine {
             .into_iter()
             .filter(|c| c.escalate || c.score >= settings.suggest_threshold)
             .take(settings.max_suggestions)
-            .filter_map(|c| self.render(c, message, text))
+            .filter_map(|c| self.render(c, message, reading))
             .collect();
         let decision = match suggestions.first() {
             _ if escalation.is_some() => Decision::Escalate,
@@ -360,7 +357,9 @@ impl Engine {
         }
     }
 
-    fn render(&self, c: Candidate, message: &Message, text: &str) -> Option<Suggestion> {
+    fn render(&self, c: Candidate, message: &Message, reading: &Reading<'_>) -> Option<Suggestion> {
+        let text = reading.text;
+        let mut evidence = c.evidence;
         let set = &self.inner.set;
         let (id, templates, tags, question) = match c.kind {
             Kind::Rule => {
@@ -369,8 +368,10 @@ impl Engine {
             }
             Kind::Faq => {
                 let f = set.faqs.get(c.index)?;
-                let q = c.question.and_then(|q| f.questions.get(q)).cloned();
-                (&f.id, &f.answer, &f.tags, q)
+                let inner = &*self.inner;
+                let (q, why) = inner.faqs.explain(&reading.tokens, &reading.stems, &inner.analyzer, c.index);
+                evidence = why;
+                (&f.id, &f.answer, &f.tags, q.and_then(|q| f.questions.get(q)).cloned())
             }
         };
         let variation = pick_variation(text, id, templates.len());
@@ -384,7 +385,7 @@ impl Engine {
             reply,
             score: (c.score * 1e4).round() / 1e4,
             tags: tags.clone(),
-            evidence: c.evidence,
+            evidence,
             variation,
             escalate: c.escalate,
             question,

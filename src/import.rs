@@ -53,21 +53,17 @@ pub fn label_id(label: &str) -> String {
 ///
 /// ```
 /// use replykit::eval::Labelled;
+/// use replykit::import::{rule_set_toml, Thresholds};
 ///
-/// let toml = replykit::import::rule_set_toml(
+/// let toml = rule_set_toml(
 ///     &[Labelled::new("card not arrived", Some("card_arrival")), Labelled::new("hi", None)],
-///     0.3,
-///     0.9,
+///     &Thresholds::default(),
 /// );
 /// let rules = replykit::RuleSet::from_toml("imported.toml", &toml)?;
 /// assert_eq!(rules.faqs()[0].id, "card_arrival");
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
-pub fn rule_set_toml(
-    data: &[Labelled],
-    suggest_threshold: f64,
-    auto_reply_threshold: f64,
-) -> String {
+pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
     let mut order: Vec<&str> = Vec::new();
     let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for item in data {
@@ -93,13 +89,13 @@ pub fn rule_set_toml(
         out,
         "# Replace each placeholder answer with the reply your team would send.\n"
     );
+    let t = thresholds;
     let _ = writeln!(out, "[settings]");
-    let _ = writeln!(out, "suggest_threshold = {suggest_threshold:.3}");
-    let _ = writeln!(
-        out,
-        "auto_reply_threshold = {:.3}",
-        auto_reply_threshold.max(suggest_threshold)
-    );
+    let _ = writeln!(out, "# Chosen from these messages by cross-validation (replykit::import::choose_thresholds).");
+    let _ = writeln!(out, "suggest_threshold = {:.3}", t.suggest);
+    let _ = writeln!(out, "auto_reply_threshold = {:.3}", t.auto_reply.max(t.suggest));
+    let _ = writeln!(out, "auto_reply_margin = {:.3}", t.auto_reply_margin);
+    let _ = writeln!(out, "faq_temperature = {:.3}", t.faq_temperature);
     for label in order {
         let questions = groups.get(label).map(Vec::as_slice).unwrap_or(&[]);
         let _ = writeln!(out, "\n[[faq]]");
@@ -118,20 +114,74 @@ pub fn rule_set_toml(
     out
 }
 
-/// Thresholds chosen for a rule set.
+/// Settings chosen for an imported rule set.
 #[derive(Clone, Copy, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Thresholds {
-    /// Below this, no suggestion.
+    /// `suggest_threshold`: below this, no suggestion.
     pub suggest: f64,
-    /// At or above this, safe to send unattended.
+    /// `auto_reply_threshold`: at or above this, safe to send unattended.
     pub auto_reply: f64,
+    /// `auto_reply_margin`: how far the runner-up must be below.
+    pub auto_reply_margin: f64,
+    /// `faq_temperature`: the calibration of FAQ scores.
+    pub faq_temperature: f64,
 }
 
-/// Chooses thresholds from labelled messages alone (placeholder: the defaults).
-pub fn choose_thresholds(_data: &[Labelled]) -> Thresholds {
+impl Default for Thresholds {
+    fn default() -> Thresholds {
+        let s = crate::Settings::default();
+        Thresholds {
+            suggest: s.suggest_threshold,
+            auto_reply: s.auto_reply_threshold,
+            auto_reply_margin: s.auto_reply_margin,
+            faq_temperature: s.faq_temperature,
+        }
+    }
+}
+
+/// Chooses thresholds and calibration from labelled messages alone, by 5-fold
+/// cross-validation: the FAQ classifier is trained on four fifths of the messages and
+/// scored on the rest, five times over.
+///
+/// * `faq_temperature` makes the held-out scores honest probabilities (it minimises
+///   their log-loss).
+/// * `suggest_threshold` maximises held-out accuracy, counting out-of-scope messages
+///   (no label) as right only when nothing is suggested, weighted as a fifth of
+///   traffic; with no out-of-scope examples, it is where a held-out top answer becomes
+///   more likely right than wrong.
+/// * `auto_reply_threshold` is the lowest score at which held-out top answers were right
+///   at least 98.5 % of the time (out-of-scope messages weighted the same way), over at
+///   least 20 of them.
+///
+/// A FAQ too big for the classifier (see [`MAX_TRAINING_COST`](crate::MAX_TRAINING_COST))
+/// gets the defaults.
+pub fn choose_thresholds(data: &[Labelled]) -> Thresholds {
+    let analyzer = crate::text::AnalyzerBuilder::new(crate::text::Language::english()).build();
+    let mut labels: Vec<&str> = Vec::new();
+    let mut examples: Vec<(Vec<String>, Option<usize>)> = Vec::with_capacity(data.len());
+    for item in data {
+        let label = item.label.as_deref().map(|l| match labels.iter().position(|x| *x == l) {
+            Some(i) => i,
+            None => {
+                labels.push(l);
+                labels.len() - 1
+            }
+        });
+        examples.push((crate::faq::words_of(&analyzer, &item.text), label));
+    }
+    let cfg = crate::faq::train_config(&analyzer);
+    let in_scope = examples.iter().filter(|e| e.1.is_some()).count();
+    if labels.is_empty() || !crate::faq::trainable(labels.len(), in_scope, &cfg) {
+        return Thresholds::default();
+    }
+    let options = crate::faq::ThresholdOptions::default();
+    let t = crate::faq::choose_thresholds(&examples, labels.len(), &cfg, &options);
+    let round = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
     Thresholds {
-        suggest: 0.35,
-        auto_reply: 0.85,
+        suggest: round(t.suggest).clamp(0.0, 1.0),
+        auto_reply: round(t.auto_reply).clamp(0.0, 1.0),
+        auto_reply_margin: round(t.auto_reply_margin).clamp(0.0, 1.0),
+        faq_temperature: round(t.temperature).clamp(0.05, 20.0),
     }
 }

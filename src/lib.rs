@@ -81,16 +81,24 @@ everywhere.
 * **Rules** match exact words (after folding): list the forms you mean. Every phrase of
   every rule is in one index over word ids, and every pattern in one regex set, so the
   cost of a message does not grow with the number of rules.
-* **FAQ entries** match word forms (Snowball stems), ignore stop words, and read a likely
-  typo of a known word as that word.
+* **FAQ entries** match word forms (Snowball stems), paraphrases the examples cover,
+  and typos (character n-grams); see "Scores".
 
 # Scores
 
-A rule that fires scores 1. An FAQ entry scores the cosine similarity between the
-message and the entry's closest example question (TF-IDF over stems, sublinear term
-frequency): 1 when they share the same topic words in the same proportions, 0 when
-they share none. Words of the message that no entry uses lower the score, so a message
-mostly about something else scores low.
+A rule that fires scores 1. An FAQ entry's score is the probability that it is the right
+answer, from a classifier trained on the example questions when the engine is built
+(words, stems, stem pairs and character n-grams; deterministic, seeded training),
+calibrated by `faq_temperature` so that a threshold means the same across rule sets:
+of the messages scoring 0.9, about nine in ten are answered right. Message words the FAQ
+never uses make every score less sure, so a message about something else scores low.
+A FAQ too big to train in about three seconds ([`MAX_TRAINING_COST`]) is matched by
+retrieval instead: the TF-IDF cosine similarity of the message to the entry's closest
+example question.
+
+`replykit import` (the `cli` feature) and [`import::choose_thresholds`] choose
+`suggest_threshold`, `auto_reply_threshold` and `faq_temperature` from a team's labelled
+history by cross-validation.
 
 # Decisions
 
@@ -98,8 +106,10 @@ mostly about something else scores low.
    names the rule and why. Escalating rules always rank first.
 2. Nothing scored at least `suggest_threshold`: `no_answer`, with no suggestions.
 3. The top suggestion scored at least `auto_reply_threshold`, it allows auto-reply, its
-   reply lacks no message value, and the runner-up scored at least `auto_reply_margin`
-   less (or is a rule of lower priority): `auto_reply`.
+   reply lacks no message value, and it is a clear winner: a rule is, unless another
+   rule of the same priority fired too (a rule is its author's explicit choice, so FAQ
+   matches do not make it ambiguous); an FAQ entry is when the runner-up entry scored at
+   least `auto_reply_margin` less: `auto_reply`.
 4. Otherwise `suggest`.
 
 Ties are broken deterministically: rules before FAQ entries, higher priority, more
@@ -135,6 +145,7 @@ mod error;
 pub mod eval;
 mod faq;
 pub mod import;
+pub mod lint;
 mod message;
 mod outcome;
 mod rules;
@@ -148,6 +159,7 @@ pub use config::{
     MAX_FILE_BYTES, MAX_REGEX_BYTES,
 };
 pub use engine::Engine;
+pub use faq::MAX_TRAINING_COST;
 pub use error::{Diagnostic, LoadError, Location, Severity};
 pub use message::{Author, Message};
 pub use outcome::{

@@ -182,6 +182,7 @@ fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
                     settings.auto_reply_threshold = x
                 }
                 ("auto_reply_margin", SettingValue::Fraction(x)) => settings.auto_reply_margin = x,
+                ("faq_temperature", SettingValue::Fraction(x)) => settings.faq_temperature = x,
                 _ => {}
             }
             seen_settings.insert(key, loc);

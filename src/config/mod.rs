@@ -72,6 +72,9 @@ pub struct Settings {
     pub auto_reply_margin: f64,
     /// `max_message_bytes`: longer messages are read up to this many bytes.
     pub max_message_bytes: usize,
+    /// `faq_temperature`: the calibration of FAQ scores (below 1 sharpens them, above 1
+    /// softens them). `replykit import` chooses it from the examples.
+    pub faq_temperature: f64,
 }
 
 impl Default for Settings {
@@ -84,6 +87,7 @@ impl Default for Settings {
             auto_reply_threshold: 0.85,
             auto_reply_margin: 0.1,
             max_message_bytes: 16 * 1024,
+            faq_temperature: 0.7,
         }
     }
 }

@@ -61,6 +61,7 @@ const SETTING_KEYS: &[&str] = &[
     "auto_reply_threshold",
     "auto_reply_margin",
     "max_message_bytes",
+    "faq_temperature",
 ];
 const RULE_KEYS: &[&str] = &[
     "id",
@@ -204,6 +205,18 @@ fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
             "timezone" => walk::string(sink, v, key, ctx).map(|s| SettingValue::Text(s.value)),
             "max_suggestions" => count(sink, v, key, 1, 20),
             "max_message_bytes" => count(sink, v, key, 64, 1 << 20),
+            "faq_temperature" => walk::number(sink, v, key, ctx).and_then(|x| {
+                if (0.05..=20.0).contains(&x) {
+                    Some(SettingValue::Fraction(x))
+                } else {
+                    sink.error(v.span(), "`faq_temperature` must be between 0.05 and 20")
+                        .label(format!("{x} is out of range"))
+                        .context(ctx)
+                        .help("1 leaves scores as trained; values near 0.7 suit most FAQ sets")
+                        ;
+                    None
+                }
+            }),
             "suggest_threshold" | "auto_reply_threshold" | "auto_reply_margin" => {
                 walk::number(sink, v, key, ctx).and_then(|x| {
                     if (0.0..=1.0).contains(&x) {

@@ -25,6 +25,8 @@ pub(crate) struct StemTok {
     pub(crate) stop: bool,
     /// Read as a typo of a known word.
     pub(crate) typo: bool,
+    /// The index of its (first) token.
+    pub(crate) token: u32,
 }
 
 /// Collects the vocabulary, then builds an [`Analyzer`].
@@ -40,11 +42,15 @@ pub(crate) struct Analyzer {
     language: Language,
     words: FastMap<Box<str>, u32>,
     word_stem: Vec<u32>,
+    /// word id → whether it is a stop word.
+    word_stop: Vec<bool>,
     stems: FastMap<Box<str>, u32>,
     stem_names: Vec<Box<str>>,
     word_names: Vec<Box<str>>,
     word_synonyms: PhraseTrie,
     stem_synonyms: PhraseTrie,
+    /// A synonym group's stem id → its key's folded words, which stand for the group.
+    group_words: FastMap<u32, Vec<String>>,
     /// A known word and each of its one-letter deletions → the word's id.
     typos: FastMap<Box<str>, u32>,
 }
@@ -60,12 +66,14 @@ impl AnalyzerBuilder {
                 language,
                 words: FastMap::default(),
                 word_stem: Vec::new(),
+                word_stop: Vec::new(),
                 stems: FastMap::default(),
                 stem_names: Vec::new(),
                 word_names: Vec::new(),
                 word_synonyms: PhraseTrie::default(),
                 stem_synonyms: PhraseTrie::default(),
                 typos: FastMap::default(),
+                group_words: FastMap::default(),
             },
             groups: Vec::new(),
         }
@@ -93,6 +101,7 @@ impl AnalyzerBuilder {
         a.words.insert(word.into(), id);
         a.word_names.push(word.into());
         a.word_stem.push(stem_id);
+        a.word_stop.push(a.language.is_stop_word(word));
         id
     }
 
@@ -141,6 +150,9 @@ impl AnalyzerBuilder {
             let stem_group = a.stem_names.len() as u32;
             a.stem_names.push(name.into());
             a.word_stem.push(stem_group);
+            a.word_stop.push(false);
+            let key = group.first().map(|k| tokenize(k).iter().map(str::to_string).collect());
+            a.group_words.insert(stem_group, key.unwrap_or_default());
             for phrase in &group {
                 let tokens = tokenize(phrase);
                 let words: Vec<u32> = tokens
@@ -192,11 +204,22 @@ fn fold_synonyms<T: Copy>(
 impl Analyzer {
     /// The words of `tokens` as ids for rule matching, synonyms folded.
     pub(crate) fn words(&self, tokens: &Tokens) -> Vec<WordTok> {
-        let raw: Vec<WordTok> = (0..tokens.len())
-            .map(|i| WordTok {
-                id: self.words.get(tokens.word(i)).copied().unwrap_or(UNKNOWN),
-                span: tokens.span(i),
-            })
+        self.words_of(tokens, &self.ids(tokens))
+    }
+
+    /// The word id of each token ([`UNKNOWN`] for words the rule set never uses): the
+    /// one vocabulary look-up per word that [`words_of`](Self::words_of) and
+    /// [`stems_of`](Self::stems_of) share.
+    pub(crate) fn ids(&self, tokens: &Tokens) -> Vec<u32> {
+        tokens.iter().map(|w| self.words.get(w).copied().unwrap_or(UNKNOWN)).collect()
+    }
+
+    /// [`words`](Self::words), from ids already looked up.
+    pub(crate) fn words_of(&self, tokens: &Tokens, ids: &[u32]) -> Vec<WordTok> {
+        let raw: Vec<WordTok> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| WordTok { id, span: tokens.span(i) })
             .collect();
         fold_synonyms(
             &self.word_synonyms,
@@ -219,22 +242,33 @@ impl Analyzer {
 
     /// The words of `tokens` as stem ids for FAQ matching, synonyms folded.
     pub(crate) fn stems(&self, tokens: &Tokens) -> Vec<StemTok> {
-        let raw: Vec<StemTok> = (0..tokens.len())
-            .map(|i| {
+        self.stems_of(tokens, &self.ids(tokens))
+    }
+
+    /// [`stems`](Self::stems), from ids already looked up.
+    pub(crate) fn stems_of(&self, tokens: &Tokens, ids: &[u32]) -> Vec<StemTok> {
+        let raw: Vec<StemTok> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| {
                 let word = tokens.word(i);
-                let stop = self.language.is_stop_word(word);
-                let (id, typo) = match self.words.get(word) {
-                    Some(&w) => (
+                let (id, typo, stop) = match Some(id).filter(|&w| w != UNKNOWN) {
+                    Some(w) => (
                         self.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN),
                         false,
+                        self.word_stop.get(w as usize).copied().unwrap_or(false),
                     ),
-                    None => self.unknown_word_stem(word),
+                    None => {
+                        let (id, typo) = self.unknown_word_stem(word);
+                        (id, typo, self.language.is_stop_word(word))
+                    }
                 };
                 StemTok {
                     id,
                     span: tokens.span(i),
                     stop,
                     typo,
+                    token: i as u32,
                 }
             })
             .collect();
@@ -247,8 +281,23 @@ impl Analyzer {
                 span: a.span.to(b.span),
                 stop: false,
                 typo: a.typo || b.typo,
+                token: a.token,
             },
         )
+    }
+
+    /// The words a message reads as, for the FAQ classifier: folded words, each synonym
+    /// phrase replaced by its group's key (typos stay as written: the classifier's
+    /// character n-grams already see past them). Each with its span in the original text.
+    pub(crate) fn classifier_words<'t>(&'t self, tokens: &'t Tokens, stems: &[StemTok]) -> Vec<(&'t str, Span)> {
+        let mut out = Vec::with_capacity(stems.len());
+        for s in stems {
+            match self.group_words.get(&s.id) {
+                Some(words) => out.extend(words.iter().map(|w| (w.as_str(), s.span))),
+                None => out.push((tokens.word(s.token as usize), s.span)),
+            }
+        }
+        out
     }
 
     fn unknown_word_stem(&self, word: &str) -> (u32, bool) {
@@ -279,6 +328,11 @@ impl Analyzer {
             }
         }
         (UNKNOWN, false)
+    }
+
+    /// The stemmer's algorithm.
+    pub(crate) fn algorithm(&self) -> rust_stemmers::Algorithm {
+        self.language.algorithm()
     }
 
     /// The text of a stem id (a synonym group shows as `{key}`).

@@ -136,21 +136,33 @@ pub(crate) fn tokenize(text: &str) -> Tokens {
     };
     let mut open: Option<Open> = None;
     let mut last_end = 0;
-    for (at, c) in text.char_indices() {
-        let end = at + c.len_utf8();
-        if c.is_ascii() {
-            // The fast path: most messages are mostly ASCII.
-            if c.is_ascii_alphanumeric() {
-                if open.is_none() {
-                    open = Some(out.start_word(at));
-                }
-                out.buf.push(c.to_ascii_lowercase());
-                last_end = end;
-            } else if c != '\'' {
-                out.end_word(open.take(), last_end);
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if b.is_ascii_alphanumeric() {
+            // The fast path: a run of ASCII letters and digits, lower-cased in one go.
+            let run = bytes[at..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            if open.is_none() {
+                open = Some(out.start_word(at));
             }
+            if let Some(slice) = text.get(at..at + run) {
+                out.buf.push_str(slice);
+                let start = out.buf.len() - run;
+                out.buf[start..].make_ascii_lowercase();
+            }
+            at += run;
+            last_end = at;
             continue;
         }
+        if b.is_ascii() {
+            if b != b'\'' {
+                out.end_word(open.take(), last_end);
+            }
+            at += 1;
+            continue;
+        }
+        let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else { break };
+        let end = at + c.len_utf8();
         match class_of(c) {
             Class::Word => {
                 if open.is_none() {
@@ -168,6 +180,7 @@ pub(crate) fn tokenize(text: &str) -> Tokens {
                 out.end_word(Some(word), end);
             }
         }
+        at = end;
     }
     out.end_word(open, last_end);
     out

@@ -7,6 +7,7 @@ use std::fmt;
 /// A rule set's language: its stemmer and, for English, its stop words.
 pub(crate) struct Language {
     code: &'static str,
+    algorithm: Algorithm,
     stemmer: Stemmer,
     stop_words: &'static [&'static str],
 }
@@ -71,6 +72,7 @@ impl Language {
         };
         Some(Language {
             code,
+            algorithm,
             stemmer: Stemmer::create(algorithm),
             stop_words,
         })
@@ -80,6 +82,7 @@ impl Language {
     pub(crate) fn english() -> Language {
         Language {
             code: "en",
+            algorithm: Algorithm::English,
             stemmer: Stemmer::create(Algorithm::English),
             stop_words: ENGLISH_STOP_WORDS,
         }
@@ -95,6 +98,11 @@ impl Language {
     #[cfg(test)]
     pub(crate) fn code(&self) -> &'static str {
         self.code
+    }
+
+    /// The Snowball algorithm.
+    pub(crate) fn algorithm(&self) -> Algorithm {
+        self.algorithm
     }
 
     /// The stem of a folded word.

@@ -10,6 +10,7 @@
 //! low. Synonyms are folded before weighting, and a likely typo of a known word counts
 //! as that word.
 
+use super::FaqScore;
 use crate::config::Faq;
 use crate::outcome::{Evidence, EvidenceKind};
 use crate::text::{tokenize, Analyzer, FastMap, StemTok, UNKNOWN};
@@ -24,15 +25,6 @@ const UNSEEN_WEIGHT: f64 = 0.5;
 /// The document index of an entry's pooled questions.
 const POOLED: u32 = u32::MAX - 1;
 
-/// One scored FAQ entry.
-#[derive(Clone, Debug)]
-pub(crate) struct FaqScore {
-    pub(crate) entry: usize,
-    pub(crate) score: f64,
-    /// The closest question, or `None` when the answer text was closest.
-    pub(crate) question: Option<usize>,
-    pub(crate) evidence: Vec<Evidence>,
-}
 
 #[derive(Clone, Debug)]
 struct Doc {
@@ -53,6 +45,10 @@ pub(crate) struct FaqIndex {
     /// The idf of a word no document has.
     unseen_idf: f32,
     entries: usize,
+    /// entry → its documents, `start..end` in `docs`.
+    entry_docs: Vec<(u32, u32)>,
+    /// stem → the entries whose questions use it (ascending).
+    stem_entries: FastMap<u32, Vec<u32>>,
 }
 
 /// The stems of a text that count: topic words, or all words when it has only stop words.
@@ -161,104 +157,155 @@ impl FaqIndex {
                 terms,
             });
         }
+        // Documents are pushed entry by entry, so each entry's are one run.
+        let mut entry_docs = vec![(0u32, 0u32); faqs.len()];
+        for (d, doc) in docs.iter().enumerate() {
+            if let Some(range) = entry_docs.get_mut(doc.entry as usize) {
+                if range.1 == 0 {
+                    range.0 = d as u32;
+                }
+                range.1 = d as u32 + 1;
+            }
+        }
+        let mut stem_entries: FastMap<u32, Vec<u32>> = FastMap::default();
+        for doc in docs.iter().filter(|d| d.question < POOLED) {
+            for &(t, _) in &doc.terms {
+                let entries = stem_entries.entry(t).or_default();
+                if entries.last() != Some(&doc.entry) {
+                    entries.push(doc.entry);
+                }
+            }
+        }
         FaqIndex {
             docs,
             postings,
+            stem_entries,
             idf,
             unseen_idf: idf_of(0) as f32,
             entries: faqs.len(),
+            entry_docs,
         }
     }
 
     /// The entries scoring above zero, best first, at most `limit`, each with the words
     /// that carried its score.
-    pub(crate) fn score(
-        &self,
-        stems: &[StemTok],
-        analyzer: &Analyzer,
-        limit: usize,
-    ) -> Vec<FaqScore> {
-        if self.docs.is_empty() || limit == 0 {
-            return Vec::new();
-        }
-        let counts = term_counts(stems);
+    /// The message's weighted, unit-length term vector (unseen words count towards its
+    /// length only), or `None` when it has no words.
+    fn message_vector(&self, stems: &[StemTok]) -> Option<Vec<(u32, f64)>> {
         let unknown = counted(stems).filter(|s| s.id == UNKNOWN).count() as f64;
-        let weighted: Vec<(u32, f64)> = counts
+        let weighted: Vec<(u32, f64)> = term_counts(stems)
             .iter()
             .map(|&(t, tf)| {
-                (
-                    t,
-                    sublinear(tf)
-                        * f64::from(self.idf.get(t as usize).copied().unwrap_or(self.unseen_idf)),
-                )
+                let idf = self.idf.get(t as usize).copied().unwrap_or(self.unseen_idf);
+                (t, sublinear(tf) * f64::from(idf))
             })
             .collect();
         let unseen = f64::from(self.unseen_idf) * UNSEEN_WEIGHT;
-        let norm =
-            (weighted.iter().map(|(_, w)| w * w).sum::<f64>() + unknown * unseen * unseen).sqrt();
-        if norm <= 0.0 {
+        let norm = (weighted.iter().map(|(_, w)| w * w).sum::<f64>() + unknown * unseen * unseen).sqrt();
+        (norm > 0.0).then(|| weighted.into_iter().map(|(t, w)| (t, w / norm)).collect())
+    }
+
+    /// The cosine of a message vector with a document (both sorted by term).
+    fn cosine(message: &[(u32, f64)], doc: &Doc) -> f64 {
+        let (mut i, mut j, mut dot) = (0, 0, 0.0);
+        while let (Some(&(a, wa)), Some(&(b, wb))) = (message.get(i), doc.terms.get(j)) {
+            match a.cmp(&b) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    dot += wa * f64::from(wb);
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        dot
+    }
+
+    /// The entries scoring above zero, best first, at most `limit`.
+    pub(crate) fn score(&self, stems: &[StemTok], limit: usize) -> Vec<FaqScore> {
+        if self.docs.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let mut doc_scores: FastMap<u32, f64> = FastMap::default();
-        for &(t, w) in &weighted {
+        let Some(message) = self.message_vector(stems) else { return Vec::new() };
+        // A dense accumulator: cheaper than a hash map once a common word touches
+        // thousands of documents.
+        let mut doc_scores = vec![0f32; self.docs.len()];
+        let mut touched: Vec<u32> = Vec::new();
+        for &(t, w) in &message {
             if let Some(list) = self.postings.get(&t) {
                 for &(d, dw) in list {
-                    *doc_scores.entry(d).or_insert(0.0) += w / norm * f64::from(dw);
+                    if let Some(slot) = doc_scores.get_mut(d as usize) {
+                        if *slot == 0.0 {
+                            touched.push(d);
+                        }
+                        *slot += (w * f64::from(dw)) as f32;
+                    }
                 }
             }
         }
-        // Per entry: the best score of any document, and the closest question (which
-        // explains the score); ties go to the earlier document.
-        let mut best: FastMap<u32, (f64, u32)> = FastMap::default();
-        let mut closest: FastMap<u32, (f64, u32)> = FastMap::default();
-        for (d, s) in doc_scores {
-            let Some(doc) = self.docs.get(d as usize) else {
-                continue;
-            };
-            let slot = best.entry(doc.entry).or_insert((s, d));
-            if s > slot.0 || (s == slot.0 && d < slot.1) {
-                *slot = (s, d);
-            }
-            if doc.question < POOLED {
-                let slot = closest.entry(doc.entry).or_insert((s, d));
-                if s > slot.0 || (s == slot.0 && d < slot.1) {
-                    *slot = (s, d);
-                }
+        // Per entry, the best document; ties go to the earlier document.
+        touched.sort_unstable();
+        let mut best: Vec<(u32, f64)> = Vec::new(); // (entry, score), entries ascending
+        for d in touched {
+            let (Some(doc), Some(&score)) = (self.docs.get(d as usize), doc_scores.get(d as usize)) else { continue };
+            let score = f64::from(score);
+            match best.last_mut() {
+                Some(last) if last.0 == doc.entry => last.1 = last.1.max(score),
+                _ => best.push((doc.entry, score)),
             }
         }
-        let mut ranked: Vec<(u32, f64, u32)> = best
-            .into_iter()
-            .map(|(e, (s, d))| (e, s.min(1.0), d))
-            .collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        ranked.truncate(limit.min(self.entries));
-        ranked
-            .into_iter()
-            .filter_map(|(entry, score, d)| {
-                let d = closest.get(&entry).map_or(d, |c| c.1);
-                let doc = self.docs.get(d as usize)?;
-                let evidence = counted(stems)
-                    .filter(|s| {
-                        s.id != UNKNOWN && doc.terms.binary_search_by_key(&s.id, |t| t.0).is_ok()
-                    })
-                    .map(|s| Evidence {
-                        what: analyzer.stem_name(s.id).to_string(),
-                        span: s.span,
-                        kind: if s.typo {
-                            EvidenceKind::Typo
-                        } else {
-                            EvidenceKind::Word
-                        },
-                    })
-                    .collect();
-                let question = (doc.question < POOLED).then_some(doc.question as usize);
-                Some(FaqScore {
-                    entry: entry as usize,
-                    score,
-                    question,
-                    evidence,
-                })
-            })
+        best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        best.truncate(limit.min(self.entries));
+        best.into_iter()
+            .map(|(entry, score)| FaqScore { entry: entry as usize, score: score.min(1.0) })
             .collect()
+    }
+
+    /// Whether each entry's questions share a topic word (not a stop word) with the
+    /// message: an entry that shares none has no evidence to answer it.
+    pub(crate) fn sharing(&self, stems: &[StemTok]) -> Vec<bool> {
+        let mut out = vec![false; self.entries];
+        for s in stems.iter().filter(|s| !s.stop && s.id != UNKNOWN) {
+            for &e in self.stem_entries.get(&s.id).map_or(&[][..], Vec::as_slice) {
+                if let Some(slot) = out.get_mut(e as usize) {
+                    *slot = true;
+                }
+            }
+        }
+        out
+    }
+
+    /// An entry's closest example question to the message, and the message words it
+    /// shares with that question.
+    pub(crate) fn closest(&self, stems: &[StemTok], analyzer: &Analyzer, entry: usize) -> (Option<usize>, Vec<Evidence>) {
+        match self.message_vector(stems) {
+            Some(message) => self.explain(&message, stems, analyzer, entry),
+            None => (None, Vec::new()),
+        }
+    }
+
+    fn explain(&self, message: &[(u32, f64)], stems: &[StemTok], analyzer: &Analyzer, entry: usize) -> (Option<usize>, Vec<Evidence>) {
+        let range = self.entry_docs.get(entry).map_or(0..0, |r| r.0 as usize..r.1 as usize);
+        let mut closest: Option<(f64, &Doc)> = None;
+        for doc in self.docs.get(range).unwrap_or(&[]) {
+            if doc.question >= POOLED {
+                continue;
+            }
+            let c = Self::cosine(message, doc);
+            if closest.is_none_or(|(best, _)| c > best) {
+                closest = Some((c, doc));
+            }
+        }
+        let Some((_, doc)) = closest else { return (None, Vec::new()) };
+        let evidence = counted(stems)
+            .filter(|s| s.id != UNKNOWN && doc.terms.binary_search_by_key(&s.id, |t| t.0).is_ok())
+            .map(|s| Evidence {
+                what: analyzer.stem_name(s.id).to_string(),
+                span: s.span,
+                kind: if s.typo { EvidenceKind::Typo } else { EvidenceKind::Word },
+            })
+            .collect();
+        (Some(doc.question as usize), evidence)
     }
 }

@@ -1,0 +1,764 @@
+//! FAQ-entry classifier: sparse multinomial logistic regression over word, stem,
+//! stem-bigram and character n-gram features (sublinear tf times inverse class
+//! frequency, L2-normalised), trained by SGD with word dropout; plus temperature
+//! calibration and cross-validated threshold selection.
+//!
+//! Everything is deterministic: training is single-threaded and shuffles with a seeded
+//! generator, so the same examples and configuration produce a bit-identical model.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::features::{Extractor, FeatureConfig, Kind, RawFeature};
+
+/// Hasher for keys that are already well-mixed 64-bit hashes.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdentityHasher(u64);
+
+impl Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
+type FeatureMap = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
+
+/// Training hyper-parameters. `TrainConfig::default()` is tuned for FAQ sets with
+/// 1–150 example questions per entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainConfig {
+    /// Which features to extract.
+    pub features: FeatureConfig,
+    /// Passes of SGD over the training examples.
+    pub epochs: usize,
+    /// Minimum number of SGD updates: small training sets get more epochs, up to this
+    /// many updates in total (helps entries with few examples).
+    pub min_updates: usize,
+    /// Initial SGD learning rate (decays linearly to zero).
+    pub learning_rate: f32,
+    /// Features seen in fewer training messages than this are dropped.
+    pub min_df: u32,
+    /// How much features unseen in training count towards the L2 norm of a message
+    /// (0 = ignore them, 1 = count them with the largest term weight). Messages made of unknown
+    /// words thus get weaker, less confident scores.
+    pub unknown_weight: f32,
+    /// Probability of dropping each input word of a training message at every SGD step
+    /// (data augmentation that mostly helps entries with few examples).
+    pub word_dropout: f32,
+    /// Exponent applied to the idf weights (0 = plain tf, 1 = tf-idf).
+    pub idf_power: f32,
+    /// Exponent applied to the inverse class frequency weights (0 = off): features that
+    /// occur in the examples of few entries are up-weighted.
+    pub icf_power: f32,
+    /// Softmax-gradient entries smaller than this are skipped (speed; 0 = exact SGD).
+    pub grad_eps: f32,
+    /// Seed for the example shuffling.
+    pub seed: u64,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            features: FeatureConfig::default(),
+            epochs: 15,
+            min_updates: 40_000,
+            learning_rate: 1.0,
+            min_df: 1,
+            unknown_weight: 1.0,
+            word_dropout: 0.3,
+            idf_power: 0.0,
+            icf_power: 1.0,
+            grad_eps: 1e-3,
+            seed: 0x5eed_f00d,
+        }
+    }
+}
+
+/// A trained classifier. Immutable after training; `Send + Sync`.
+pub struct Model {
+    extractor: Extractor,
+    n_labels: usize,
+    vocab: FeatureMap,
+    /// Per-feature term weight: idf^idf_power * icf^icf_power * family weight.
+    idf: Vec<f32>,
+    /// Term weight given to features never seen in training.
+    unknown_idf: f32,
+    unknown_weight: f32,
+    /// Feature-major weights quantised to 8 bits: the weight of feature `f` for label
+    /// `c` is `qweights[f * n_labels + c] as f32 * qscale[f]`.
+    qweights: Vec<i8>,
+    /// Per-feature dequantisation scale.
+    qscale: Vec<f32>,
+    bias: Vec<f32>,
+    temperature: f32,
+}
+
+/// Sparse L2-normalised TF-IDF vector.
+#[derive(Clone, Debug, Default)]
+struct SparseVec {
+    idx: Vec<u32>,
+    val: Vec<f32>,
+    /// Per feature: bit set of the input words that produced it (word i -> bit min(i, 63)).
+    words: Vec<u64>,
+}
+
+/// Deterministic splitmix64 generator.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+#[inline]
+fn sublinear(tf: usize) -> f32 {
+    1.0 + (tf as f32).ln()
+}
+
+/// In-place softmax of `v` with `1/temperature` scaling.
+fn softmax(v: &mut [f32], inv_t: f32) {
+    let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    if !max.is_finite() {
+        return;
+    }
+    let mut sum = 0.0f32;
+    for x in v.iter_mut() {
+        *x = ((*x - max) * inv_t).exp();
+        sum += *x;
+    }
+    if sum > 0.0 {
+        let inv = 1.0 / sum;
+        for x in v.iter_mut() {
+            *x *= inv;
+        }
+    }
+}
+
+impl Model {
+    /// Trains a model on `(words, label)` pairs; labels must be `< n_labels` (others are
+    /// ignored). Works with any number of examples, including none (then every label
+    /// gets the same score).
+    pub fn train(examples: &[(Vec<String>, usize)], n_labels: usize, cfg: &TrainConfig) -> Model {
+        let mut extractor = Extractor::new(cfg.features.clone());
+        let examples: Vec<&(Vec<String>, usize)> = examples.iter().filter(|(_, y)| *y < n_labels).collect();
+
+        // 1. Document frequencies -> vocabulary (training data only).
+        let mut raw: Vec<RawFeature> = Vec::new();
+        // hash -> (document frequency, number of labels, last label seen + 1)
+        let mut df: HashMap<u64, (u32, u32, usize), BuildHasherDefault<IdentityHasher>> = HashMap::default();
+        let mut by_label: Vec<usize> = (0..examples.len()).collect();
+        by_label.sort_by_key(|&i| examples[i].1); // stable: deterministic
+        for &i in &by_label {
+            let (words, y) = examples[i];
+            extractor.cache_stems(words);
+            extractor.extract(words, &mut raw);
+            raw.sort_unstable_by_key(|r| r.hash);
+            raw.dedup_by_key(|r| r.hash);
+            for r in &raw {
+                let e = df.entry(r.hash).or_insert((0, 0, 0));
+                e.0 += 1;
+                if e.2 != *y + 1 {
+                    e.1 += 1;
+                    e.2 = *y + 1;
+                }
+            }
+        }
+        let mut keys: Vec<(u64, u32, u32, Kind)> = df
+            .into_iter()
+            .filter(|(_, d)| d.0 >= cfg.min_df.max(1))
+            .map(|(h, d)| (h, d.0, d.1, Kind::of_hash(h)))
+            .collect();
+        // Most frequent features first (hot weight rows share cache lines and pages);
+        // ties broken by hash so the order is deterministic.
+        keys.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let n_docs = examples.len() as f32;
+        let mut vocab: FeatureMap = HashMap::with_capacity_and_hasher(keys.len(), Default::default());
+        let mut idf = Vec::with_capacity(keys.len());
+        let n_cls = n_labels as f32;
+        for (i, (h, d, cf, k)) in keys.iter().enumerate() {
+            vocab.insert(*h, i as u32);
+            let idf_w = (((n_docs + 1.0) / (*d as f32 + 1.0)).ln() + 1.0).powf(cfg.idf_power);
+            let icf_w = if cfg.icf_power != 0.0 { (((n_cls + 1.0) / (*cf as f32 + 1.0)).ln() + 1.0).powf(cfg.icf_power) } else { 1.0 };
+            idf.push(idf_w * icf_w * extractor.weight(*k));
+        }
+        // Unseen features count as rare as possible (df = 0, in no class).
+        let unknown_idf = ((n_docs + 1.0).ln() + 1.0).powf(cfg.idf_power) * ((n_labels as f32 + 1.0).ln() + 1.0).powf(cfg.icf_power);
+        let n_feat = idf.len();
+
+        let mut model = Model {
+            extractor,
+            n_labels,
+            vocab,
+            idf,
+            unknown_idf,
+            unknown_weight: cfg.unknown_weight,
+            qweights: Vec::new(),
+            qscale: vec![0.0; n_feat],
+            bias: vec![0.0; n_labels],
+            temperature: 1.0,
+        };
+        if n_labels == 0 || examples.is_empty() {
+            model.qweights = vec![0; n_feat * n_labels];
+            return model;
+        }
+
+        // 2. Vectorise the training set once.
+        let xs: Vec<SparseVec> = examples
+            .iter()
+            .map(|(w, _)| {
+                model.extractor.extract(w, &mut raw);
+                model.vectorise(&mut raw)
+            })
+            .collect();
+        let ys: Vec<usize> = examples.iter().map(|(_, y)| *y).collect();
+
+        // 3. SGD.
+        let c = n_labels;
+        let (weights, bias) = sgd(&xs, &ys, n_feat, c, cfg, cfg.seed);
+
+        // 4. Quantise to 8 bits per weight with a per-feature scale (4x smaller and
+        //    faster to score; the rounding error is far below the decision margins).
+        model.bias = bias;
+        model.qweights = vec![0; n_feat * c];
+        for f in 0..n_feat {
+            let row = &weights[f * c..(f + 1) * c];
+            let max = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
+            if max > 0.0 {
+                let scale = max / 127.0;
+                model.qscale[f] = scale;
+                let inv = 1.0 / scale;
+                for (q, &w) in model.qweights[f * c..(f + 1) * c].iter_mut().zip(row) {
+                    *q = (w * inv).round().clamp(-127.0, 127.0) as i8;
+                }
+            }
+        }
+        model
+    }
+
+    /// Returns the model with a different softmax temperature (see [`choose_thresholds`]).
+    /// Values `<= 0` or non-finite are ignored.
+    pub fn with_temperature(mut self, temperature: f32) -> Model {
+        if temperature.is_finite() && temperature > 0.0 {
+            self.temperature = temperature;
+        }
+        self
+    }
+
+    /// Number of labels (FAQ entries).
+    pub fn n_labels(&self) -> usize {
+        self.n_labels
+    }
+
+    /// Number of features kept in the vocabulary.
+    pub fn n_features(&self) -> usize {
+        self.idf.len()
+    }
+
+    /// Turns raw features into the L2-normalised TF-IDF vector (sorts `raw`).
+    fn vectorise(&self, raw: &mut [RawFeature]) -> SparseVec {
+        self.vectorise_with_norm(raw).0
+    }
+
+    /// Like [`Model::vectorise`], also returning the normalisation factor applied.
+    fn vectorise_with_norm(&self, raw: &mut [RawFeature]) -> (SparseVec, f32) {
+        raw.sort_unstable_by_key(|r| r.hash);
+        let mut out = SparseVec::default();
+        let mut unknown_sq = 0.0f32;
+        let mut i = 0;
+        while i < raw.len() {
+            let h = raw[i].hash;
+            let mut j = i + 1;
+            while j < raw.len() && raw[j].hash == h {
+                j += 1;
+            }
+            let tf = sublinear(j - i);
+            match self.vocab.get(&h) {
+                Some(&f) => {
+                    let mut m = 0u64;
+                    for r in &raw[i..j] {
+                        m |= (1u64 << r.w0.min(63)) | (1u64 << r.w1.min(63));
+                    }
+                    out.words.push(m);
+                    out.idx.push(f);
+                    out.val.push(tf * self.idf[f as usize]);
+                }
+                None => {
+                    let u = tf * self.unknown_idf * self.extractor.weight(Kind::of_hash(h));
+                    unknown_sq += u * u;
+                }
+            }
+            i = j;
+        }
+        let sq: f32 = out.val.iter().map(|v| v * v).sum::<f32>() + self.unknown_weight * unknown_sq;
+        let inv = if sq > 0.0 { 1.0 / sq.sqrt() } else { 0.0 };
+        for v in out.val.iter_mut() {
+            *v *= inv;
+        }
+        (out, inv)
+    }
+
+    /// Fast path of [`Model::vectorise`] for prediction: no word origins (sorts `hashes`).
+    fn vectorise_hashes(&self, hashes: &mut [u64]) -> SparseVec {
+        hashes.sort_unstable();
+        let mut out = SparseVec { idx: Vec::with_capacity(hashes.len()), val: Vec::with_capacity(hashes.len()), words: Vec::new() };
+        let mut unknown_sq = 0.0f32;
+        let mut i = 0;
+        while i < hashes.len() {
+            let h = hashes[i];
+            let mut j = i + 1;
+            while j < hashes.len() && hashes[j] == h {
+                j += 1;
+            }
+            let tf = sublinear(j - i);
+            match self.vocab.get(&h) {
+                Some(&f) => {
+                    out.idx.push(f);
+                    out.val.push(tf * self.idf[f as usize]);
+                }
+                None => {
+                    let u = tf * self.unknown_idf * self.extractor.weight(Kind::of_hash(h));
+                    unknown_sq += u * u;
+                }
+            }
+            i = j;
+        }
+        let sq: f32 = out.val.iter().map(|v| v * v).sum::<f32>() + self.unknown_weight * unknown_sq;
+        let inv = if sq > 0.0 { 1.0 / sq.sqrt() } else { 0.0 };
+        for v in out.val.iter_mut() {
+            *v *= inv;
+        }
+        out
+    }
+
+    /// Raw (untempered) logits of a vectorised message.
+    fn logits_into(&self, x: &SparseVec, out: &mut [f32]) {
+        let c = self.n_labels;
+        out.copy_from_slice(&self.bias);
+        for (&f, &v) in x.idx.iter().zip(&x.val) {
+            let f = f as usize;
+            let row = &self.qweights[f * c..(f + 1) * c];
+            let v = v * self.qscale[f];
+            for (o, &w) in out.iter_mut().zip(row) {
+                *o += v * f32::from(w);
+            }
+        }
+    }
+
+    /// Raw logits (before temperature and softmax) for a message.
+    pub fn logits(&self, words: &[&str]) -> Vec<f32> {
+        let mut hashes = Vec::with_capacity(words.len() * 24);
+        self.extractor.extract_hashes(words, &mut hashes);
+        let x = self.vectorise_hashes(&mut hashes);
+        let mut out = vec![0.0; self.n_labels];
+        self.logits_into(&x, &mut out);
+        out
+    }
+
+    /// Calibrated probability per label (sums to 1; empty if the model has no labels).
+    /// Deterministic. A message with no known feature gets the label prior.
+    pub fn predict(&self, words: &[&str]) -> Vec<f32> {
+        let mut p = self.logits(words);
+        softmax(&mut p, 1.0 / self.temperature);
+        p
+    }
+
+    /// Contribution of every input word to `label`'s logit (same length as `words`;
+    /// divide by [`Model::temperature`] for the tempered scale). A feature's weight is
+    /// split evenly among its occurrences; a bigram is split between its two words. The
+    /// bias is not included. Out-of-range labels give zeros.
+    pub fn contributions(&self, words: &[&str], label: usize) -> Vec<f32> {
+        let mut out = vec![0.0f32; words.len()];
+        if label >= self.n_labels {
+            return out;
+        }
+        let mut raw = Vec::with_capacity(words.len() * 24);
+        self.extractor.extract(words, &mut raw);
+        let (_, norm) = self.vectorise_with_norm(&mut raw); // also sorts raw by hash
+        let c = self.n_labels;
+        let mut i = 0;
+        while i < raw.len() {
+            let h = raw[i].hash;
+            let mut j = i + 1;
+            while j < raw.len() && raw[j].hash == h {
+                j += 1;
+            }
+            if let Some(&f) = self.vocab.get(&h) {
+                let f = f as usize;
+                let v = sublinear(j - i) * self.idf[f] * norm;
+                let w = f32::from(self.qweights[f * c + label]) * self.qscale[f];
+                let share = v * w / (j - i) as f32;
+                for r in &raw[i..j] {
+                    let (a, b) = (r.w0 as usize, r.w1 as usize);
+                    if let (Some(_), Some(_)) = (out.get(a), out.get(b)) {
+                        if a == b {
+                            out[a] += share;
+                        } else {
+                            out[a] += share * 0.5;
+                            out[b] += share * 0.5;
+                        }
+                    }
+                }
+            }
+            i = j;
+        }
+        out
+    }
+}
+
+/// One SGD run on the softmax cross-entropy with linear learning-rate decay and word
+/// dropout; returns feature-major weights and biases.
+fn sgd(xs: &[SparseVec], ys: &[usize], n_feat: usize, c: usize, cfg: &TrainConfig, seed: u64) -> (Vec<f32>, Vec<f32>) {
+    let mut weights = vec![0.0f32; n_feat * c];
+    let mut bias = vec![0.0f32; c];
+    let epochs = cfg.epochs.max(cfg.min_updates.div_ceil(xs.len()).min(1000));
+    let total = (epochs * xs.len()).max(1) as f32;
+    let mut step = 0usize;
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    let mut rng = Rng(seed);
+    let mut p = vec![0.0f32; c];
+    let mut active: Vec<(usize, f32)> = Vec::with_capacity(c);
+    let mut dropped = SparseVec::default();
+    let keep_p = (1.0 - cfg.word_dropout.clamp(0.0, 0.95)) as f64;
+    for _ in 0..epochs {
+        for i in (1..order.len()).rev() {
+            let j = rng.below(i + 1);
+            order.swap(i, j);
+        }
+        for &i in &order {
+            let lr = cfg.learning_rate * (1.0 - step as f32 / total);
+            step += 1;
+            let mut x = &xs[i];
+            if keep_p < 1.0 {
+                let mut keep = 0u64;
+                for b in 0..64 {
+                    if (rng.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64) < keep_p {
+                        keep |= 1 << b;
+                    }
+                }
+                dropped.idx.clear();
+                dropped.val.clear();
+                let mut sq = 0.0f32;
+                for ((&f, &v), &m) in x.idx.iter().zip(&x.val).zip(&x.words) {
+                    if m & keep != 0 {
+                        dropped.idx.push(f);
+                        dropped.val.push(v);
+                        sq += v * v;
+                    }
+                }
+                if sq > 0.0 {
+                    let inv = 1.0 / sq.sqrt();
+                    dropped.val.iter_mut().for_each(|v| *v *= inv);
+                    x = &dropped;
+                }
+            }
+            dense_logits(&weights, &bias, x, &mut p);
+            softmax(&mut p, 1.0);
+            p[ys[i]] -= 1.0;
+            active.clear();
+            for (k, &g) in p.iter().enumerate() {
+                if g.abs() > cfg.grad_eps {
+                    active.push((k, lr * g));
+                }
+            }
+            for &(k, g) in &active {
+                bias[k] -= g;
+            }
+            for (&f, &v) in x.idx.iter().zip(&x.val) {
+                let row = &mut weights[f as usize * c..(f as usize + 1) * c];
+                for &(k, g) in &active {
+                    row[k] -= g * v;
+                }
+            }
+        }
+    }
+    (weights, bias)
+}
+
+/// Logits `bias + W x` with dense feature-major f32 weights (used during training).
+fn dense_logits(weights: &[f32], bias: &[f32], x: &SparseVec, out: &mut [f32]) {
+    let c = bias.len();
+    out.copy_from_slice(bias);
+    for (&f, &v) in x.idx.iter().zip(&x.val) {
+        let row = &weights[f as usize * c..(f as usize + 1) * c];
+        for (o, &w) in out.iter_mut().zip(row) {
+            *o += v * w;
+        }
+    }
+}
+
+/// The best label, its score and the runner-up's score (0 without one); ties go to the
+/// lowest index. `None` if empty.
+fn top2(p: &[f32]) -> Option<(usize, f32, f32)> {
+    let mut best: Option<(usize, f32)> = None;
+    let mut second = 0.0f32;
+    for (i, &s) in p.iter().enumerate() {
+        match best {
+            Some((_, bs)) if s <= bs => second = second.max(s),
+            Some((_, bs)) => {
+                second = second.max(bs);
+                best = Some((i, s));
+            }
+            None => best = Some((i, s)),
+        }
+    }
+    best.map(|(label, score)| (label, score, second))
+}
+
+/// Options for [`choose_thresholds`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct ThresholdOptions {
+    /// Number of cross-validation folds (at least 2).
+    pub folds: usize,
+    /// Precision wanted for unattended replies (on held-out training data).
+    pub auto_reply_precision: f32,
+    /// Runner-up must be at least this far below the top probability for auto-reply.
+    pub auto_reply_margin: f32,
+    /// Assumed share of out-of-scope messages in live traffic; used to weight the
+    /// out-of-scope examples (if any) when choosing thresholds.
+    pub out_of_scope_share: f32,
+    /// Minimum number of held-out predictions above the auto-reply threshold.
+    pub min_support: usize,
+}
+
+impl Default for ThresholdOptions {
+    fn default() -> Self {
+        ThresholdOptions {
+            folds: 5,
+            auto_reply_precision: 0.985,
+            auto_reply_margin: 0.0,
+            out_of_scope_share: 0.2,
+            min_support: 20,
+        }
+    }
+}
+
+/// Calibration and decision thresholds chosen from training data alone.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thresholds {
+    /// Softmax temperature to apply with [`Model::with_temperature`].
+    pub temperature: f32,
+    /// Below this top probability: "no confident answer".
+    pub suggest: f32,
+    /// At or above this top probability (and runner-up at least `auto_reply_margin`
+    /// lower): safe to reply unattended.
+    pub auto_reply: f32,
+    /// Required gap between top and runner-up probability for auto-reply.
+    pub auto_reply_margin: f32,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds { temperature: 1.0, suggest: 0.3, auto_reply: 0.9, auto_reply_margin: 0.0 }
+    }
+}
+
+/// Held-out prediction used for calibration.
+struct HeldOut {
+    logits: Vec<f32>,
+    label: Option<usize>,
+}
+
+/// Picks temperature, suggest and auto-reply thresholds by k-fold cross-validation on the
+/// training examples. `label: None` marks out-of-scope examples; they are never trained
+/// on, only used to measure how often they would be answered. Without any, the suggest
+/// threshold is where held-out answers become more likely right than wrong.
+pub fn choose_thresholds(
+    examples: &[(Vec<String>, Option<usize>)],
+    n_labels: usize,
+    cfg: &TrainConfig,
+    opts: &ThresholdOptions,
+) -> Thresholds {
+    let folds = opts.folds.max(2);
+    // Stratified, deterministic fold assignment: round-robin within each label.
+    let mut counter: HashMap<Option<usize>, usize> = HashMap::new();
+    let fold_of: Vec<usize> = examples
+        .iter()
+        .map(|(_, y)| {
+            let c = counter.entry(*y).or_insert(0);
+            *c += 1;
+            (*c - 1) % folds
+        })
+        .collect();
+    let mut held: Vec<HeldOut> = Vec::new();
+    for k in 0..folds {
+        let train: Vec<(Vec<String>, usize)> = examples
+            .iter()
+            .zip(&fold_of)
+            .filter(|(_, f)| **f != k)
+            .filter_map(|((w, y), _)| y.filter(|&y| y < n_labels).map(|y| (w.clone(), y)))
+            .collect();
+        if train.is_empty() {
+            continue;
+        }
+        let model = Model::train(&train, n_labels, cfg);
+        for ((w, y), &f) in examples.iter().zip(&fold_of) {
+            if f == k {
+                let words: Vec<&str> = w.iter().map(String::as_str).collect();
+                held.push(HeldOut { logits: model.logits(&words), label: *y });
+            }
+        }
+    }
+    if held.iter().all(|h| h.label.is_none()) {
+        return Thresholds::default();
+    }
+
+    // Temperature: minimise held-out negative log-likelihood of in-scope examples.
+    let nll = |t: f32| -> f64 {
+        let mut s = 0.0f64;
+        let mut p = Vec::new();
+        for h in &held {
+            if let Some(y) = h.label {
+                p.clear();
+                p.extend_from_slice(&h.logits);
+                softmax(&mut p, 1.0 / t);
+                s -= f64::from(p[y].max(1e-12)).ln();
+            }
+        }
+        s
+    };
+    let mut best_t = 1.0f32;
+    let mut best = f64::INFINITY;
+    for i in 0..=80 {
+        let t = 0.05f32 * (1.05f32).powi(i); // 0.05 .. ~2.5
+        let v = nll(t);
+        if v < best {
+            best = v;
+            best_t = t;
+        }
+    }
+
+    // Per held-out item: (top prob, margin, correct?, in-scope?)
+    let mut items: Vec<(f32, f32, bool, bool)> = held
+        .iter()
+        .filter_map(|h| {
+            let mut p = h.logits.clone();
+            softmax(&mut p, 1.0 / best_t);
+            let (label, score, runner_up) = top2(&p)?;
+            Some((score, score - runner_up, h.label == Some(label), h.label.is_some()))
+        })
+        .collect();
+    items.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let n_in = items.iter().filter(|x| x.3).count().max(1) as f64;
+    let n_oos = items.iter().filter(|x| !x.3).count();
+    let pi = if n_oos > 0 { f64::from(opts.out_of_scope_share.clamp(0.0, 0.99)) } else { 0.0 };
+    let w_in = (1.0 - pi) / n_in;
+    let w_oos = if n_oos > 0 { pi / n_oos as f64 } else { 0.0 };
+
+    // Suggest threshold: scan descending scores; "accept everything >= s".
+    let mut suggest = 0.0f32;
+    {
+        let mut gain = 0.0f64;
+        let mut best_gain = 0.0f64; // accepting nothing
+        let mut best_s = items.first().map_or(1.0, |x| x.0 + 1e-6);
+        for (idx, it) in items.iter().enumerate() {
+            gain += if it.3 {
+                // In scope: right -> gained; wrong -> lost (only without OOS data).
+                if it.2 { w_in } else if n_oos == 0 { -w_in } else { 0.0 }
+            } else {
+                -w_oos
+            };
+            let next_differs = items.get(idx + 1).is_none_or(|n| n.0 < it.0);
+            if next_differs && gain > best_gain {
+                best_gain = gain;
+                best_s = it.0;
+            }
+        }
+        if best_s.is_finite() {
+            suggest = best_s;
+        }
+    }
+
+    // Auto-reply threshold: lowest score with weighted precision >= target.
+    let mut auto = f32::INFINITY; // never, unless some threshold reaches the target
+    {
+        let (mut right, mut total, mut count) = (0.0f64, 0.0f64, 0usize);
+        for (idx, it) in items.iter().enumerate() {
+            if it.1 >= opts.auto_reply_margin {
+                let w = if it.3 { w_in } else { w_oos };
+                total += w;
+                if it.2 {
+                    right += w;
+                }
+                count += 1;
+            }
+            let next_differs = items.get(idx + 1).is_none_or(|n| n.0 < it.0);
+            if next_differs && count >= opts.min_support && total > 0.0 && right / total >= f64::from(opts.auto_reply_precision) {
+                auto = it.0;
+            }
+        }
+    }
+    Thresholds { temperature: best_t, suggest, auto_reply: auto.max(suggest), auto_reply_margin: opts.auto_reply_margin }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ex(s: &str, y: usize) -> (Vec<String>, usize) {
+        (s.split(' ').map(String::from).collect(), y)
+    }
+
+    #[test]
+    fn empty_and_tiny() {
+        let m = Model::train(&[], 3, &TrainConfig::default());
+        let p = m.predict(&[]);
+        assert_eq!(p.len(), 3);
+        let m = Model::train(&[ex("lost my card", 0), ex("open an account", 1)], 2, &TrainConfig::default());
+        let p = m.predict(&["card", "lost"]);
+        assert!(p[0] > p[1]);
+        let c = m.contributions(&["card", "lost", "zzz"], 0);
+        assert_eq!(c.len(), 3);
+        assert!(c[0] > 0.0 && c[2] == 0.0);
+        assert!(m.predict(&[]).iter().all(|x| x.is_finite()));
+    }
+
+    #[test]
+    fn thresholds_small_and_empty() {
+        let t = choose_thresholds(&[], 3, &TrainConfig::default(), &ThresholdOptions::default());
+        assert_eq!(t, Thresholds::default());
+        let data: Vec<(Vec<String>, Option<usize>)> = vec![
+            (ex("lost my card", 0).0, Some(0)),
+            (ex("card stolen", 0).0, Some(0)),
+            (ex("open an account", 1).0, Some(1)),
+            (ex("new account please", 1).0, Some(1)),
+            (ex("what is the weather", 0).0, None),
+        ];
+        let t = choose_thresholds(&data, 2, &TrainConfig::default(), &ThresholdOptions::default());
+        assert!(t.temperature > 0.0 && t.suggest <= t.auto_reply);
+        assert_eq!(top2(&[]), None);
+        assert_eq!(top2(&[0.4, 0.6, 0.0]), Some((1, 0.6, 0.4)));
+        assert_eq!(top2(&[0.2, 0.2]), Some((0, 0.2, 0.2)));
+    }
+
+    #[test]
+    fn model_is_send_sync() {
+        fn check<T: Send + Sync>() {}
+        check::<Model>();
+    }
+
+    #[test]
+    fn deterministic() {
+        let data = vec![ex("lost my card", 0), ex("card stolen", 0), ex("open an account", 1), ex("new account please", 1)];
+        let a = Model::train(&data, 2, &TrainConfig::default());
+        let b = Model::train(&data, 2, &TrainConfig::default());
+        assert_eq!(a.qweights, b.qweights);
+        assert_eq!(a.qscale, b.qscale);
+        assert_eq!(a.bias, b.bias);
+    }
+}
