@@ -94,7 +94,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let thresholds = replykit::import::choose_thresholds(&data);
             print!(
                 "{}",
-                replykit::import::rule_set_toml(&data, thresholds.suggest, thresholds.auto_reply)
+                replykit::import::rule_set_toml(&data, &thresholds)
             );
             Ok(())
         }
