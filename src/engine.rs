@@ -270,7 +270,11 @@ impl Engine {
     }
 
     /// The message as read (cut to `max_message_bytes`) and its ranked candidates.
-    fn candidates<'m>(&self, message: &'m Message, faq_limit: usize) -> (Reading<'m>, Vec<Candidate>) {
+    fn candidates<'m>(
+        &self,
+        message: &'m Message,
+        faq_limit: usize,
+    ) -> (Reading<'m>, Vec<Candidate>) {
         let inner = &*self.inner;
         let text = truncate(&message.text, inner.set.settings.max_message_bytes);
         let tokens = tokenize(text);
@@ -279,16 +283,29 @@ impl Engine {
         if !inner.set.rules.is_empty() {
             let words = inner.analyzer.words_of(&tokens, &ids);
             let fired = inner.rules.fire(&inner.set.rules, &words, text, message);
-            candidates.extend(fired.into_iter().filter_map(|f| Candidate::from_rule(f, &inner.set)));
+            candidates.extend(
+                fired
+                    .into_iter()
+                    .filter_map(|f| Candidate::from_rule(f, &inner.set)),
+            );
         }
         let mut stems = Vec::new();
         if !inner.set.faqs.is_empty() {
             stems = inner.analyzer.stems_of(&tokens, &ids);
-            let scores = inner.faqs.score(&tokens, &stems, &inner.analyzer, faq_limit);
+            let scores = inner
+                .faqs
+                .score(&tokens, &stems, &inner.analyzer, faq_limit);
             candidates.extend(scores.into_iter().map(Candidate::from_faq));
         }
         candidates.sort_by_key(Candidate::rank_key);
-        (Reading { text, tokens, stems }, candidates)
+        (
+            Reading {
+                text,
+                tokens,
+                stems,
+            },
+            candidates,
+        )
     }
 
     fn decide(&self, message: &Message, reading: &Reading<'_>, ranked: Vec<Candidate>) -> Outcome {
@@ -369,9 +386,17 @@ impl Engine {
             Kind::Faq => {
                 let f = set.faqs.get(c.index)?;
                 let inner = &*self.inner;
-                let (q, why) = inner.faqs.explain(&reading.tokens, &reading.stems, &inner.analyzer, c.index);
+                let (q, why) =
+                    inner
+                        .faqs
+                        .explain(&reading.tokens, &reading.stems, &inner.analyzer, c.index);
                 evidence = why;
-                (&f.id, &f.answer, &f.tags, q.and_then(|q| f.questions.get(q)).cloned())
+                (
+                    &f.id,
+                    &f.answer,
+                    &f.tags,
+                    q.and_then(|q| f.questions.get(q)).cloned(),
+                )
             }
         };
         let variation = pick_variation(text, id, templates.len());

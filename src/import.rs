@@ -91,9 +91,16 @@ pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
     );
     let t = thresholds;
     let _ = writeln!(out, "[settings]");
-    let _ = writeln!(out, "# Chosen from these messages by cross-validation (replykit::import::choose_thresholds).");
+    let _ = writeln!(
+        out,
+        "# Chosen from these messages by cross-validation (replykit::import::choose_thresholds)."
+    );
     let _ = writeln!(out, "suggest_threshold = {:.3}", t.suggest);
-    let _ = writeln!(out, "auto_reply_threshold = {:.3}", t.auto_reply.max(t.suggest));
+    let _ = writeln!(
+        out,
+        "auto_reply_threshold = {:.3}",
+        t.auto_reply.max(t.suggest)
+    );
     let _ = writeln!(out, "auto_reply_margin = {:.3}", t.auto_reply_margin);
     let _ = writeln!(out, "faq_temperature = {:.3}", t.faq_temperature);
     for label in order {
@@ -161,13 +168,16 @@ pub fn choose_thresholds(data: &[Labelled]) -> Thresholds {
     let mut labels: Vec<&str> = Vec::new();
     let mut examples: Vec<(Vec<String>, Option<usize>)> = Vec::with_capacity(data.len());
     for item in data {
-        let label = item.label.as_deref().map(|l| match labels.iter().position(|x| *x == l) {
-            Some(i) => i,
-            None => {
-                labels.push(l);
-                labels.len() - 1
-            }
-        });
+        let label = item
+            .label
+            .as_deref()
+            .map(|l| match labels.iter().position(|x| *x == l) {
+                Some(i) => i,
+                None => {
+                    labels.push(l);
+                    labels.len() - 1
+                }
+            });
         examples.push((crate::faq::words_of(&analyzer, &item.text), label));
     }
     let cfg = crate::faq::train_config(&analyzer);

@@ -159,8 +159,8 @@ pub use config::{
     MAX_FILE_BYTES, MAX_REGEX_BYTES,
 };
 pub use engine::Engine;
-pub use faq::MAX_TRAINING_COST;
 pub use error::{Diagnostic, LoadError, Location, Severity};
+pub use faq::MAX_TRAINING_COST;
 pub use message::{Author, Message};
 pub use outcome::{
     Decision, Escalation, Evidence, EvidenceKind, Kind, Outcome, Ranked, Suggestion,

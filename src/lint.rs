@@ -33,7 +33,7 @@ use crate::config::SourceFile;
 use crate::error::{Diagnostic, Location, Severity};
 use crate::text::{tokenize, AnalyzerBuilder, Language};
 use crate::{Rule, RuleSet};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -740,9 +740,8 @@ fn near_duplicate_questions(set: &RuleSet, places: &Places, out: &mut Vec<Diagno
             }
         }
     }
-    let prefix = |n: usize| {
-        n - ((NEAR_DUPLICATE_JACCARD * n as f64 - 1e-9).ceil() as usize).min(n) + 1
-    };
+    let prefix =
+        |n: usize| n - ((NEAR_DUPLICATE_JACCARD * n as f64 - 1e-9).ceil() as usize).min(n) + 1;
     let mut index: Vec<Vec<usize>> = vec![Vec::new(); ids.len()];
     // `seen[p] == q + 1`: question `p` is already a candidate for `q`.
     let mut seen = vec![0usize; questions.len()];
@@ -1067,6 +1066,21 @@ mod tests {
             "when.any=['bin']\nwhen.channel=['email']",
         );
         assert!(messages(&narrower).is_empty());
+    }
+
+    #[test]
+    fn shadowing_by_patterns_and_escalation() {
+        let m = messages(
+            "[[rule]]\nid='a'\nwhen.regex=['\\d{6}', 'order']\nreply='x'\n\
+             [[rule]]\nid='b'\nwhen.regex='\\d{6}'\nwhen.any=['where']\nreply='y'\n\
+             [[rule]]\nid='c'\nwhen.any=['help']\nescalate=true\nreply='z'\n\
+             [[rule]]\nid='d'\npriority=50\nwhen.all=['please help']\nreply='w'\n\
+             [[test]]\nmessage='1'\nexpect='a'\n[[test]]\nmessage='2'\nexpect='b'\n\
+             [[test]]\nmessage='3'\nexpect='c'\n[[test]]\nmessage='4'\nexpect='d'\n",
+        );
+        // `b` has more conditions than `a`, so it wins their tie; `d` loses to the
+        // escalating `c` whatever its priority.
+        assert_eq!(m, ["rule `d` is shadowed by rule `c`"]);
     }
 
     #[test]

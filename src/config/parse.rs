@@ -212,8 +212,7 @@ fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                     sink.error(v.span(), "`faq_temperature` must be between 0.05 and 20")
                         .label(format!("{x} is out of range"))
                         .context(ctx)
-                        .help("1 leaves scores as trained; values near 0.7 suit most FAQ sets")
-                        ;
+                        .help("1 leaves scores as trained; values near 0.7 suit most FAQ sets");
                     None
                 }
             }),

@@ -156,12 +156,14 @@ impl Model {
     /// gets the same score).
     pub fn train(examples: &[(Vec<String>, usize)], n_labels: usize, cfg: &TrainConfig) -> Model {
         let mut extractor = Extractor::new(cfg.features.clone());
-        let examples: Vec<&(Vec<String>, usize)> = examples.iter().filter(|(_, y)| *y < n_labels).collect();
+        let examples: Vec<&(Vec<String>, usize)> =
+            examples.iter().filter(|(_, y)| *y < n_labels).collect();
 
         // 1. Document frequencies -> vocabulary (training data only).
         let mut raw: Vec<RawFeature> = Vec::new();
         // hash -> (document frequency, number of labels, last label seen + 1)
-        let mut df: HashMap<u64, (u32, u32, usize), BuildHasherDefault<IdentityHasher>> = HashMap::default();
+        let mut df: HashMap<u64, (u32, u32, usize), BuildHasherDefault<IdentityHasher>> =
+            HashMap::default();
         let mut by_label: Vec<usize> = (0..examples.len()).collect();
         by_label.sort_by_key(|&i| examples[i].1); // stable: deterministic
         for &i in &by_label {
@@ -188,17 +190,23 @@ impl Model {
         // ties broken by hash so the order is deterministic.
         keys.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let n_docs = examples.len() as f32;
-        let mut vocab: FeatureMap = HashMap::with_capacity_and_hasher(keys.len(), Default::default());
+        let mut vocab: FeatureMap =
+            HashMap::with_capacity_and_hasher(keys.len(), Default::default());
         let mut idf = Vec::with_capacity(keys.len());
         let n_cls = n_labels as f32;
         for (i, (h, d, cf, k)) in keys.iter().enumerate() {
             vocab.insert(*h, i as u32);
             let idf_w = (((n_docs + 1.0) / (*d as f32 + 1.0)).ln() + 1.0).powf(cfg.idf_power);
-            let icf_w = if cfg.icf_power != 0.0 { (((n_cls + 1.0) / (*cf as f32 + 1.0)).ln() + 1.0).powf(cfg.icf_power) } else { 1.0 };
+            let icf_w = if cfg.icf_power != 0.0 {
+                (((n_cls + 1.0) / (*cf as f32 + 1.0)).ln() + 1.0).powf(cfg.icf_power)
+            } else {
+                1.0
+            };
             idf.push(idf_w * icf_w * extractor.weight(*k));
         }
         // Unseen features count as rare as possible (df = 0, in no class).
-        let unknown_idf = ((n_docs + 1.0).ln() + 1.0).powf(cfg.idf_power) * ((n_labels as f32 + 1.0).ln() + 1.0).powf(cfg.icf_power);
+        let unknown_idf = ((n_docs + 1.0).ln() + 1.0).powf(cfg.idf_power)
+            * ((n_labels as f32 + 1.0).ln() + 1.0).powf(cfg.icf_power);
         let n_feat = idf.len();
 
         let mut model = Model {
@@ -316,7 +324,11 @@ impl Model {
     /// Fast path of [`Model::vectorise`] for prediction: no word origins (sorts `hashes`).
     fn vectorise_hashes(&self, hashes: &mut [u64]) -> SparseVec {
         hashes.sort_unstable();
-        let mut out = SparseVec { idx: Vec::with_capacity(hashes.len()), val: Vec::with_capacity(hashes.len()), words: Vec::new() };
+        let mut out = SparseVec {
+            idx: Vec::with_capacity(hashes.len()),
+            val: Vec::with_capacity(hashes.len()),
+            words: Vec::new(),
+        };
         let mut unknown_sq = 0.0f32;
         let mut i = 0;
         while i < hashes.len() {
@@ -423,7 +435,14 @@ impl Model {
 
 /// One SGD run on the softmax cross-entropy with linear learning-rate decay and word
 /// dropout; returns feature-major weights and biases.
-fn sgd(xs: &[SparseVec], ys: &[usize], n_feat: usize, c: usize, cfg: &TrainConfig, seed: u64) -> (Vec<f32>, Vec<f32>) {
+fn sgd(
+    xs: &[SparseVec],
+    ys: &[usize],
+    n_feat: usize,
+    c: usize,
+    cfg: &TrainConfig,
+    seed: u64,
+) -> (Vec<f32>, Vec<f32>) {
     let mut weights = vec![0.0f32; n_feat * c];
     let mut bias = vec![0.0f32; c];
     let epochs = cfg.epochs.max(cfg.min_updates.div_ceil(xs.len()).min(1000));
@@ -564,7 +583,12 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { temperature: 1.0, suggest: 0.3, auto_reply: 0.9, auto_reply_margin: 0.0 }
+        Thresholds {
+            temperature: 1.0,
+            suggest: 0.3,
+            auto_reply: 0.9,
+            auto_reply_margin: 0.0,
+        }
     }
 }
 
@@ -610,7 +634,10 @@ pub fn choose_thresholds(
         for ((w, y), &f) in examples.iter().zip(&fold_of) {
             if f == k {
                 let words: Vec<&str> = w.iter().map(String::as_str).collect();
-                held.push(HeldOut { logits: model.logits(&words), label: *y });
+                held.push(HeldOut {
+                    logits: model.logits(&words),
+                    label: *y,
+                });
             }
         }
     }
@@ -650,13 +677,22 @@ pub fn choose_thresholds(
             let mut p = h.logits.clone();
             softmax(&mut p, 1.0 / best_t);
             let (label, score, runner_up) = top2(&p)?;
-            Some((score, score - runner_up, h.label == Some(label), h.label.is_some()))
+            Some((
+                score,
+                score - runner_up,
+                h.label == Some(label),
+                h.label.is_some(),
+            ))
         })
         .collect();
     items.sort_by(|a, b| b.0.total_cmp(&a.0));
     let n_in = items.iter().filter(|x| x.3).count().max(1) as f64;
     let n_oos = items.iter().filter(|x| !x.3).count();
-    let pi = if n_oos > 0 { f64::from(opts.out_of_scope_share.clamp(0.0, 0.99)) } else { 0.0 };
+    let pi = if n_oos > 0 {
+        f64::from(opts.out_of_scope_share.clamp(0.0, 0.99))
+    } else {
+        0.0
+    };
     let w_in = (1.0 - pi) / n_in;
     let w_oos = if n_oos > 0 { pi / n_oos as f64 } else { 0.0 };
 
@@ -669,7 +705,13 @@ pub fn choose_thresholds(
         for (idx, it) in items.iter().enumerate() {
             gain += if it.3 {
                 // In scope: right -> gained; wrong -> lost (only without OOS data).
-                if it.2 { w_in } else if n_oos == 0 { -w_in } else { 0.0 }
+                if it.2 {
+                    w_in
+                } else if n_oos == 0 {
+                    -w_in
+                } else {
+                    0.0
+                }
             } else {
                 -w_oos
             };
@@ -698,12 +740,21 @@ pub fn choose_thresholds(
                 count += 1;
             }
             let next_differs = items.get(idx + 1).is_none_or(|n| n.0 < it.0);
-            if next_differs && count >= opts.min_support && total > 0.0 && right / total >= f64::from(opts.auto_reply_precision) {
+            if next_differs
+                && count >= opts.min_support
+                && total > 0.0
+                && right / total >= f64::from(opts.auto_reply_precision)
+            {
                 auto = it.0;
             }
         }
     }
-    Thresholds { temperature: best_t, suggest, auto_reply: auto.max(suggest), auto_reply_margin: opts.auto_reply_margin }
+    Thresholds {
+        temperature: best_t,
+        suggest,
+        auto_reply: auto.max(suggest),
+        auto_reply_margin: opts.auto_reply_margin,
+    }
 }
 
 #[cfg(test)]
@@ -719,7 +770,11 @@ mod tests {
         let m = Model::train(&[], 3, &TrainConfig::default());
         let p = m.predict(&[]);
         assert_eq!(p.len(), 3);
-        let m = Model::train(&[ex("lost my card", 0), ex("open an account", 1)], 2, &TrainConfig::default());
+        let m = Model::train(
+            &[ex("lost my card", 0), ex("open an account", 1)],
+            2,
+            &TrainConfig::default(),
+        );
         let p = m.predict(&["card", "lost"]);
         assert!(p[0] > p[1]);
         let c = m.contributions(&["card", "lost", "zzz"], 0);
@@ -730,7 +785,12 @@ mod tests {
 
     #[test]
     fn thresholds_small_and_empty() {
-        let t = choose_thresholds(&[], 3, &TrainConfig::default(), &ThresholdOptions::default());
+        let t = choose_thresholds(
+            &[],
+            3,
+            &TrainConfig::default(),
+            &ThresholdOptions::default(),
+        );
         assert_eq!(t, Thresholds::default());
         let data: Vec<(Vec<String>, Option<usize>)> = vec![
             (ex("lost my card", 0).0, Some(0)),
@@ -739,7 +799,12 @@ mod tests {
             (ex("new account please", 1).0, Some(1)),
             (ex("what is the weather", 0).0, None),
         ];
-        let t = choose_thresholds(&data, 2, &TrainConfig::default(), &ThresholdOptions::default());
+        let t = choose_thresholds(
+            &data,
+            2,
+            &TrainConfig::default(),
+            &ThresholdOptions::default(),
+        );
         assert!(t.temperature > 0.0 && t.suggest <= t.auto_reply);
         assert_eq!(top2(&[]), None);
         assert_eq!(top2(&[0.4, 0.6, 0.0]), Some((1, 0.6, 0.4)));
@@ -754,7 +819,12 @@ mod tests {
 
     #[test]
     fn deterministic() {
-        let data = vec![ex("lost my card", 0), ex("card stolen", 0), ex("open an account", 1), ex("new account please", 1)];
+        let data = vec![
+            ex("lost my card", 0),
+            ex("card stolen", 0),
+            ex("open an account", 1),
+            ex("new account please", 1),
+        ];
         let a = Model::train(&data, 2, &TrainConfig::default());
         let b = Model::train(&data, 2, &TrainConfig::default());
         assert_eq!(a.qweights, b.qweights);

@@ -124,7 +124,8 @@ fn hash_kind(kind: Kind, parts: &[&[u8]]) -> u64 {
 /// Hash of an ordered pair of unit hashes (`tag` separates pair flavours).
 #[inline]
 fn pair_hash(a: u64, b: u64, tag: u64) -> u64 {
-    (finish(a.rotate_left(23) ^ b ^ tag.wrapping_mul(0x9e37_79b9_7f4a_7c15)) & !3) | Kind::Bigram as u64
+    (finish(a.rotate_left(23) ^ b ^ tag.wrapping_mul(0x9e37_79b9_7f4a_7c15)) & !3)
+        | Kind::Bigram as u64
 }
 
 const START: u64 = 0x1234_5678_9abc_def1;
@@ -136,13 +137,21 @@ pub(crate) struct Extractor {
     cfg: FeatureConfig,
     stemmer: Stemmer,
     /// Word-feature hash -> stem-feature hash, for words seen in training.
-    stem_cache: std::collections::HashMap<u64, u64, std::hash::BuildHasherDefault<super::classifier::IdentityHasher>>,
+    stem_cache: std::collections::HashMap<
+        u64,
+        u64,
+        std::hash::BuildHasherDefault<super::classifier::IdentityHasher>,
+    >,
 }
 
 impl Extractor {
     pub fn new(cfg: FeatureConfig) -> Self {
         let stemmer = Stemmer::create(cfg.stemmer);
-        Extractor { cfg, stemmer, stem_cache: Default::default() }
+        Extractor {
+            cfg,
+            stemmer,
+            stem_cache: Default::default(),
+        }
     }
 
     /// Remembers the stems of `words` so extraction need not re-run the stemmer.
@@ -268,7 +277,14 @@ mod tests {
 
     #[test]
     fn char_ngrams_have_boundaries() {
-        let cfg = FeatureConfig { word_weight: 0.0, stem_weight: 0.0, bigram_weight: 0.0, char_min: 2, char_max: 2, ..Default::default() };
+        let cfg = FeatureConfig {
+            word_weight: 0.0,
+            stem_weight: 0.0,
+            bigram_weight: 0.0,
+            char_min: 2,
+            char_max: 2,
+            ..Default::default()
+        };
         let e = Extractor::new(cfg);
         let mut out = Vec::new();
         e.extract(&["ab"], &mut out);

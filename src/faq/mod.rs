@@ -10,8 +10,8 @@
 //!   right answer, calibrated by `settings.faq_temperature`, so thresholds mean the
 //!   same across rule sets. Message words the FAQ never uses make every score less
 //!   sure.
-//! * **Retrieval**, when the FAQ is too big to train in about three seconds (see
-//!   [`MAX_TRAINING_COST`]): an entry's score is the TF-IDF cosine similarity of the
+//! * **Retrieval**, when the FAQ has a single entry (nothing to tell apart) or is too
+//!   big to train in about three seconds (see [`MAX_TRAINING_COST`]): an entry's score is the TF-IDF cosine similarity of the
 //!   message to its closest example question or to all its questions pooled.
 //!
 //! Either way, each suggestion names the example question closest to the message and
@@ -25,8 +25,8 @@ use crate::config::{Faq, Settings};
 use crate::outcome::{Evidence, EvidenceKind};
 use crate::text::{tokenize, Analyzer, StemTok, Tokens};
 use crate::Span;
-pub(crate) use classifier::{choose_thresholds, ThresholdOptions, TrainConfig};
 use classifier::Model;
+pub(crate) use classifier::{choose_thresholds, ThresholdOptions, TrainConfig};
 use retrieval::FaqIndex;
 
 /// The most training work (SGD updates × entries) the classifier may take; a bigger FAQ
@@ -49,7 +49,13 @@ pub(crate) struct FaqModel {
 impl std::fmt::Debug for FaqModel {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FaqModel")
-            .field("classifier", &self.classifier.as_ref().map(|m| (m.n_labels(), m.n_features())))
+            .field(
+                "classifier",
+                &self
+                    .classifier
+                    .as_ref()
+                    .map(|m| (m.n_labels(), m.n_features())),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -65,7 +71,11 @@ pub(crate) fn train_config(analyzer: &Analyzer) -> TrainConfig {
 pub(crate) fn words_of(analyzer: &Analyzer, text: &str) -> Vec<String> {
     let tokens = tokenize(text);
     let stems = analyzer.stems(&tokens);
-    analyzer.classifier_words(&tokens, &stems).into_iter().map(|(w, _)| w.to_string()).collect()
+    analyzer
+        .classifier_words(&tokens, &stems)
+        .into_iter()
+        .map(|(w, _)| w.to_string())
+        .collect()
 }
 
 /// Whether a FAQ of `entries` entries and `examples` questions is small enough to train.
@@ -84,13 +94,27 @@ impl FaqModel {
             .flat_map(|(e, faq)| faq.questions.iter().map(move |q| (q, e)))
             .map(|(q, e)| (words_of(analyzer, q), e))
             .collect();
-        let classifier = (!faqs.is_empty() && trainable(faqs.len(), examples.len(), &cfg))
-            .then(|| Model::train(&examples, faqs.len(), &cfg).with_temperature(settings.faq_temperature as f32));
-        FaqModel { retrieval, classifier }
+        // A classifier needs at least two answers to tell apart: with one, its
+        // probability is always 1.
+        let classifier =
+            (faqs.len() >= 2 && trainable(faqs.len(), examples.len(), &cfg)).then(|| {
+                Model::train(&examples, faqs.len(), &cfg)
+                    .with_temperature(settings.faq_temperature as f32)
+            });
+        FaqModel {
+            retrieval,
+            classifier,
+        }
     }
 
     /// The `limit` best entries, best first.
-    pub(crate) fn score(&self, tokens: &Tokens, stems: &[StemTok], analyzer: &Analyzer, limit: usize) -> Vec<FaqScore> {
+    pub(crate) fn score(
+        &self,
+        tokens: &Tokens,
+        stems: &[StemTok],
+        analyzer: &Analyzer,
+        limit: usize,
+    ) -> Vec<FaqScore> {
         let Some(model) = &self.classifier else {
             return self.retrieval.score(stems, limit);
         };
@@ -104,8 +128,12 @@ impl FaqModel {
         // to answer it, however the probabilities fall (with few entries, a softmax is
         // confident about anything).
         let sharing = self.retrieval.sharing(stems);
-        let mut ranked: Vec<(usize, f32)> =
-            probs.iter().copied().enumerate().filter(|(e, _)| sharing.get(*e) == Some(&true)).collect();
+        let mut ranked: Vec<(usize, f32)> = probs
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(e, _)| sharing.get(*e) == Some(&true))
+            .collect();
         let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if ranked.len() > limit {
             // Only the best `limit` need sorting.
@@ -115,15 +143,26 @@ impl FaqModel {
         ranked.sort_by(order);
         ranked
             .into_iter()
-            .map(|(entry, p)| FaqScore { entry, score: f64::from(p).clamp(0.0, 1.0) })
+            .map(|(entry, p)| FaqScore {
+                entry,
+                score: f64::from(p).clamp(0.0, 1.0),
+            })
             .collect()
     }
 
     /// Why an entry scored: its example question closest to the message, and the
     /// message words that carried the score.
-    pub(crate) fn explain(&self, tokens: &Tokens, stems: &[StemTok], analyzer: &Analyzer, entry: usize) -> (Option<usize>, Vec<Evidence>) {
+    pub(crate) fn explain(
+        &self,
+        tokens: &Tokens,
+        stems: &[StemTok],
+        analyzer: &Analyzer,
+        entry: usize,
+    ) -> (Option<usize>, Vec<Evidence>) {
         let (question, shared) = self.retrieval.closest(stems, analyzer, entry);
-        let Some(model) = &self.classifier else { return (question, shared) };
+        let Some(model) = &self.classifier else {
+            return (question, shared);
+        };
         let words = analyzer.classifier_words(tokens, stems);
         let plain: Vec<&str> = words.iter().map(|w| w.0).collect();
         (question, carried_by(model, &words, &plain, entry))
@@ -131,14 +170,23 @@ impl FaqModel {
 }
 
 /// The message words that raised an entry's score, in message order.
-fn carried_by(model: &Model, words: &[(&str, Span)], plain: &[&str], entry: usize) -> Vec<Evidence> {
+fn carried_by(
+    model: &Model,
+    words: &[(&str, Span)],
+    plain: &[&str],
+    entry: usize,
+) -> Vec<Evidence> {
     let contributions = model.contributions(plain, entry);
     let total: f32 = contributions.iter().filter(|c| **c > 0.0).sum();
     let mut out: Vec<Evidence> = Vec::new();
     for ((word, span), c) in words.iter().zip(contributions) {
         // Words carrying at least a tenth of the positive evidence.
         if c > 0.0 && c >= 0.1 * total && !out.iter().any(|e| e.span == *span) {
-            out.push(Evidence { what: (*word).to_string(), span: *span, kind: EvidenceKind::Word });
+            out.push(Evidence {
+                what: (*word).to_string(),
+                span: *span,
+                kind: EvidenceKind::Word,
+            });
         }
     }
     out

@@ -25,7 +25,6 @@ const UNSEEN_WEIGHT: f64 = 0.5;
 /// The document index of an entry's pooled questions.
 const POOLED: u32 = u32::MAX - 1;
 
-
 #[derive(Clone, Debug)]
 struct Doc {
     entry: u32,
@@ -201,7 +200,8 @@ impl FaqIndex {
             })
             .collect();
         let unseen = f64::from(self.unseen_idf) * UNSEEN_WEIGHT;
-        let norm = (weighted.iter().map(|(_, w)| w * w).sum::<f64>() + unknown * unseen * unseen).sqrt();
+        let norm =
+            (weighted.iter().map(|(_, w)| w * w).sum::<f64>() + unknown * unseen * unseen).sqrt();
         (norm > 0.0).then(|| weighted.into_iter().map(|(t, w)| (t, w / norm)).collect())
     }
 
@@ -227,7 +227,9 @@ impl FaqIndex {
         if self.docs.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let Some(message) = self.message_vector(stems) else { return Vec::new() };
+        let Some(message) = self.message_vector(stems) else {
+            return Vec::new();
+        };
         // A dense accumulator: cheaper than a hash map once a common word touches
         // thousands of documents.
         let mut doc_scores = vec![0f32; self.docs.len()];
@@ -248,7 +250,10 @@ impl FaqIndex {
         touched.sort_unstable();
         let mut best: Vec<(u32, f64)> = Vec::new(); // (entry, score), entries ascending
         for d in touched {
-            let (Some(doc), Some(&score)) = (self.docs.get(d as usize), doc_scores.get(d as usize)) else { continue };
+            let (Some(doc), Some(&score)) = (self.docs.get(d as usize), doc_scores.get(d as usize))
+            else {
+                continue;
+            };
             let score = f64::from(score);
             match best.last_mut() {
                 Some(last) if last.0 == doc.entry => last.1 = last.1.max(score),
@@ -258,7 +263,10 @@ impl FaqIndex {
         best.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         best.truncate(limit.min(self.entries));
         best.into_iter()
-            .map(|(entry, score)| FaqScore { entry: entry as usize, score: score.min(1.0) })
+            .map(|(entry, score)| FaqScore {
+                entry: entry as usize,
+                score: score.min(1.0),
+            })
             .collect()
     }
 
@@ -278,15 +286,29 @@ impl FaqIndex {
 
     /// An entry's closest example question to the message, and the message words it
     /// shares with that question.
-    pub(crate) fn closest(&self, stems: &[StemTok], analyzer: &Analyzer, entry: usize) -> (Option<usize>, Vec<Evidence>) {
+    pub(crate) fn closest(
+        &self,
+        stems: &[StemTok],
+        analyzer: &Analyzer,
+        entry: usize,
+    ) -> (Option<usize>, Vec<Evidence>) {
         match self.message_vector(stems) {
             Some(message) => self.explain(&message, stems, analyzer, entry),
             None => (None, Vec::new()),
         }
     }
 
-    fn explain(&self, message: &[(u32, f64)], stems: &[StemTok], analyzer: &Analyzer, entry: usize) -> (Option<usize>, Vec<Evidence>) {
-        let range = self.entry_docs.get(entry).map_or(0..0, |r| r.0 as usize..r.1 as usize);
+    fn explain(
+        &self,
+        message: &[(u32, f64)],
+        stems: &[StemTok],
+        analyzer: &Analyzer,
+        entry: usize,
+    ) -> (Option<usize>, Vec<Evidence>) {
+        let range = self
+            .entry_docs
+            .get(entry)
+            .map_or(0..0, |r| r.0 as usize..r.1 as usize);
         let mut closest: Option<(f64, &Doc)> = None;
         for doc in self.docs.get(range).unwrap_or(&[]) {
             if doc.question >= POOLED {
@@ -297,13 +319,19 @@ impl FaqIndex {
                 closest = Some((c, doc));
             }
         }
-        let Some((_, doc)) = closest else { return (None, Vec::new()) };
+        let Some((_, doc)) = closest else {
+            return (None, Vec::new());
+        };
         let evidence = counted(stems)
             .filter(|s| s.id != UNKNOWN && doc.terms.binary_search_by_key(&s.id, |t| t.0).is_ok())
             .map(|s| Evidence {
                 what: analyzer.stem_name(s.id).to_string(),
                 span: s.span,
-                kind: if s.typo { EvidenceKind::Typo } else { EvidenceKind::Word },
+                kind: if s.typo {
+                    EvidenceKind::Typo
+                } else {
+                    EvidenceKind::Word
+                },
             })
             .collect();
         (Some(doc.question as usize), evidence)

@@ -32,8 +32,14 @@ fn is_word_boundary(look: Look) -> bool {
 fn widen(hir: &Hir) -> Hir {
     match hir.kind() {
         HirKind::Look(look) if is_word_boundary(*look) => Hir::empty(),
-        HirKind::Repetition(r) => Hir::repetition(Repetition { sub: Box::new(widen(&r.sub)), ..r.clone() }),
-        HirKind::Capture(c) => Hir::capture(Capture { sub: Box::new(widen(&c.sub)), ..c.clone() }),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(widen(&r.sub)),
+            ..r.clone()
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(widen(&c.sub)),
+            ..c.clone()
+        }),
         HirKind::Concat(subs) => Hir::concat(subs.iter().map(widen).collect()),
         HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(widen).collect()),
         _ => hir.clone(),
@@ -42,7 +48,10 @@ fn widen(hir: &Hir) -> Hir {
 
 /// The widened form of a (case-insensitive) rule pattern, as a pattern for the set.
 fn widened_pattern(pattern: &str) -> String {
-    let parsed = regex_syntax::ParserBuilder::new().case_insensitive(true).build().parse(pattern);
+    let parsed = regex_syntax::ParserBuilder::new()
+        .case_insensitive(true)
+        .build()
+        .parse(pattern);
     match parsed {
         Ok(hir) => widen(&hir).to_string(),
         // Patterns were compiled at load time, so this does not happen; the original
@@ -67,7 +76,11 @@ mod tests {
 
     #[test]
     fn widening_drops_word_boundaries_only() {
-        let set = build(&[r"\border\s*#?(?P<order>\d{6,})\b".to_string(), r"^hello$".to_string()]).unwrap_or_else(|e| panic!("{e}"));
+        let set = build(&[
+            r"\border\s*#?(?P<order>\d{6,})\b".to_string(),
+            r"^hello$".to_string(),
+        ])
+        .unwrap_or_else(|e| panic!("{e}"));
         assert!(set.is_match("ORDER 1234567"));
         assert!(set.is_match("reorder 1234567")); // wider than the original
         assert!(set.is_match("£5 – order #123456"));

@@ -151,7 +151,9 @@ impl AnalyzerBuilder {
             a.stem_names.push(name.into());
             a.word_stem.push(stem_group);
             a.word_stop.push(false);
-            let key = group.first().map(|k| tokenize(k).iter().map(str::to_string).collect());
+            let key = group
+                .first()
+                .map(|k| tokenize(k).iter().map(str::to_string).collect());
             a.group_words.insert(stem_group, key.unwrap_or_default());
             for phrase in &group {
                 let tokens = tokenize(phrase);
@@ -211,7 +213,10 @@ impl Analyzer {
     /// one vocabulary look-up per word that [`words_of`](Self::words_of) and
     /// [`stems_of`](Self::stems_of) share.
     pub(crate) fn ids(&self, tokens: &Tokens) -> Vec<u32> {
-        tokens.iter().map(|w| self.words.get(w).copied().unwrap_or(UNKNOWN)).collect()
+        tokens
+            .iter()
+            .map(|w| self.words.get(w).copied().unwrap_or(UNKNOWN))
+            .collect()
     }
 
     /// [`words`](Self::words), from ids already looked up.
@@ -219,7 +224,10 @@ impl Analyzer {
         let raw: Vec<WordTok> = ids
             .iter()
             .enumerate()
-            .map(|(i, &id)| WordTok { id, span: tokens.span(i) })
+            .map(|(i, &id)| WordTok {
+                id,
+                span: tokens.span(i),
+            })
             .collect();
         fold_synonyms(
             &self.word_synonyms,
@@ -289,7 +297,11 @@ impl Analyzer {
     /// The words a message reads as, for the FAQ classifier: folded words, each synonym
     /// phrase replaced by its group's key (typos stay as written: the classifier's
     /// character n-grams already see past them). Each with its span in the original text.
-    pub(crate) fn classifier_words<'t>(&'t self, tokens: &'t Tokens, stems: &[StemTok]) -> Vec<(&'t str, Span)> {
+    pub(crate) fn classifier_words<'t>(
+        &'t self,
+        tokens: &'t Tokens,
+        stems: &[StemTok],
+    ) -> Vec<(&'t str, Span)> {
         let mut out = Vec::with_capacity(stems.len());
         for s in stems {
             match self.group_words.get(&s.id) {

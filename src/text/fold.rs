@@ -141,7 +141,10 @@ pub(crate) fn tokenize(text: &str) -> Tokens {
     while let Some(&b) = bytes.get(at) {
         if b.is_ascii_alphanumeric() {
             // The fast path: a run of ASCII letters and digits, lower-cased in one go.
-            let run = bytes[at..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            let run = bytes[at..]
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric())
+                .count();
             if open.is_none() {
                 open = Some(out.start_word(at));
             }
@@ -161,7 +164,9 @@ pub(crate) fn tokenize(text: &str) -> Tokens {
             at += 1;
             continue;
         }
-        let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else { break };
+        let Some(c) = text.get(at..).and_then(|rest| rest.chars().next()) else {
+            break;
+        };
         let end = at + c.len_utf8();
         match class_of(c) {
             Class::Word => {

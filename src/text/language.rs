@@ -42,19 +42,19 @@ const LANGUAGES: &[(&str, &str, Algorithm)] = &[
     ("tr", "turkish", Algorithm::Turkish),
 ];
 
-/// English function words: they carry no topic, so FAQ matching ignores them (unless a
-/// message has nothing else). Kept deliberately short: negations and the question words
-/// that change what is asked ("not", "when", "where", "why") are *not* stop words.
+/// English function words (articles, pronouns, prepositions, auxiliaries, question
+/// words): they carry no topic, so retrieval ignores them (unless a text has nothing
+/// else), and an FAQ entry must share some other word with a message to answer it.
+/// Words that are a topic for some FAQ (greetings, thanks, "maybe") are not here, nor
+/// are negations and the question words that change what is asked ("not", "when",
+/// "where", "why").
 const ENGLISH_STOP_WORDS: &[&str] = &[
-    "a", "about", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-    "been", "being", "but", "by", "can", "could", "did", "do", "does", "for", "from", "get", "got",
-    "had", "has", "have", "hello", "here", "hey", "hi", "how", "hows", "i", "if", "im", "in",
-    "into", "is", "it", "its", "ive", "just", "many", "may", "me", "might", "more", "much", "must",
-    "my", "now", "of", "off", "ok", "okay", "on", "one", "only", "or", "other", "our", "out",
-    "over", "own", "please", "pls", "really", "same", "shall", "should", "so", "some", "still",
-    "such", "than", "thank", "thanks", "that", "the", "their", "them", "then", "there", "theres",
-    "these", "they", "this", "those", "to", "too", "u", "up", "us", "very", "was", "we", "were",
-    "what", "whats", "which", "who", "will", "with", "would", "yet", "you", "your", "youre",
+    "a", "about", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been", "being",
+    "but", "by", "can", "could", "did", "do", "does", "for", "from", "had", "has", "have", "how",
+    "hows", "i", "if", "im", "in", "into", "is", "it", "its", "ive", "just", "me", "my", "of",
+    "on", "or", "our", "so", "some", "that", "the", "their", "them", "then", "there", "theres",
+    "these", "they", "this", "those", "to", "u", "us", "was", "we", "were", "what", "whats",
+    "which", "who", "will", "with", "would", "you", "your", "youre",
 ];
 
 impl Language {

@@ -1,27 +1,190 @@
-//! The `replykit` command: build rule sets from labelled history and measure them.
+//! The `replykit` command: tools for rule authors and integrators.
 //!
 //! ```text
-//! replykit import LABELLED.jsonl > faq.toml
-//! replykit eval RULES LABELLED.jsonl [--json]
+//! replykit check RULES...                      load and validate; every problem at once
+//! replykit lint RULES...                       mistakes that load but will not work
+//! replykit test RULES... [--cases CASES.jsonl] run the [[test]] cases
+//! replykit suggest RULES... [MESSAGE]          outcomes as JSON lines (stdin or one message)
+//! replykit diff OLD NEW MESSAGES.jsonl         what a change does to real messages
+//! replykit import LABELLED.jsonl > faq.toml    a rule set from labelled history
+//! replykit eval RULES LABELLED.jsonl [--json]  answer quality on labelled messages
 //! ```
+//!
+//! Exit status: 0 when all is well; 1 when the command found problems (`check` and
+//! `lint` errors, `test` failures); 2 when it could not do its job (bad arguments, an
+//! unreadable input, a rule set that does not load for `test`, `suggest`, `diff`,
+//! `eval`).
 
-use clap::{Parser, Subcommand};
-use replykit::eval::{evaluate, EvalReport, Labelled};
-use replykit::Engine;
-use std::io::BufRead;
-use std::path::{Path, PathBuf};
+mod check;
+mod diff;
+mod history;
+mod input;
+mod lint;
+mod load;
+mod render;
+mod suggest;
+mod test_cmd;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use replykit::Diagnostic;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// Suggest canned answers to customer messages: tools for rule authors.
 #[derive(Parser, Debug)]
 #[command(name = "replykit", version, about)]
+#[command(after_help = "\
+Examples:
+  replykit check rules/
+  replykit lint rules/
+  replykit test rules/ --cases history.jsonl
+  echo 'my bin was missed' | replykit suggest rules/
+  replykit diff rules-old/ rules/ history.jsonl
+
+Exit status: 0 all is well; 1 problems found (check, lint, test); 2 could not run.")]
 struct Cli {
+    /// When to colour the output: auto (on a terminal, unless NO_COLOR is set), always,
+    /// never.
+    #[arg(long, global = true, value_enum, default_value_t = Color::Auto)]
+    color: Color,
     #[command(subcommand)]
     command: Command,
 }
 
+/// When to colour the output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Format {
+    /// Like a compiler: file:line:column, the source line, carets, help.
+    Human,
+    /// One JSON array of diagnostics, for editors and CI.
+    Json,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
+    /// Load and validate rule files or folders; print every problem.
+    ///
+    /// All PATHs (files, or folders whose *.toml files are read in name order) form one
+    /// rule set: ids are unique across them. Each problem is printed like a compiler
+    /// diagnostic on stdout; a one-line summary goes to stderr. Exit status 0 when the
+    /// rule set loads, 1 when it has errors.
+    #[command(after_help = "\
+Examples:
+  replykit check rules/
+  replykit check settings.toml waste.toml roads.toml
+  replykit check rules/ --format json > problems.json")]
+    Check {
+        /// Rule files, or folders of them.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+    /// Find mistakes that load but will not work.
+    ///
+    /// Rules that can never fire or are shadowed by another rule, the same phrase in two
+    /// rules, FAQ entries with near-duplicate questions, rules and entries no test
+    /// expects, replies too long for twitter, variables used nowhere. A rule that can never fire is an error (exit status 1); everything else is a
+    /// warning (exit status 0, or 1 with --deny-warnings). A rule set that does not load
+    /// prints its load errors, as `check` does.
+    #[command(after_help = "\
+Examples:
+  replykit lint rules/
+  replykit lint rules/ --deny-warnings        # for CI
+  replykit lint rules/ --format json")]
+    Lint {
+        /// Rule files, or folders of them.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Exit with status 1 on warnings too.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Run every [[test]] case of the rule set, and labelled messages from --cases.
+    ///
+    /// Each failure shows where the test is, its message, what was expected and what
+    /// came out. The last line is `N passed, N failed`. Exit status 1 on any failure.
+    #[command(after_help = "\
+Examples:
+  replykit test rules/
+  replykit test rules/ --cases history.jsonl
+
+A --cases file has one JSON object per line: {\"text\": \"...\", \"label\": \"<id>\"}, or
+\"label\": null for a message that should get no answer (decision no_answer).")]
+    Test {
+        /// Rule files, or folders of them.
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        /// Extra cases: JSON lines of {"text": ..., "label": "<id>" or null}. May be
+        /// given more than once.
+        #[arg(long, value_name = "CASES.jsonl")]
+        cases: Vec<PathBuf>,
+    },
+    /// Suggest replies: one outcome, as a JSON line, per message.
+    ///
+    /// With MESSAGE, for that message. Without it, for each line of stdin: a JSON
+    /// object ({"text": ..., "channel": ..., "author": {...}, "fields": {...}}) or plain
+    /// text. Output is one JSON outcome per input line, in order, flushed line by line;
+    /// a line that starts with `{` but is not a message gets {"error": ..., "line": N}
+    /// and the rest go on. An empty line gets the outcome for an empty message, so output
+    /// line N always answers input line N.
+    ///
+    /// The last argument is the MESSAGE when it is not an existing file or folder (and
+    /// does not end in `.toml`).
+    #[command(override_usage = "replykit suggest [OPTIONS] PATH... [MESSAGE]")]
+    #[command(after_help = "\
+Examples:
+  replykit suggest rules/ \"my bin wasn't emptied\"
+  replykit suggest rules/ --channel twitter \"bin day?\"
+  printf '%s\\n' 'when is bin day' '{\"text\": \"pothole on Elm St\", \"channel\": \"twitter\"}' \\
+    | replykit suggest rules/")]
+    Suggest {
+        /// Rule files or folders, then optionally the message.
+        #[arg(required = true, value_name = "PATH")]
+        args: Vec<String>,
+        /// The channel of messages that do not give their own (such as `twitter`).
+        #[arg(long)]
+        channel: Option<String>,
+    },
+    /// Show what a change to the rules does: every message whose outcome changes.
+    ///
+    /// Runs the OLD and the NEW rule set over the messages and groups the messages
+    /// whose decision or top answer changes, largest group first, with up to 3 example
+    /// messages each. Messages are JSON lines ({"text": ...} as for `suggest`, or
+    /// labelled {"text": ..., "label": ...}) or plain text lines; `-` reads stdin. For
+    /// labelled messages it also counts the changes that make the answer right or
+    /// wrong. Exit status 0.
+    #[command(after_help = "\
+Examples:
+  replykit diff rules-before/ rules/ history.jsonl
+  replykit diff old-waste.toml waste.toml history.jsonl --json")]
+    Diff {
+        /// The rule set before the change (a file or a folder).
+        old: PathBuf,
+        /// The rule set after the change (a file or a folder).
+        new: PathBuf,
+        /// The messages: JSON lines or plain text lines; `-` for stdin.
+        #[arg(value_name = "MESSAGES.jsonl")]
+        messages: PathBuf,
+        /// Print one JSON object, listing every changed message.
+        #[arg(long)]
+        json: bool,
+        /// List every changed message, not only 3 per group.
+        #[arg(long)]
+        all: bool,
+    },
     /// Turn labelled messages (JSON lines {"text": ..., "label": ...}) into a rule set:
     /// one FAQ entry per label, thresholds chosen from the messages themselves.
     #[command(after_help = "Example:\n  replykit import history.jsonl > faq.toml")]
@@ -42,89 +205,76 @@ enum Command {
     },
 }
 
-fn read_labelled(path: &Path) -> Result<Vec<Labelled>, String> {
-    let file =
-        std::fs::File::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    let mut out = Vec::new();
-    for (n, line) in std::io::BufReader::new(file).lines().enumerate() {
-        let line = line.map_err(|e| format!("{}:{}: {e}", path.display(), n + 1))?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let item: Labelled = serde_json::from_str(&line).map_err(|e| {
-            format!(
-                "{}:{}: not a labelled message ({e}); expected {{\"text\": ..., \"label\": ...}}",
-                path.display(),
-                n + 1
-            )
-        })?;
-        out.push(item);
-    }
-    Ok(out)
+/// Why a command could not do its job (exit status 2).
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// A message for stderr.
+    Message(String),
+    /// A rule set that did not load: its diagnostics.
+    Load(Vec<Diagnostic>),
+    /// Writing the output failed.
+    Io(std::io::Error),
 }
 
-fn print_report(r: &EvalReport) {
-    let pct = |x: f64| format!("{:.1} %", x * 100.0);
-    println!(
-        "messages              {} ({} in scope, {} out of scope)",
-        r.messages, r.in_scope, r.out_of_scope
-    );
-    println!("top1_accuracy         {}", pct(r.top1_accuracy));
-    println!("top3_accuracy         {}", pct(r.top3_accuracy));
-    println!("overall_accuracy      {}", pct(r.overall_accuracy));
-    println!("in_scope_accuracy     {}", pct(r.in_scope_accuracy));
-    println!("oos_recall            {}", pct(r.oos_recall));
-    println!("auto_reply_rate       {}", pct(r.auto_reply_rate));
-    println!("auto_reply_precision  {}", pct(r.auto_reply_precision));
-    println!("suggest_rate          {}", pct(r.suggest_rate));
-    println!("suggest_precision     {}", pct(r.suggest_precision));
-    println!("messages_per_second   {:.0}", r.messages_per_second);
-    if !r.confused.is_empty() {
-        println!("most confused (expected -> got):");
-        for c in &r.confused {
-            println!("  {:>5}  {} -> {}", c.count, c.expected, c.got);
-        }
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure::Io(e)
     }
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+impl From<String> for Failure {
+    fn from(e: String) -> Failure {
+        Failure::Message(e)
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Failure> {
+    let color = cli.color;
     match cli.command {
-        Command::Import { labelled } => {
-            let data = read_labelled(&labelled)?;
-            let thresholds = replykit::import::choose_thresholds(&data);
-            print!(
-                "{}",
-                replykit::import::rule_set_toml(&data, &thresholds)
-            );
-            Ok(())
-        }
+        Command::Check { paths, format } => check::run(&paths, format, color),
+        Command::Lint {
+            paths,
+            format,
+            deny_warnings,
+        } => lint::run(&paths, format, deny_warnings, color),
+        Command::Test { paths, cases } => test_cmd::run(&paths, &cases, color),
+        Command::Suggest { args, channel } => suggest::run(&args, channel.as_deref()),
+        Command::Diff {
+            old,
+            new,
+            messages,
+            json,
+            all,
+        } => diff::run(&old, &new, &messages, json, all),
+        Command::Import { labelled } => history::import(&labelled),
         Command::Eval {
             rules,
             labelled,
             json,
-        } => {
-            let engine = Engine::from_path(&rules).map_err(|e| e.to_string())?;
-            let data = read_labelled(&labelled)?;
-            let report = evaluate(&engine, &data);
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string(&report).map_err(|e| e.to_string())?
-                );
-            } else {
-                print_report(&report);
-            }
-            Ok(())
-        }
+        } => history::eval(&rules, &labelled, json),
     }
 }
 
 fn main() -> ExitCode {
-    match run(Cli::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{e}");
-            ExitCode::FAILURE
+    let cli = Cli::parse();
+    let color = cli.color;
+    match run(cli) {
+        Ok(code) => code,
+        // The reader went away (`replykit suggest ... | head`): not an error.
+        Err(Failure::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(Failure::Io(e)) => {
+            eprintln!("error: cannot write the output: {e}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Message(e)) => {
+            let style = render::Style::stderr(color);
+            eprintln!("{}: {e}", style.error("error"));
+            ExitCode::from(2)
+        }
+        Err(Failure::Load(diagnostics)) => {
+            let style = render::Style::stderr(color);
+            eprint!("{}", render::diagnostics(&diagnostics, &style));
+            ExitCode::from(2)
         }
     }
 }

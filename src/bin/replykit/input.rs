@@ -1,0 +1,200 @@
+//! Reading messages, one per line: JSON objects or plain text.
+
+use replykit::eval::Labelled;
+use replykit::Message;
+use std::io::BufRead;
+use std::path::Path;
+
+/// The longest input line read, in bytes (8 MiB). A longer line is an error on its
+/// line; the next line is read as usual.
+pub(crate) const MAX_LINE_BYTES: usize = 8 << 20;
+
+/// One input line: its bytes without the line ending, or `None` when it was longer
+/// than [`MAX_LINE_BYTES`].
+pub(crate) type RawLine = Option<Vec<u8>>;
+
+/// Reads lines of at most [`MAX_LINE_BYTES`] bytes, skipping the rest of longer ones
+/// without holding them in memory.
+#[derive(Debug)]
+pub(crate) struct Lines<R> {
+    reader: R,
+}
+
+impl<R: BufRead> Lines<R> {
+    pub(crate) fn new(reader: R) -> Lines<R> {
+        Lines { reader }
+    }
+
+    /// The next line, `Ok(None)` at the end of input.
+    pub(crate) fn next_line(&mut self) -> std::io::Result<Option<RawLine>> {
+        let mut line = Vec::new();
+        let mut too_long = false;
+        let mut any = false;
+        loop {
+            let buf = self.reader.fill_buf()?;
+            if buf.is_empty() {
+                break;
+            }
+            any = true;
+            let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+                Some(i) => (&buf[..i], Some(i + 1)),
+                None => (buf, None),
+            };
+            if !too_long {
+                if line.len() + chunk.len() > MAX_LINE_BYTES {
+                    too_long = true;
+                    line = Vec::new();
+                } else {
+                    line.extend_from_slice(chunk);
+                }
+            }
+            let used = done.unwrap_or(buf.len());
+            self.reader.consume(used);
+            if done.is_some() {
+                break;
+            }
+        }
+        if !any {
+            return Ok(None);
+        }
+        if line.last() == Some(&b'\r') {
+            line.pop();
+        }
+        Ok(Some((!too_long).then_some(line)))
+    }
+}
+
+/// A label as given: `None` when the line has no `label` key, `Some(None)` for
+/// `"label": null` (nothing should answer), `Some(Some(id))` otherwise.
+pub(crate) type Label = Option<Option<String>>;
+
+/// Strips serde_json's " at line 1 column N" (the input is one line) and says the
+/// column instead.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let what = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    };
+    if e.line() == 0 {
+        what
+    } else {
+        format!("{what} at column {}", e.column())
+    }
+}
+
+/// Reads one line as a message: a JSON object when it starts with `{` (after
+/// spaces), plain text otherwise. A `label` key, as in labelled files, is taken
+/// apart.
+pub(crate) fn parse_line(raw: &RawLine) -> Result<(Message, Label), String> {
+    let Some(bytes) = raw else {
+        return Err(format!(
+            "the line is longer than {MAX_LINE_BYTES} bytes; it was skipped"
+        ));
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        format!(
+            "the line is not UTF-8 text (invalid byte at offset {})",
+            e.valid_up_to()
+        )
+    })?;
+    if !text.trim_start().starts_with('{') {
+        return Ok((Message::new(text), None));
+    }
+    let mut value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {}", json_error(&e)))?;
+    let label = match value.as_object_mut().and_then(|o| o.remove("label")) {
+        None => None,
+        Some(serde_json::Value::Null) => Some(None),
+        Some(serde_json::Value::String(s)) => Some(Some(s)),
+        Some(other) => {
+            return Err(format!(
+                "not a message: `label` must be a string or null, not {other}"
+            ))
+        }
+    };
+    let message: Message = serde_json::from_value(value).map_err(|e| {
+        format!(
+            "not a message: {} (a message is {{\"text\": \"...\", \"channel\": ..., \"author\": {{...}}, \"fields\": {{...}}}})",
+            json_error(&e)
+        )
+    })?;
+    Ok((message, label))
+}
+
+/// Opens a file, or stdin for `-`.
+pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead>, String> {
+    if path.as_os_str() == "-" {
+        return Ok(Box::new(std::io::stdin().lock()));
+    }
+    let file =
+        std::fs::File::open(path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+    Ok(Box::new(std::io::BufReader::new(file)))
+}
+
+/// Reads a labelled JSON-lines file, `{"text": ..., "label": ... or null}` per line
+/// (blank lines skipped), with each message's line number.
+pub(crate) fn read_labelled(path: &Path) -> Result<Vec<(usize, Labelled)>, String> {
+    let mut lines = Lines::new(open(path)?);
+    let mut out = Vec::new();
+    let mut n = 0;
+    while let Some(raw) = lines
+        .next_line()
+        .map_err(|e| format!("cannot read `{}`: {e}", path.display()))?
+    {
+        n += 1;
+        if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
+            continue;
+        }
+        let at = format!("{}:{n}", path.display());
+        let Some(bytes) = raw else {
+            return Err(format!(
+                "{at}: the line is longer than {MAX_LINE_BYTES} bytes"
+            ));
+        };
+        let text =
+            std::str::from_utf8(&bytes).map_err(|_| format!("{at}: the line is not UTF-8 text"))?;
+        let item: Labelled = serde_json::from_str(text).map_err(|e| {
+            format!(
+                "{at}: not a labelled message ({}); expected {{\"text\": ..., \"label\": ...}}",
+                json_error(&e)
+            )
+        })?;
+        out.push((n, item));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lines_are_skipped_and_reading_goes_on() {
+        let mut input = vec![b'x'; MAX_LINE_BYTES + 10];
+        input.extend_from_slice(b"\nnext\r\nlast");
+        let mut lines = Lines::new(std::io::BufReader::new(&input[..]));
+        assert_eq!(lines.next_line().ok(), Some(Some(None)));
+        assert_eq!(lines.next_line().ok(), Some(Some(Some(b"next".to_vec()))));
+        assert_eq!(lines.next_line().ok(), Some(Some(Some(b"last".to_vec()))));
+        assert_eq!(lines.next_line().ok(), Some(None));
+    }
+
+    #[test]
+    fn lines_are_json_or_text() {
+        let line = |s: &str| parse_line(&Some(s.as_bytes().to_vec()));
+        assert_eq!(
+            line("bin day?").map(|m| m.0.text).ok(),
+            Some("bin day?".into())
+        );
+        let (m, label) = line(r#"{"text": "hi", "label": null}"#).unwrap_or_default();
+        assert_eq!((m.text.as_str(), label), ("hi", Some(None)));
+        assert_eq!(
+            line(r#"{"text": "#).err(),
+            Some("invalid JSON: EOF while parsing a value at column 9".into())
+        );
+        assert!(line(r#"{"txt": "hi"}"#)
+            .err()
+            .is_some_and(|e| e.starts_with("not a message: missing field `text`")));
+    }
+}

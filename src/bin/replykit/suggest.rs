@@ -1,0 +1,103 @@
+//! `replykit suggest`: outcomes as JSON lines, for one message or a stream of them.
+
+use crate::input::{parse_line, Lines};
+use crate::{load, Failure};
+use replykit::{Engine, Message};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// How often progress is shown on a terminal's stderr, in lines.
+const PROGRESS_EVERY: usize = 10_000;
+
+/// Splits the arguments into rule paths and the message: the last argument is the
+/// message when there are at least two and it names no existing file or folder (and
+/// does not end in `.toml`, so that a mistyped rule file is an error, not a message).
+fn split_args(args: &[String]) -> (Vec<PathBuf>, Option<&str>) {
+    match args.split_last() {
+        Some((last, rest))
+            if !rest.is_empty() && !Path::new(last).exists() && !last.ends_with(".toml") =>
+        {
+            (
+                rest.iter().map(PathBuf::from).collect(),
+                Some(last.as_str()),
+            )
+        }
+        _ => (args.iter().map(PathBuf::from).collect(), None),
+    }
+}
+
+fn with_channel(mut message: Message, channel: Option<&str>) -> Message {
+    if message.channel.is_none() {
+        if let Some(c) = channel {
+            message.channel = Some(c.to_string());
+        }
+    }
+    message
+}
+
+fn write_outcome(out: &mut impl Write, engine: &Engine, message: &Message) -> Result<(), Failure> {
+    let outcome = engine.suggest(message);
+    let json = serde_json::to_string(&outcome).map_err(|e| format!("cannot write JSON: {e}"))?;
+    writeln!(out, "{json}")?;
+    Ok(())
+}
+
+/// Suggests for the message argument, or for every line of stdin.
+pub(crate) fn run(args: &[String], channel: Option<&str>) -> Result<ExitCode, Failure> {
+    let (paths, message) = split_args(args);
+    let loaded = load::load_or_fail(&paths)?;
+    let engine = &loaded.engine;
+    let mut out = std::io::stdout().lock();
+    if let Some(text) = message {
+        write_outcome(&mut out, engine, &with_channel(Message::new(text), channel))?;
+        out.flush()?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let progress = std::io::stderr().is_terminal();
+    let mut lines = Lines::new(std::io::stdin().lock());
+    let mut n = 0;
+    while let Some(raw) = lines
+        .next_line()
+        .map_err(|e| format!("cannot read stdin: {e}"))?
+    {
+        n += 1;
+        match parse_line(&raw) {
+            Ok((message, _)) => write_outcome(&mut out, engine, &with_channel(message, channel))?,
+            Err(error) => {
+                let json = serde_json::json!({"error": error, "line": n});
+                writeln!(out, "{json}")?;
+            }
+        }
+        out.flush()?;
+        if progress && n % PROGRESS_EVERY == 0 {
+            eprint!("\r{n} lines");
+        }
+    }
+    if progress && n >= PROGRESS_EVERY {
+        eprintln!("\r{n} lines, done");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_argument_is_the_message_unless_it_is_a_path() {
+        let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let here = env!("CARGO_MANIFEST_DIR");
+        let a = args(&[here, "bin day?"]);
+        assert_eq!(
+            split_args(&a),
+            (vec![PathBuf::from(here)], Some("bin day?"))
+        );
+        let a = args(&[here]);
+        assert_eq!(split_args(&a), (vec![PathBuf::from(here)], None));
+        let a = args(&[here, "Cargo.toml"]);
+        assert_eq!(split_args(&a).1, None);
+        let a = args(&[here, "missing.toml"]);
+        assert_eq!(split_args(&a).1, None);
+    }
+}

@@ -1,0 +1,482 @@
+//! The `replykit` command, run as a process on the fixtures in `testdata/cli/`.
+//!
+//! Long outputs are compared exactly with files in `testdata/cli/expected/` (set
+//! `REPLYKIT_BLESS=1` to rewrite them after a deliberate change, and read the diff).
+//! The command is run from `testdata/cli/`, so paths in its output are short, and with
+//! its output piped, so it is never coloured unless asked.
+
+#![cfg(feature = "cli")]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/testdata/cli")
+}
+
+/// What a run of the command gave.
+#[derive(Debug)]
+struct Run {
+    code: Option<i32>,
+    stdout: String,
+    stderr: String,
+}
+
+fn run_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_replykit"));
+    command
+        .args(args)
+        .current_dir(dir())
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let mut child = command.spawn().expect("the replykit binary runs");
+    {
+        let mut input = child.stdin.take().expect("piped stdin");
+        if let Some(text) = stdin {
+            input
+                .write_all(text.as_bytes())
+                .expect("stdin accepts input");
+        }
+    }
+    let output = child.wait_with_output().expect("replykit finishes");
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8(output.stdout).expect("UTF-8 stdout"),
+        stderr: String::from_utf8(output.stderr).expect("UTF-8 stderr"),
+    }
+}
+
+fn run(args: &[&str]) -> Run {
+    run_with(args, None, &[])
+}
+
+/// Compares with `testdata/cli/expected/NAME`, or rewrites it under `REPLYKIT_BLESS`.
+fn assert_golden(name: &str, actual: &str) {
+    let path = dir().join("expected").join(name);
+    if std::env::var_os("REPLYKIT_BLESS").is_some() {
+        std::fs::write(&path, actual).expect("writable testdata");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == actual,
+        "{name} differs\n--- expected\n{expected}\n--- got\n{actual}"
+    );
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+// --- check ---------------------------------------------------------------------------
+
+#[test]
+fn check_a_clean_folder_prints_a_summary_and_exits_0() {
+    let r = run(&["check", "good"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout, "");
+    assert_eq!(r.stderr, "ok: 2 rules, 2 FAQ entries, 5 tests in 2 files\n");
+}
+
+#[test]
+fn check_prints_every_problem_of_every_file_like_a_compiler() {
+    let r = run(&["check", "broken.toml", "broken-more.toml"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert!(!r.stdout.contains('\x1b'), "piped output is plain");
+    assert_golden("check-broken.txt", &r.stdout);
+    assert_eq!(r.stderr, "");
+}
+
+#[test]
+fn check_colours_when_asked_and_never_with_no_color() {
+    let r = run(&[
+        "check",
+        "broken.toml",
+        "broken-more.toml",
+        "--color",
+        "always",
+    ]);
+    assert_eq!(r.code, Some(1));
+    assert!(r
+        .stdout
+        .starts_with("\x1b[1;31merror\x1b[0m\x1b[1m: `auto_reply_threshold` is below"));
+    assert!(r.stdout.contains("\x1b[1;34m-->\x1b[0m broken.toml:3:1"));
+    assert!(r
+        .stdout
+        .contains("\x1b[1;31m^^^^^^^^^^^^^^^^^^^^ 0.5 here\x1b[0m"));
+    assert!(r
+        .stdout
+        .contains("\x1b[1;34m----------------- 0.9 here\x1b[0m"));
+    // Without the escapes it is the plain rendering.
+    let plain = run(&["check", "broken.toml", "broken-more.toml"]).stdout;
+    let stripped = r.stdout.replace("\x1b[0m", "").replace("\x1b[1m", "");
+    let stripped = ["\x1b[1;31m", "\x1b[1;34m", "\x1b[1;33m"]
+        .iter()
+        .fold(stripped, |s, code| s.replace(code, ""));
+    assert_eq!(stripped, plain);
+
+    let r = run_with(&["check", "broken.toml"], None, &[("NO_COLOR", "1")]);
+    assert!(!r.stdout.contains('\x1b'));
+}
+
+#[test]
+fn check_json_is_an_array_of_diagnostics() {
+    let r = run(&[
+        "check",
+        "broken.toml",
+        "broken-more.toml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(r.code, Some(1));
+    let v = json(&r.stdout);
+    let list = v.as_array().expect("an array");
+    assert_eq!(list.len(), 5);
+    let first = &list[0];
+    assert_eq!(first["severity"], "error");
+    assert_eq!(
+        first["message"],
+        "`auto_reply_threshold` is below `suggest_threshold`"
+    );
+    assert_eq!(first["location"]["file"], "broken.toml");
+    assert_eq!(first["location"]["line"], 3);
+    assert_eq!(first["location"]["column"], 1);
+    assert_eq!(first["secondary"][1], "0.9 here");
+    assert_eq!(
+        list[4]["help"],
+        "give each rule and FAQ entry an id of its own"
+    );
+
+    let r = run(&["check", "good", "--format", "json"]);
+    assert_eq!((r.code, r.stdout.as_str()), (Some(0), "[]\n"));
+}
+
+#[test]
+fn check_reports_a_missing_file() {
+    let r = run(&["check", "good", "missing.toml"]);
+    assert_eq!(r.code, Some(1));
+    assert!(
+        r.stdout.starts_with("error: cannot read `missing.toml`: "),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with(
+        "  = help: check the path and its permissions\n\nerror: the rule set did not load: 1 error\n"
+    ));
+}
+
+// --- lint ----------------------------------------------------------------------------
+
+#[test]
+fn lint_finds_what_loads_but_cannot_work() {
+    let r = run(&["lint", "lint.toml"]);
+    assert_eq!(r.code, Some(1), "errors exit 1: {r:?}");
+    assert_golden("lint.txt", &r.stdout);
+    assert_eq!(
+        r.stderr,
+        "error: 2 errors, 7 warnings in 4 rules, 2 FAQ entries, 2 tests in 1 file\n"
+    );
+}
+
+#[test]
+fn lint_json_has_severities() {
+    let r = run(&["lint", "lint.toml", "--format", "json"]);
+    let v = json(&r.stdout);
+    let severities: Vec<&str> = v
+        .as_array()
+        .expect("an array")
+        .iter()
+        .filter_map(|d| d["severity"].as_str())
+        .collect();
+    assert_eq!(severities.iter().filter(|s| **s == "error").count(), 2);
+    assert_eq!(severities.iter().filter(|s| **s == "warning").count(), 7);
+}
+
+#[test]
+fn lint_warnings_exit_0_unless_denied() {
+    let r = run(&["lint", "unused-var.toml"]);
+    assert_eq!(r.code, Some(0));
+    assert_eq!(
+        r.stdout,
+        "\
+warning: variable `phone` is used nowhere
+ --> unused-var.toml:2:1
+  |
+2 | phone = \"0300 123 4567\"
+  | ^^^^^ used by no reply or answer
+  = in [vars]
+  = help: use it in a reply as {{phone}}, or remove it
+
+"
+    );
+    assert_eq!(
+        r.stderr,
+        "warning: 1 warning in 0 rules, 1 FAQ entry, 1 test in 1 file\n"
+    );
+    let r = run(&["lint", "unused-var.toml", "--deny-warnings"]);
+    assert_eq!(r.code, Some(1));
+}
+
+#[test]
+fn lint_a_clean_rule_set() {
+    let r = run(&["lint", "good"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "ok: no problems in 2 rules, 2 FAQ entries, 5 tests in 2 files\n"
+    );
+}
+
+#[test]
+fn lint_of_a_broken_rule_set_prints_its_load_errors() {
+    let r = run(&["lint", "broken.toml", "broken-more.toml"]);
+    assert_eq!(r.code, Some(1));
+    assert_golden("check-broken.txt", &r.stdout);
+}
+
+#[test]
+fn lint_the_bundled_example_is_clean() {
+    let council = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/council");
+    let r = run(&["lint", council.to_str().expect("UTF-8 path")]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout, "", "{}", r.stdout);
+}
+
+// --- test ----------------------------------------------------------------------------
+
+#[test]
+fn test_passes() {
+    let r = run(&["test", "before.toml"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout, "6 passed, 0 failed\n");
+}
+
+#[test]
+fn test_shows_each_failure_and_counts_labelled_cases() {
+    let r = run(&["test", "failing.toml", "--cases", "cases.jsonl"]);
+    assert_eq!(r.code, Some(1), "{r:?}");
+    assert_eq!(
+        r.stdout,
+        "\
+FAILED failing.toml:13:11: \"my bin wasn't emptied\"
+    expected `missed-bin`, got no suggestion (decision no_answer)
+FAILED failing.toml:17:11: \"my bin was missed\"
+    expected decision suggest, got rule `missed-bin` (score 1.00, decision auto_reply)
+FAILED failing.toml:22:11: \"my bin was missed again\"
+    expected the reply to contain \"sorry\", got \"Sorry! Report a missed bin online.\"
+FAILED cases.jsonl:4:1: \"my bin was missed on monday\"
+    expected `collection-day` (no rule or FAQ entry has this id), got rule `missed-bin` (score 1.00, decision auto_reply)
+FAILED cases.jsonl:5:1: \"my bin was missed on tuesday\"
+    expected decision no_answer, got rule `missed-bin` (score 1.00, decision auto_reply)
+FAILED cases.jsonl:6:1: \"hello\"
+    expected `missed-bin`, got no suggestion (decision no_answer)
+3 passed, 6 failed
+"
+    );
+}
+
+#[test]
+fn test_of_a_broken_rule_set_exits_2_with_its_diagnostics() {
+    let r = run(&["test", "broken.toml"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(r.stdout, "");
+    assert!(r
+        .stderr
+        .ends_with("error: the rule set did not load: 4 errors\n"));
+}
+
+#[test]
+fn test_cases_must_be_labelled_json() {
+    let r = run(&["test", "good", "--cases", "messages.jsonl"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: messages.jsonl:4: not a labelled message (expected value at column 1); \
+         expected {\"text\": ..., \"label\": ...}\n"
+    );
+}
+
+// --- suggest -------------------------------------------------------------------------
+
+const STREAM: &str = "when is bin day
+{\"text\": \"I can smell gas\", \"channel\": \"twitter\"}
+{\"text\": 
+{\"txt\": \"no text key\"}
+
+plain words about nothing
+{\"text\": \"my bin was missed\", \"author\": {\"name\": \"Sam\"}}
+where is order #1234567
+";
+
+#[test]
+fn suggest_streams_one_line_per_input_line_and_survives_bad_lines() {
+    let r = run_with(&["suggest", "before.toml"], Some(STREAM), &[]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stderr, "");
+    assert_golden("suggest.jsonl", &r.stdout);
+    let lines: Vec<serde_json::Value> = r.stdout.lines().map(json).collect();
+    assert_eq!(lines.len(), 8, "one output line per input line");
+    assert_eq!(lines[0]["suggestions"][0]["id"], "bin-day");
+    assert_eq!(lines[1]["decision"], "escalate");
+    assert_eq!(
+        lines[2],
+        json(r#"{"error": "invalid JSON: EOF while parsing a value at column 9", "line": 3}"#)
+    );
+    assert_eq!(lines[3]["line"], 4);
+    assert!(lines[3]["error"]
+        .as_str()
+        .is_some_and(|e| e.starts_with("not a message: missing field `text`")));
+    assert_eq!(lines[4]["decision"], "no_answer", "an empty line");
+    assert_eq!(lines[5]["decision"], "no_answer");
+    assert_eq!(
+        lines[6]["suggestions"][0]["reply"],
+        "Sorry about that, Sam. Report a missed bin at https://example.gov.uk/bins."
+    );
+    assert_eq!(
+        lines[7]["suggestions"][0]["reply"],
+        "We're checking order 1234567 for you."
+    );
+}
+
+#[test]
+fn suggest_one_message_from_the_argument() {
+    let r = run(&["suggest", "good", "My wheelie-bin wasn't emptied!"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout.lines().count(), 1);
+    let v = json(&r.stdout);
+    assert_eq!(v["decision"], "auto_reply");
+    assert_eq!(v["suggestions"][0]["id"], "missed-bin");
+    assert_eq!(v["suggestions"][0]["evidence"][0]["span"], json("[3, 14]"));
+
+    // Several rule paths, then the message.
+    let r = run(&[
+        "suggest",
+        "good/settings.toml",
+        "good/waste.toml",
+        "I can smell gas",
+    ]);
+    assert_eq!(json(&r.stdout)["decision"], "escalate", "{r:?}");
+}
+
+#[test]
+fn suggest_with_a_default_channel() {
+    let r = run_with(
+        &["suggest", "good", "--channel", "twitter"],
+        Some("bin day?\n{\"text\": \"bin day?\", \"channel\": \"email\"}\n"),
+        &[],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout.lines().count(), 2);
+}
+
+#[test]
+fn suggest_with_a_mistyped_rule_file_is_an_error_not_a_message() {
+    let r = run(&["suggest", "good", "wsate.toml"]);
+    assert_eq!(r.code, Some(2));
+    assert!(
+        r.stderr.starts_with("error: cannot read `wsate.toml`"),
+        "{r:?}"
+    );
+}
+
+// --- diff ----------------------------------------------------------------------------
+
+#[test]
+fn diff_groups_the_messages_whose_outcome_changes() {
+    let r = run(&["diff", "before.toml", "after.toml", "messages.jsonl"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(
+        r.stdout,
+        "\
+bin-day → holiday-collections (suggest → auto_reply): 4 messages, 2 now right, 0 now wrong
+    line 1: \"is bin day moved by the bank holiday\"
+    line 2: \"bin day over christmas?\"
+    line 3: \"collection day at christmas\"
+    … and 1 more
+bin-day (suggest → auto_reply): 1 message
+    line 6: \"when is bin day\"
+council-tax → (none) (auto_reply → no_answer): 1 message, 0 now right, 1 now wrong
+    line 5: \"how do I pay council tax\"
+6 of 10 messages change, in 3 groups, 2 now right, 1 now wrong (1 unreadable line skipped)
+"
+    );
+    assert_eq!(
+        r.stderr,
+        "warning: messages.jsonl:9: skipped: not a message: invalid type: integer `42`, expected \
+         a string (a message is {\"text\": \"...\", \"channel\": ..., \"author\": {...}, \
+         \"fields\": {...}})\n"
+    );
+}
+
+#[test]
+fn diff_json_lists_every_changed_message() {
+    let r = run(&[
+        "diff",
+        "before.toml",
+        "after.toml",
+        "messages.jsonl",
+        "--json",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let v = json(&r.stdout);
+    assert_eq!(v["messages"], 10);
+    assert_eq!(v["changed"], 6);
+    assert_eq!(v["groups"][0]["messages"].as_array().map(Vec::len), Some(4));
+    assert_eq!(v["skipped"], 1);
+    let first = &v["groups"][0];
+    assert_eq!(
+        first["old"],
+        json(r#"{"top": "bin-day", "decision": "suggest"}"#)
+    );
+    assert_eq!(
+        first["new"],
+        json(r#"{"top": "holiday-collections", "decision": "auto_reply"}"#)
+    );
+    assert_eq!(first["messages"][0]["line"], 1);
+    assert_eq!(first["messages"][0]["label"], "holiday-collections");
+    assert_eq!(first["messages"][0]["old_score"], 1.0);
+    assert_eq!(first["messages"][2]["label"], serde_json::Value::Null);
+}
+
+#[test]
+fn diff_of_the_same_rules_changes_nothing() {
+    let r = run_with(
+        &["diff", "before.toml", "before.toml", "-"],
+        Some("bin day\nsmell gas\n"),
+        &[],
+    );
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout, "no outcome changes in 2 messages\n");
+}
+
+// --- help and the older commands -----------------------------------------------------
+
+#[test]
+fn every_command_has_help_with_an_example() {
+    for command in ["check", "lint", "test", "suggest", "diff", "import", "eval"] {
+        let r = run(&[command, "--help"]);
+        assert_eq!(r.code, Some(0), "{command}: {r:?}");
+        assert!(
+            r.stdout.contains("Example"),
+            "{command} --help has no example:\n{}",
+            r.stdout
+        );
+    }
+}
+
+#[test]
+fn import_and_eval_still_work() {
+    let r = run(&["import", "cases.jsonl"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("[[faq]]"));
+    let r = run(&["eval", "good", "cases.jsonl", "--json"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(json(&r.stdout)["messages"], 5);
+}
