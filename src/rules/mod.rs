@@ -11,7 +11,6 @@ use crate::message::Message;
 use crate::outcome::{Evidence, EvidenceKind};
 use crate::text::{Analyzer, PhraseTrie, WordTok, UNKNOWN};
 use crate::Span;
-use regex::RegexSet;
 
 /// How a rule uses a phrase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +48,7 @@ pub(crate) struct RuleIndex {
     phrase_rules: Vec<Vec<(u32, Role)>>,
     /// phrase id → the phrase as first written, for evidence
     phrase_text: Vec<String>,
-    regexes: Option<RegexSet>,
+    regexes: Option<prefilter::Prefilter>,
     /// pattern index → rule
     pattern_rules: Vec<u32>,
     compiled: Vec<CompiledRule>,
@@ -120,7 +119,7 @@ impl RuleIndex {
             });
         }
         if !patterns.is_empty() {
-            index.regexes = Some(prefilter::build(&patterns)?);
+            index.regexes = Some(prefilter::Prefilter::build(&patterns)?);
         }
         Ok(index)
     }
@@ -135,14 +134,17 @@ impl RuleIndex {
     ) -> Vec<Fired> {
         // Matched phrase ids, each with its first span.
         let mut matched: Vec<(u32, Span)> = Vec::new();
-        let ids: Vec<u32> = words.iter().map(|w| w.id).collect();
-        self.phrases.for_each_match(&ids, |start, len, phrase| {
-            let span = match (words.get(start), words.get(start + len - 1)) {
-                (Some(a), Some(b)) => a.span.to(b.span),
-                _ => Span::default(),
-            };
-            matched.push((phrase, span));
-        });
+        self.phrases.for_each_match(
+            words,
+            |w| w.id,
+            |start, len, phrase| {
+                let span = match (words.get(start), words.get(start + len - 1)) {
+                    (Some(a), Some(b)) => a.span.to(b.span),
+                    _ => Span::default(),
+                };
+                matched.push((phrase, span));
+            },
+        );
         matched.sort_by_key(|m| m.0);
         matched.dedup_by_key(|m| m.0);
         let mut candidates: Vec<u32> = Vec::new();
@@ -156,13 +158,13 @@ impl RuleIndex {
                 );
             }
         }
-        let mut pattern_hits: Vec<usize> = Vec::new();
+        let mut pattern_hits: Vec<prefilter::Candidate> = Vec::new();
         if let Some(set) = &self.regexes {
-            pattern_hits = set.matches(text).into_iter().collect();
+            pattern_hits = set.candidates(text);
             candidates.extend(
                 pattern_hits
                     .iter()
-                    .filter_map(|&p| self.pattern_rules.get(p).copied()),
+                    .filter_map(|&(p, _)| self.pattern_rules.get(p).copied()),
             );
         }
         candidates.sort_unstable();
@@ -202,7 +204,7 @@ impl RuleIndex {
         rule: &Rule,
         compiled: &CompiledRule,
         find: &impl Fn(u32) -> Option<&'m (u32, Span)>,
-        pattern_hits: &[usize],
+        pattern_hits: &[prefilter::Candidate],
         text: &str,
         message: &Message,
     ) -> Option<Fired> {
@@ -246,14 +248,20 @@ impl RuleIndex {
         }
         let mut captures = Vec::new();
         if !rule.when.regex.is_empty() {
-            // The prefilter set is wider than the patterns: the first pattern that
-            // really matches decides.
+            // The first of the rule's patterns that really matches decides (a
+            // candidate with a known start is confirmed there already).
             let caps = compiled
                 .patterns
                 .iter()
                 .zip(&rule.when.regex)
-                .filter(|(p, _)| pattern_hits.binary_search(p).is_ok())
-                .find_map(|(_, pattern)| Some((pattern, pattern.regex.captures(text)?)));
+                .filter_map(|(p, pattern)| {
+                    let i = pattern_hits.binary_search_by_key(p, |c| c.0).ok()?;
+                    Some((pattern, pattern_hits.get(i)?.1))
+                })
+                .find_map(|(pattern, start)| {
+                    let caps = pattern.regex.captures_at(text, start.unwrap_or(0))?;
+                    Some((pattern, caps))
+                });
             let (pattern, caps) = caps?;
             if let Some(m) = caps.get(0) {
                 evidence.push(Evidence {

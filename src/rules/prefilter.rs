@@ -1,25 +1,54 @@
-//! The regex prefilter: every rule pattern, widened, in one set.
+//! The regex prefilter: which rule patterns can match a message, found in one pass.
 //!
 //! Running each rule's pattern on every message would cost one scan per pattern. The
-//! patterns instead go into one [`RegexSet`], which finds in one scan which of them
-//! can match; only those rules' own patterns then run, for their captures.
+//! prefilter instead finds, in one scan, the patterns that *can* match; only those run
+//! in full (for their captures). It has two parts:
 //!
-//! Unicode word boundaries (`\b`) stop the regex crate's fast DFA engines at the first
-//! non-ASCII byte of a message, sending the whole set to its slowest engine (a "£" or
-//! "–" in a message made the set hundreds of times slower). The set is therefore
-//! built from *widened* patterns, with word-boundary assertions removed: a widened
-//! pattern matches wherever the original does (and sometimes where it does not), so
-//! the set is a sound prefilter, and each candidate's exact pattern decides.
+//! * **Literals.** Most patterns must start with some literal text (`\border\s*\d+`
+//!   starts with "order"). Those prefixes, for every such pattern, go into one
+//!   Aho-Corasick automaton (ASCII case-insensitive), so a message is scanned once for
+//!   all of them, whatever the number of patterns.
+//! * **The rest** go into one [`RegexSet`]. Unicode word boundaries (`\b`) stop the
+//!   regex crate's fast DFA engines at the first non-ASCII byte of a message (a "£" or
+//!   "–" made a set hundreds of times slower), so the set is built from *widened*
+//!   patterns with word-boundary assertions removed: a widened pattern matches wherever
+//!   the original does, so the set remains a sound prefilter.
+//!
+//! A literal candidate is confirmed at once by an *anchored* search of its exact
+//! pattern where the literal starts: a miss costs a few bytes of scanning, not a pass
+//! over the message. A candidate from the set is confirmed by the rule's pattern.
 
+use aho_corasick::{AhoCorasick, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
 
-/// The most bytes the combined prefilter set may compile to (256 MiB).
+/// The most bytes the set of patterns without a literal prefix may compile to
+/// (256 MiB).
 pub const MAX_REGEX_SET_BYTES: usize = 256 << 20;
 
 /// The lazy DFA cache for the set, per thread using it (16 MiB): big enough that a few
 /// hundred patterns do not thrash it.
 const DFA_CACHE_BYTES: usize = 16 << 20;
+
+/// Prefix literals shorter than this would match too often to filter anything.
+const MIN_LITERAL_LEN: usize = 2;
+
+/// A pattern that can match: the pattern, and where a match starts when known.
+pub(crate) type Candidate = (usize, Option<usize>);
+
+/// Finds the patterns that can match a text.
+#[derive(Debug)]
+pub(crate) struct Prefilter {
+    literals: Option<AhoCorasick>,
+    /// pattern → its exact form for anchored searches (patterns with literals only).
+    anchored: Vec<Option<regex_automata::meta::Regex>>,
+    /// literal → the patterns it starts.
+    literal_patterns: Vec<Vec<usize>>,
+    rest: Option<RegexSet>,
+    /// set index → pattern.
+    rest_patterns: Vec<usize>,
+}
 
 fn is_word_boundary(look: Look) -> bool {
     !matches!(
@@ -60,32 +89,175 @@ fn widened_pattern(pattern: &str) -> String {
     }
 }
 
-/// Builds the prefilter set for the patterns.
-pub(crate) fn build(patterns: &[String]) -> Result<RegexSet, String> {
-    let widened: Vec<String> = patterns.iter().map(|p| widened_pattern(p)).collect();
-    RegexSetBuilder::new(&widened)
-        .size_limit(MAX_REGEX_SET_BYTES)
-        .dfa_size_limit(DFA_CACHE_BYTES)
+/// The lower-cased ASCII literals one of which starts every match of `pattern`, when
+/// there are such (matching case-insensitively, as rules do). Parsing case-sensitively
+/// keeps the set small; a case-insensitive scan then covers every case. A pattern
+/// whose prefixes are unknown, too short or not ASCII gets `None`.
+fn prefixes(pattern: &str) -> Option<Vec<String>> {
+    let hir = regex_syntax::ParserBuilder::new()
         .build()
-        .map_err(|e| format!("the rules' regular expressions together are too big to compile: {e}"))
+        .parse(pattern)
+        .ok()?;
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let literals = seq.literals()?;
+    if literals.is_empty() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(literals.len());
+    for lit in literals {
+        let bytes = lit.as_bytes();
+        if bytes.len() < MIN_LITERAL_LEN || !bytes.is_ascii() {
+            return None;
+        }
+        out.push(String::from_utf8_lossy(bytes).to_ascii_lowercase());
+    }
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
+impl Prefilter {
+    /// Builds the prefilter for the rules' patterns.
+    pub(crate) fn build(patterns: &[String]) -> Result<Prefilter, String> {
+        let mut literals: Vec<String> = Vec::new();
+        let mut literal_patterns: Vec<Vec<usize>> = Vec::new();
+        let mut rest: Vec<String> = Vec::new();
+        let mut rest_patterns = Vec::new();
+        let mut anchored = Vec::with_capacity(patterns.len());
+        for (p, pattern) in patterns.iter().enumerate() {
+            let exact = regex_automata::meta::Regex::builder()
+                .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
+                .build(pattern)
+                .ok();
+            let lits = prefixes(pattern).filter(|_| exact.is_some());
+            anchored.push(exact.filter(|_| lits.is_some()));
+            match lits {
+                Some(lits) => {
+                    for lit in lits {
+                        match literals.iter().position(|l| *l == lit) {
+                            Some(i) => {
+                                if let Some(ps) = literal_patterns.get_mut(i) {
+                                    ps.push(p);
+                                }
+                            }
+                            None => {
+                                literals.push(lit);
+                                literal_patterns.push(vec![p]);
+                            }
+                        }
+                    }
+                }
+                None => {
+                    rest.push(widened_pattern(pattern));
+                    rest_patterns.push(p);
+                }
+            }
+        }
+        let literals = if literals.is_empty() {
+            None
+        } else {
+            let ac = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::Standard)
+                .build(&literals)
+                .map_err(|e| format!("the rules' regular expressions could not be indexed: {e}"))?;
+            Some(ac)
+        };
+        let rest = if rest.is_empty() {
+            None
+        } else {
+            let set = RegexSetBuilder::new(&rest)
+                .size_limit(MAX_REGEX_SET_BYTES)
+                .dfa_size_limit(DFA_CACHE_BYTES)
+                .build()
+                .map_err(|e| {
+                    format!("the rules' regular expressions together are too big to compile: {e}")
+                })?;
+            Some(set)
+        };
+        Ok(Prefilter {
+            literals,
+            anchored,
+            literal_patterns,
+            rest,
+            rest_patterns,
+        })
+    }
+
+    /// The patterns that can match `text`, ascending, each once: literal patterns
+    /// confirmed, with where their first match starts; the others unconfirmed.
+    pub(crate) fn candidates(&self, text: &str) -> Vec<Candidate> {
+        let mut out: Vec<Candidate> = Vec::new();
+        if let Some(ac) = &self.literals {
+            for m in ac.find_overlapping_iter(text) {
+                let patterns = self.literal_patterns.get(m.pattern().as_usize());
+                for &p in patterns.into_iter().flatten() {
+                    if out.iter().any(|c| c.0 == p) {
+                        continue;
+                    }
+                    let Some(Some(re)) = self.anchored.get(p) else {
+                        continue;
+                    };
+                    let input = regex_automata::Input::new(text)
+                        .range(m.start()..)
+                        .anchored(regex_automata::Anchored::Yes);
+                    if re.search(&input).is_some() {
+                        out.push((p, Some(m.start())));
+                    }
+                }
+            }
+        }
+        if let Some(set) = &self.rest {
+            let hits = set.matches(text);
+            out.extend(
+                hits.into_iter()
+                    .filter_map(|i| Some((*self.rest_patterns.get(i)?, None))),
+            );
+        }
+        out.sort_unstable();
+        out
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn candidates(patterns: &[&str], text: &str) -> Vec<usize> {
+        let patterns: Vec<String> = patterns.iter().map(|p| p.to_string()).collect();
+        let prefilter = Prefilter::build(&patterns).unwrap_or_else(|e| panic!("{e}"));
+        prefilter
+            .candidates(text)
+            .into_iter()
+            .map(|c| c.0)
+            .collect()
+    }
+
     #[test]
-    fn widening_drops_word_boundaries_only() {
-        let set = build(&[
-            r"\border\s*#?(?P<order>\d{6,})\b".to_string(),
-            r"^hello$".to_string(),
-        ])
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert!(set.is_match("ORDER 1234567"));
-        assert!(set.is_match("reorder 1234567")); // wider than the original
-        assert!(set.is_match("£5 – order #123456"));
-        assert!(!set.is_match("order 12"));
-        assert!(set.is_match("Hello"));
-        assert!(!set.is_match("say hello"));
+    fn literal_prefixes_and_the_rest() {
+        let patterns = [
+            r"\border\s*#?(?P<order>\d{6,})\b",
+            r"^hello$",
+            r"\d{3}-\d{4}",
+            r"(?:ref|case)\s*\d+",
+        ];
+        assert_eq!(prefixes(patterns[0]), Some(vec!["order".to_string()]));
+        assert_eq!(prefixes(patterns[2]), None);
+        assert_eq!(candidates(&patterns, "ORDER 1234567"), [0]);
+        assert!(candidates(&patterns, "reorder 1234567").is_empty()); // confirmed: no `\b`
+        assert_eq!(
+            candidates(&patterns, "£5 – Order #123456 or CASE 9"),
+            [0, 3]
+        );
+        assert_eq!(candidates(&patterns, "Hello"), [1]);
+        assert_eq!(candidates(&patterns, "call 555-1234"), [2]);
+        assert!(candidates(&patterns, "say hello").is_empty());
+        assert!(candidates(&patterns, "goodbye").is_empty());
+    }
+
+    #[test]
+    fn non_ascii_prefixes_go_to_the_set() {
+        assert_eq!(prefixes("été"), None);
+        assert_eq!(candidates(&["été"], "ÉTÉ"), [0]);
     }
 }

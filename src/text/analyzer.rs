@@ -41,6 +41,9 @@ pub(crate) struct AnalyzerBuilder {
 pub(crate) struct Analyzer {
     language: Language,
     words: FastMap<Box<str>, u32>,
+    /// Which words may be in `words`: most message words are not, and this small
+    /// filter answers that without touching the (much larger) map.
+    known: WordFilter,
     word_stem: Vec<u32>,
     /// word id → whether it is a stop word.
     word_stop: Vec<bool>,
@@ -65,6 +68,7 @@ impl AnalyzerBuilder {
             analyzer: Analyzer {
                 language,
                 words: FastMap::default(),
+                known: WordFilter::default(),
                 word_stem: Vec::new(),
                 word_stop: Vec::new(),
                 stems: FastMap::default(),
@@ -142,6 +146,11 @@ impl AnalyzerBuilder {
     }
 
     pub(crate) fn build(mut self) -> Analyzer {
+        let mut known = WordFilter::with_words(self.analyzer.words.len());
+        for w in self.analyzer.words.keys() {
+            known.insert(w);
+        }
+        self.analyzer.known = known;
         for group in std::mem::take(&mut self.groups) {
             let name = format!("{{{}}}", group.first().map_or("", String::as_str));
             let a = &mut self.analyzer;
@@ -171,6 +180,48 @@ impl AnalyzerBuilder {
             }
         }
         self.analyzer
+    }
+}
+
+/// A one-hash Bloom filter over words, sized at about 8 bits per word (at most 256 KiB):
+/// a word it says is absent is certainly absent.
+#[derive(Clone, Debug, Default)]
+struct WordFilter {
+    bits: Vec<u64>,
+    mask: u64,
+}
+
+impl WordFilter {
+    fn with_words(n: usize) -> WordFilter {
+        let bits = (n.max(1) * 8).next_power_of_two().clamp(64, 1 << 21);
+        WordFilter {
+            bits: vec![0; bits / 64],
+            mask: bits as u64 - 1,
+        }
+    }
+
+    fn hash(word: &str) -> u64 {
+        use std::hash::Hasher;
+        let mut h = super::FxHasher::default();
+        h.write(word.as_bytes());
+        // Spread the high bits down: Fx leaves the low bits weak.
+        let x = h.finish();
+        x ^ (x >> 29) ^ (x >> 47)
+    }
+
+    fn insert(&mut self, word: &str) {
+        let b = Self::hash(word) & self.mask;
+        if let Some(slot) = self.bits.get_mut((b / 64) as usize) {
+            *slot |= 1 << (b % 64);
+        }
+    }
+
+    #[inline]
+    fn may_contain(&self, word: &str) -> bool {
+        let b = Self::hash(word) & self.mask;
+        self.bits
+            .get((b / 64) as usize)
+            .is_some_and(|slot| slot & (1 << (b % 64)) != 0)
     }
 }
 
@@ -215,7 +266,13 @@ impl Analyzer {
     pub(crate) fn ids(&self, tokens: &Tokens) -> Vec<u32> {
         tokens
             .iter()
-            .map(|w| self.words.get(w).copied().unwrap_or(UNKNOWN))
+            .map(|w| {
+                if self.known.may_contain(w) {
+                    self.words.get(w).copied().unwrap_or(UNKNOWN)
+                } else {
+                    UNKNOWN
+                }
+            })
             .collect()
     }
 

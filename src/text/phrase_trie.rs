@@ -1,24 +1,29 @@
 //! A trie over word ids: finds every listed phrase in a sequence of words.
 //!
 //! Rule phrases and synonym phrases are sequences of word ids. Walking the trie from
-//! each word of a message finds every phrase that starts there in as many hash lookups
-//! as the phrase has words, and most walks end after one lookup (the word starts no
-//! phrase). This is the "hash of word n-grams" approach: its cost grows with the
-//! message, not with the number of phrases.
+//! each word of a message finds every phrase that starts there in one step per word of
+//! the phrase, and most walks end after the first step (the word starts no phrase),
+//! which is an array read. This is the "hash of word n-grams" approach: its cost grows
+//! with the message, not with the number of phrases.
 
 use super::FastMap;
 
 /// The id of a word that is in no phrase.
 pub(crate) const UNKNOWN: u32 = u32::MAX;
 
+/// No value.
+const NONE: u32 = u32::MAX;
+
 /// A trie from word-id sequences to a value (a phrase id).
 #[derive(Clone, Debug, Default)]
 pub(crate) struct PhraseTrie {
-    /// `(node << 32 | word)` → child node. The root is node 0.
+    /// The root's children, indexed by word id (0: none).
+    root: Vec<u32>,
+    /// `(node << 32 | word)` → child node, below the root. The root is node 0.
     edges: FastMap<u64, u32>,
-    /// node → the value of the phrase ending there.
-    values: FastMap<u32, u32>,
-    nodes: u32,
+    /// node → the value of the phrase ending there, or [`NONE`].
+    values: Vec<u32>,
+    phrases: usize,
     longest: usize,
 }
 
@@ -26,31 +31,47 @@ impl PhraseTrie {
     /// Adds a phrase; returns the value already stored for the same phrase, if any
     /// (which is kept).
     pub(crate) fn insert(&mut self, words: &[u32], value: u32) -> Option<u32> {
+        if self.values.is_empty() {
+            self.values.push(NONE); // the root
+        }
         let mut node = 0u32;
         for &w in words {
-            let key = (u64::from(node) << 32) | u64::from(w);
-            node = match self.edges.get(&key) {
-                Some(&child) => child,
+            node = match self.child(node, w) {
+                Some(child) => child,
                 None => {
-                    self.nodes += 1;
-                    self.edges.insert(key, self.nodes);
-                    self.nodes
+                    let child = self.values.len() as u32;
+                    self.values.push(NONE);
+                    if node == 0 {
+                        let i = w as usize;
+                        if self.root.len() <= i {
+                            self.root.resize(i + 1, 0);
+                        }
+                        if let Some(slot) = self.root.get_mut(i) {
+                            *slot = child;
+                        }
+                    } else {
+                        self.edges
+                            .insert((u64::from(node) << 32) | u64::from(w), child);
+                    }
+                    child
                 }
             };
         }
         self.longest = self.longest.max(words.len());
-        match self.values.get(&node) {
-            Some(&old) => Some(old),
-            None => {
-                self.values.insert(node, value);
+        match self.values.get_mut(node as usize) {
+            Some(old) if *old != NONE => Some(*old),
+            Some(slot) => {
+                *slot = value;
+                self.phrases += 1;
                 None
             }
+            None => None,
         }
     }
 
     /// The number of distinct phrases.
     pub(crate) fn len(&self) -> usize {
-        self.values.len()
+        self.phrases
     }
 
     #[inline]
@@ -58,25 +79,41 @@ impl PhraseTrie {
         if word == UNKNOWN {
             return None;
         }
+        if node == 0 {
+            return self.root.get(word as usize).copied().filter(|&c| c != 0);
+        }
         self.edges
             .get(&((u64::from(node) << 32) | u64::from(word)))
             .copied()
     }
 
-    /// Calls `found(start, len, value)` for every phrase occurring in `words`,
-    /// overlapping ones included, in order of start then length.
-    pub(crate) fn for_each_match(&self, words: &[u32], mut found: impl FnMut(usize, usize, u32)) {
-        if self.values.is_empty() {
+    #[inline]
+    fn value(&self, node: u32) -> Option<u32> {
+        self.values
+            .get(node as usize)
+            .copied()
+            .filter(|&v| v != NONE)
+    }
+
+    /// Calls `found(start, len, value)` for every phrase occurring in `items` (read as
+    /// word ids by `id`), overlapping ones included, in order of start then length.
+    pub(crate) fn for_each_match<T>(
+        &self,
+        items: &[T],
+        id: impl Fn(&T) -> u32,
+        mut found: impl FnMut(usize, usize, u32),
+    ) {
+        if self.phrases == 0 {
             return;
         }
-        for start in 0..words.len() {
+        for start in 0..items.len() {
             let mut node = 0u32;
-            for (len, &w) in words[start..].iter().enumerate().take(self.longest) {
-                match self.child(node, w) {
+            for (len, item) in items[start..].iter().enumerate().take(self.longest) {
+                match self.child(node, id(item)) {
                     Some(child) => node = child,
                     None => break,
                 }
-                if let Some(&v) = self.values.get(&node) {
+                if let Some(v) = self.value(node) {
                     found(start, len + 1, v);
                 }
             }
@@ -92,7 +129,7 @@ impl PhraseTrie {
                 Some(child) => node = child,
                 None => break,
             }
-            if let Some(&v) = self.values.get(&node) {
+            if let Some(v) = self.value(node) {
                 best = Some((len + 1, v));
             }
         }
@@ -111,10 +148,13 @@ mod tests {
         assert_eq!(trie.insert(&[1, 2], 11), None);
         assert_eq!(trie.insert(&[2, 3], 12), None);
         assert_eq!(trie.insert(&[1, 2], 99), Some(11));
+        assert_eq!(trie.len(), 3);
         let mut found = Vec::new();
-        trie.for_each_match(&[0, 1, 2, 3, UNKNOWN, 1], |s, l, v| found.push((s, l, v)));
+        let words = [0, 1, 2, 3, UNKNOWN, 1];
+        trie.for_each_match(&words, |&w| w, |s, l, v| found.push((s, l, v)));
         assert_eq!(found, [(1, 1, 10), (1, 2, 11), (2, 2, 12), (5, 1, 10)]);
         assert_eq!(trie.longest_at(&[1, 2, 3], 0), Some((2, 11)));
         assert_eq!(trie.longest_at(&[1, 2, 3], 9), None);
+        assert_eq!(trie.longest_at(&[7], 0), None);
     }
 }
