@@ -2,10 +2,14 @@
 //! for suggestions.
 
 use crate::config::RuleSet;
+use crate::context::Context;
+use crate::conversation::ConversationStore;
 use crate::error::{Diagnostic, LoadError, Severity};
 use crate::faq::{FaqModel, FaqScore};
 use crate::message::Message;
-use crate::outcome::{Decision, Escalation, Evidence, Kind, Outcome, Ranked, Suggestion};
+use crate::outcome::{
+    Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
+};
 use crate::rules::{Fired, RuleIndex};
 use crate::template::{Template, Value};
 use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens};
@@ -55,6 +59,8 @@ struct Inner {
     analyzer: Analyzer,
     rules: RuleIndex,
     faqs: FaqModel,
+    /// The notice rules (office-hours conditions only), highest priority first.
+    notices: Vec<usize>,
 }
 
 /// A suggestion before rendering.
@@ -201,12 +207,17 @@ impl Engine {
         let analyzer = builder.build();
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
         let faqs = FaqModel::build(&set.faqs, &analyzer, &set.settings);
+        let mut notices: Vec<usize> = (0..set.rules.len())
+            .filter(|&i| set.rules[i].is_notice())
+            .collect();
+        notices.sort_by_key(|&i| (std::cmp::Reverse(set.rules[i].priority), i));
         Ok(Engine {
             inner: Arc::new(Inner {
                 set: set.clone(),
                 analyzer,
                 rules,
                 faqs,
+                notices,
             }),
         })
     }
@@ -223,10 +234,57 @@ impl Engine {
 
     /// Suggests replies for a message. Never fails and never panics: any text gives an
     /// outcome (see the crate docs, "Untrusted input").
+    ///
+    /// What the author had before comes from the message's
+    /// [`history`](Message::history); [`suggest_with`](Engine::suggest_with) adds a
+    /// host's store.
     pub fn suggest(&self, message: &Message) -> Outcome {
-        let limit = self.inner.set.settings.max_suggestions + 1;
+        self.suggest_in(message, Vec::new())
+    }
+
+    /// Suggests replies for a message whose author's earlier replies are in `store`
+    /// (filed under [`Message::author_key`]) as well as in the message's own
+    /// `history`. See the crate docs, "Conversation memory".
+    ///
+    /// ```
+    /// use replykit::{Author, ConversationMemory, Engine, Message, RuleSet, Sent};
+    ///
+    /// let rules = RuleSet::from_toml("t.toml", r#"
+    ///     [[rule]]
+    ///     id = "welcome"
+    ///     when.any = ["hello", "hi"]
+    ///     once_per_conversation = true
+    ///     reply = "Hello! How can we help?"
+    /// "#)?;
+    /// let engine = Engine::new(&rules)?;
+    /// let memory = ConversationMemory::new(1_000);
+    /// memory.record("sam", Sent::new("welcome", 0, "2026-12-02T09:00:00Z"));
+    ///
+    /// let message = Message::new("hi again")
+    ///     .with_author(Author::from_id("sam"));
+    /// let outcome = engine.suggest_with(&message, &memory);
+    /// assert!(outcome.suggestions.is_empty());
+    /// assert_eq!(outcome.suppressed[0].id, "welcome");
+    /// # Ok::<(), replykit::LoadError>(())
+    /// ```
+    pub fn suggest_with<S: ConversationStore + ?Sized>(
+        &self,
+        message: &Message,
+        store: &S,
+    ) -> Outcome {
+        let stored = message
+            .author_key()
+            .map(|author| store.recent(author))
+            .unwrap_or_default();
+        self.suggest_in(message, stored)
+    }
+
+    fn suggest_in(&self, message: &Message, stored: Vec<crate::Sent>) -> Outcome {
+        let ctx = Context::new(&self.inner.set, message, stored);
+        // Candidates the history holds back make room for the next ones.
+        let limit = self.inner.set.settings.max_suggestions + 1 + ctx.history_ids();
         let (reading, candidates) = self.candidates(message, limit);
-        self.decide(message, &reading, candidates)
+        self.decide(message, &reading, candidates, &ctx)
     }
 
     /// Every rule that fires and the `limit` best FAQ entries, ranked as
@@ -308,12 +366,49 @@ impl Engine {
         )
     }
 
-    fn decide(&self, message: &Message, reading: &Reading<'_>, ranked: Vec<Candidate>) -> Outcome {
+    fn decide(
+        &self,
+        message: &Message,
+        reading: &Reading<'_>,
+        mut ranked: Vec<Candidate>,
+        ctx: &Context<'_>,
+    ) -> Outcome {
         let truncated = reading.text.len() < message.text.len();
-        let settings = &self.inner.set.settings;
+        let set = &self.inner.set;
+        let settings = &set.settings;
+        // Rules with office-hours conditions fire only at those times.
+        if set.office.is_some() {
+            ranked.retain(|c| {
+                c.kind != Kind::Rule
+                    || set
+                        .rules
+                        .get(c.index)
+                        .is_none_or(|r| ctx.hours_hold(r.when.hours))
+            });
+        }
+        // What the author had holds back repeats; the next candidates move up. Those
+        // that would have been shown are reported.
+        let mut suppressed = Vec::new();
+        let mut shown = 0;
+        ranked.retain(|c| {
+            let would_show = c.escalate || c.score >= settings.suggest_threshold;
+            let held = self.held_back(c.kind, c.index, ctx);
+            match held {
+                Some(s) => {
+                    if would_show && shown < settings.max_suggestions {
+                        suppressed.push(s);
+                    }
+                    false
+                }
+                None => {
+                    shown += usize::from(would_show);
+                    true
+                }
+            }
+        });
         let escalating = ranked.first().filter(|c| c.escalate);
         let escalation = escalating.and_then(|c| {
-            let rule = self.inner.set.rules.get(c.index)?;
+            let rule = set.rules.get(c.index)?;
             let reason = match c.evidence.first() {
                 Some(e) => format!("matched {:?} at {}..{}", e.what, e.span.start, e.span.end),
                 None => "its conditions held".to_string(),
@@ -335,26 +430,28 @@ impl Engine {
             (Some(top), Some(next)) => top.score - next.score >= settings.auto_reply_margin - 1e-9,
             _ => false,
         };
-        let set = &self.inner.set;
         let top_allows_auto_reply = ranked.first().is_some_and(|c| match c.kind {
             Kind::Rule => set.rules.get(c.index).is_some_and(|r| r.auto_reply),
             Kind::Faq => set.faqs.get(c.index).is_some_and(|f| f.auto_reply),
         });
+        // Loop protection: nothing is sent unattended to ourselves or to an automaton.
+        let may_send = !message.from_us && !message.automated;
         let mut suggestions: Vec<Suggestion> = ranked
             .into_iter()
             .filter(|c| c.escalate || c.score >= settings.suggest_threshold)
             .take(settings.max_suggestions)
-            .filter_map(|c| self.render(c, message, reading))
+            .filter_map(|c| self.render(c, message, reading, ctx))
             .collect();
         let decision = match suggestions.first() {
             _ if escalation.is_some() => Decision::Escalate,
             None => Decision::NoAnswer,
             Some(top) => {
                 // The top suggestion is the first candidate (see the ranking).
-                let allowed = top_allows_auto_reply;
+                let allowed = top_allows_auto_reply && may_send;
                 if allowed
                     && clear_winner
                     && top.missing.is_empty()
+                    && top.too_long.is_none()
                     && top.score >= settings.auto_reply_threshold
                 {
                     Decision::AutoReply
@@ -366,16 +463,86 @@ impl Engine {
         if decision == Decision::NoAnswer {
             suggestions.clear();
         }
+        let notice = if may_send {
+            self.notice(message, reading, ctx, &mut suppressed)
+        } else {
+            None
+        };
         Outcome {
             decision,
             suggestions,
             escalation,
             truncated,
+            notice,
+            suppressed,
+            unreadable: ctx.unreadable.clone(),
         }
     }
 
-    fn render(&self, c: Candidate, message: &Message, reading: &Reading<'_>) -> Option<Suggestion> {
-        let text = reading.text;
+    /// Whether the author's history holds back this rule or FAQ entry.
+    fn held_back(&self, kind: Kind, index: usize, ctx: &Context<'_>) -> Option<Suppressed> {
+        let set = &self.inner.set;
+        let (id, cooldown, once) = match kind {
+            Kind::Rule => {
+                let r = set.rules.get(index)?;
+                (&r.id, r.cooldown, r.once_per_conversation)
+            }
+            Kind::Faq => {
+                let f = set.faqs.get(index)?;
+                (&f.id, f.cooldown, f.once_per_conversation)
+            }
+        };
+        let (reason, until) = ctx.suppression(id, cooldown, once)?;
+        Some(Suppressed {
+            kind,
+            id: id.clone(),
+            reason,
+            until,
+        })
+    }
+
+    /// The notice for this message: the first notice rule (highest priority, then
+    /// rule-set order) whose conditions hold and that the history does not hold back.
+    fn notice(
+        &self,
+        message: &Message,
+        reading: &Reading<'_>,
+        ctx: &Context<'_>,
+        suppressed: &mut Vec<Suppressed>,
+    ) -> Option<Notice> {
+        let set = &self.inner.set;
+        for &index in &self.inner.notices {
+            let Some(rule) = set.rules.get(index) else {
+                continue;
+            };
+            if !ctx.hours_hold(rule.when.hours) || !attributes_hold(&rule.when, message) {
+                continue;
+            }
+            if let Some(s) = self.held_back(Kind::Rule, index, ctx) {
+                suppressed.push(s);
+                continue;
+            }
+            let r = self.reply(&rule.id, &rule.reply, &[], message, reading, ctx);
+            return Some(Notice {
+                id: rule.id.clone(),
+                auto_reply: rule.auto_reply && r.missing.is_empty() && r.too_long.is_none(),
+                reply: r.text,
+                variation: r.variation,
+                tags: rule.tags.clone(),
+                missing: r.missing,
+                too_long: r.too_long,
+            });
+        }
+        None
+    }
+
+    fn render(
+        &self,
+        c: Candidate,
+        message: &Message,
+        reading: &Reading<'_>,
+        ctx: &Context<'_>,
+    ) -> Option<Suggestion> {
         let mut evidence = c.evidence;
         let set = &self.inner.set;
         let (id, templates, tags, question) = match c.kind {
@@ -399,24 +566,111 @@ impl Engine {
                 )
             }
         };
-        let variation = pick_variation(text, id, templates.len());
-        let (reply, missing) = match templates.get(variation) {
-            Some(t) => render_template(t, &set.vars, &c.captures, message),
-            None => (String::new(), Vec::new()),
-        };
+        let r = self.reply(id, templates, &c.captures, message, reading, ctx);
         Some(Suggestion {
             kind: c.kind,
             id: id.clone(),
-            reply,
+            reply: r.text,
             score: (c.score * 1e4).round() / 1e4,
             tags: tags.clone(),
             evidence,
-            variation,
+            variation: r.variation,
             escalate: c.escalate,
             question,
-            missing,
+            missing: r.missing,
+            too_long: r.too_long,
         })
     }
+
+    /// Chooses a variation and renders it: deterministic for the message, avoiding the
+    /// variations the author had (see [`variation_order`]), and preferring one that fits
+    /// the channel. A reply that fits in no variation is flagged, never cut.
+    fn reply(
+        &self,
+        id: &str,
+        templates: &[Template],
+        captures: &[(String, String)],
+        message: &Message,
+        reading: &Reading<'_>,
+        ctx: &Context<'_>,
+    ) -> Rendered {
+        let vars = &self.inner.set.vars;
+        let (seen, last) = ctx.variations_had(id);
+        let count = templates.len();
+        let render = |variation: usize| {
+            let (text, missing) = match templates.get(variation) {
+                Some(t) => render_template(t, vars, captures, message, ctx),
+                None => (String::new(), Vec::new()),
+            };
+            let length = text.chars().count();
+            let too_long = ctx
+                .limit
+                .filter(|&limit| length > limit)
+                .map(|limit| TooLong { length, limit });
+            Rendered {
+                variation,
+                text,
+                missing,
+                too_long,
+            }
+        };
+        let first = if seen.is_empty() {
+            // Without history (the common case), no need to order them all.
+            pick_variation(reading.text, id, count)
+        } else {
+            variation_order(reading.text, id, count, &seen, last)
+                .first()
+                .copied()
+                .unwrap_or(0)
+        };
+        let first = render(first);
+        if first.too_long.is_none() || count <= 1 {
+            return first;
+        }
+        variation_order(reading.text, id, count, &seen, last)
+            .into_iter()
+            .filter(|&v| v != first.variation)
+            .map(render)
+            .find(|r| r.too_long.is_none())
+            .unwrap_or(first)
+    }
+}
+
+/// A rendered reply.
+struct Rendered {
+    variation: usize,
+    text: String,
+    missing: Vec<String>,
+    too_long: Option<TooLong>,
+}
+
+/// The variations in the order they are tried: first one chosen by a hash of the message
+/// text and the id among those the author never had (or, when they had them all, all
+/// but the one they had last), then the rest of those, then the others. Without history
+/// the first is the same message's same variation, always.
+fn variation_order(
+    text: &str,
+    id: &str,
+    count: usize,
+    seen: &[usize],
+    last: Option<usize>,
+) -> Vec<usize> {
+    if count <= 1 {
+        return vec![0];
+    }
+    let mut allowed: Vec<usize> = (0..count).filter(|v| !seen.contains(v)).collect();
+    // `count > 1`, so at least one variation is not the last one.
+    if allowed.is_empty() {
+        allowed = (0..count).filter(|&v| Some(v) != last).collect();
+    }
+    let pick = pick_variation(text, id, allowed.len());
+    let mut order: Vec<usize> = allowed[pick..]
+        .iter()
+        .chain(&allowed[..pick])
+        .copied()
+        .collect();
+    order.extend((0..count).filter(|v| !allowed.contains(v)));
+    order
 }
 
 /// The same message and entry always get the same variation; different messages spread
@@ -431,11 +685,39 @@ fn pick_variation(text: &str, id: &str, count: usize) -> usize {
     (h.finish() % count as u64) as usize
 }
 
+fn one_of(allowed: &[String], value: Option<&str>) -> bool {
+    value.is_some_and(|v| allowed.contains(&v.trim().to_lowercase()))
+}
+
+/// A notice's conditions on the channel, the author and the fields (its only other
+/// conditions are office hours). The same checks as the rules' in `rules::fire`.
+fn attributes_hold(when: &crate::Conditions, message: &Message) -> bool {
+    if !when.channel.is_empty() && !one_of(&when.channel, message.channel.as_deref()) {
+        return false;
+    }
+    let author = message.author.as_ref();
+    let author_ok = when.author.iter().all(|(key, allowed)| {
+        let value = match key.as_str() {
+            "id" => author.and_then(|a| a.id.as_deref()),
+            "name" => author.and_then(|a| a.name.as_deref()),
+            "handle" => author.and_then(|a| a.handle.as_deref()),
+            _ => None,
+        };
+        one_of(allowed, value)
+    });
+    author_ok
+        && when
+            .fields
+            .iter()
+            .all(|(name, allowed)| one_of(allowed, message.fields.get(name).map(String::as_str)))
+}
+
 fn render_template(
     t: &Template,
     vars: &std::collections::BTreeMap<String, String>,
     captures: &[(String, String)],
     message: &Message,
+    ctx: &Context<'_>,
 ) -> (String, Vec<String>) {
     t.render(|name| {
         if let Some((_, v)) = captures.iter().find(|(n, _)| n == name) {
@@ -443,6 +725,9 @@ fn render_template(
         }
         if let Some(v) = vars.get(name) {
             return Some(Value::Trusted(v));
+        }
+        if name == "next_open" {
+            return ctx.next_open().map(Value::Trusted);
         }
         let author = message.author.as_ref();
         let v = match name {
@@ -457,4 +742,23 @@ fn render_template(
         };
         v.map(Value::Untrusted)
     })
+}
+
+/// Crate-internal access for [`Engine::explain`](crate::explain), which re-reads a
+/// message the way the engine does.
+impl Engine {
+    /// The engine's vocabulary.
+    pub(crate) fn analyzer(&self) -> &Analyzer {
+        &self.inner.analyzer
+    }
+
+    /// The engine's FAQ model.
+    pub(crate) fn faq_model(&self) -> &FaqModel {
+        &self.inner.faqs
+    }
+
+    /// The part of a message's text that is matched (cut to `max_message_bytes`).
+    pub(crate) fn text_read<'m>(&self, message: &'m Message) -> &'m str {
+        truncate(&message.text, self.inner.set.settings.max_message_bytes)
+    }
 }

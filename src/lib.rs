@@ -17,6 +17,8 @@ It is a pure library: it sends nothing, stores nothing and calls no network.
   never half-loads ([`LoadError`]).
 * [`Engine`]: built once from a rule set; immutable, `Send + Sync`, cheap to clone.
 * [`Message`] in, [`Outcome`] out; both serialise to and from JSON with serde.
+* [`ConversationMemory`] (or the host's own [`ConversationStore`]): what each author
+  already had, so that nobody gets the same reply twice (see "Conversation memory").
 
 # Example: suggest a reply
 
@@ -102,19 +104,128 @@ history by cross-validation.
 
 # Decisions
 
+First, a rule with `when.outside_hours` / `when.inside_hours` fires only at those times,
+and rules and FAQ entries that the author's history holds back (`cooldown`,
+`once_per_conversation`) are set aside, listed in [`Outcome::suppressed`]; the next
+candidates take their places. Then:
+
 1. An escalating rule fired: `escalate`, whatever else matched; [`Outcome::escalation`]
    names the rule and why. Escalating rules always rank first.
 2. Nothing scored at least `suggest_threshold`: `no_answer`, with no suggestions.
 3. The top suggestion scored at least `auto_reply_threshold`, it allows auto-reply, its
-   reply lacks no message value, and it is a clear winner: a rule is, unless another
-   rule of the same priority fired too (a rule is its author's explicit choice, so FAQ
-   matches do not make it ambiguous); an FAQ entry is when the runner-up entry scored at
-   least `auto_reply_margin` less: `auto_reply`.
+   reply lacks no message value and fits the channel, the message is neither
+   [`from_us`](Message::from_us) nor [`automated`](Message::automated), and it is a
+   clear winner: a rule is, unless another rule of the same priority fired too (a rule
+   is its author's explicit choice, so FAQ matches do not make it ambiguous); an FAQ
+   entry is when the runner-up entry scored at least `auto_reply_margin` less:
+   `auto_reply`.
 4. Otherwise `suggest`.
 
 Ties are broken deterministically: rules before FAQ entries, higher priority, more
-conditions met, then rule-set order. The same message always gets the same outcome, and
-the same reply variation.
+conditions met, then rule-set order. The same message (with the same history) always
+gets the same outcome, and the same reply variation. A rule set with `[hours]` reads
+the message's `received_at`; a message without one is read at the host's clock, so
+pass `received_at` wherever the outcome must be reproducible.
+
+# Office hours
+
+`[hours]` gives the weekly opening times, closed dates and one-off changed hours, read in
+`settings.timezone` (an IANA name such as `Europe/London`, checked at load): opening
+times are wall-clock times, so they follow daylight saving. The message's
+`received_at` (RFC 3339 with an offset) says when it came; without it, the host's clock.
+Text that is not such a timestamp is treated as absent and named in
+[`Outcome::unreadable`].
+
+A rule with `when.outside_hours = true` (or `when.inside_hours = true`) and text
+conditions is an ordinary rule that fires only at those times. A rule with an
+office-hours condition and **no** text condition is a *notice*: it applies to every
+message at those times, and comes out as [`Outcome::notice`], beside the suggestions
+rather than among them. That is what a small team wants at 2am: the FAQ answer to the
+question (auto-replied when it is sure), plus "a person will be back at 8:30am on Monday
+29 December" — and for a question nothing answers, the notice alone, while the message
+waits for a person. A notice never outranks or hides an answer, and it does not change
+the decision; [`Notice::auto_reply`] says whether it is safe to send unattended. Give it
+a `cooldown` so that someone who sends five messages in the night hears it once.
+
+`{{next_open}}` in a reply is the next opening after the message's time, in the rule
+set's zone: `8:30am on Monday 29 December` (`9am` on the hour, `12pm` for noon; the year
+is added when it is not the message's year). It is English.
+
+```
+use replykit::{Decision, Engine, Message, RuleSet};
+
+let rules = RuleSet::from_toml("council.toml", r#"
+    [settings]
+    timezone = "Europe/London"
+
+    [hours]
+    mon-fri = "08:30-17:00"
+    closed = ["2026-12-25", "2026-12-28"]
+    2026-12-24 = "08:30-12:30"
+
+    [[rule]]
+    id = "out-of-hours"
+    when.outside_hours = true
+    cooldown = "12h"
+    reply = "Thanks for your message. A person will be back at {{next_open}}."
+
+    [[faq]]
+    id = "bin-day"
+    questions = ["When is my bin collected?", "what day do you empty the bins"]
+    answer = "Find your collection day at https://example.gov.uk/bins."
+"#)?;
+let engine = Engine::new(&rules)?;
+
+// Christmas Eve, 2pm: after the half day.
+let message = Message::new("when is my bin collected?").with_received_at("2026-12-24T14:00:00Z");
+let outcome = engine.suggest(&message);
+assert_eq!(outcome.decision, Decision::AutoReply);
+assert_eq!(outcome.suggestions[0].id, "bin-day");
+let notice = outcome.notice.expect("closed");
+assert_eq!(notice.reply, "Thanks for your message. A person will be back at 8:30am on Tuesday 29 December.");
+assert!(notice.auto_reply);
+# Ok::<(), replykit::LoadError>(())
+```
+
+# Conversation memory
+
+The engine remembers nothing: the host says what the author already had, either in the
+message's [`history`](Message::history) (`[{"id": "bin-day", "variation": 0, "at":
+"2026-12-02T22:00:00Z"}]`, oldest first — how hosts in other languages do it) or from a
+store passed to [`Engine::suggest_with`]: the bounded in-memory [`ConversationMemory`],
+or any [`ConversationStore`] over the host's own database, keyed by
+[`Message::author_key`]. The host records what it actually sent.
+
+* `cooldown = "24h"` on a rule or FAQ entry: not suggested again to an author who had it
+  less than that long ago. An entry whose `at` is missing or unreadable counts as just
+  sent (holding back one reply too many beats sending it twice); an unreadable `at` is
+  named in [`Outcome::unreadable`].
+* `once_per_conversation = true`: not suggested again to an author whose history holds
+  it. What a conversation is, is the host's to say, by the history it passes (or by
+  [`ConversationMemory::forget`]).
+* A held-back rule or entry is listed in [`Outcome::suppressed`] with the [`Suppression`]
+  reason (and, for a cooldown, `until` when), and the next candidate takes its place.
+  Escalating rules cannot be held back.
+* Loop protection: a message marked [`from_us`](Message::from_us) (a colleague's reply,
+  our own post) or [`automated`](Message::automated) (an auto-responder, a bot) is never
+  `auto_reply` — at most `suggest`, or `escalate` — and gets no notice, so two automata
+  never answer each other.
+* Variations: the variation is chosen by a hash of the message text and the id, among
+  those the author never had; once they had them all, among all but the one they had
+  last. Without history, the same message always gets the same variation; with it, an
+  author hears every variation before any repeats, and never the same one twice in a
+  row.
+
+The engine reads the last [`MAX_HISTORY`] entries; [`ConversationMemory`] keeps the last
+[`MAX_REMEMBERED`] replies of each of its `capacity` authors.
+
+# Channel limits
+
+`[channels.twitter] max_length = 280` bounds the replies on a channel, in characters.
+A reply that overflows is flagged ([`Suggestion::too_long`], with its length and the
+limit), never cut, and never auto-replied; when another variation fits, that one is
+chosen instead. A rule restricted to a channel (`when.channel`) whose reply cannot fit
+even with every message value empty is a load error.
 
 # Untrusted input
 
@@ -129,6 +240,8 @@ zero-width joiners, gives an outcome without panicking.
   [`MAX_INSERTED_CHARS`] characters.
 * Work per message is linear in its length: phrase matching walks a trie from each
   word, and regexes are the `regex` crate's, which never backtrack.
+* Of a message's `history` (and the store's), only the last [`MAX_HISTORY`] entries are
+  read; `received_at` and `at` longer than 100 bytes are unreadable.
 
 Rule sets may come from a web form, so they are bounded too: a file over
 [`MAX_FILE_BYTES`], more than [`MAX_ENTRIES`] rules and entries, a pattern compiling to
@@ -140,10 +253,14 @@ load errors.
 #![warn(missing_debug_implementations)]
 
 mod config;
+mod context;
+mod conversation;
 mod engine;
 mod error;
 pub mod eval;
+pub mod explain;
 mod faq;
+mod hours;
 pub mod import;
 pub mod lint;
 mod message;
@@ -155,15 +272,17 @@ mod testcase;
 mod text;
 
 pub use config::{
-    Conditions, Faq, HoursLine, Pattern, Phrase, Rule, RuleSet, Settings, TestCase, MAX_ENTRIES,
-    MAX_FILE_BYTES, MAX_REGEX_BYTES,
+    Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule, RuleSet, Settings,
+    TestCase, MAX_ENTRIES, MAX_FILE_BYTES, MAX_REGEX_BYTES,
 };
+pub use conversation::{ConversationMemory, ConversationStore, Sent, MAX_HISTORY, MAX_REMEMBERED};
 pub use engine::Engine;
 pub use error::{Diagnostic, LoadError, Location, Severity};
 pub use faq::MAX_TRAINING_COST;
 pub use message::{Author, Message};
 pub use outcome::{
-    Decision, Escalation, Evidence, EvidenceKind, Kind, Outcome, Ranked, Suggestion,
+    Decision, Escalation, Evidence, EvidenceKind, Kind, Notice, Outcome, Ranked, Suggestion,
+    Suppressed, Suppression, TooLong,
 };
 pub use rules::MAX_REGEX_SET_BYTES;
 pub use span::Span;
@@ -189,5 +308,7 @@ mod testoibits {
         assert_send_sync::<Message>();
         assert_send_sync::<Outcome>();
         assert_send_sync::<TestReport>();
+        assert_send_sync::<ConversationMemory>();
+        assert_send_sync::<Sent>();
     }
 }

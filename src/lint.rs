@@ -844,10 +844,17 @@ fn untested(set: &RuleSet, never: &[bool], out: &mut Vec<Diagnostic>) {
         ));
         return;
     }
+    // A notice rule is tested by `notice = "<id>"`.
     let expected: HashSet<&str> = set
         .tests()
         .iter()
-        .filter_map(|t| t.expect.as_deref())
+        .flat_map(|t| {
+            [
+                t.expect.as_deref(),
+                t.notice.as_ref().and_then(|n| n.as_deref()),
+            ]
+        })
+        .flatten()
         .collect();
     let entries = set
         .rules()

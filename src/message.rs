@@ -1,5 +1,6 @@
 //! The input: a message as a host passes it in.
 
+use crate::conversation::Sent;
 use serde::{Deserialize, Deserializer, Serialize};
 use std::collections::BTreeMap;
 
@@ -11,9 +12,12 @@ use std::collections::BTreeMap;
 /// let msg: replykit::Message = serde_json::from_str(r#"{
 ///     "text": "my bin wasn't emptied", "channel": "twitter",
 ///     "author": {"id": "12345", "name": "Sam", "handle": "@sam"},
-///     "received_at": "2026-12-02T22:00:00+00:00", "fields": {"account": "resident"}
+///     "received_at": "2026-12-02T22:00:00+00:00", "fields": {"account": "resident"},
+///     "history": [{"id": "bin-day", "variation": 0, "at": "2026-12-01T09:10:00+00:00"}]
 /// }"#)?;
 /// assert_eq!(msg.author.as_ref().and_then(|a| a.name.as_deref()), Some("Sam"));
+/// assert_eq!(msg.history[0].id, "bin-day");
+/// assert!(!msg.from_us && !msg.automated);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,7 +31,10 @@ pub struct Message {
     /// Who sent it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub author: Option<Author>,
-    /// When it was received, as RFC 3339 text (`2026-12-02T22:00:00+00:00`).
+    /// When it was received, as RFC 3339 text with an offset
+    /// (`2026-12-02T22:00:00+00:00` or `2026-12-02T22:00:00Z`). It decides office hours
+    /// and cooldowns; when absent, the host's clock is used. Text that is not such a
+    /// timestamp is treated as absent and listed in [`Outcome::unreadable`](crate::Outcome::unreadable).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub received_at: Option<String>,
     /// Custom fields from the host (account type, ward, ...). In JSON, numbers and
@@ -38,6 +45,23 @@ pub struct Message {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub fields: BTreeMap<String, String>,
+    /// Recent replies sent to this author, oldest first: which rule or FAQ entry,
+    /// which variation, when. It drives `cooldown`, `once_per_conversation` and the
+    /// choice of variation (see the crate docs, "Conversation memory").
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub history: Vec<Sent>,
+    /// Sent by the organisation itself (a colleague's reply, our own post): never
+    /// auto-replied, and no notice.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub from_us: bool,
+    /// Sent by another automaton (an auto-responder, a bot): never auto-replied, and no
+    /// notice, so that two automata never answer each other in a loop.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub automated: bool,
 }
 
 /// The author of a message.
@@ -60,6 +84,27 @@ impl Author {
     pub fn named(name: impl Into<String>) -> Author {
         Author {
             name: Some(name.into()),
+            ..Author::default()
+        }
+    }
+
+    /// An author with an id on the channel (the key of their conversation memory).
+    ///
+    /// ```
+    /// let sam = replykit::Author::from_id("12345");
+    /// assert_eq!(sam.id.as_deref(), Some("12345"));
+    /// ```
+    pub fn from_id(id: impl Into<String>) -> Author {
+        Author {
+            id: Some(id.into()),
+            ..Author::default()
+        }
+    }
+
+    /// An author with a handle, such as `@sam`.
+    pub fn from_handle(handle: impl Into<String>) -> Author {
+        Author {
+            handle: Some(handle.into()),
             ..Author::default()
         }
     }
@@ -96,6 +141,63 @@ impl Message {
         self.fields.insert(name.into(), value.into());
         self
     }
+
+    /// Sets when it was received (RFC 3339 text with an offset).
+    ///
+    /// ```
+    /// let msg = replykit::Message::new("hello?").with_received_at("2026-12-05T21:30:00Z");
+    /// assert_eq!(msg.received_at.as_deref(), Some("2026-12-05T21:30:00Z"));
+    /// ```
+    pub fn with_received_at(mut self, at: impl Into<String>) -> Message {
+        self.received_at = Some(at.into());
+        self
+    }
+
+    /// Adds a reply this author had before (oldest first).
+    ///
+    /// ```
+    /// use replykit::{Message, Sent};
+    /// let msg = Message::new("thanks!").with_sent(Sent::new("thanks", 1, "2026-12-05T21:30:00Z"));
+    /// assert_eq!(msg.history.len(), 1);
+    /// ```
+    pub fn with_sent(mut self, sent: Sent) -> Message {
+        self.history.push(sent);
+        self
+    }
+
+    /// Marks it as sent by the organisation itself: never auto-replied.
+    pub fn marked_from_us(mut self) -> Message {
+        self.from_us = true;
+        self
+    }
+
+    /// Marks it as sent by another automaton: never auto-replied.
+    pub fn marked_automated(mut self) -> Message {
+        self.automated = true;
+        self
+    }
+
+    /// The key a [`ConversationStore`](crate::ConversationStore) files this author
+    /// under: the author's id, or their handle when there is no id.
+    ///
+    /// ```
+    /// use replykit::{Author, Message};
+    /// let author = Author::from_handle("@sam");
+    /// assert_eq!(Message::new("hi").with_author(author).author_key(), Some("@sam"));
+    /// assert_eq!(Message::new("hi").author_key(), None);
+    /// ```
+    pub fn author_key(&self) -> Option<&str> {
+        let author = self.author.as_ref()?;
+        author
+            .id
+            .as_deref()
+            .or(author.handle.as_deref())
+            .filter(|k| !k.is_empty())
+    }
+}
+
+fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Sent>, D::Error> {
+    Ok(Option::<Vec<Sent>>::deserialize(d)?.unwrap_or_default())
 }
 
 #[derive(Deserialize)]

@@ -123,6 +123,99 @@ pub struct Suggestion {
     /// missing values is never auto-replied.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub missing: Vec<String>,
+    /// Set when the reply is longer than the message's channel allows
+    /// (`[channels.NAME] max_length`). The reply is never cut; it is never auto-replied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub too_long: Option<TooLong>,
+}
+
+/// A reply longer than its channel allows: `{"length": 312, "limit": 280}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct TooLong {
+    /// The reply's length, in characters (Unicode scalar values).
+    pub length: usize,
+    /// The channel's `max_length`.
+    pub limit: usize,
+}
+
+/// A standing reply for every message at this time, such as "we're closed, a person
+/// will be back at 8:30am on Monday 29 December": from a rule whose only conditions
+/// are `when.outside_hours` / `when.inside_hours` (and channel, author or fields).
+///
+/// It goes beside the answer, not instead of it: send it as well as an auto-reply, or
+/// alone while the suggestions wait for a person. See the crate docs, "Office hours".
+///
+/// In JSON:
+///
+/// ```
+/// let notice: replykit::Notice = serde_json::from_str(r#"{
+///     "id": "out-of-hours", "variation": 0, "tags": [], "auto_reply": true,
+///     "reply": "We're closed. A person will be back at 8:30am on Monday 29 December."
+/// }"#)?;
+/// assert!(notice.auto_reply && notice.missing.is_empty() && notice.too_long.is_none());
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Notice {
+    /// The rule's id.
+    pub id: String,
+    /// The rendered reply.
+    pub reply: String,
+    /// Which variation of the reply was rendered (0 for the first).
+    pub variation: usize,
+    /// The rule's tags.
+    pub tags: Vec<String>,
+    /// Whether it is safe to send unattended: the rule allows auto-reply, the reply
+    /// lacks no message value and fits the channel.
+    pub auto_reply: bool,
+    /// Template values the message lacked, as for [`Suggestion::missing`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing: Vec<String>,
+    /// Set when the reply is longer than the channel allows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub too_long: Option<TooLong>,
+}
+
+/// Why a suggestion was held back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Suppression {
+    /// The author had it less than its `cooldown` ago.
+    Cooldown,
+    /// The author had it already and it says `once_per_conversation = true`.
+    OncePerConversation,
+}
+
+/// A rule or FAQ entry that would have been suggested (or given as the notice) but
+/// was held back because of what the author already had.
+///
+/// In JSON:
+///
+/// ```
+/// use replykit::{Suppressed, Suppression};
+///
+/// let s: Suppressed = serde_json::from_str(
+///     r#"{"kind": "rule", "id": "thanks", "reason": "cooldown", "until": "2026-12-03T09:00:00Z"}"#,
+/// )?;
+/// assert_eq!(s.reason, Suppression::Cooldown);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Suppressed {
+    /// A rule or an FAQ entry.
+    pub kind: Kind,
+    /// Its id.
+    pub id: String,
+    /// Why.
+    pub reason: Suppression,
+    /// For a cooldown, when it ends (RFC 3339, UTC), if the history says when the
+    /// author last had it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<String>,
 }
 
 /// Why a message was escalated.
@@ -155,6 +248,18 @@ pub struct Outcome {
     /// read.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub truncated: bool,
+    /// The notice for this time (out of office hours, say), to send beside the answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice: Option<Notice>,
+    /// Rules and FAQ entries held back by the author's history (`cooldown`,
+    /// `once_per_conversation`); the next candidates took their places.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub suppressed: Vec<Suppressed>,
+    /// Message values that could not be read and were treated as absent:
+    /// `received_at` (the host's clock was used), `history[N].at` (that reply counts as
+    /// just sent).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unreadable: Vec<String>,
 }
 
 impl Outcome {

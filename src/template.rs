@@ -151,6 +151,24 @@ impl Template {
         })
     }
 
+    /// The fewest characters the template can render to, with `fixed` giving the
+    /// values known at load (`[vars]`) and every other slot counted as empty; and
+    /// whether that is exact (every slot is fixed).
+    pub(crate) fn min_chars<'v>(&self, fixed: impl Fn(&str) -> Option<&'v str>) -> (usize, bool) {
+        let mut length = 0;
+        let mut exact = true;
+        for part in &self.parts {
+            match part {
+                Part::Text(text) => length += text.chars().count(),
+                Part::Slot(slot) => match fixed(&slot.name) {
+                    Some(v) => length += v.chars().count(),
+                    None => exact = false,
+                },
+            }
+        }
+        (length, exact)
+    }
+
     /// Renders the template; `value` gives each slot's value. Returns the text and the
     /// names of slots that had neither a value nor a fallback.
     pub(crate) fn render<'a>(

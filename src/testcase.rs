@@ -91,6 +91,37 @@ fn kind_name(s: &crate::Suggestion) -> &'static str {
     }
 }
 
+/// The checks of `notice`, `notice_contains` and `suppressed`.
+fn check_notice(t: &crate::TestCase, outcome: &Outcome, failures: &mut Vec<String>) {
+    let notice = outcome.notice.as_ref();
+    let got = || match notice {
+        Some(n) => format!("notice `{}`", n.id),
+        None => "no notice".to_string(),
+    };
+    match &t.notice {
+        Some(Some(id)) if notice.map(|n| n.id.as_str()) != Some(id.as_str()) => {
+            failures.push(format!("expected notice `{id}`, got {}", got()));
+        }
+        Some(None) if notice.is_some() => {
+            failures.push(format!("expected no notice, got {}", got()));
+        }
+        _ => {}
+    }
+    if let Some(needle) = &t.notice_contains {
+        if !notice.is_some_and(|n| n.reply.contains(needle.as_str())) {
+            let got = notice.map_or("no notice".to_string(), |n| format!("{:?}", n.reply));
+            failures.push(format!(
+                "expected the notice to contain {needle:?}, got {got}"
+            ));
+        }
+    }
+    for id in &t.suppressed {
+        if !outcome.suppressed.iter().any(|s| &s.id == id) {
+            failures.push(format!("expected `{id}` to be suppressed"));
+        }
+    }
+}
+
 impl Engine {
     /// Runs every `[[test]]` case of the rule set.
     ///
@@ -142,6 +173,7 @@ impl Engine {
                         ));
                     }
                 }
+                check_notice(t, &outcome, &mut failures);
                 TestResult {
                     location: t.location.clone(),
                     message: t.message.text.clone(),

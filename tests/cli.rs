@@ -386,6 +386,237 @@ fn suggest_with_a_mistyped_rule_file_is_an_error_not_a_message() {
     );
 }
 
+// --- explain -------------------------------------------------------------------------
+
+#[test]
+fn explain_shows_what_fired_what_almost_fired_and_why() {
+    let r = run(&[
+        "explain",
+        "explain.toml",
+        "--channel",
+        "email",
+        "My new wheelie bin wasn't emptied, can I order one?",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stderr, "");
+    assert_eq!(
+        r.stdout,
+        r#"message: "My new wheelie bin wasn't emptied, can I order one?"
+read as: my new wheelie bin wasnt emptied can i order one
+channel: email
+
+rules that fired:
+  new-bin (priority 0)
+    ✓ when.all "new bin" at 3..18 ("new wheelie bin")
+    ✓ when.any "order" at 41..46
+
+rules that almost fired:
+  missed-bin (priority 10)
+    ✓ when.all "bin" at 7..18 ("wheelie bin")
+    ✓ when.any "wasn't emptied" at 19..33
+    ✗ blocked by when.none "new bin" at 3..18
+  bin-social (priority 0)
+    ✓ when.any "bin" at 7..18 ("wheelie bin")
+    ✗ channel is email, rule wants twitter, facebook
+  order-status (priority 0)
+    ✓ when.all "order" at 41..46
+    ✗ when.regex pattern '#(?P<order>\d{6,})' did not match
+
+faq candidates:
+  none
+
+thresholds: suggest 0.35, auto-reply 0.85, auto-reply margin 0.10
+
+decision: auto_reply
+  top suggestion rule `new-bin` fired, score 1.00 ≥ auto_reply_threshold 0.85 and has no runner-up
+  reply (rule `new-bin`): "Order a new bin at https://example.gov.uk/bins."
+"#
+    );
+}
+
+#[test]
+fn explain_says_why_a_rule_is_not_sent_unattended() {
+    let r = run(&[
+        "explain",
+        "explain.toml",
+        "--channel",
+        "twitter",
+        "bin day? and where is order #123456",
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let from = r.stdout.find("rules that fired:").unwrap_or(0);
+    assert_eq!(
+        &r.stdout[from..],
+        r##"rules that fired:
+  bin-social (priority 0)
+    ✓ when.any "bin" at 0..3
+  order-status (priority 0)
+    ✓ when.all "order" at 22..27
+    ✓ when.regex '#(?P<order>\d{6,})' at 28..35 ("#123456")
+
+rules that almost fired:
+  missed-bin (priority 10)
+    ✓ when.all "bin" at 0..3
+    ✗ no when.any phrase found ("missed", "not collected", "wasn't emptied")
+  new-bin (priority 0)
+    ✓ when.any "order" at 22..27
+    ✗ when.all phrase "new bin" not found
+
+faq candidates:
+  none
+
+thresholds: suggest 0.35, auto-reply 0.85, auto-reply margin 0.10
+
+decision: suggest
+  top suggestion rule `bin-social` scored 1.00, not sent unattended because it has auto_reply = false; rule `order-status` of the same priority (0) fired too
+  reply (rule `bin-social`): "Send us your postcode in a direct message and we'll look into it."
+"##
+    );
+
+    let r = run(&["explain", "explain.toml", "hello"]);
+    assert!(
+        r.stdout.ends_with(
+            "\ndecision: no_answer\n  no rule fired, and the rule set has no FAQ entries\n"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+#[test]
+fn explain_json_agrees_with_suggest() {
+    let message = r#"{"text": "I smell gas, my bin was missed", "author": {"name": "Sam"}}"#;
+    let r = run(&["explain", "explain.toml", message, "--json"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout.lines().count(), 1);
+    let v = json(&r.stdout);
+    assert_eq!(v["normalised"], "i smell gas my bin was missed");
+    assert_eq!(v["decision"], "escalate");
+    assert_eq!(
+        v["reason"],
+        "rule `emergency` escalates: it matched \"smell gas\" at 2..11"
+    );
+    assert_eq!(
+        v["fired"],
+        json(
+            r#"[
+            {"id": "emergency", "priority": 100, "escalate": true,
+             "matched": [{"condition": "when.any", "what": "smell gas", "span": [2, 11]}]},
+            {"id": "missed-bin", "priority": 10,
+             "matched": [{"condition": "when.all", "what": "bin", "span": [16, 19]},
+                         {"condition": "when.any", "what": "missed", "span": [24, 30]}]}
+        ]"#
+        )
+    );
+    assert_eq!(
+        v["thresholds"],
+        json(
+            r#"{"suggest_threshold": 0.35, "auto_reply_threshold": 0.85, "auto_reply_margin": 0.1}"#
+        )
+    );
+    // The outcome is exactly what `suggest` gives for the same message.
+    let s = run_with(&["suggest", "explain.toml"], Some(message), &[]);
+    assert_eq!(v["outcome"], json(&s.stdout));
+}
+
+#[test]
+fn explain_faq_candidates_name_their_closest_question_and_words() {
+    // FAQ scores depend on the trained model: check the shape, not the figures.
+    let r = run(&["explain", "good", "which day are bins collected?"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(
+        r.stdout.contains("\nfaq candidates:\n  bin-day (score "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("    closest question: \""),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("\"collected\" at 19..28"), "{}", r.stdout);
+    assert!(r
+        .stdout
+        .contains("\nthresholds: suggest 0.35, auto-reply 0.85, auto-reply margin 0.10\n"));
+    assert!(
+        r.stdout.contains("\n  top suggestion faq `bin-day` "),
+        "{}",
+        r.stdout
+    );
+
+    let r = run(&["explain", "good", "which day are bins collected?", "--json"]);
+    let v = json(&r.stdout);
+    let faq = v["faq"].as_array().expect("an array");
+    assert!(!faq.is_empty() && faq.len() <= 5);
+    assert_eq!(faq[0]["id"], "bin-day");
+    assert!(faq[0]["question"].is_string());
+    assert!(faq[0]["evidence"]
+        .as_array()
+        .is_some_and(|e| e.iter().any(|w| w["span"] == json("[19, 28]"))));
+    let s = run(&["suggest", "good", "which day are bins collected?"]);
+    assert_eq!(v["outcome"], json(&s.stdout));
+    assert_eq!(v["decision"], v["outcome"]["decision"]);
+}
+
+#[test]
+fn explain_colours_when_asked() {
+    let args = [
+        "explain",
+        "explain.toml",
+        "--channel",
+        "email",
+        "my new bin was missed, order #123456",
+    ];
+    let plain = run(&args).stdout;
+    assert!(!plain.contains('\x1b'), "piped output is plain");
+    let mut coloured_args = args.to_vec();
+    coloured_args.extend(["--color", "always"]);
+    let r = run(&coloured_args);
+    assert!(r.stdout.starts_with("\x1b[1mmessage:\x1b[0m \"my new bin"));
+    assert!(r
+        .stdout
+        .contains("\n  \x1b[1mmissed-bin\x1b[0m (priority 10)\n"));
+    assert!(r.stdout.contains("    \x1b[1;32m✓\x1b[0m when.all \"bin\""));
+    assert!(r
+        .stdout
+        .contains("    \x1b[1;33m✗\x1b[0m blocked by when.none"));
+    assert!(r
+        .stdout
+        .contains("\x1b[1mdecision:\x1b[0m \x1b[1msuggest\x1b[0m\n"));
+    let stripped = [
+        "\x1b[0m",
+        "\x1b[1m",
+        "\x1b[1;31m",
+        "\x1b[1;32m",
+        "\x1b[1;33m",
+    ]
+    .iter()
+    .fold(r.stdout.clone(), |s, code| s.replace(code, ""));
+    assert_eq!(stripped, plain);
+}
+
+#[test]
+fn explain_needs_a_message_after_the_rules() {
+    let r = run(&["explain", "explain.toml"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: give the rule files, then the message to explain\n"
+    );
+    let r = run(&["explain", "explain.toml", "good"]);
+    assert_eq!(r.code, Some(2));
+    assert_eq!(
+        r.stderr,
+        "error: the last argument, `good`, is a rule path, not a message: give the message to \
+         explain after the rule files\n"
+    );
+    let r = run(&["explain", "broken.toml", "bin day?"]);
+    assert_eq!(r.code, Some(2));
+    assert!(r
+        .stderr
+        .ends_with("error: the rule set did not load: 4 errors\n"));
+}
+
 // --- diff ----------------------------------------------------------------------------
 
 #[test]
@@ -460,7 +691,9 @@ fn diff_of_the_same_rules_changes_nothing() {
 
 #[test]
 fn every_command_has_help_with_an_example() {
-    for command in ["check", "lint", "test", "suggest", "diff", "import", "eval"] {
+    for command in [
+        "check", "lint", "test", "suggest", "explain", "diff", "import", "eval",
+    ] {
         let r = run(&[command, "--help"]);
         assert_eq!(r.code, Some(0), "{command}: {r:?}");
         assert!(

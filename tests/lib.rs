@@ -4,12 +4,17 @@
 //!   `.txt` file (set `REPLYKIT_BLESS=1` to rewrite them after a deliberate change).
 //! - `rule_tables`: every rule set in `testdata/rules/` passes its own `[[test]]` cases.
 //! - `engine`, `robustness`, `bundled_example`: behaviour through the public API.
+//! - `office_hours`, `conversation`, `channels`: notices and `{{next_open}}`, cooldowns
+//!   and loop protection, channel limits (issue #5).
 //! - `cli`: the `replykit` command run as a process on `testdata/cli/` (feature `cli`;
 //!   `REPLYKIT_BLESS=1` rewrites its expected outputs too).
 
 mod bundled_example;
+mod channels;
 mod cli;
+mod conversation;
 mod engine;
 mod errors;
+mod office_hours;
 mod robustness;
 mod rule_tables;

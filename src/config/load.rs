@@ -1,10 +1,11 @@
 //! Loading files and folders, and merging their parts into one rule set.
 
-use super::parse::{parse_file, Parsed, SettingValue};
+use super::parse::{parse_file, HoursDay, HoursEntry, HoursUse, Parsed, SettingValue, Templated};
 use super::source::SourceFile;
 use super::{validate, RuleSet, Settings, MAX_ENTRIES, MAX_FILE_BYTES};
 use crate::error::{Diagnostic, LoadError, Location, Severity};
-use std::collections::BTreeMap;
+use crate::hours::{self, OfficeHours};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 fn plain_error(message: String, help: &str) -> Diagnostic {
@@ -154,13 +155,38 @@ fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
         vars: BTreeMap::new(),
         synonyms: Vec::new(),
         hours: Vec::new(),
+        office: None,
+        channels: BTreeMap::new(),
         rules: Vec::new(),
         faqs: Vec::new(),
         tests: Vec::new(),
     };
     let mut templated = Vec::new();
     let mut synonyms = Vec::new();
+    let mut hours_entries = Vec::new();
+    let mut hours_uses = Vec::new();
+    let mut hours_table = false;
+    let mut timezone_written = false;
+    let mut seen_channels: BTreeMap<String, Location> = BTreeMap::new();
     for part in parts {
+        hours_table |= part.hours_table;
+        timezone_written |= part.timezone_written;
+        hours_entries.extend(part.hours_entries);
+        hours_uses.extend(part.hours_uses);
+        for (name, channel, loc) in part.channels {
+            if let Some(first) = seen_channels.get(&name) {
+                diagnostics.push(redefined(
+                    "channel",
+                    &name,
+                    &loc,
+                    first,
+                    "keep one [channels.NAME] table per channel; every file shares them",
+                ));
+                continue;
+            }
+            set.channels.insert(name.clone(), channel);
+            seen_channels.insert(name, loc);
+        }
         for (key, value, loc) in part.settings {
             if let Some(first) = seen_settings.get(&key) {
                 diagnostics.push(redefined(
@@ -235,6 +261,31 @@ fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
     }
     validate::check_synonyms(&synonyms, diagnostics);
     validate::check_templates(&templated, &vars, diagnostics);
+    check_hours(&hours_entries, diagnostics);
+    hours_uses.extend(templated.iter().flat_map(|t| {
+        t.slots
+            .iter()
+            .filter(|s| validate::TIME_SLOTS.contains(&s.name.as_str()))
+            .map(|s| HoursUse {
+                what: format!("`{{{{{}}}}}`", s.name),
+                context: t.context.clone(),
+                location: s.location.clone(),
+            })
+    }));
+    check_hours_uses(
+        &hours_uses,
+        hours_table,
+        timezone_written,
+        &seen_settings,
+        diagnostics,
+    );
+    check_lengths(&templated, &vars, &set.channels, diagnostics);
+    // Only a rule set that uses its hours reads the clock for each message.
+    if !set.hours.is_empty() && !hours_uses.is_empty() {
+        if let Some(tz) = hours::zone(&settings.timezone) {
+            set.office = Some(OfficeHours::new(tz, &set.hours));
+        }
+    }
     set.synonyms = synonyms
         .into_iter()
         .map(|g| g.into_iter().map(|(w, _)| w).collect())
@@ -242,4 +293,171 @@ fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
     set.settings = settings;
     set.vars = vars;
     set
+}
+
+fn hhmm(minutes: u16) -> String {
+    format!("{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+fn day_name(day: HoursDay) -> String {
+    const DAYS: [&str; 7] = [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ];
+    match day {
+        HoursDay::Weekday(d) => DAYS.get(usize::from(d)).copied().unwrap_or("").into(),
+        HoursDay::Date(date) => date.to_string(),
+    }
+}
+
+/// Opening ranges of a day (or date) must not overlap, and a date cannot be both
+/// closed and open. Each pair of lines is reported once, at the later one.
+fn check_hours(entries: &[HoursEntry], diagnostics: &mut Vec<Diagnostic>) {
+    // Tables are read in key order, not as written: order each day's lines by file,
+    // then by where they are written, so that "first set here" is the first.
+    let mut files: BTreeMap<&str, usize> = BTreeMap::new();
+    for e in entries {
+        let next = files.len();
+        files.entry(e.location.file.as_str()).or_insert(next);
+    }
+    let mut by_day: BTreeMap<HoursDay, Vec<&HoursEntry>> = BTreeMap::new();
+    for e in entries {
+        by_day.entry(e.day).or_default().push(e);
+    }
+    for list in by_day.values_mut() {
+        list.sort_by_key(|e| (files.get(e.location.file.as_str()), e.location.span.start));
+    }
+    let mut reported: BTreeSet<(String, usize, String, usize)> = BTreeSet::new();
+    for (day, list) in by_day {
+        for (i, later) in list.iter().enumerate() {
+            for earlier in &list[..i] {
+                let key = (
+                    earlier.location.file.clone(),
+                    earlier.location.span.start,
+                    later.location.file.clone(),
+                    later.location.span.start,
+                );
+                let (message, label, first, help) = match (earlier.range, later.range) {
+                    (Some(a), Some(b)) if a.0 < b.1 && b.0 < a.1 => (
+                        format!("opening hours overlap on {}", day_name(day)),
+                        format!("overlaps {}-{}", hhmm(a.0), hhmm(a.1)),
+                        "first set here",
+                        match day {
+                            HoursDay::Weekday(_) => "give each day its hours once: split the days (as in mon-thu and fri), or list ranges that do not overlap, as in [\"08:30-12:30\", \"13:30-17:00\"]",
+                            HoursDay::Date(_) => "list ranges that do not overlap, as in [\"09:00-12:00\", \"13:00-15:00\"]",
+                        },
+                    ),
+                    (None, Some(_)) | (Some(_), None) => (
+                        format!("`{}` is both closed and open", day_name(day)),
+                        if later.range.is_some() { "open here" } else { "closed here" }.to_string(),
+                        if earlier.range.is_some() { "open here" } else { "closed here" },
+                        "keep one: remove the date from `closed`, or remove its hours",
+                    ),
+                    _ => continue,
+                };
+                if !reported.insert(key) {
+                    continue;
+                }
+                diagnostics.push(Diagnostic {
+                    severity: Severity::Error,
+                    message,
+                    location: Some(later.location.clone()),
+                    label,
+                    context: Some("[hours]".into()),
+                    secondary: Some((earlier.location.clone(), first.into())),
+                    help: Some(help.into()),
+                });
+            }
+        }
+    }
+}
+
+/// Office-hours conditions and `{{next_open}}` need `[hours]` and a time zone.
+fn check_hours_uses(
+    uses: &[HoursUse],
+    hours_table: bool,
+    timezone_written: bool,
+    seen_settings: &BTreeMap<String, Location>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if !hours_table {
+        for u in uses {
+            diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                message: format!("{} needs office hours", u.what),
+                location: Some(u.location.clone()),
+                label: "the rule set has no [hours]".into(),
+                context: Some(u.context.clone()),
+                secondary: None,
+                help: Some("add an [hours] table, as in mon-fri = \"08:30-17:00\", and timezone in [settings]".into()),
+            });
+        }
+        return;
+    }
+    if let Some(first) = uses.first() {
+        if !timezone_written && !seen_settings.contains_key("timezone") {
+            diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                message: "office hours need a time zone".into(),
+                location: Some(first.location.clone()),
+                label: format!("{} is read in the time zone of [settings]", first.what),
+                context: Some(first.context.clone()),
+                secondary: None,
+                help: Some("add timezone = \"Europe/London\" (your IANA time zone) to [settings]: opening times are local times, and the zone follows daylight saving".into()),
+            });
+        }
+    }
+}
+
+/// A reply of a rule restricted to channels must fit each of them: its shortest form
+/// (text and `[vars]`, message values empty) at most the channel's `max_length`.
+fn check_lengths(
+    templated: &[Templated],
+    vars: &BTreeMap<String, String>,
+    channels: &BTreeMap<String, super::Channel>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if channels.values().all(|c| c.max_length.is_none()) {
+        return;
+    }
+    for t in templated {
+        for name in &t.channels {
+            let Some(limit) = channels.get(name).and_then(|c| c.max_length) else {
+                continue;
+            };
+            for (template, location) in &t.texts {
+                let (length, exact) = template.min_chars(|slot| {
+                    if t.captures.iter().any(|c| c == slot) {
+                        None
+                    } else {
+                        vars.get(slot).map(String::as_str)
+                    }
+                });
+                if length <= limit {
+                    continue;
+                }
+                let label = if exact {
+                    format!("{length} characters; `{name}` takes {limit}")
+                } else {
+                    format!("at least {length} characters; `{name}` takes {limit}")
+                };
+                diagnostics.push(Diagnostic {
+                    severity: Severity::Error,
+                    message: format!("reply is too long for `{name}`"),
+                    location: Some(location.clone()),
+                    label,
+                    context: Some(t.context.clone()),
+                    secondary: None,
+                    help: Some(format!(
+                        "shorten it to at most {limit} characters (with [vars] filled in), or move `{name}` to a rule of its own with a shorter reply: replies are never cut"
+                    )),
+                });
+            }
+        }
+    }
 }

@@ -14,6 +14,7 @@ use crate::error::{LoadError, Location};
 use crate::template::Template;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::Duration;
 
 pub(crate) use source::SourceFile;
 
@@ -48,6 +49,10 @@ pub struct RuleSet {
     pub(crate) vars: BTreeMap<String, String>,
     pub(crate) synonyms: Vec<Vec<String>>,
     pub(crate) hours: Vec<HoursLine>,
+    /// `[hours]` with `settings.timezone`, ready to ask "open at this instant?"; `None`
+    /// when no rule or reply uses office hours.
+    pub(crate) office: Option<crate::hours::OfficeHours>,
+    pub(crate) channels: BTreeMap<String, Channel>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) faqs: Vec<Faq>,
     pub(crate) tests: Vec<TestCase>,
@@ -59,7 +64,8 @@ pub struct RuleSet {
 pub struct Settings {
     /// `language`: the stemmer and stop words, as a code such as `en`.
     pub language: String,
-    /// `timezone`: the IANA time-zone name for office hours.
+    /// `timezone`: the IANA time-zone name for office hours, such as `Europe/London`.
+    /// Checked when the rule set loads: an unknown name is a load error.
     pub timezone: String,
     /// `max_suggestions`: how many suggestions an outcome carries at most.
     pub max_suggestions: usize,
@@ -92,8 +98,9 @@ impl Default for Settings {
     }
 }
 
-/// One line of `[hours]`: days, and an opening range in minutes after midnight (or
-/// closed dates).
+/// One line of `[hours]`: days and one opening range in minutes after midnight, closed
+/// dates, or a date's changed hours. A line that lists several ranges gives one
+/// `HoursLine` per range.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum HoursLine {
@@ -104,11 +111,52 @@ pub enum HoursLine {
         days: Vec<u8>,
         /// Opening time, minutes after midnight.
         open: u16,
-        /// Closing time, minutes after midnight.
+        /// Closing time, minutes after midnight (1440 for midnight at the day's end).
         close: u16,
     },
     /// Dates (`YYYY-MM-DD`) on which the office is closed all day.
     Closed(Vec<String>),
+    /// One-off changed hours: on `date` (`YYYY-MM-DD`) the office is open from `open`
+    /// to `close` minutes after midnight instead of its weekly hours.
+    Changed {
+        /// The date, `YYYY-MM-DD`.
+        date: String,
+        /// Opening time, minutes after midnight.
+        open: u16,
+        /// Closing time, minutes after midnight.
+        close: u16,
+    },
+}
+
+/// `when.outside_hours = true` or `when.inside_hours = true`: a rule that holds only
+/// outside (or inside) the office hours of `[hours]`, at the message's `received_at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum HoursCondition {
+    /// `when.inside_hours = true`: only while the office is open.
+    Inside,
+    /// `when.outside_hours = true`: only while the office is closed.
+    Outside,
+}
+
+/// A `[channels.NAME]` table: what a channel allows.
+///
+/// ```
+/// let rules = replykit::RuleSet::from_toml("t.toml", r#"
+///     [channels.twitter]
+///     max_length = 280
+/// "#)?;
+/// assert_eq!(rules.channels()["twitter"].max_length, Some(280));
+/// # Ok::<(), replykit::LoadError>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Channel {
+    /// `max_length`: the longest reply the channel takes, in characters (Unicode
+    /// scalar values). A longer rendered reply is flagged `too_long` and never
+    /// auto-replied; a rule restricted to the channel whose reply can never fit is a
+    /// load error.
+    pub max_length: Option<usize>,
 }
 
 /// A phrase of a rule condition, as written, with where it was written.
@@ -152,6 +200,9 @@ pub struct Conditions {
     pub author: BTreeMap<String, Vec<String>>,
     /// `when.fields.NAME`: the message field's value must be one of these (lower-cased).
     pub fields: BTreeMap<String, Vec<String>>,
+    /// `when.outside_hours` / `when.inside_hours`: the office must be closed (open)
+    /// when the message is received.
+    pub hours: Option<HoursCondition>,
 }
 
 /// A `[[rule]]`: conditions and a reply.
@@ -172,8 +223,52 @@ pub struct Rule {
     pub reply: Vec<Template>,
     /// Tags carried into the outcome.
     pub tags: Vec<String>,
+    /// `cooldown`: not suggested again to an author who got it less than this long
+    /// ago (from the message's `history`).
+    pub cooldown: Option<Duration>,
+    /// `once_per_conversation`: not suggested again to an author whose `history`
+    /// holds it.
+    pub once_per_conversation: bool,
     /// Where its id was written.
     pub location: Location,
+}
+
+impl Rule {
+    /// Whether this rule is a notice: it has an hours condition and no text condition
+    /// (`when.any`, `when.all`, `when.regex`), so it applies to every message at those
+    /// times and is given as [`Outcome::notice`](crate::Outcome::notice), beside the
+    /// answer rather than instead of it.
+    ///
+    /// ```
+    /// use replykit::{HoursCondition, RuleSet};
+    ///
+    /// let rules = RuleSet::from_toml("t.toml", r#"
+    ///     [settings]
+    ///     timezone = "Europe/London"
+    ///     [hours]
+    ///     mon-fri = "08:30-17:00"
+    ///
+    ///     [[rule]]
+    ///     id = "out-of-hours"
+    ///     when.outside_hours = true
+    ///     reply = "We're back at {{next_open}}."
+    ///
+    ///     [[rule]]
+    ///     id = "anyone-there"
+    ///     when.any = ["anyone there"]
+    ///     when.outside_hours = true
+    ///     reply = "Not right now, sorry."
+    /// "#)?;
+    /// let (notice, rule) = (&rules.rules()[0], &rules.rules()[1]);
+    /// assert_eq!(notice.when.hours, Some(HoursCondition::Outside));
+    /// assert!(notice.is_notice());
+    /// assert!(!rule.is_notice());
+    /// # Ok::<(), replykit::LoadError>(())
+    /// ```
+    pub fn is_notice(&self) -> bool {
+        let w = &self.when;
+        w.hours.is_some() && w.any.is_empty() && w.all.is_empty() && w.regex.is_empty()
+    }
 }
 
 /// A `[[faq]]` entry: example questions and an answer.
@@ -190,6 +285,11 @@ pub struct Faq {
     pub tags: Vec<String>,
     /// `false`: never sent unattended.
     pub auto_reply: bool,
+    /// `cooldown`: not suggested again to an author who got it less than this long ago.
+    pub cooldown: Option<Duration>,
+    /// `once_per_conversation`: not suggested again to an author whose `history`
+    /// holds it.
+    pub once_per_conversation: bool,
     /// Where its id was written.
     pub location: Location,
 }
@@ -206,10 +306,22 @@ pub struct TestCase {
     pub decision: Option<crate::Decision>,
     /// Text the top suggestion's reply should contain.
     pub reply_contains: Option<String>,
+    /// `notice`: `Some(Some(id))` when the outcome's notice should come from rule `id`,
+    /// `Some(None)` (`notice = false`) when there should be none, `None` when the test
+    /// does not say.
+    pub notice: Option<Option<String>>,
+    /// `notice_contains`: text the notice's reply should contain.
+    pub notice_contains: Option<String>,
+    /// `suppressed`: ids the outcome should report as suppressed.
+    pub suppressed: Vec<String>,
     /// Where the test was written (its `message`).
     pub location: Location,
     /// Where its `expect` was written.
     pub(crate) expect_location: Option<Location>,
+    /// Where its `notice` was written.
+    pub(crate) notice_location: Option<Location>,
+    /// Where each of `suppressed` was written.
+    pub(crate) suppressed_locations: Vec<Location>,
 }
 
 impl RuleSet {
@@ -254,6 +366,11 @@ impl RuleSet {
     /// The lines of `[hours]`.
     pub fn hours(&self) -> &[HoursLine] {
         &self.hours
+    }
+
+    /// The `[channels.NAME]` tables, by lower-cased name.
+    pub fn channels(&self) -> &BTreeMap<String, Channel> {
+        &self.channels
     }
 
     /// The rules, in file order.

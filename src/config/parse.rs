@@ -2,13 +2,19 @@
 
 use super::source::{Sink, SourceFile};
 use super::walk::{self, get, key_span, Text, Val};
-use super::{Conditions, Faq, HoursLine, Pattern, Phrase, Rule, TestCase, MAX_REGEX_BYTES};
+use super::{
+    Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule, TestCase,
+    MAX_REGEX_BYTES,
+};
+use crate::conversation::{parse_duration, Sent};
 use crate::error::{Diagnostic, Location};
+use crate::hours::{self, Range as OpenRange};
 use crate::template::Template;
 use crate::text::{tokenize, Language};
 use crate::{Decision, Message};
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::time::Duration;
 use toml::de::{DeTable, DeValue};
 
 /// The longest phrase, in words.
@@ -35,6 +41,36 @@ pub(crate) struct Templated {
     pub(crate) context: String,
     pub(crate) captures: Vec<String>,
     pub(crate) slots: Vec<SlotUse>,
+    /// The channels the rule is restricted to (`when.channel`), for length checks.
+    pub(crate) channels: Vec<String>,
+    /// Each template with where its text is written.
+    pub(crate) texts: Vec<(Template, Location)>,
+}
+
+/// The day or date a line of `[hours]` is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum HoursDay {
+    /// Monday = 0.
+    Weekday(u8),
+    Date(jiff::civil::Date),
+}
+
+/// One day's opening range (or `None`: closed) from `[hours]`, with where it was
+/// written, for the checks across lines and files.
+#[derive(Clone, Debug)]
+pub(crate) struct HoursEntry {
+    pub(crate) day: HoursDay,
+    pub(crate) range: Option<OpenRange>,
+    pub(crate) location: Location,
+}
+
+/// A use of office hours (`when.outside_hours`, `when.inside_hours`), which needs
+/// `[hours]` and a time zone.
+#[derive(Clone, Debug)]
+pub(crate) struct HoursUse {
+    pub(crate) what: String,
+    pub(crate) context: String,
+    pub(crate) location: Location,
 }
 
 /// Everything one file holds.
@@ -44,6 +80,13 @@ pub(crate) struct Parsed {
     pub(crate) vars: Vec<(String, String, Location)>,
     pub(crate) synonyms: Vec<Vec<(String, Location)>>,
     pub(crate) hours: Vec<(HoursLine, Location)>,
+    pub(crate) hours_entries: Vec<HoursEntry>,
+    pub(crate) hours_uses: Vec<HoursUse>,
+    /// Whether the file has an `[hours]` table (even one with mistakes).
+    pub(crate) hours_table: bool,
+    /// Whether `[settings]` names a `timezone` (even a wrong one).
+    pub(crate) timezone_written: bool,
+    pub(crate) channels: Vec<(String, Channel, Location)>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) faqs: Vec<Faq>,
     pub(crate) tests: Vec<TestCase>,
@@ -51,7 +94,7 @@ pub(crate) struct Parsed {
 }
 
 const TOP_KEYS: &[&str] = &[
-    "settings", "vars", "synonyms", "hours", "rule", "faq", "test",
+    "settings", "vars", "synonyms", "hours", "channels", "rule", "faq", "test",
 ];
 const SETTING_KEYS: &[&str] = &[
     "language",
@@ -71,10 +114,32 @@ const RULE_KEYS: &[&str] = &[
     "auto_reply",
     "reply",
     "tags",
+    "cooldown",
+    "once_per_conversation",
 ];
-const WHEN_KEYS: &[&str] = &["any", "all", "none", "regex", "channel", "author", "fields"];
+const WHEN_KEYS: &[&str] = &[
+    "any",
+    "all",
+    "none",
+    "regex",
+    "channel",
+    "author",
+    "fields",
+    "outside_hours",
+    "inside_hours",
+];
 const AUTHOR_KEYS: &[&str] = &["id", "name", "handle"];
-const FAQ_KEYS: &[&str] = &["id", "questions", "answer", "tags", "auto_reply"];
+const FAQ_KEYS: &[&str] = &[
+    "id",
+    "questions",
+    "answer",
+    "tags",
+    "auto_reply",
+    "cooldown",
+    "once_per_conversation",
+];
+const CHANNEL_KEYS: &[&str] = &["max_length"];
+const HISTORY_KEYS: &[&str] = &["id", "variation", "at"];
 const TEST_KEYS: &[&str] = &[
     "message",
     "expect",
@@ -84,6 +149,12 @@ const TEST_KEYS: &[&str] = &[
     "author",
     "fields",
     "received_at",
+    "history",
+    "from_us",
+    "automated",
+    "notice",
+    "notice_contains",
+    "suppressed",
 ];
 const DAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
@@ -156,8 +227,14 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
         }
     }
     if let Some(v) = get(doc, "hours") {
+        parsed.hours_table = true;
         if let Some(t) = walk::table(&mut sink, v, "hours", None) {
             hours(&mut sink, t, &mut parsed);
+        }
+    }
+    if let Some(v) = get(doc, "channels") {
+        if let Some(t) = walk::table(&mut sink, v, "channels", None) {
+            channels(&mut sink, t, &mut parsed);
         }
     }
     for (key, what) in [("rule", "rule"), ("faq", "faq"), ("test", "test")] {
@@ -188,6 +265,7 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
 fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
     let ctx = Some("[settings]");
     walk::unknown_keys(sink, t, SETTING_KEYS, "in [settings]", ctx);
+    parsed.timezone_written = get(t, "timezone").is_some();
     for (k, v) in t.iter() {
         let key = k.get_ref().as_ref();
         let value = match key {
@@ -202,7 +280,20 @@ fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                     None
                 }
             }),
-            "timezone" => walk::string(sink, v, key, ctx).map(|s| SettingValue::Text(s.value)),
+            "timezone" => walk::string(sink, v, key, ctx).and_then(|s| {
+                if hours::zone(&s.value).is_some() {
+                    return Some(SettingValue::Text(s.value));
+                }
+                let help = match closest_zone(&s.value) {
+                    Some(name) => format!("did you mean `{name}`?"),
+                    None => "use an IANA time-zone name, such as \"Europe/London\", \"Europe/Paris\" or \"America/New_York\"".into(),
+                };
+                sink.error(s.span, format!("unknown time zone `{}`", s.value))
+                    .label("not in the time-zone database")
+                    .context(ctx)
+                    .help(help);
+                None
+            }),
             "max_suggestions" => count(sink, v, key, 1, 20),
             "max_message_bytes" => count(sink, v, key, 64, 1 << 20),
             "faq_temperature" => walk::number(sink, v, key, ctx).and_then(|x| {
@@ -280,21 +371,126 @@ fn parse_days(spec: &str) -> Option<Vec<u8>> {
     }
 }
 
-fn valid_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
+/// The zone a mistyped time-zone name probably means: the zone of a city named alone
+/// ("London"), or a close spelling.
+fn closest_zone(name: &str) -> Option<String> {
+    let names = hours::zone_names();
+    let wanted = name.trim().to_ascii_lowercase().replace(' ', "_");
+    let city = names
+        .iter()
+        .filter(|n| {
+            n.contains('/')
+                && n.rsplit('/')
+                    .next()
+                    .is_some_and(|c| c.to_ascii_lowercase() == wanted)
         })
-        && matches!(s.get(5..7).and_then(|m| m.parse::<u8>().ok()), Some(1..=12))
-        && matches!(
-            s.get(8..10).and_then(|d| d.parse::<u8>().ok()),
-            Some(1..=31)
-        )
+        .min_by_key(|n| (n.len(), n.as_str()));
+    if let Some(n) = city {
+        return Some(n.clone());
+    }
+    let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+    let refs: Vec<&str> = lower.iter().map(String::as_str).collect();
+    let best = walk::closest(&wanted, &refs)?;
+    names
+        .iter()
+        .find(|n| n.to_ascii_lowercase() == best)
+        .cloned()
+}
+
+const DATE_HELP: &str = "write dates as YYYY-MM-DD, as in \"2026-12-25\"";
+
+/// Reads the opening ranges of a line of `[hours]`: one `"HH:MM-HH:MM"` or a list of
+/// them. Reports each one that is wrong; returns those that are right.
+fn open_ranges(
+    sink: &mut Sink<'_>,
+    key: &str,
+    v: &Val<'_>,
+    ctx: Option<&str>,
+) -> Vec<(OpenRange, Text)> {
+    let texts = match v.get_ref() {
+        DeValue::Array(_) => {
+            let list = walk::strings(sink, v, key, ctx).unwrap_or_default();
+            if list.is_empty() && matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) {
+                sink.error(v.span(), format!("`{key}` lists no hours"))
+                    .context(ctx)
+                    .help("write \"HH:MM-HH:MM\", or leave the day out when the office is closed");
+            }
+            list
+        }
+        _ => walk::string(sink, v, key, ctx).into_iter().collect(),
+    };
+    let mut out = Vec::new();
+    for range in texts {
+        let times = range
+            .value
+            .split_once('-')
+            .and_then(|(a, b)| Some((parse_time(a)?, parse_time(b)?)));
+        match times {
+            Some((open, close)) if open < close => out.push(((open, close), range)),
+            Some(_) => {
+                sink.error(range.span, "opening time is not before closing time")
+                    .context(ctx)
+                    .help("write the earlier time first, as in \"08:30-17:00\"");
+            }
+            None => {
+                sink.error(range.span, format!("`{}` is not a time range", range.value))
+                    .context(ctx)
+                    .help("write opening hours as \"HH:MM-HH:MM\", as in \"08:30-17:00\"");
+            }
+        }
+    }
+    out
+}
+
+/// A date's line of `[hours]`: `2026-12-24 = "09:00-12:00"` (changed hours, one range
+/// or a list) or `2026-12-24 = "closed"`.
+fn date_hours(
+    sink: &mut Sink<'_>,
+    key: &str,
+    key_span: Range<usize>,
+    v: &Val<'_>,
+    parsed: &mut Parsed,
+) {
+    let ctx = Some("[hours]");
+    let date = match hours::parse_date(key) {
+        Ok(date) => date,
+        Err(help) => {
+            sink.error(key_span, format!("`{key}` is not a date"))
+                .context(ctx)
+                .help(help.unwrap_or_else(|| DATE_HELP.into()));
+            return;
+        }
+    };
+    if let DeValue::String(text) = v.get_ref() {
+        if text.trim().eq_ignore_ascii_case("closed") {
+            let location = sink.file.location(v.span());
+            parsed.hours_entries.push(HoursEntry {
+                day: HoursDay::Date(date),
+                range: None,
+                location: location.clone(),
+            });
+            parsed
+                .hours
+                .push((HoursLine::Closed(vec![key.to_string()]), location));
+            return;
+        }
+    }
+    for ((open, close), text) in open_ranges(sink, key, v, ctx) {
+        let location = sink.file.location(text.span);
+        parsed.hours_entries.push(HoursEntry {
+            day: HoursDay::Date(date),
+            range: Some((open, close)),
+            location: location.clone(),
+        });
+        parsed.hours.push((
+            HoursLine::Changed {
+                date: key.to_string(),
+                open,
+                close,
+            },
+            location,
+        ));
+    }
 }
 
 fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
@@ -308,15 +504,27 @@ fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
             };
             let mut ok = Vec::new();
             for d in dates {
-                if valid_date(&d.value) {
-                    ok.push(d.value);
-                } else {
-                    sink.error(d.span, format!("`{}` is not a date", d.value))
-                        .context(ctx)
-                        .help("write dates as YYYY-MM-DD, as in \"2026-12-25\"");
+                match hours::parse_date(&d.value) {
+                    Ok(date) => {
+                        parsed.hours_entries.push(HoursEntry {
+                            day: HoursDay::Date(date),
+                            range: None,
+                            location: sink.file.location(d.span),
+                        });
+                        ok.push(d.value);
+                    }
+                    Err(help) => {
+                        sink.error(d.span, format!("`{}` is not a date", d.value))
+                            .context(ctx)
+                            .help(help.unwrap_or_else(|| DATE_HELP.into()));
+                    }
                 }
             }
             parsed.hours.push((HoursLine::Closed(ok), loc));
+            continue;
+        }
+        if key.starts_with(|c: char| c.is_ascii_digit()) {
+            date_hours(sink, key, k.span(), v, parsed);
             continue;
         }
         let Some(days) = parse_days(key) else {
@@ -327,32 +535,60 @@ fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                 );
             continue;
         };
-        let Some(range) = walk::string(sink, v, key, ctx) else {
-            continue;
-        };
-        let times = range
-            .value
-            .split_once('-')
-            .and_then(|(a, b)| Some((parse_time(a)?, parse_time(b)?)));
-        match times {
-            Some((open, close)) if open < close => {
-                parsed
-                    .hours
-                    .push((HoursLine::Open { days, open, close }, loc));
+        for ((open, close), text) in open_ranges(sink, key, v, ctx) {
+            let location = sink.file.location(text.span);
+            for &day in &days {
+                parsed.hours_entries.push(HoursEntry {
+                    day: HoursDay::Weekday(day),
+                    range: Some((open, close)),
+                    location: location.clone(),
+                });
             }
-            Some(_) => {
-                sink.error(range.span, "opening time is not before closing time")
-                    .context(ctx)
-                    .help("write the earlier time first, as in \"08:30-17:00\"");
-            }
-            None => {
-                sink.error(range.span, format!("`{}` is not a time range", range.value))
-                    .context(ctx)
-                    .help("write opening hours as \"HH:MM-HH:MM\", as in \"08:30-17:00\"");
-            }
+            parsed.hours.push((
+                HoursLine::Open {
+                    days: days.clone(),
+                    open,
+                    close,
+                },
+                location,
+            ));
         }
     }
 }
+
+fn channels(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
+    for (k, v) in t.iter() {
+        let name = k.get_ref().trim().to_lowercase();
+        let ctx = format!("[channels.{name}]");
+        let Some(table) = walk::table(sink, v, &format!("channels.{name}"), None) else {
+            continue;
+        };
+        walk::unknown_keys(sink, table, CHANNEL_KEYS, "in a channel", Some(&ctx));
+        let mut channel = Channel::default();
+        if let Some(v) = get(table, "max_length") {
+            if let Some(n) = walk::integer(sink, v, "max_length", Some(&ctx)) {
+                match usize::try_from(n) {
+                    Ok(n) if (1..=MAX_CHANNEL_LENGTH).contains(&n) => channel.max_length = Some(n),
+                    _ => {
+                        sink.error(
+                            v.span(),
+                            format!("`max_length` must be between 1 and {MAX_CHANNEL_LENGTH}"),
+                        )
+                        .label(format!("{n} is out of range"))
+                        .context(Some(&ctx))
+                        .help("the longest reply the channel takes, in characters, as in max_length = 280");
+                    }
+                }
+            }
+        }
+        parsed
+            .channels
+            .push((name, channel, sink.file.location(k.span())));
+    }
+}
+
+/// The largest `max_length` of a channel.
+const MAX_CHANNEL_LENGTH: usize = 1_000_000;
 
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
@@ -510,12 +746,61 @@ fn regex_failed(t: &DeTable<'_>, when: &Conditions) -> bool {
     written > when.regex.len()
 }
 
-fn conditions(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Conditions {
+fn conditions(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str, uses: &mut Vec<HoursUse>) -> Conditions {
     let mut when = Conditions::default();
     let Some(t) = walk::table(sink, v, "when", Some(ctx)) else {
         return when;
     };
     walk::unknown_keys(sink, t, WHEN_KEYS, "in `when`", Some(ctx));
+    // Tables are read in key order; read the office-hours keys in the order written.
+    let mut hours_keys: Vec<_> = t
+        .iter()
+        .filter(|(k, _)| matches!(k.get_ref().as_ref(), "outside_hours" | "inside_hours"))
+        .collect();
+    hours_keys.sort_by_key(|(k, _)| k.span().start);
+    let mut hours_key: Option<&str> = None;
+    for (k, v) in hours_keys {
+        let key: &str = k.get_ref().as_ref();
+        let name = format!("when.{key}");
+        match walk::boolean(sink, v, &name, Some(ctx)) {
+            Some(true) => {
+                if let Some(other) = hours_key {
+                    sink.error(
+                        k.span(),
+                        format!("`when.{other}` and `{name}` contradict each other"),
+                    )
+                    .label("the office is either open or closed")
+                    .context(Some(ctx))
+                    .help("keep one of them; leave both out for a rule that holds at any time");
+                    continue;
+                }
+                hours_key = Some(key);
+                when.hours = Some(if key == "outside_hours" {
+                    HoursCondition::Outside
+                } else {
+                    HoursCondition::Inside
+                });
+                uses.push(HoursUse {
+                    what: format!("`{name}`"),
+                    context: ctx.to_string(),
+                    location: sink.file.location(k.span()),
+                });
+            }
+            Some(false) => {
+                let other = if key == "outside_hours" {
+                    "inside_hours"
+                } else {
+                    "outside_hours"
+                };
+                sink.error(v.span(), format!("`{name} = false` says nothing"))
+                    .context(Some(ctx))
+                    .help(format!(
+                        "write when.{other} = true for the opposite, or leave it out for a rule that holds at any time"
+                    ));
+            }
+            None => {}
+        }
+    }
     for (k, v) in t.iter() {
         match k.get_ref().as_ref() {
             "any" => when.any = phrases(sink, v, "when.any", ctx),
@@ -560,6 +845,7 @@ fn templates(
     key: &str,
     ctx: &str,
     captures: Vec<String>,
+    channels: &[String],
     parsed: &mut Parsed,
 ) -> Vec<Template> {
     let Some(list) = walk::strings(sink, v, key, Some(ctx)) else {
@@ -575,6 +861,8 @@ fn templates(
         context: ctx.to_string(),
         captures,
         slots: Vec::new(),
+        channels: channels.to_vec(),
+        texts: Vec::new(),
     };
     for text in list {
         if text.value.trim().is_empty() {
@@ -591,6 +879,10 @@ fn templates(
                         name: slot.name.clone(),
                         location: sink.file.location(span),
                     });
+                }
+                if !channels.is_empty() {
+                    uses.texts
+                        .push((t.clone(), sink.file.location(text.span.clone())));
                 }
                 out.push(t);
             }
@@ -638,19 +930,29 @@ fn rule(
         .unwrap_or(0);
     let when = match get(t, "when") {
         Some(v) => {
-            let when = conditions(sink, v, &ctx);
+            let when = conditions(sink, v, &ctx, &mut parsed.hours_uses);
             if when.any.is_empty()
                 && when.all.is_empty()
                 && when.regex.is_empty()
                 && !has_text_condition(v)
                 && !has_unknown_key(v)
             {
-                sink.error(
-                    key_span(t, "when").unwrap_or(v.span()),
-                    "rule has no text condition",
-                )
-                .context(Some(&ctx))
-                .help("add when.any, when.all or when.regex: a rule must look at the message text");
+                if when.hours.is_none() {
+                    sink.error(
+                        key_span(t, "when").unwrap_or(v.span()),
+                        "rule has no text condition",
+                    )
+                    .context(Some(&ctx))
+                    .help("add when.any, when.all or when.regex: a rule must look at the message text");
+                } else if !when.none.is_empty() {
+                    // A notice applies to every message at its times; it is not matched
+                    // against the text, so `when.none` cannot work.
+                    let at = when_key_span(v, "none").unwrap_or(v.span());
+                    sink.error(at, "a notice cannot use `when.none`")
+                        .label("a rule with no text condition reads no text")
+                        .context(Some(&ctx))
+                        .help("a rule with only office-hours conditions is a notice for every message at those times; add when.any, when.all or when.regex to make it a rule that reads the text");
+                }
             }
             when
         }
@@ -680,7 +982,7 @@ fn rule(
         captures.push(ANY_CAPTURE.to_string());
     }
     let reply = match get(t, "reply") {
-        Some(v) => templates(sink, v, "reply", &ctx, captures, parsed),
+        Some(v) => templates(sink, v, "reply", &ctx, captures, &when.channel, parsed),
         None => {
             let at = id.as_ref().map_or(item.span(), |i| i.span.clone());
             sink.error(at, "rule has no `reply`")
@@ -692,6 +994,34 @@ fn rule(
     let escalate = flag(sink, t, "escalate", false, &ctx);
     let auto_reply = flag(sink, t, "auto_reply", true, &ctx);
     let tags = tags(sink, t, &ctx);
+    let (cooldown, once_per_conversation) = repetition(sink, t, &ctx);
+    if escalate {
+        let notice = when.hours.is_some()
+            && when.any.is_empty()
+            && when.all.is_empty()
+            && when.regex.is_empty()
+            && get(t, "when").is_some_and(|v| !has_text_condition(v));
+        if notice {
+            sink.error(
+                key_span(t, "escalate").unwrap_or(item.span()),
+                "a notice cannot escalate",
+            )
+            .context(Some(&ctx))
+            .help("a rule with only office-hours conditions is a notice for every message at those times; add when.any, when.all or when.regex to escalate the messages it reads");
+        }
+        for key in ["cooldown", "once_per_conversation"] {
+            let set = match key {
+                "cooldown" => cooldown.is_some(),
+                _ => once_per_conversation,
+            };
+            if let (true, Some(span)) = (set, key_span(t, key)) {
+                sink.error(span, format!("an escalating rule cannot have `{key}`"))
+                    .label("it would hold back an escalation")
+                    .context(Some(&ctx))
+                    .help(format!("remove `{key}`: every message an escalating rule fires on must reach a person"));
+            }
+        }
+    }
     if let Some(id) = id {
         parsed.rules.push(Rule {
             id: id.value,
@@ -701,8 +1031,36 @@ fn rule(
             auto_reply,
             reply,
             tags,
+            cooldown,
+            once_per_conversation,
             location: sink.file.location(id.span),
         });
+    }
+}
+
+/// Reads `cooldown` and `once_per_conversation`.
+fn repetition(sink: &mut Sink<'_>, t: &DeTable<'_>, ctx: &str) -> (Option<Duration>, bool) {
+    let cooldown = get(t, "cooldown")
+        .and_then(|v| walk::string(sink, v, "cooldown", Some(ctx)))
+        .and_then(|text| match parse_duration(&text.value) {
+            Some(d) => Some(d),
+            None => {
+                sink.error(text.span, format!("`{}` is not a duration", text.value))
+                    .label("not a number with a unit")
+                    .context(Some(ctx))
+                    .help("write a number and a unit, as in \"30m\", \"24h\", \"7d\" or \"1h30m\" (m minutes, h hours, d days, w weeks; at most a year)");
+                None
+            }
+        });
+    let once = flag(sink, t, "once_per_conversation", false, ctx);
+    (cooldown, once)
+}
+
+/// The span of a key inside `when` (`when.none`), for pointing at it.
+fn when_key_span(v: &Val<'_>, key: &str) -> Option<Range<usize>> {
+    match v.get_ref() {
+        DeValue::Table(t) => key_span(t, key),
+        _ => None,
     }
 }
 
@@ -763,7 +1121,7 @@ fn faq(
         }
     };
     let answer = match get(t, "answer") {
-        Some(v) => templates(sink, v, "answer", &ctx, Vec::new(), parsed),
+        Some(v) => templates(sink, v, "answer", &ctx, Vec::new(), &[], parsed),
         None => {
             sink.error(at, "faq entry has no `answer`")
                 .context(Some(&ctx))
@@ -773,6 +1131,7 @@ fn faq(
     };
     let tags = tags(sink, t, &ctx);
     let auto_reply = flag(sink, t, "auto_reply", true, &ctx);
+    let (cooldown, once_per_conversation) = repetition(sink, t, &ctx);
     if let Some(id) = id {
         parsed.faqs.push(Faq {
             id: id.value,
@@ -780,6 +1139,8 @@ fn faq(
             answer,
             tags,
             auto_reply,
+            cooldown,
+            once_per_conversation,
             location: sink.file.location(id.span),
         });
     }
@@ -805,14 +1166,46 @@ fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parse
     });
     let reply_contains = text(sink, "reply_contains").map(|t| t.value);
     let channel = text(sink, "channel").map(|t| t.value);
-    let received_at = text(sink, "received_at").map(|t| t.value);
+    let received_at = text(sink, "received_at").map(|t| {
+        check_timestamp(sink, &t, &ctx);
+        t.value
+    });
+    let history = get(t, "history")
+        .map(|v| test_history(sink, v, &ctx))
+        .unwrap_or_default();
+    let from_us = flag(sink, t, "from_us", false, &ctx);
+    let automated = flag(sink, t, "automated", false, &ctx);
+    let notice = get(t, "notice").and_then(|v| match v.get_ref() {
+        DeValue::Boolean(false) => Some((None, sink.file.location(v.span()))),
+        DeValue::String(id) => Some((Some(id.to_string()), sink.file.location(v.span()))),
+        other => {
+            sink.error(v.span(), "`notice` must be a notice's id or false")
+                .label(format!("this is {}", walk::article(other.type_str())))
+                .context(Some(&ctx))
+                .help("write notice = \"out-of-hours\" to expect that notice, or notice = false to expect none");
+            None
+        }
+    });
+    let notice_contains = text(sink, "notice_contains").map(|t| t.value);
+    let suppressed: Vec<(String, Location)> = get(t, "suppressed")
+        .and_then(|v| walk::strings(sink, v, "suppressed", Some(&ctx)))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|t| (t.value, sink.file.location(t.span)))
+        .collect();
     let author = get(t, "author")
         .map(|v| value_lists(sink, v, "author", Some(AUTHOR_KEYS), false, &ctx))
         .unwrap_or_default();
     let fields = get(t, "fields")
         .map(|v| value_lists(sink, v, "fields", None, false, &ctx))
         .unwrap_or_default();
-    if expect.is_none() && decision.is_none() && get(t, "decision").is_none() {
+    if expect.is_none()
+        && decision.is_none()
+        && get(t, "decision").is_none()
+        && get(t, "notice").is_none()
+        && get(t, "notice_contains").is_none()
+        && get(t, "suppressed").is_none()
+    {
         sink.error(
             item.span().start..item.span().start,
             "test says nothing to expect",
@@ -834,6 +1227,9 @@ fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parse
     let mut msg = Message::new(message.value);
     msg.channel = channel;
     msg.received_at = received_at;
+    msg.history = history;
+    msg.from_us = from_us;
+    msg.automated = automated;
     let author_fields = ["id", "name", "handle"].map(|k| first(&author, k));
     if author_fields.iter().any(Option::is_some) {
         let [id, name, handle] = author_fields;
@@ -848,7 +1244,72 @@ fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parse
         expect: expect.as_ref().map(|e| e.value.clone()),
         decision,
         reply_contains,
+        notice: notice.as_ref().map(|(n, _)| n.clone()),
+        notice_contains,
+        suppressed: suppressed.iter().map(|(id, _)| id.clone()).collect(),
+        suppressed_locations: suppressed.into_iter().map(|(_, l)| l).collect(),
         location: sink.file.location(message.span),
         expect_location: expect.map(|e| sink.file.location(e.span)),
+        notice_location: notice.map(|(_, l)| l),
     });
+}
+
+/// Reports a `received_at` or `at` of a test that is not an RFC 3339 timestamp.
+fn check_timestamp(sink: &mut Sink<'_>, t: &Text, ctx: &str) {
+    if hours::parse_timestamp(&t.value).is_none() {
+        sink.error(t.span.clone(), format!("`{}` is not a timestamp", t.value))
+            .label("not RFC 3339 with an offset")
+            .context(Some(ctx))
+            .help("write the date, the time and the offset from UTC, as in \"2026-12-02T22:00:00Z\" or \"2026-07-02T09:00:00+01:00\"");
+    }
+}
+
+/// Reads a test's `history = [{id = "...", variation = 0, at = "..."}, ...]`.
+fn test_history(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Vec<Sent> {
+    let DeValue::Array(items) = v.get_ref() else {
+        sink.error(v.span(), "`history` must be a list of tables")
+            .label(format!("this is {}", walk::article(v.get_ref().type_str())))
+            .context(Some(ctx))
+            .help("write history = [{ id = \"thanks\", variation = 0, at = \"2026-12-02T22:00:00Z\" }]");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for item in items.iter() {
+        let Some(t) = walk::table(sink, item, "history", Some(ctx)) else {
+            continue;
+        };
+        walk::unknown_keys(sink, t, HISTORY_KEYS, "in a history entry", Some(ctx));
+        let Some(id) = get(t, "id").and_then(|v| walk::string(sink, v, "id", Some(ctx))) else {
+            if get(t, "id").is_none() {
+                sink.error(item.span(), "history entry has no `id`")
+                    .context(Some(ctx))
+                    .help("name the rule or FAQ entry whose reply was sent, as in id = \"thanks\"");
+            }
+            continue;
+        };
+        let variation = get(t, "variation")
+            .and_then(|v| {
+                let n = walk::integer(sink, v, "variation", Some(ctx))?;
+                let n = usize::try_from(n).ok();
+                if n.is_none() {
+                    sink.error(v.span(), "`variation` must be 0 or more")
+                        .context(Some(ctx))
+                        .help("variations count from 0 for the first");
+                }
+                n
+            })
+            .unwrap_or(0);
+        let at = get(t, "at")
+            .and_then(|v| walk::string(sink, v, "at", Some(ctx)))
+            .map(|at| {
+                check_timestamp(sink, &at, ctx);
+                at.value
+            });
+        out.push(Sent {
+            id: id.value,
+            variation,
+            at,
+        });
+    }
+    out
 }

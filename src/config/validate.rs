@@ -10,6 +10,9 @@ use std::collections::BTreeMap;
 /// Message values a template may use.
 const MESSAGE_SLOTS: &[&str] = &["author.name", "author.handle", "author.id", "channel"];
 
+/// Values from office hours a template may use (they need `[hours]`).
+pub(crate) const TIME_SLOTS: &[&str] = &["next_open"];
+
 fn error(
     location: &Location,
     message: String,
@@ -51,7 +54,43 @@ pub(crate) fn validate(set: &RuleSet, diagnostics: &mut Vec<Diagnostic>) {
         }
     }
     let known: Vec<&str> = ids.keys().copied().collect();
+    let notices: Vec<&str> = set
+        .rules
+        .iter()
+        .filter(|r| r.is_notice())
+        .map(|r| r.id.as_str())
+        .collect();
     for test in &set.tests {
+        let context = || Some(format!("test at line {}", test.location.line));
+        if let Some(Some(notice)) = &test.notice {
+            if !notices.contains(&notice.as_str()) {
+                let help = match closest(notice, &notices) {
+                    Some(k) => format!("did you mean `{k}`?"),
+                    None if notices.is_empty() => "the rule set has no notice: a notice is a rule with only office-hours conditions, such as when.outside_hours = true".into(),
+                    None => format!("the notices are: {}", notices.join(", ")),
+                };
+                diagnostics.push(error(
+                    test.notice_location.as_ref().unwrap_or(&test.location),
+                    format!("test expects notice `{notice}`, which no notice rule has"),
+                    context(),
+                    help,
+                ));
+            }
+        }
+        for (n, id) in test.suppressed.iter().enumerate() {
+            if !ids.contains_key(id.as_str()) {
+                let help = match closest(id, &known) {
+                    Some(k) => format!("did you mean `{k}`?"),
+                    None => "name the id of a rule or FAQ entry".into(),
+                };
+                diagnostics.push(error(
+                    test.suppressed_locations.get(n).unwrap_or(&test.location),
+                    format!("test expects `{id}` suppressed, which no rule or FAQ entry has"),
+                    context(),
+                    help,
+                ));
+            }
+        }
         let Some(expect) = &test.expect else { continue };
         if !ids.contains_key(expect.as_str()) {
             let help = match closest(expect, &known) {
@@ -113,6 +152,7 @@ pub(crate) fn check_templates(
                     .iter()
                     .any(|c| c == name || c == super::parse::ANY_CAPTURE)
                 || MESSAGE_SLOTS.contains(&name)
+                || TIME_SLOTS.contains(&name)
                 || name.strip_prefix("fields.").is_some_and(|f| !f.is_empty());
             if known {
                 continue;
@@ -125,6 +165,7 @@ pub(crate) fn check_templates(
                     .filter(|c| *c != super::parse::ANY_CAPTURE),
             );
             candidates.extend(MESSAGE_SLOTS);
+            candidates.extend(TIME_SLOTS);
             let help = match closest(name, &candidates) {
                 Some(k) => format!("did you mean `{{{{{k}}}}}`?"),
                 None => format!(

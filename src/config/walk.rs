@@ -19,7 +19,8 @@ pub(crate) struct Text {
     pub(crate) span: Range<usize>,
 }
 
-fn article(type_str: &str) -> &'static str {
+/// "a string", "an integer", ... for a TOML type name.
+pub(crate) fn article(type_str: &str) -> &'static str {
     match type_str {
         "string" => "a string",
         "integer" => "an integer",

@@ -374,8 +374,14 @@ impl Model {
 
     /// Raw logits (before temperature and softmax) for a message.
     pub fn logits(&self, words: &[&str]) -> Vec<f32> {
+        self.logits_hinted(words, &[])
+    }
+
+    /// [`logits`](Self::logits), with `unseen[i]` saying that word `i`'s stem is no
+    /// training stem (which saves stemming it).
+    pub fn logits_hinted(&self, words: &[&str], unseen: &[bool]) -> Vec<f32> {
         let mut hashes = Vec::with_capacity(words.len() * 24);
-        self.extractor.extract_hashes(words, &mut hashes);
+        self.extractor.extract_hashes(words, unseen, &mut hashes);
         let x = self.vectorise_hashes(&mut hashes);
         let mut out = vec![0.0; self.n_labels];
         self.logits_into(&x, &mut out);
@@ -384,8 +390,8 @@ impl Model {
 
     /// Calibrated probability per label (sums to 1; empty if the model has no labels).
     /// Deterministic. A message with no known feature gets the label prior.
-    pub fn predict(&self, words: &[&str]) -> Vec<f32> {
-        let mut p = self.logits(words);
+    pub fn predict(&self, words: &[&str], unseen: &[bool]) -> Vec<f32> {
+        let mut p = self.logits_hinted(words, unseen);
         softmax(&mut p, 1.0 / self.temperature);
         p
     }
@@ -394,13 +400,13 @@ impl Model {
     /// divide by [`Model::temperature`] for the tempered scale). A feature's weight is
     /// split evenly among its occurrences; a bigram is split between its two words. The
     /// bias is not included. Out-of-range labels give zeros.
-    pub fn contributions(&self, words: &[&str], label: usize) -> Vec<f32> {
+    pub fn contributions(&self, words: &[&str], unseen: &[bool], label: usize) -> Vec<f32> {
         let mut out = vec![0.0f32; words.len()];
         if label >= self.n_labels {
             return out;
         }
         let mut raw = Vec::with_capacity(words.len() * 24);
-        self.extractor.extract(words, &mut raw);
+        self.extractor.extract_hinted(words, unseen, &mut raw);
         let (_, norm) = self.vectorise_with_norm(&mut raw); // also sorts raw by hash
         let c = self.n_labels;
         let mut i = 0;
@@ -768,19 +774,19 @@ mod tests {
     #[test]
     fn empty_and_tiny() {
         let m = Model::train(&[], 3, &TrainConfig::default());
-        let p = m.predict(&[]);
+        let p = m.predict(&[], &[]);
         assert_eq!(p.len(), 3);
         let m = Model::train(
             &[ex("lost my card", 0), ex("open an account", 1)],
             2,
             &TrainConfig::default(),
         );
-        let p = m.predict(&["card", "lost"]);
+        let p = m.predict(&["card", "lost"], &[]);
         assert!(p[0] > p[1]);
-        let c = m.contributions(&["card", "lost", "zzz"], 0);
+        let c = m.contributions(&["card", "lost", "zzz"], &[false, false, true], 0);
         assert_eq!(c.len(), 3);
         assert!(c[0] > 0.0 && c[2] == 0.0);
-        assert!(m.predict(&[]).iter().all(|x| x.is_finite()));
+        assert!(m.predict(&[], &[]).iter().all(|x| x.is_finite()));
     }
 
     #[test]

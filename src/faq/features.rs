@@ -181,18 +181,38 @@ impl Extractor {
 
     /// Replaces `out` with all raw features of `words`.
     pub fn extract<S: AsRef<str>>(&self, words: &[S], out: &mut Vec<RawFeature>) {
-        out.clear();
-        self.extract_with(words, |hash, w0, w1| out.push(RawFeature { hash, w0, w1 }));
+        self.extract_hinted(words, &[], out);
     }
 
-    /// Replaces `out` with the hashes of all features of `words`.
-    pub fn extract_hashes<S: AsRef<str>>(&self, words: &[S], out: &mut Vec<u64>) {
+    /// [`extract`](Self::extract), where `unseen[i]` says that word `i`'s stem is known
+    /// to be no stem of the training data (so the stemmer need not run: its feature
+    /// would be unknown whatever it is).
+    pub fn extract_hinted<S: AsRef<str>>(
+        &self,
+        words: &[S],
+        unseen: &[bool],
+        out: &mut Vec<RawFeature>,
+    ) {
         out.clear();
-        self.extract_with(words, |hash, _, _| out.push(hash));
+        self.extract_with(words, unseen, |hash, w0, w1| {
+            out.push(RawFeature { hash, w0, w1 })
+        });
+    }
+
+    /// Replaces `out` with the hashes of all features of `words` (see
+    /// [`extract_hinted`](Self::extract_hinted) for `unseen`).
+    pub fn extract_hashes<S: AsRef<str>>(&self, words: &[S], unseen: &[bool], out: &mut Vec<u64>) {
+        out.clear();
+        self.extract_with(words, unseen, |hash, _, _| out.push(hash));
     }
 
     /// Calls `emit(hash, first word, second word)` for every feature occurrence.
-    fn extract_with<S: AsRef<str>, F: FnMut(u64, u32, u32)>(&self, words: &[S], mut emit: F) {
+    fn extract_with<S: AsRef<str>, F: FnMut(u64, u32, u32)>(
+        &self,
+        words: &[S],
+        unseen: &[bool],
+        mut emit: F,
+    ) {
         let cfg = &self.cfg;
         let n = words.len();
         let mut buf = String::with_capacity(32);
@@ -213,6 +233,10 @@ impl Extractor {
             let sh = if need_stem {
                 match self.stem_cache.get(&wh) {
                     Some(&sh) => sh,
+                    // An unseen stem: any hash no training stem has will do.
+                    None if unseen.get(i) == Some(&true) => {
+                        hash_kind(Kind::Stem, &[b"\0", w.as_bytes()])
+                    }
                     None => hash_kind(Kind::Stem, &[self.stemmer.stem(w).as_bytes()]),
                 }
             } else {

@@ -23,8 +23,7 @@ mod retrieval;
 
 use crate::config::{Faq, Settings};
 use crate::outcome::{Evidence, EvidenceKind};
-use crate::text::{tokenize, Analyzer, StemTok, Tokens};
-use crate::Span;
+use crate::text::{tokenize, Analyzer, ClassifierWord, StemTok, Tokens};
 use classifier::Model;
 pub(crate) use classifier::{choose_thresholds, ThresholdOptions, TrainConfig};
 use retrieval::FaqIndex;
@@ -74,7 +73,7 @@ pub(crate) fn words_of(analyzer: &Analyzer, text: &str) -> Vec<String> {
     analyzer
         .classifier_words(&tokens, &stems)
         .into_iter()
-        .map(|(w, _)| w.to_string())
+        .map(|w| w.word.to_string())
         .collect()
 }
 
@@ -122,8 +121,8 @@ impl FaqModel {
         if words.is_empty() || limit == 0 {
             return Vec::new();
         }
-        let plain: Vec<&str> = words.iter().map(|w| w.0).collect();
-        let probs = model.predict(&plain);
+        let (plain, unseen) = split(&words);
+        let probs = model.predict(&plain, &unseen);
         // An entry whose questions share no topic word with the message has no evidence
         // to answer it, however the probabilities fall (with few entries, a softmax is
         // confident about anything).
@@ -164,22 +163,25 @@ impl FaqModel {
             return (question, shared);
         };
         let words = analyzer.classifier_words(tokens, stems);
-        let plain: Vec<&str> = words.iter().map(|w| w.0).collect();
-        (question, carried_by(model, &words, &plain, entry))
+        (question, carried_by(model, &words, entry))
     }
 }
 
+/// The words and their "stem unseen" hints, as the classifier takes them.
+fn split<'t>(words: &[ClassifierWord<'t>]) -> (Vec<&'t str>, Vec<bool>) {
+    (
+        words.iter().map(|w| w.word).collect(),
+        words.iter().map(|w| w.unseen).collect(),
+    )
+}
+
 /// The message words that raised an entry's score, in message order.
-fn carried_by(
-    model: &Model,
-    words: &[(&str, Span)],
-    plain: &[&str],
-    entry: usize,
-) -> Vec<Evidence> {
-    let contributions = model.contributions(plain, entry);
+fn carried_by(model: &Model, words: &[ClassifierWord<'_>], entry: usize) -> Vec<Evidence> {
+    let (plain, unseen) = split(words);
+    let contributions = model.contributions(&plain, &unseen, entry);
     let total: f32 = contributions.iter().filter(|c| **c > 0.0).sum();
     let mut out: Vec<Evidence> = Vec::new();
-    for ((word, span), c) in words.iter().zip(contributions) {
+    for (ClassifierWord { word, span, .. }, c) in words.iter().zip(contributions) {
         // Words carrying at least a tenth of the positive evidence.
         if c > 0.0 && c >= 0.1 * total && !out.iter().any(|e| e.span == *span) {
             out.push(Evidence {

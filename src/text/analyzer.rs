@@ -29,6 +29,15 @@ pub(crate) struct StemTok {
     pub(crate) token: u32,
 }
 
+/// A word as the FAQ classifier reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct ClassifierWord<'t> {
+    pub(crate) word: &'t str,
+    pub(crate) span: Span,
+    /// Its stem is no stem of the rule set's words (nor, so, of the training data).
+    pub(crate) unseen: bool,
+}
+
 /// Collects the vocabulary, then builds an [`Analyzer`].
 #[derive(Debug)]
 pub(crate) struct AnalyzerBuilder {
@@ -358,12 +367,22 @@ impl Analyzer {
         &'t self,
         tokens: &'t Tokens,
         stems: &[StemTok],
-    ) -> Vec<(&'t str, Span)> {
+    ) -> Vec<ClassifierWord<'t>> {
         let mut out = Vec::with_capacity(stems.len());
         for s in stems {
             match self.group_words.get(&s.id) {
-                Some(words) => out.extend(words.iter().map(|w| (w.as_str(), s.span))),
-                None => out.push((tokens.word(s.token as usize), s.span)),
+                Some(words) => out.extend(words.iter().map(|w| ClassifierWord {
+                    word: w.as_str(),
+                    span: s.span,
+                    unseen: false,
+                })),
+                None => out.push(ClassifierWord {
+                    word: tokens.word(s.token as usize),
+                    span: s.span,
+                    // The vocabulary holds every FAQ question's words, so a stem it
+                    // does not know is no stem the classifier was trained on.
+                    unseen: s.id == UNKNOWN,
+                }),
             }
         }
         out

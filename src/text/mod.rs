@@ -14,5 +14,5 @@ pub(crate) use hash::{FastMap, FxHasher};
 pub(crate) use language::Language;
 pub(crate) use phrase_trie::PhraseTrie;
 mod analyzer;
-pub(crate) use analyzer::{Analyzer, AnalyzerBuilder, StemTok, WordTok};
+pub(crate) use analyzer::{Analyzer, AnalyzerBuilder, ClassifierWord, StemTok, WordTok};
 pub(crate) use phrase_trie::UNKNOWN;

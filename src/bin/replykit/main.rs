@@ -5,6 +5,7 @@
 //! replykit lint RULES...                       mistakes that load but will not work
 //! replykit test RULES... [--cases CASES.jsonl] run the [[test]] cases
 //! replykit suggest RULES... [MESSAGE]          outcomes as JSON lines (stdin or one message)
+//! replykit explain RULES... MESSAGE [--json]   why a message gets its outcome
 //! replykit diff OLD NEW MESSAGES.jsonl         what a change does to real messages
 //! replykit import LABELLED.jsonl > faq.toml    a rule set from labelled history
 //! replykit eval RULES LABELLED.jsonl [--json]  answer quality on labelled messages
@@ -17,6 +18,7 @@
 
 mod check;
 mod diff;
+mod explain;
 mod history;
 mod input;
 mod lint;
@@ -39,6 +41,7 @@ Examples:
   replykit lint rules/
   replykit test rules/ --cases history.jsonl
   echo 'my bin was missed' | replykit suggest rules/
+  replykit explain rules/ \"my new bin wasn't emptied\"
   replykit diff rules-old/ rules/ history.jsonl
 
 Exit status: 0 all is well; 1 problems found (check, lint, test); 2 could not run.")]
@@ -158,6 +161,35 @@ Examples:
         #[arg(long)]
         channel: Option<String>,
     },
+    /// Explain why a message gets its outcome.
+    ///
+    /// Prints the message as matching reads it (folded words), each rule that fired
+    /// and where its phrases or patterns matched, the rules that almost fired (some of
+    /// their phrases or patterns matched) and the condition that stopped each, the best
+    /// FAQ entries with their scores, closest example questions and the words that
+    /// carried them, the thresholds, and the decision with its reason. Spans such as
+    /// 3..10 are byte offsets into the message. The decision is always the one `suggest`
+    /// gives.
+    ///
+    /// The last argument is the MESSAGE: plain text, or a JSON message as `suggest`
+    /// reads them ({"text": ..., "channel": ...}).
+    #[command(override_usage = "replykit explain [OPTIONS] PATH... MESSAGE")]
+    #[command(after_help = "\
+Examples:
+  replykit explain rules/ \"my new bin wasn't emptied\"
+  replykit explain rules/ --channel email \"bin day?\"
+  replykit explain rules/ '{\"text\": \"pothole on Elm St\", \"channel\": \"twitter\"}' --json")]
+    Explain {
+        /// Rule files or folders, then the message.
+        #[arg(required = true, value_name = "PATH")]
+        args: Vec<String>,
+        /// The channel of the message, unless it gives its own (such as `twitter`).
+        #[arg(long)]
+        channel: Option<String>,
+        /// Print the explanation as one JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Show what a change to the rules does: every message whose outcome changes.
     ///
     /// Runs the OLD and the NEW rule set over the messages and groups the messages
@@ -239,6 +271,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         } => lint::run(&paths, format, deny_warnings, color),
         Command::Test { paths, cases } => test_cmd::run(&paths, &cases, color),
         Command::Suggest { args, channel } => suggest::run(&args, channel.as_deref()),
+        Command::Explain {
+            args,
+            channel,
+            json,
+        } => explain::run(&args, channel.as_deref(), json, color),
         Command::Diff {
             old,
             new,

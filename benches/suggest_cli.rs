@@ -1,0 +1,179 @@
+//! `replykit suggest` over 100,000 JSON lines, run as a process the way a CRM runs it.
+//!
+//! ```text
+//! cargo bench --features cli --bench suggest_cli
+//! ```
+//!
+//! The input is generated once into `CARGO_TARGET_TMPDIR`: the bundled council rule
+//! set's own `[[test]]` messages, over and over, as JSON lines (with their channel and
+//! author) and, for messages without either, every other time as plain text lines; one
+//! line in a thousand is broken JSON, which must get `{"error": ..., "line": N}` on its
+//! line without stopping the stream.
+//!
+//! * `suggest_cli/100k_lines`: the whole run, from starting the process (loading the
+//!   rule set and training its FAQ model) to the last output line, reported as lines
+//!   per second.
+//! * `suggest_cli/1_line`: the same with one input line, the fixed cost of a run.
+//!
+//! Every run is checked inside the timed code, as in `benches/engine.rs`: exit status
+//! 0, exactly one output line per input line, and on each line the top suggestion the
+//! test expects (or `no_answer`, or the error), so a fast wrong run fails instead of
+//! looking good.
+
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use replykit::{Decision, RuleSet};
+use std::fs::File;
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+const LINES: usize = 100_000;
+/// One line in this many is broken JSON.
+const BROKEN_EVERY: usize = 1_000;
+const COUNCIL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/council");
+const REPLYKIT: &str = env!("CARGO_BIN_EXE_replykit");
+
+/// What an output line must say.
+#[derive(Clone, Debug)]
+enum Expect {
+    /// The top suggestion's id.
+    Top(String),
+    /// `"decision":"no_answer"`.
+    NoAnswer,
+    /// `{"error": ..., "line": N}`.
+    Error,
+}
+
+/// The input lines and what each must get.
+struct Input {
+    path: PathBuf,
+    expected: Vec<Expect>,
+}
+
+/// The council's test messages that say what they expect, as input lines.
+fn known_messages() -> Vec<(String, String, Expect)> {
+    let set = RuleSet::from_path(COUNCIL).expect("the council rule set loads");
+    set.tests()
+        .iter()
+        .filter_map(|t| {
+            let expect = match (&t.expect, t.decision) {
+                (_, Some(Decision::NoAnswer)) => Expect::NoAnswer,
+                (Some(id), _) => Expect::Top(id.clone()),
+                (None, _) => return None,
+            };
+            let json = serde_json::to_string(&t.message).expect("a message serialises");
+            let plain = t.message.channel.is_none()
+                && t.message.author.is_none()
+                && t.message.fields.is_empty()
+                && !t.message.text.contains(['\n', '\r'])
+                && !t.message.text.trim_start().starts_with('{');
+            let text = if plain {
+                t.message.text.clone()
+            } else {
+                json.clone()
+            };
+            Some((json, text, expect))
+        })
+        .collect()
+}
+
+/// Writes `lines` input lines to `name` in the bench's scratch folder.
+fn generate(name: &str, lines: usize) -> Input {
+    let known = known_messages();
+    assert!(known.len() > 50, "the council tests give known messages");
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let mut out = BufWriter::new(File::create(&path).expect("a writable scratch folder"));
+    let mut expected = Vec::with_capacity(lines);
+    for n in 0..lines {
+        if n % BROKEN_EVERY == BROKEN_EVERY - 1 {
+            writeln!(out, "{{\"text\": ").expect("writes");
+            expected.push(Expect::Error);
+            continue;
+        }
+        let (json, text, expect) = &known[n % known.len()];
+        // Plain-text messages alternate between plain and JSON lines.
+        let line = if (n / known.len()).is_multiple_of(2) {
+            text
+        } else {
+            json
+        };
+        writeln!(out, "{line}").expect("writes");
+        expected.push(expect.clone());
+    }
+    out.flush().expect("writes");
+    Input { path, expected }
+}
+
+/// The id of the first suggestion on an outcome line, read without parsing the JSON
+/// (the first `"id":` of an outcome is its top suggestion's).
+fn top_id(line: &str) -> Option<&str> {
+    let rest = &line[line.find("\"id\":\"")? + 6..];
+    rest.get(..rest.find('"')?)
+}
+
+fn check(line: &str, expect: &Expect) -> bool {
+    match expect {
+        Expect::Top(id) => {
+            !line.starts_with("{\"decision\":\"no_answer\"") && top_id(line) == Some(id)
+        }
+        Expect::NoAnswer => line.starts_with("{\"decision\":\"no_answer\""),
+        Expect::Error => line.starts_with("{\"error\":"),
+    }
+}
+
+/// Runs `replykit suggest` on the input file and checks every output line.
+fn run(input: &Input) -> usize {
+    let stdin = File::open(&input.path).expect("the input exists");
+    let mut child = Command::new(REPLYKIT)
+        .args(["suggest", COUNCIL])
+        .stdin(Stdio::from(stdin))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the replykit binary runs");
+    let mut output = String::new();
+    child
+        .stdout
+        .take()
+        .expect("piped stdout")
+        .read_to_string(&mut output)
+        .expect("UTF-8 output");
+    let status = child.wait().expect("replykit finishes");
+    assert!(status.success(), "replykit suggest failed: {status}");
+    let mut lines = 0;
+    for (n, line) in output.lines().enumerate() {
+        let expect = input.expected.get(n).expect("no more output than input");
+        assert!(
+            check(line, expect),
+            "line {}: expected {expect:?}, got {line}",
+            n + 1
+        );
+        lines += 1;
+    }
+    assert_eq!(
+        lines,
+        input.expected.len(),
+        "one output line per input line"
+    );
+    lines
+}
+
+fn bench(c: &mut Criterion) {
+    let big = generate("suggest-100k.jsonl", LINES);
+    let one = generate("suggest-1.jsonl", 1);
+    let mut group = c.benchmark_group("suggest_cli");
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(60))
+        .warm_up_time(Duration::from_secs(1));
+    group.throughput(Throughput::Elements(LINES as u64));
+    group.bench_function("100k_lines", |b| b.iter(|| run(&big)));
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("1_line", |b| b.iter(|| run(&one)));
+    group.finish();
+}
+
+criterion_group!(suggest_cli, bench);
+criterion_main!(suggest_cli);

@@ -1,0 +1,308 @@
+//! Conversation memory, owned by the host: which replies an author has had, and when.
+//!
+//! The engine stays pure: it remembers nothing between messages. The host tells it what
+//! it knows, either in the message itself ([`Message::history`](crate::Message::history),
+//! which is how hosts in other languages do it through JSON) or from a store it passes
+//! to [`Engine::suggest_with`](crate::Engine::suggest_with): any type that implements
+//! [`ConversationStore`], such as the bounded in-memory [`ConversationMemory`].
+
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// The most history entries the engine reads for one message (the most recent ones:
+/// the last of the message's `history`, after those of the store).
+pub const MAX_HISTORY: usize = 100;
+
+/// The most replies [`ConversationMemory`] keeps for one author (the most recent).
+pub const MAX_REMEMBERED: usize = 32;
+
+/// One reply sent to an author: which rule or FAQ entry, which variation, and when.
+///
+/// In JSON: `{"id": "missed-bin", "variation": 0, "at": "2026-12-02T22:00:00+00:00"}`;
+/// only `id` is required. `at` is RFC 3339 text with an offset; an entry without a
+/// readable `at` counts as just sent (see the crate docs, "Conversation memory").
+///
+/// ```
+/// let sent: replykit::Sent = serde_json::from_str(
+///     r#"{"id": "bin-day", "variation": 1, "at": "2026-12-02T22:00:00Z"}"#,
+/// )?;
+/// assert_eq!(sent, replykit::Sent::new("bin-day", 1, "2026-12-02T22:00:00Z"));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Sent {
+    /// The id of the rule or FAQ entry whose reply was sent.
+    pub id: String,
+    /// Which variation of the reply (0 for the first).
+    #[serde(default)]
+    pub variation: usize,
+    /// When it was sent, as RFC 3339 text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<String>,
+}
+
+impl Sent {
+    /// A reply sent at `at` (RFC 3339 text such as `2026-12-02T22:00:00Z`).
+    pub fn new(id: impl Into<String>, variation: usize, at: impl Into<String>) -> Sent {
+        Sent {
+            id: id.into(),
+            variation,
+            at: Some(at.into()),
+        }
+    }
+}
+
+/// A host's record of the replies sent to each author, read by
+/// [`Engine::suggest_with`](crate::Engine::suggest_with).
+///
+/// The key is the author's id, or their handle when the message has no author id
+/// (see [`Message::author_key`](crate::Message::author_key)). Implement it over the
+/// host's own store (a database table, a cache); [`ConversationMemory`] is a small
+/// in-memory one. The engine only reads: the host records what it actually sent.
+///
+/// ```
+/// use replykit::{ConversationStore, Sent};
+///
+/// /// Replies kept in the host's own table, newest last.
+/// struct Table(Vec<(String, Sent)>);
+///
+/// impl ConversationStore for Table {
+///     fn recent(&self, author: &str) -> Vec<Sent> {
+///         self.0.iter().filter(|(a, _)| a == author).map(|(_, s)| s.clone()).collect()
+///     }
+/// }
+///
+/// let table = Table(vec![("12345".into(), Sent::new("bin-day", 0, "2026-12-02T22:00:00Z"))]);
+/// assert_eq!(table.recent("12345").len(), 1);
+/// ```
+pub trait ConversationStore {
+    /// The replies sent to `author`, oldest first. The engine reads the last
+    /// [`MAX_HISTORY`].
+    fn recent(&self, author: &str) -> Vec<Sent>;
+}
+
+impl<S: ConversationStore + ?Sized> ConversationStore for &S {
+    fn recent(&self, author: &str) -> Vec<Sent> {
+        (**self).recent(author)
+    }
+}
+
+impl ConversationStore for HashMap<String, Vec<Sent>> {
+    fn recent(&self, author: &str) -> Vec<Sent> {
+        self.get(author).cloned().unwrap_or_default()
+    }
+}
+
+impl ConversationStore for BTreeMap<String, Vec<Sent>> {
+    fn recent(&self, author: &str) -> Vec<Sent> {
+        self.get(author).cloned().unwrap_or_default()
+    }
+}
+
+/// A bounded in-memory [`ConversationStore`] for simple hosts: the last
+/// [`MAX_REMEMBERED`] replies of each of at most `capacity` authors. When it is full,
+/// recording for a new author forgets the author recorded least recently.
+///
+/// It is `Send + Sync` and records through `&self`, so one memory can be shared by every
+/// thread that suggests and sends. It forgets everything when the process ends; hosts
+/// that need more implement [`ConversationStore`] over their own store.
+///
+/// ```
+/// use replykit::{Author, ConversationMemory, Engine, Message, RuleSet, Sent};
+///
+/// let rules = RuleSet::from_toml("t.toml", r#"
+///     [[rule]]
+///     id = "thanks"
+///     when.any = ["thanks", "thank you"]
+///     cooldown = "24h"
+///     reply = "You're welcome!"
+/// "#)?;
+/// let engine = Engine::new(&rules)?;
+/// let memory = ConversationMemory::new(10_000);
+///
+/// let author = Author::from_id("12345");
+/// let message = Message::new("thanks!")
+///     .with_author(author.clone())
+///     .with_received_at("2026-12-02T22:00:00Z");
+/// let outcome = engine.suggest_with(&message, &memory);
+/// let top = outcome.top().expect("a reply");
+/// // The host sends the reply, then records it.
+/// memory.record("12345", Sent::new(&top.id, top.variation, "2026-12-02T22:00:00Z"));
+///
+/// // An hour later the same author says thanks again: the reply is held back.
+/// let again = Message::new("thank you")
+///     .with_author(author)
+///     .with_received_at("2026-12-02T23:00:00Z");
+/// let outcome = engine.suggest_with(&again, &memory);
+/// assert!(outcome.suggestions.is_empty());
+/// assert_eq!(outcome.suppressed[0].id, "thanks");
+/// # Ok::<(), replykit::LoadError>(())
+/// ```
+#[derive(Debug)]
+pub struct ConversationMemory {
+    capacity: usize,
+    inner: Mutex<Memory>,
+}
+
+#[derive(Debug, Default)]
+struct Memory {
+    /// Increases with every recording; orders authors by when they were last recorded.
+    tick: u64,
+    authors: HashMap<String, (u64, VecDeque<Sent>)>,
+    /// tick → author, oldest first, for forgetting the least recently recorded.
+    order: BTreeMap<u64, String>,
+}
+
+impl ConversationMemory {
+    /// A memory for at most `capacity` authors (at least 1).
+    pub fn new(capacity: usize) -> ConversationMemory {
+        ConversationMemory {
+            capacity: capacity.max(1),
+            inner: Mutex::new(Memory::default()),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Memory> {
+        // A panic elsewhere while holding the lock leaves the data consistent (every
+        // change is a single insert or remove), so a poisoned lock is still usable.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Records a reply sent to `author`.
+    pub fn record(&self, author: &str, sent: Sent) {
+        let mut m = self.lock();
+        m.tick += 1;
+        let tick = m.tick;
+        let previous = m.authors.get(author).map(|(t, _)| *t);
+        if let Some(t) = previous {
+            m.order.remove(&t);
+        } else if m.authors.len() >= self.capacity {
+            if let Some((_, oldest)) = m.order.pop_first() {
+                m.authors.remove(&oldest);
+            }
+        }
+        m.order.insert(tick, author.to_string());
+        let entry = m
+            .authors
+            .entry(author.to_string())
+            .or_insert_with(|| (tick, VecDeque::new()));
+        entry.0 = tick;
+        entry.1.push_back(sent);
+        while entry.1.len() > MAX_REMEMBERED {
+            entry.1.pop_front();
+        }
+    }
+
+    /// Forgets everything sent to `author`, as when their conversation is closed.
+    pub fn forget(&self, author: &str) {
+        let mut m = self.lock();
+        if let Some((tick, _)) = m.authors.remove(author) {
+            m.order.remove(&tick);
+        }
+    }
+
+    /// How many authors it remembers.
+    pub fn len(&self) -> usize {
+        self.lock().authors.len()
+    }
+
+    /// Whether it remembers no one.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl ConversationStore for ConversationMemory {
+    fn recent(&self, author: &str) -> Vec<Sent> {
+        self.lock()
+            .authors
+            .get(author)
+            .map(|(_, sent)| sent.iter().cloned().collect())
+            .unwrap_or_default()
+    }
+}
+
+/// The longest `cooldown`: a year.
+pub(crate) const MAX_COOLDOWN: Duration = Duration::from_secs(366 * 24 * 3600);
+
+/// Reads a duration such as `30m`, `24h`, `7d`, `2w` or `1h30m`: numbers each followed
+/// by a unit (`m` minutes, `h` hours, `d` days, `w` weeks). `None` for anything else,
+/// for zero, and for more than [`MAX_COOLDOWN`].
+pub(crate) fn parse_duration(text: &str) -> Option<Duration> {
+    let text = text.trim();
+    if text.is_empty() || text.len() > 32 {
+        return None;
+    }
+    let mut total: u64 = 0;
+    let mut number: Option<u64> = None;
+    for c in text.chars() {
+        if let Some(d) = c.to_digit(10) {
+            number = Some(number.unwrap_or(0).checked_mul(10)?.checked_add(d.into())?);
+            continue;
+        }
+        let unit = match c {
+            'm' => 60,
+            'h' => 3600,
+            'd' => 24 * 3600,
+            'w' => 7 * 24 * 3600,
+            _ => return None,
+        };
+        total = total.checked_add(number.take()?.checked_mul(unit)?)?;
+    }
+    if number.is_some() {
+        return None;
+    }
+    let d = Duration::from_secs(total);
+    (total > 0 && d <= MAX_COOLDOWN).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30m"), Some(Duration::from_secs(1800)));
+        assert_eq!(parse_duration("1h30m"), Some(Duration::from_secs(5400)));
+        assert_eq!(parse_duration("7d"), Some(Duration::from_secs(7 * 86400)));
+        for bad in [
+            "",
+            "24",
+            "h",
+            "0h",
+            "24 hours",
+            "-1h",
+            "400d",
+            "99999999999999999999h",
+        ] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn memory_is_bounded_and_forgets_the_least_recent_author() {
+        let memory = ConversationMemory::new(2);
+        for i in 0..(MAX_REMEMBERED + 5) {
+            memory.record("a", Sent::new("x", i, "2026-12-02T22:00:00Z"));
+        }
+        assert_eq!(memory.recent("a").len(), MAX_REMEMBERED);
+        assert_eq!(memory.recent("a")[0].variation, 5);
+        memory.record("b", Sent::new("x", 0, "2026-12-02T22:00:00Z"));
+        memory.record("a", Sent::new("y", 0, "2026-12-02T22:00:00Z"));
+        memory.record("c", Sent::new("x", 0, "2026-12-02T22:00:00Z"));
+        assert_eq!(memory.len(), 2);
+        assert!(
+            memory.recent("b").is_empty(),
+            "b was recorded least recently"
+        );
+        assert!(!memory.recent("a").is_empty());
+        memory.forget("a");
+        assert!(memory.recent("a").is_empty());
+        assert_eq!(memory.len(), 1);
+    }
+}

@@ -1,0 +1,1120 @@
+//! Why a message got its outcome: [`Engine::explain`].
+//!
+//! An [`Explanation`] is what a rule author needs to understand one outcome: the
+//! message as matching reads it, each rule that fired and where, the rules that *almost*
+//! fired and the condition that stopped each, the best FAQ candidates with the words
+//! that carried their scores, the thresholds, and the decision with its reason in
+//! words. It serialises to JSON, and `Display` renders it for a terminal (this is what
+//! `replykit explain` prints).
+//!
+//! Explaining is not a hot path: it runs [`Engine::suggest`] (whose [`Outcome`] it
+//! includes, so the two always agree) and [`Engine::rank`], then checks each rule's
+//! conditions one by one, which costs about as much as building the engine's phrase
+//! index once.
+
+use crate::config::{Phrase, Rule, Settings};
+use crate::outcome::{Decision, Evidence, Kind, Outcome, Ranked};
+use crate::text::{tokenize, Analyzer, UNKNOWN};
+use crate::{Engine, Message, Span};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::fmt;
+
+/// How many FAQ candidates an explanation lists.
+pub const FAQ_CANDIDATES: usize = 5;
+
+/// Why a message got its outcome, from [`Engine::explain`].
+///
+/// `Display` renders it in sections for a terminal; every span points into
+/// `message.text`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Explanation {
+    /// The message explained.
+    pub message: Message,
+    /// The words of the message as matching reads them (case, accents, width and
+    /// punctuation folded), joined by single spaces.
+    pub normalised: String,
+    /// The rules that fired, ranked as the outcome ranks them.
+    pub fired: Vec<RuleExplanation>,
+    /// The rules that almost fired: some of their phrases or patterns matched, but a
+    /// condition stopped them. Highest priority first, then in rule-set order.
+    pub almost_fired: Vec<RuleExplanation>,
+    /// The best FAQ entries (at most [`FAQ_CANDIDATES`]), best first, whatever their
+    /// scores.
+    pub faq: Vec<FaqExplanation>,
+    /// The thresholds the decision was taken with.
+    pub thresholds: Thresholds,
+    /// The decision (the outcome's).
+    pub decision: Decision,
+    /// Why, in words: `top suggestion faq `bin-day` scored 0.93 ≥ auto_reply_threshold
+    /// 0.85 and leads the runner-up by 0.88`.
+    pub reason: String,
+    /// What [`Engine::suggest`] returns for the message.
+    pub outcome: Outcome,
+}
+
+/// A rule, and how the message met its conditions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct RuleExplanation {
+    /// The rule's id.
+    pub id: String,
+    /// Its priority.
+    pub priority: i64,
+    /// Whether it escalates.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub escalate: bool,
+    /// Its phrases and patterns that the message holds, in message order.
+    pub matched: Vec<Hit>,
+    /// The conditions that stopped it; empty for a rule that fired.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmet: Vec<Unmet>,
+}
+
+/// A condition of a rule, named as it is written in TOML (`when.all`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum Condition {
+    /// `when.all`: every phrase must occur.
+    #[serde(rename = "when.all")]
+    All,
+    /// `when.any`: at least one phrase must occur.
+    #[serde(rename = "when.any")]
+    Any,
+    /// `when.none`: no phrase may occur.
+    #[serde(rename = "when.none")]
+    None,
+    /// `when.regex`: at least one pattern must match.
+    #[serde(rename = "when.regex")]
+    Regex,
+    /// `when.channel`: the message's channel must be one of these.
+    #[serde(rename = "when.channel")]
+    Channel,
+    /// `when.author.*`: the author's id, name or handle must be one of these.
+    #[serde(rename = "when.author")]
+    Author,
+    /// `when.fields.*`: a message field must be one of these.
+    #[serde(rename = "when.fields")]
+    Fields,
+}
+
+impl Condition {
+    /// The name as written in TOML: `when.all`, `when.any`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Condition::All => "when.all",
+            Condition::Any => "when.any",
+            Condition::None => "when.none",
+            Condition::Regex => "when.regex",
+            Condition::Channel => "when.channel",
+            Condition::Author => "when.author",
+            Condition::Fields => "when.fields",
+        }
+    }
+}
+
+impl fmt::Display for Condition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A phrase or pattern of a rule that the message holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Hit {
+    /// The condition it belongs to: `when.all`, `when.any` or `when.regex`.
+    pub condition: Condition,
+    /// The phrase or pattern as written in the rule.
+    pub what: String,
+    /// Where it matched in the message (the first place, for a phrase).
+    pub span: Span,
+}
+
+/// A condition that stopped a rule from firing.
+///
+/// `Display` says it in words, such as `when.all phrase "bin" not found` or
+/// `channel is email, rule wants twitter, facebook`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "condition")]
+#[non_exhaustive]
+pub enum Unmet {
+    /// A `when.all` phrase does not occur.
+    #[serde(rename = "when.all")]
+    #[non_exhaustive]
+    All {
+        /// The phrase as written.
+        phrase: String,
+    },
+    /// No `when.any` phrase occurs.
+    #[serde(rename = "when.any")]
+    #[non_exhaustive]
+    Any {
+        /// The rule's `when.any` phrases as written.
+        phrases: Vec<String>,
+    },
+    /// A `when.none` phrase occurs.
+    #[serde(rename = "when.none")]
+    #[non_exhaustive]
+    None {
+        /// The phrase as written.
+        phrase: String,
+        /// Where it occurs (the first place).
+        span: Span,
+    },
+    /// No `when.regex` pattern matches.
+    #[serde(rename = "when.regex")]
+    #[non_exhaustive]
+    Regex {
+        /// The rule's patterns as written.
+        patterns: Vec<String>,
+    },
+    /// The message's channel is not one the rule wants.
+    #[serde(rename = "when.channel")]
+    #[non_exhaustive]
+    Channel {
+        /// The message's channel, if it has one.
+        value: Option<String>,
+        /// The channels the rule wants.
+        wanted: Vec<String>,
+    },
+    /// The author's `id`, `name` or `handle` is not one the rule wants.
+    #[serde(rename = "when.author")]
+    #[non_exhaustive]
+    Author {
+        /// `id`, `name` or `handle`.
+        key: String,
+        /// The author's value, if the message has one.
+        value: Option<String>,
+        /// The values the rule wants.
+        wanted: Vec<String>,
+    },
+    /// A message field is not one the rule wants.
+    #[serde(rename = "when.fields")]
+    #[non_exhaustive]
+    Field {
+        /// The field's name.
+        name: String,
+        /// The message's value, if it has the field.
+        value: Option<String>,
+        /// The values the rule wants.
+        wanted: Vec<String>,
+    },
+}
+
+impl Unmet {
+    /// The condition that was not met.
+    pub fn condition(&self) -> Condition {
+        match self {
+            Unmet::All { .. } => Condition::All,
+            Unmet::Any { .. } => Condition::Any,
+            Unmet::None { .. } => Condition::None,
+            Unmet::Regex { .. } => Condition::Regex,
+            Unmet::Channel { .. } => Condition::Channel,
+            Unmet::Author { .. } => Condition::Author,
+            Unmet::Field { .. } => Condition::Fields,
+        }
+    }
+}
+
+/// How many items of a list `Display` shows before `… and N more`.
+const LISTED: usize = 4;
+
+/// `"a", "b", "c", … and 2 more`, or `a, b` unquoted.
+fn list(items: &[String], quote: bool) -> String {
+    let mut out: Vec<String> = items
+        .iter()
+        .take(LISTED)
+        .map(|s| if quote { format!("{s:?}") } else { s.clone() })
+        .collect();
+    if items.len() > LISTED {
+        out.push(format!("… and {} more", items.len() - LISTED));
+    }
+    out.join(", ")
+}
+
+/// `channel is email, rule wants twitter, facebook`.
+fn attribute(
+    f: &mut fmt::Formatter<'_>,
+    name: &str,
+    value: &Option<String>,
+    wanted: &[String],
+) -> fmt::Result {
+    match value {
+        Some(v) => write!(f, "{name} is {v:?}, ")?,
+        None => write!(f, "message has no {name}, ")?,
+    }
+    write!(f, "rule wants {}", list(wanted, true))
+}
+
+impl fmt::Display for Unmet {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Unmet::All { phrase } => write!(f, "when.all phrase {phrase:?} not found"),
+            Unmet::Any { phrases } => {
+                write!(f, "no when.any phrase found ({})", list(phrases, true))
+            }
+            Unmet::None { phrase, span } => write!(
+                f,
+                "blocked by when.none {phrase:?} at {}..{}",
+                span.start, span.end
+            ),
+            Unmet::Regex { patterns } => match patterns.as_slice() {
+                [one] => write!(f, "when.regex pattern '{one}' did not match"),
+                _ => {
+                    let quoted: Vec<String> = patterns.iter().map(|p| format!("'{p}'")).collect();
+                    write!(
+                        f,
+                        "no when.regex pattern matched ({})",
+                        list(&quoted, false)
+                    )
+                }
+            },
+            Unmet::Channel { value, wanted } => match value {
+                Some(v) => write!(f, "channel is {v}, rule wants {}", list(wanted, false)),
+                None => write!(
+                    f,
+                    "message has no channel, rule wants {}",
+                    list(wanted, false)
+                ),
+            },
+            Unmet::Author { key, value, wanted } => {
+                attribute(f, &format!("author.{key}"), value, wanted)
+            }
+            Unmet::Field {
+                name,
+                value,
+                wanted,
+            } => attribute(f, &format!("fields.{name}"), value, wanted),
+        }
+    }
+}
+
+/// An FAQ candidate and the words that carried its score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct FaqExplanation {
+    /// The entry's id.
+    pub id: String,
+    /// Its score, 0 to 1 (rounded to 4 places, as in suggestions).
+    pub score: f64,
+    /// Its example question closest to the message.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub question: Option<String>,
+    /// The message words that carried the score.
+    pub evidence: Vec<Evidence>,
+}
+
+/// The thresholds of `[settings]` that decide.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Thresholds {
+    /// Suggestions below this score are dropped.
+    pub suggest_threshold: f64,
+    /// The lowest score that may be sent unattended.
+    pub auto_reply_threshold: f64,
+    /// How far an FAQ entry must lead the runner-up to be sent unattended.
+    pub auto_reply_margin: f64,
+}
+
+impl Thresholds {
+    fn of(settings: &Settings) -> Thresholds {
+        Thresholds {
+            suggest_threshold: settings.suggest_threshold,
+            auto_reply_threshold: settings.auto_reply_threshold,
+            auto_reply_margin: settings.auto_reply_margin,
+        }
+    }
+}
+
+/// A message's words as rule matching reads them: word ids (synonyms folded) with
+/// their spans, and where each id occurs.
+struct Words {
+    ids: Vec<u32>,
+    spans: Vec<Span>,
+    at: HashMap<u32, Vec<usize>>,
+}
+
+impl Words {
+    fn read(analyzer: &Analyzer, text: &str) -> Words {
+        let words = analyzer.words(&tokenize(text));
+        let mut at: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (i, w) in words.iter().enumerate() {
+            if w.id != UNKNOWN {
+                at.entry(w.id).or_default().push(i);
+            }
+        }
+        Words {
+            ids: words.iter().map(|w| w.id).collect(),
+            spans: words.iter().map(|w| w.span).collect(),
+            at,
+        }
+    }
+
+    /// Where a phrase (word ids) first occurs.
+    fn find(&self, phrase: &[u32]) -> Option<Span> {
+        let first = phrase.first()?;
+        let start = self.at.get(first)?.iter().copied().find(|&i| {
+            self.ids
+                .get(i..i + phrase.len())
+                .is_some_and(|w| w == phrase)
+        })?;
+        Some(
+            self.spans
+                .get(start)?
+                .to(*self.spans.get(start + phrase.len() - 1)?),
+        )
+    }
+}
+
+/// A phrase's word ids, or `None` when the engine leaves it out of matching (no words).
+fn phrase_ids(analyzer: &Analyzer, phrase: &Phrase) -> Option<Vec<u32>> {
+    let ids = analyzer.phrase_words(&phrase.text);
+    (!ids.is_empty() && !ids.contains(&UNKNOWN)).then_some(ids)
+}
+
+/// Whether `value`, trimmed and lower-cased, is one of `allowed` (as the engine
+/// compares channels, authors and fields).
+fn one_of(allowed: &[String], value: Option<&str>) -> bool {
+    value.is_some_and(|v| allowed.contains(&v.trim().to_lowercase()))
+}
+
+/// Checks every condition of a rule against a message, as the engine does (see
+/// `RuleIndex::check`), noting each phrase and pattern that matched and each condition
+/// that failed.
+fn evaluate(
+    rule: &Rule,
+    analyzer: &Analyzer,
+    words: &Words,
+    text: &str,
+    message: &Message,
+) -> RuleExplanation {
+    let when = &rule.when;
+    let mut matched: Vec<Hit> = Vec::new();
+    let mut unmet = Vec::new();
+    let mut hit = |condition: Condition, phrase: &Phrase| -> Option<Span> {
+        let span = words.find(&phrase_ids(analyzer, phrase)?)?;
+        // Two phrases of a condition that read the same (synonyms) count once.
+        if !matched
+            .iter()
+            .any(|h| h.condition == condition && h.span == span)
+        {
+            matched.push(Hit {
+                condition,
+                what: phrase.text.clone(),
+                span,
+            });
+        }
+        Some(span)
+    };
+    for p in &when.all {
+        // A phrase without words takes no part in matching.
+        if phrase_ids(analyzer, p).is_some() && hit(Condition::All, p).is_none() {
+            unmet.push(Unmet::All {
+                phrase: p.text.clone(),
+            });
+        }
+    }
+    let any: Vec<bool> = when
+        .any
+        .iter()
+        .map(|p| hit(Condition::Any, p).is_some())
+        .collect();
+    if !when.any.is_empty() && !any.contains(&true) {
+        unmet.push(Unmet::Any {
+            phrases: when.any.iter().map(|p| p.text.clone()).collect(),
+        });
+    }
+    for p in &when.none {
+        if let Some(span) = phrase_ids(analyzer, p).and_then(|ids| words.find(&ids)) {
+            unmet.push(Unmet::None {
+                phrase: p.text.clone(),
+                span,
+            });
+        }
+    }
+    if !when.regex.is_empty() {
+        // The first pattern that matches gives the evidence, as in the engine.
+        match when
+            .regex
+            .iter()
+            .find_map(|p| Some((p, p.regex.find(text)?)))
+        {
+            Some((p, m)) => matched.push(Hit {
+                condition: Condition::Regex,
+                what: p.source.clone(),
+                span: Span::new(m.start(), m.end()),
+            }),
+            None => unmet.push(Unmet::Regex {
+                patterns: when.regex.iter().map(|p| p.source.clone()).collect(),
+            }),
+        }
+    }
+    if !when.channel.is_empty() && !one_of(&when.channel, message.channel.as_deref()) {
+        unmet.push(Unmet::Channel {
+            value: message.channel.clone(),
+            wanted: when.channel.clone(),
+        });
+    }
+    for (key, wanted) in &when.author {
+        let author = message.author.as_ref();
+        let value = match key.as_str() {
+            "id" => author.and_then(|a| a.id.clone()),
+            "name" => author.and_then(|a| a.name.clone()),
+            "handle" => author.and_then(|a| a.handle.clone()),
+            _ => None,
+        };
+        if !one_of(wanted, value.as_deref()) {
+            unmet.push(Unmet::Author {
+                key: key.clone(),
+                value,
+                wanted: wanted.clone(),
+            });
+        }
+    }
+    for (name, wanted) in &when.fields {
+        let value = message.fields.get(name).cloned();
+        if !one_of(wanted, value.as_deref()) {
+            unmet.push(Unmet::Field {
+                name: name.clone(),
+                value,
+                wanted: wanted.clone(),
+            });
+        }
+    }
+    matched.sort_by_key(|h| h.span);
+    RuleExplanation {
+        id: rule.id.clone(),
+        priority: rule.priority,
+        escalate: rule.escalate,
+        matched,
+        unmet,
+    }
+}
+
+fn kind_name(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Rule => "rule",
+        Kind::Faq => "faq",
+    }
+}
+
+impl Engine {
+    /// Explains the outcome of a message: how it reads, which rules fired and where,
+    /// which almost fired and what stopped them, the best FAQ candidates and the words
+    /// that carried them, the thresholds, and why the decision is what it is.
+    ///
+    /// The explanation includes the [`Outcome`] of [`suggest`](Engine::suggest) for the
+    /// same message, and agrees with it. Explaining costs more than suggesting (every
+    /// rule's conditions are checked one by one): use it for rule authors, not on every
+    /// message.
+    ///
+    /// ```
+    /// use replykit::{Decision, Engine, Message, RuleSet};
+    /// use replykit::explain::Unmet;
+    ///
+    /// let rules = RuleSet::from_toml("waste.toml", r#"
+    ///     [[rule]]
+    ///     id = "missed-bin"
+    ///     when.all = ["bin"]
+    ///     when.any = ["missed", "not collected"]
+    ///     when.none = ["new bin"]
+    ///     reply = "Report a missed bin online."
+    ///
+    ///     [[rule]]
+    ///     id = "new-bin"
+    ///     when.any = ["new bin", "replacement bin"]
+    ///     reply = "Order a new bin online."
+    /// "#)?;
+    /// let engine = Engine::new(&rules)?;
+    ///
+    /// let why = engine.explain(&Message::new("My NEW bin was missed!"));
+    /// assert_eq!(why.normalised, "my new bin was missed");
+    /// assert_eq!(why.fired[0].id, "new-bin");
+    /// assert_eq!(why.almost_fired[0].id, "missed-bin");
+    /// assert_eq!(why.almost_fired[0].unmet[0].to_string(), r#"blocked by when.none "new bin" at 3..10"#);
+    /// assert_eq!(why.decision, Decision::AutoReply);
+    /// assert_eq!(why.outcome, engine.suggest(&Message::new("My NEW bin was missed!")));
+    /// println!("{why}"); // sections, as `replykit explain` prints them
+    /// # Ok::<(), replykit::LoadError>(())
+    /// ```
+    pub fn explain(&self, message: &Message) -> Explanation {
+        let set = self.rule_set();
+        let analyzer = self.analyzer();
+        let outcome = self.suggest(message);
+        let ranked = self.rank(message, FAQ_CANDIDATES);
+        let text = self.text_read(message);
+        let tokens = tokenize(text);
+        let words = Words::read(analyzer, text);
+        let rule_index: HashMap<&str, usize> = set
+            .rules
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.as_str(), i))
+            .collect();
+
+        // The engine decides which rules fired; checking each rule's conditions here
+        // says where they matched, or what stopped them.
+        let fired_ids: Vec<usize> = ranked
+            .iter()
+            .filter(|r| r.kind == Kind::Rule)
+            .filter_map(|r| rule_index.get(r.id.as_str()).copied())
+            .collect();
+        let fired = fired_ids
+            .iter()
+            .filter_map(|&i| set.rules.get(i))
+            .map(|rule| evaluate(rule, analyzer, &words, text, message))
+            .collect();
+        let mut almost: Vec<(usize, RuleExplanation)> = set
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !fired_ids.contains(i))
+            .map(|(i, rule)| (i, evaluate(rule, analyzer, &words, text, message)))
+            .filter(|(_, r)| !r.matched.is_empty() && !r.unmet.is_empty())
+            .collect();
+        almost.sort_by_key(|(i, r)| (std::cmp::Reverse(r.priority), *i));
+
+        let stems = analyzer.stems(&tokens);
+        let faq = ranked
+            .iter()
+            .filter(|r| r.kind == Kind::Faq)
+            .filter_map(|r| {
+                let entry = set.faqs.iter().position(|f| f.id == r.id)?;
+                let (question, evidence) =
+                    self.faq_model().explain(&tokens, &stems, analyzer, entry);
+                Some(FaqExplanation {
+                    id: r.id.clone(),
+                    score: (r.score * 1e4).round() / 1e4,
+                    question: question
+                        .and_then(|q| set.faqs.get(entry)?.questions.get(q))
+                        .cloned(),
+                    evidence,
+                })
+            })
+            .collect();
+
+        let reason = self.reason(&outcome, &ranked);
+        Explanation {
+            message: message.clone(),
+            normalised: tokens.joined(),
+            fired,
+            almost_fired: almost.into_iter().map(|(_, r)| r).collect(),
+            faq,
+            thresholds: Thresholds::of(&set.settings),
+            decision: outcome.decision,
+            reason,
+            outcome,
+        }
+    }
+
+    /// The decision's reason in words, from the ranking the decision was taken on.
+    fn reason(&self, outcome: &Outcome, ranked: &[Ranked]) -> String {
+        let t = Thresholds::of(&self.rule_set().settings);
+        let describe = |r: &Ranked| format!("{} `{}`", kind_name(r.kind), r.id);
+        match (outcome.decision, ranked.first()) {
+            (Decision::Escalate, _) => match &outcome.escalation {
+                Some(e) => format!("rule `{}` escalates: it {}", e.rule, e.reason),
+                None => "an escalating rule fired".to_string(),
+            },
+            (Decision::NoAnswer, None) if self.rule_set().faqs.is_empty() => {
+                "no rule fired, and the rule set has no FAQ entries".to_string()
+            }
+            (Decision::NoAnswer, None) => {
+                "no rule fired and no FAQ entry shares a word with the message".to_string()
+            }
+            (Decision::NoAnswer, Some(best)) => format!(
+                "nothing scored at least suggest_threshold {:.2}: the best, {}, scored {:.2}",
+                t.suggest_threshold,
+                describe(best),
+                best.score
+            ),
+            (decision @ (Decision::AutoReply | Decision::Suggest), Some(top)) => {
+                let (passed, failed) = self.auto_reply_checks(outcome, ranked, &t);
+                let predicted = if failed.is_empty() {
+                    Decision::AutoReply
+                } else {
+                    Decision::Suggest
+                };
+                let head = format!("top suggestion {} scored {:.2}", describe(top), top.score);
+                if predicted != decision {
+                    format!("{head}; the engine decided {decision}")
+                } else if decision == Decision::AutoReply {
+                    let mut said = format!("top suggestion {} ", describe(top));
+                    said.push_str(&passed.join(" and "));
+                    said
+                } else {
+                    format!("{head}, not sent unattended because {}", failed.join("; "))
+                }
+            }
+            (decision, _) => format!("the engine decided {decision}"),
+        }
+    }
+
+    /// The conditions for an auto-reply of the top candidate, as `(held, failed)`
+    /// sentences (see "Decisions" in the crate docs).
+    fn auto_reply_checks(
+        &self,
+        outcome: &Outcome,
+        ranked: &[Ranked],
+        t: &Thresholds,
+    ) -> (Vec<String>, Vec<String>) {
+        let set = self.rule_set();
+        let (mut passed, mut failed) = (Vec::new(), Vec::new());
+        let Some(top) = ranked.first() else {
+            return (passed, failed);
+        };
+        let rule = |id: &str| set.rules.iter().find(|r| r.id == id);
+        let allowed = match top.kind {
+            Kind::Rule => rule(&top.id).is_some_and(|r| r.auto_reply),
+            Kind::Faq => set.faqs.iter().any(|f| f.id == top.id && f.auto_reply),
+        };
+        if !allowed {
+            failed.push("it has auto_reply = false".to_string());
+        }
+        if let Some(s) = outcome.top().filter(|s| !s.missing.is_empty()) {
+            failed.push(format!(
+                "the message lacks values its reply uses: {}",
+                s.missing.join(", ")
+            ));
+        }
+        if top.score >= t.auto_reply_threshold {
+            let verb = if top.kind == Kind::Rule {
+                "fired, score"
+            } else {
+                "scored"
+            };
+            passed.push(format!(
+                "{verb} {:.2} ≥ auto_reply_threshold {:.2}",
+                top.score, t.auto_reply_threshold
+            ));
+        } else {
+            failed.push(format!(
+                "{:.2} < auto_reply_threshold {:.2}",
+                top.score, t.auto_reply_threshold
+            ));
+        }
+        let next = ranked.get(1);
+        match (top.kind, next) {
+            (_, None) => passed.push("has no runner-up".to_string()),
+            (Kind::Rule, Some(next)) => {
+                let priority = rule(&top.id).map_or(0, |r| r.priority);
+                let tied = next.kind == Kind::Rule
+                    && rule(&next.id).is_some_and(|r| r.priority >= priority);
+                if tied {
+                    failed.push(format!(
+                        "rule `{}` of the same priority ({priority}) fired too",
+                        next.id
+                    ));
+                } else {
+                    passed.push(format!("no other rule of priority {priority} fired"));
+                }
+            }
+            (_, Some(next)) => {
+                let lead = top.score - next.score;
+                if lead >= t.auto_reply_margin - 1e-9 {
+                    passed.push(format!("leads the runner-up by {lead:.2}"));
+                } else {
+                    failed.push(format!(
+                        "it leads the runner-up, {} `{}`, by only {lead:.2} < auto_reply_margin {:.2}",
+                        kind_name(next.kind),
+                        next.id,
+                        t.auto_reply_margin
+                    ));
+                }
+            }
+        }
+        (passed, failed)
+    }
+}
+
+/// `"wheelie-bin" at 3..14`.
+fn place(text: &str, span: Span) -> String {
+    match span.get(text) {
+        Some(s) => format!("{s:?} at {}..{}", span.start, span.end),
+        None => format!("at {}..{}", span.start, span.end),
+    }
+}
+
+/// `when.all "bin" at 3..14 ("wheelie-bin")`: the phrase as written, where, and the
+/// text there when it differs.
+fn hit_line(text: &str, h: &Hit) -> String {
+    let what = match h.condition {
+        Condition::Regex => format!("'{}'", h.what),
+        _ => format!("{:?}", h.what),
+    };
+    let mut line = format!("{} {what} at {}..{}", h.condition, h.span.start, h.span.end);
+    if let Some(found) = h.span.get(text).filter(|s| *s != h.what) {
+        line.push_str(&format!(" ({found:?})"));
+    }
+    line
+}
+
+fn rule_heading(r: &RuleExplanation) -> String {
+    let escalates = if r.escalate { ", escalates" } else { "" };
+    format!("{} (priority {}{escalates})", r.id, r.priority)
+}
+
+impl fmt::Display for Explanation {
+    /// Sections for a terminal: the message, the rules that fired, the rules that
+    /// almost fired, the FAQ candidates, the thresholds and the decision.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = self.message.text.as_str();
+        writeln!(f, "message: {text:?}")?;
+        writeln!(f, "read as: {}", self.normalised)?;
+        if let Some(channel) = &self.message.channel {
+            writeln!(f, "channel: {channel}")?;
+        }
+        if self.outcome.truncated {
+            writeln!(
+                f,
+                "note: the message is longer than max_message_bytes; only its start was read"
+            )?;
+        }
+
+        writeln!(f, "\nrules that fired:")?;
+        if self.fired.is_empty() {
+            writeln!(f, "  none")?;
+        }
+        for r in &self.fired {
+            writeln!(f, "  {}", rule_heading(r))?;
+            for h in &r.matched {
+                writeln!(f, "    ✓ {}", hit_line(text, h))?;
+            }
+        }
+
+        writeln!(f, "\nrules that almost fired:")?;
+        if self.almost_fired.is_empty() {
+            writeln!(f, "  none")?;
+        }
+        for r in &self.almost_fired {
+            writeln!(f, "  {}", rule_heading(r))?;
+            for h in &r.matched {
+                writeln!(f, "    ✓ {}", hit_line(text, h))?;
+            }
+            for u in &r.unmet {
+                writeln!(f, "    ✗ {u}")?;
+            }
+        }
+
+        writeln!(f, "\nfaq candidates:")?;
+        if self.faq.is_empty() {
+            writeln!(f, "  none")?;
+        }
+        for c in &self.faq {
+            writeln!(f, "  {} (score {:.2})", c.id, c.score)?;
+            if let Some(q) = &c.question {
+                writeln!(f, "    closest question: {q:?}")?;
+            }
+            if !c.evidence.is_empty() {
+                let words: Vec<String> = c
+                    .evidence
+                    .iter()
+                    .map(|e| match e.kind {
+                        crate::EvidenceKind::Typo => {
+                            format!("{} (read as {:?})", place(text, e.span), e.what)
+                        }
+                        _ => place(text, e.span),
+                    })
+                    .collect();
+                writeln!(f, "    words: {}", words.join(", "))?;
+            }
+        }
+
+        let t = &self.thresholds;
+        writeln!(
+            f,
+            "\nthresholds: suggest {:.2}, auto-reply {:.2}, auto-reply margin {:.2}",
+            t.suggest_threshold, t.auto_reply_threshold, t.auto_reply_margin
+        )?;
+
+        writeln!(f, "\ndecision: {}", self.decision)?;
+        writeln!(f, "  {}", self.reason)?;
+        if let Some(top) = self.outcome.top() {
+            writeln!(
+                f,
+                "  reply ({} `{}`): {:?}",
+                kind_name(top.kind),
+                top.id,
+                top.reply
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::RuleSet;
+
+    fn engine(toml: &str) -> Engine {
+        let set = RuleSet::from_toml("t.toml", toml).expect("the rule set loads");
+        Engine::new(&set).expect("the engine builds")
+    }
+
+    const RULES: &str = r#"
+        [synonyms]
+        bin = ["wheelie bin", "dustbin"]
+
+        [[rule]]
+        id = "missed-bin"
+        priority = 10
+        when.all = ["bin"]
+        when.any = ["missed", "not collected", "wasn't emptied"]
+        when.none = ["new bin"]
+        reply = "Report a missed bin online."
+
+        [[rule]]
+        id = "bin-social"
+        when.any = ["bin"]
+        when.channel = ["twitter", "facebook"]
+        reply = "DM us your postcode."
+
+        [[rule]]
+        id = "order"
+        when.all = ["order"]
+        when.regex = '#(?P<n>\d{6})'
+        reply = "Checking order {{n}}."
+
+        [[rule]]
+        id = "ward"
+        when.any = ["bin"]
+        when.author.name = ["sam"]
+        when.fields.ward = ["north"]
+        reply = "North ward bins."
+
+        [[rule]]
+        id = "unrelated"
+        when.any = ["parking"]
+        reply = "Parking."
+    "#;
+
+    #[test]
+    fn explanations_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Explanation>();
+    }
+
+    #[test]
+    fn fired_rules_say_which_phrase_and_where() {
+        let e = engine(RULES);
+        let text = "My wheelie-bin wasn't emptied!";
+        let why = e.explain(&Message::new(text));
+        assert_eq!(why.normalised, "my wheelie bin wasnt emptied");
+        assert_eq!(why.fired.len(), 1);
+        let fired = &why.fired[0];
+        assert_eq!(fired.id, "missed-bin");
+        assert!(fired.unmet.is_empty());
+        let hits: Vec<(Condition, &str, &str)> = fired
+            .matched
+            .iter()
+            .map(|h| (h.condition, h.what.as_str(), &text[h.span]))
+            .collect();
+        assert_eq!(
+            hits,
+            [
+                (Condition::All, "bin", "wheelie-bin"),
+                (Condition::Any, "wasn't emptied", "wasn't emptied")
+            ]
+        );
+        assert_eq!(why.decision, Decision::AutoReply);
+        assert_eq!(
+            why.reason,
+            "top suggestion rule `missed-bin` fired, score 1.00 ≥ auto_reply_threshold 0.85 \
+             and has no runner-up"
+        );
+    }
+
+    #[test]
+    fn almost_fired_rules_say_what_stopped_them() {
+        let e = engine(RULES);
+        let m = Message::new("my new bin was missed, order 123").with_channel("Email");
+        let why = e.explain(&m);
+        assert!(why.fired.is_empty(), "{why}");
+        let stopped: Vec<(&str, Vec<String>)> = why
+            .almost_fired
+            .iter()
+            .map(|r| {
+                (
+                    r.id.as_str(),
+                    r.unmet.iter().map(|u| u.to_string()).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            stopped,
+            [
+                (
+                    "missed-bin",
+                    vec![r#"blocked by when.none "new bin" at 3..10"#.to_string()]
+                ),
+                (
+                    "bin-social",
+                    vec!["channel is Email, rule wants twitter, facebook".to_string()]
+                ),
+                (
+                    "order",
+                    vec![r"when.regex pattern '#(?P<n>\d{6})' did not match".to_string()]
+                ),
+                (
+                    "ward",
+                    vec![
+                        r#"message has no author.name, rule wants "sam""#.to_string(),
+                        r#"message has no fields.ward, rule wants "north""#.to_string(),
+                    ]
+                ),
+            ]
+        );
+        assert_eq!(why.decision, Decision::NoAnswer);
+        assert_eq!(
+            why.reason,
+            "no rule fired, and the rule set has no FAQ entries"
+        );
+    }
+
+    #[test]
+    fn a_missing_all_phrase_and_any_phrase() {
+        let e = engine(RULES);
+        let why = e.explain(&Message::new("it was missed again").with_channel("twitter"));
+        let missed = why
+            .almost_fired
+            .iter()
+            .find(|r| r.id == "missed-bin")
+            .expect("missed-bin almost fired");
+        assert_eq!(
+            missed.unmet,
+            [Unmet::All {
+                phrase: "bin".into()
+            }]
+        );
+        assert_eq!(
+            missed.unmet[0].to_string(),
+            r#"when.all phrase "bin" not found"#
+        );
+        let why = e.explain(&Message::new("order #123456").with_channel("twitter"));
+        assert_eq!(why.fired[0].id, "order");
+        let why = e.explain(&Message::new("my bin").with_channel("twitter"));
+        let missed = why
+            .almost_fired
+            .iter()
+            .find(|r| r.id == "missed-bin")
+            .expect("missed-bin almost fired");
+        assert_eq!(
+            missed.unmet[0].to_string(),
+            r#"no when.any phrase found ("missed", "not collected", "wasn't emptied")"#
+        );
+        assert_eq!(why.fired[0].id, "bin-social");
+    }
+
+    #[test]
+    fn serialises_with_conditions_named_as_in_toml() {
+        let e = engine(RULES);
+        let why = e.explain(&Message::new("my new bin was missed"));
+        let json = serde_json::to_value(&why).expect("serialises");
+        assert_eq!(
+            json["almost_fired"][0]["unmet"][0],
+            serde_json::json!({"condition": "when.none", "phrase": "new bin", "span": [3, 10]})
+        );
+        assert_eq!(
+            json["almost_fired"][0]["matched"][0],
+            serde_json::json!({"condition": "when.all", "what": "bin", "span": [7, 10]})
+        );
+        let back: Explanation = serde_json::from_value(json).expect("deserialises");
+        assert_eq!(back, why);
+    }
+
+    #[test]
+    fn faq_candidates_and_margins() {
+        let e = engine(
+            r#"
+            [[faq]]
+            id = "bin-day"
+            questions = ["When is my bin collected?", "what day do you empty the bins"]
+            answer = "Find your day online."
+
+            [[faq]]
+            id = "council-tax"
+            questions = ["how do I pay my council tax", "council tax payment"]
+            answer = "Pay online."
+        "#,
+        );
+        let m = Message::new("which day are bins collected?");
+        let why = e.explain(&m);
+        assert_eq!(why.outcome, e.suggest(&m));
+        let top = &why.faq[0];
+        assert_eq!(top.id, "bin-day");
+        assert!(top.question.is_some());
+        assert!(top
+            .evidence
+            .iter()
+            .any(|w| &m.text.as_str()[w.span] == "collected"));
+        let reason = &why.reason;
+        assert!(
+            reason.starts_with("top suggestion faq `bin-day` "),
+            "{reason}"
+        );
+        let rendered = why.to_string();
+        assert!(
+            rendered.contains("\nfaq candidates:\n  bin-day "),
+            "{rendered}"
+        );
+    }
+
+    /// The explanation's own reading of every rule agrees with the engine's on the
+    /// bundled example: a rule fired exactly when no condition stopped it.
+    #[test]
+    fn agrees_with_the_engine_on_the_bundled_example() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/council");
+        let e = Engine::from_path(path).expect("the example loads");
+        let set = e.rule_set();
+        let mut messages: Vec<Message> = set.tests().iter().map(|t| t.message.clone()).collect();
+        for faq in set.faqs() {
+            messages.extend(faq.questions.iter().map(Message::new));
+        }
+        for rule in set.rules() {
+            let w = &rule.when;
+            let phrases = w.any.iter().chain(&w.all).chain(&w.none);
+            let text: Vec<&str> = phrases.map(|p| p.text.as_str()).collect();
+            messages.push(Message::new(text.join(" and ")));
+            if let Some(p) = w.any.first() {
+                messages.push(Message::new(format!("about {}", p.text)));
+            }
+        }
+        assert!(messages.len() > 200);
+        for m in &messages {
+            let why = e.explain(m);
+            for r in &why.fired {
+                assert!(
+                    r.unmet.is_empty(),
+                    "{:?}: fired {}: {:?}",
+                    m.text,
+                    r.id,
+                    r.unmet
+                );
+                assert!(
+                    !r.matched.is_empty(),
+                    "{:?}: {} fired on nothing",
+                    m.text,
+                    r.id
+                );
+            }
+            let engine_fired = e
+                .rank(m, 0)
+                .into_iter()
+                .filter(|r| r.kind == Kind::Rule)
+                .count();
+            assert_eq!(why.fired.len(), engine_fired);
+            let words = Words::read(e.analyzer(), e.text_read(m));
+            for rule in set.rules() {
+                let mine = evaluate(rule, e.analyzer(), &words, e.text_read(m), m);
+                let fires = why.fired.iter().any(|r| r.id == rule.id);
+                let could = mine.unmet.is_empty() && !mine.matched.is_empty();
+                assert_eq!(fires, could, "{:?}: rule {}: {mine:?}", m.text, rule.id);
+            }
+            assert_eq!(why.decision, why.outcome.decision);
+            assert!(!why.reason.contains("the engine decided"), "{}", why.reason);
+        }
+    }
+}

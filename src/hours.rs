@@ -1,0 +1,328 @@
+//! Office hours: `[hours]` read in the rule set's time zone, to answer "is the office
+//! open at this instant?" and "when does it open next?".
+//!
+//! Opening times are wall-clock times in `settings.timezone`, so they follow daylight
+//! saving time: "08:30" is 08:30 in winter and in summer. The zone rules come from
+//! jiff's copy of the IANA time-zone database (the system's when it has one, a copy
+//! bundled into the crate otherwise).
+
+use crate::config::HoursLine;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ZonedDateTime};
+use std::collections::BTreeMap;
+
+/// How far ahead the next opening is looked for, in days. An office that does not open
+/// within this has no `{{next_open}}`.
+const SEARCH_DAYS: usize = 400;
+
+/// The longest `received_at` or history `at` text read; longer text is unreadable.
+const MAX_TIME_TEXT: usize = 100;
+
+/// An opening range: minutes after midnight, `open < close <= 1440`.
+pub(crate) type Range = (u16, u16);
+
+/// `[hours]` in a time zone.
+#[derive(Clone, Debug)]
+pub(crate) struct OfficeHours {
+    tz: TimeZone,
+    /// Monday = 0; each day's ranges, sorted.
+    weekly: [Vec<Range>; 7],
+    /// Dates whose hours differ from the week's: changed hours, or none (closed).
+    dates: BTreeMap<Date, Vec<Range>>,
+}
+
+impl OfficeHours {
+    /// Office hours from validated `[hours]` lines. Dates that do not parse are
+    /// skipped (loading has reported them).
+    pub(crate) fn new(tz: TimeZone, lines: &[HoursLine]) -> OfficeHours {
+        let mut weekly: [Vec<Range>; 7] = Default::default();
+        let mut dates: BTreeMap<Date, Vec<Range>> = BTreeMap::new();
+        for line in lines {
+            match line {
+                HoursLine::Open { days, open, close } => {
+                    for &d in days {
+                        if let Some(day) = weekly.get_mut(usize::from(d)) {
+                            day.push((*open, *close));
+                        }
+                    }
+                }
+                HoursLine::Closed(list) => {
+                    for d in list {
+                        if let Ok(date) = parse_date(d) {
+                            dates.entry(date).or_default();
+                        }
+                    }
+                }
+                HoursLine::Changed { date, open, close } => {
+                    if let Ok(date) = parse_date(date) {
+                        dates.entry(date).or_default().push((*open, *close));
+                    }
+                }
+            }
+        }
+        for day in &mut weekly {
+            day.sort_unstable();
+        }
+        for ranges in dates.values_mut() {
+            ranges.sort_unstable();
+        }
+        OfficeHours { tz, weekly, dates }
+    }
+
+    /// The opening ranges of a date.
+    fn ranges(&self, date: Date) -> &[Range] {
+        match self.dates.get(&date) {
+            Some(changed) => changed,
+            None => {
+                let day = date.weekday().to_monday_zero_offset();
+                self.weekly
+                    .get(usize::try_from(day).unwrap_or(0))
+                    .map_or(&[], Vec::as_slice)
+            }
+        }
+    }
+
+    /// The instant in the office's time zone.
+    pub(crate) fn local(&self, at: Timestamp) -> ZonedDateTime {
+        at.to_zoned_datetime(self.tz.clone())
+    }
+
+    /// Whether the office is open at `at`.
+    pub(crate) fn is_open(&self, at: Timestamp) -> bool {
+        let local = self.local(at);
+        let secs = seconds_of_day(&local);
+        self.ranges(local.date())
+            .iter()
+            .any(|&(open, close)| u32::from(open) * 60 <= secs && secs < u32::from(close) * 60)
+    }
+
+    /// The next time the office opens after `at` (a later range today, or the first
+    /// range of a later day), within [`SEARCH_DAYS`].
+    pub(crate) fn next_open(&self, at: Timestamp) -> Option<ZonedDateTime> {
+        let local = self.local(at);
+        let secs = seconds_of_day(&local);
+        let mut date = local.date();
+        for day in 0..SEARCH_DAYS {
+            let later = self
+                .ranges(date)
+                .iter()
+                .map(|r| r.0)
+                .find(|&open| day > 0 || u32::from(open) * 60 > secs);
+            if let Some(open) = later {
+                let hour = i8::try_from(open / 60).ok()?;
+                let minute = i8::try_from(open % 60).ok()?;
+                return date
+                    .at(hour, minute, 0, 0)
+                    .to_zoned_datetime(self.tz.clone())
+                    .ok();
+            }
+            date = date.tomorrow().ok()?;
+        }
+        None
+    }
+
+    /// `{{next_open}}` for a message received at `at`: "8:30am on Monday 29 December",
+    /// with the year when it is not the year of `at` in the office's time zone.
+    pub(crate) fn next_open_text(&self, at: Timestamp) -> Option<String> {
+        let next = self.next_open(at)?;
+        Some(format_opening(&next, self.local(at).year()))
+    }
+}
+
+fn seconds_of_day(z: &ZonedDateTime) -> u32 {
+    let part = |x: i8| u32::try_from(x).unwrap_or(0);
+    part(z.hour()) * 3600 + part(z.minute()) * 60 + part(z.second())
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// "8:30am on Monday 29 December" (and " 2027" when the year is not `this_year`);
+/// times on the hour are "9am", noon is "12pm", midnight "12am".
+pub(crate) fn format_opening(z: &ZonedDateTime, this_year: i16) -> String {
+    let (hour, minute) = (z.hour(), z.minute());
+    let (h12, suffix) = match hour {
+        0 => (12, "am"),
+        1..=11 => (hour, "am"),
+        12 => (12, "pm"),
+        _ => (hour - 12, "pm"),
+    };
+    let time = if minute == 0 {
+        format!("{h12}{suffix}")
+    } else {
+        format!("{h12}:{minute:02}{suffix}")
+    };
+    let weekday = usize::try_from(z.weekday().to_monday_zero_offset()).unwrap_or(0);
+    let month = usize::try_from(z.month() - 1).unwrap_or(0);
+    let mut text = format!(
+        "{time} on {} {} {}",
+        WEEKDAYS.get(weekday).copied().unwrap_or(""),
+        z.day(),
+        MONTHS.get(month).copied().unwrap_or("")
+    );
+    if z.year() != this_year {
+        text.push_str(&format!(" {}", z.year()));
+    }
+    text
+}
+
+/// Reads an RFC 3339 timestamp with an offset (`2026-12-02T22:00:00+00:00`, or `Z`).
+/// `None` for anything else, including a date-time without an offset.
+pub(crate) fn parse_timestamp(text: &str) -> Option<Timestamp> {
+    if text.len() > MAX_TIME_TEXT {
+        return None;
+    }
+    text.trim().parse::<Timestamp>().ok()
+}
+
+/// Reads a `YYYY-MM-DD` date. The error is a hint for a date that is written right
+/// but does not exist ("February 2026 has 28 days"), or `None` for text that is not
+/// written as a date at all.
+pub(crate) fn parse_date(text: &str) -> Result<Date, Option<String>> {
+    let b = text.as_bytes();
+    let shaped = b.len() == 10
+        && b.iter().enumerate().all(|(i, c)| {
+            if i == 4 || i == 7 {
+                *c == b'-'
+            } else {
+                c.is_ascii_digit()
+            }
+        });
+    if !shaped {
+        return Err(None);
+    }
+    let year = text.get(0..4).and_then(|x| x.parse::<i16>().ok());
+    let month = text.get(5..7).and_then(|x| x.parse::<i8>().ok());
+    let day = text.get(8..10).and_then(|x| x.parse::<i8>().ok());
+    let (Some(year), Some(month), Some(day)) = (year, month, day) else {
+        return Err(None);
+    };
+    if !(1..=12).contains(&month) {
+        return Err(Some(format!(
+            "there is no month {month}: write dates as YYYY-MM-DD, as in \"2026-12-25\""
+        )));
+    }
+    Date::new(year, month, day).map_err(|_| {
+        let days = Date::new(year, month, 1).map_or(31, |d| d.days_in_month());
+        Some(format!(
+            "{} {year} has {days} days",
+            MONTHS
+                .get(usize::try_from(month - 1).unwrap_or(0))
+                .copied()
+                .unwrap_or("")
+        ))
+    })
+}
+
+/// The time-zone database's names, for "did you mean" hints.
+pub(crate) fn zone_names() -> Vec<String> {
+    jiff::tz::db()
+        .available()
+        .map(|name| name.as_str().to_string())
+        .collect()
+}
+
+/// The zone named `name`, case-insensitively as the database allows.
+pub(crate) fn zone(name: &str) -> Option<TimeZone> {
+    TimeZone::get(name).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn london(lines: &[HoursLine]) -> OfficeHours {
+        let tz = zone("Europe/London").expect("Europe/London is in the database");
+        OfficeHours::new(tz, lines)
+    }
+
+    fn at(text: &str) -> Timestamp {
+        parse_timestamp(text).expect("a valid timestamp")
+    }
+
+    #[test]
+    fn openings_follow_the_zone_and_its_clock_changes() {
+        let hours = london(&[
+            HoursLine::Open {
+                days: vec![0, 1, 2, 3, 4],
+                open: 510,
+                close: 1020,
+            },
+            HoursLine::Changed {
+                date: "2026-12-24".into(),
+                open: 510,
+                close: 750,
+            },
+            HoursLine::Closed(vec!["2026-12-25".into()]),
+        ]);
+        // 08:45 BST in summer is 07:45 UTC.
+        assert!(hours.is_open(at("2026-07-01T07:45:00Z")));
+        assert!(!hours.is_open(at("2026-12-01T07:45:00Z")));
+        assert!(hours.is_open(at("2026-12-24T12:00:00Z")));
+        assert!(!hours.is_open(at("2026-12-24T13:00:00Z")));
+        let next = hours.next_open_text(at("2026-12-24T13:00:00Z"));
+        assert_eq!(next.as_deref(), Some("8:30am on Monday 28 December"));
+        let next = hours.next_open_text(at("2026-12-31T18:00:00Z"));
+        assert_eq!(next.as_deref(), Some("8:30am on Friday 1 January 2027"));
+    }
+
+    #[test]
+    fn no_opening_means_no_next_open() {
+        let hours = london(&[]);
+        assert_eq!(hours.next_open(at("2026-12-24T13:00:00Z")), None);
+    }
+
+    #[test]
+    fn times_read_like_people_write_them() {
+        let tz = zone("UTC").expect("UTC");
+        let z = |t: &str| at(t).to_zoned_datetime(tz.clone());
+        assert_eq!(
+            format_opening(&z("2026-12-28T09:00:00Z"), 2026),
+            "9am on Monday 28 December"
+        );
+        assert_eq!(
+            format_opening(&z("2026-12-28T12:15:00Z"), 2026),
+            "12:15pm on Monday 28 December"
+        );
+        assert_eq!(
+            format_opening(&z("2026-12-28T00:00:00Z"), 2026),
+            "12am on Monday 28 December"
+        );
+    }
+
+    #[test]
+    fn dates_and_timestamps() {
+        assert!(parse_date("2026-12-25").is_ok());
+        assert_eq!(parse_date("25/12/2026"), Err(None));
+        assert_eq!(
+            parse_date("2026-02-30"),
+            Err(Some("February 2026 has 28 days".into()))
+        );
+        assert!(parse_timestamp("2026-12-02T22:00:00+00:00").is_some());
+        assert!(parse_timestamp("2026-12-02T22:00:00").is_none());
+        assert!(parse_timestamp("yesterday").is_none());
+    }
+}
