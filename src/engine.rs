@@ -5,7 +5,7 @@ use crate::config::RuleSet;
 use crate::context::Context;
 use crate::conversation::ConversationStore;
 use crate::error::{Diagnostic, LoadError, Severity};
-use crate::faq::{FaqModel, FaqScore};
+use crate::faq::{FaqModel, FaqScore, Features};
 use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
@@ -81,6 +81,8 @@ struct Reading<'m> {
     text: &'m str,
     tokens: Tokens,
     stems: Vec<StemTok>,
+    /// The FAQ classifier's view of the message, to explain its scores.
+    features: Option<Features>,
 }
 
 impl Candidate {
@@ -348,11 +350,13 @@ impl Engine {
             );
         }
         let mut stems = Vec::new();
+        let mut features = None;
         if !inner.set.faqs.is_empty() {
             stems = inner.analyzer.stems_of(&tokens, &ids);
-            let scores = inner
+            let (scores, kept) = inner
                 .faqs
                 .score(&tokens, &stems, &inner.analyzer, faq_limit);
+            features = kept;
             candidates.extend(scores.into_iter().map(Candidate::from_faq));
         }
         candidates.sort_by_key(Candidate::rank_key);
@@ -361,6 +365,7 @@ impl Engine {
                 text,
                 tokens,
                 stems,
+                features,
             },
             candidates,
         )
@@ -553,10 +558,13 @@ impl Engine {
             Kind::Faq => {
                 let f = set.faqs.get(c.index)?;
                 let inner = &*self.inner;
-                let (q, why) =
-                    inner
-                        .faqs
-                        .explain(&reading.tokens, &reading.stems, &inner.analyzer, c.index);
+                let (q, why) = inner.faqs.explain_with(
+                    reading.features.as_ref(),
+                    &reading.tokens,
+                    &reading.stems,
+                    &inner.analyzer,
+                    c.index,
+                );
                 evidence = why;
                 (
                     &f.id,

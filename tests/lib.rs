@@ -15,6 +15,7 @@ mod cli;
 mod conversation;
 mod engine;
 mod errors;
+mod eval;
 mod office_hours;
 mod robustness;
 mod rule_tables;

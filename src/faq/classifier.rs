@@ -110,6 +110,14 @@ struct SparseVec {
     words: Vec<u64>,
 }
 
+/// A message's features, kept from [`Model::predict_features`] to explain the
+/// prediction without extracting them again.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Features {
+    x: SparseVec,
+    n_words: usize,
+}
+
 /// Deterministic splitmix64 generator.
 struct Rng(u64);
 
@@ -390,10 +398,58 @@ impl Model {
 
     /// Calibrated probability per label (sums to 1; empty if the model has no labels).
     /// Deterministic. A message with no known feature gets the label prior.
+    #[cfg(test)]
     pub fn predict(&self, words: &[&str], unseen: &[bool]) -> Vec<f32> {
         let mut p = self.logits_hinted(words, unseen);
         softmax(&mut p, 1.0 / self.temperature);
         p
+    }
+
+    /// [`predict`](Self::predict), also giving the message's features for
+    /// [`contributions_of`](Self::contributions_of).
+    pub(crate) fn predict_features(&self, words: &[&str], unseen: &[bool]) -> (Vec<f32>, Features) {
+        let mut raw = Vec::with_capacity(words.len() * 24);
+        self.extractor.extract_hinted(words, unseen, &mut raw);
+        let (x, _) = self.vectorise_with_norm(&mut raw);
+        let mut p = vec![0.0; self.n_labels];
+        self.logits_into(&x, &mut p);
+        softmax(&mut p, 1.0 / self.temperature);
+        (
+            p,
+            Features {
+                x,
+                n_words: words.len(),
+            },
+        )
+    }
+
+    /// Contribution of every input word to `label`'s logit, from kept features: like
+    /// [`contributions`](Self::contributions), but a feature's weight is split evenly
+    /// among the words that produced it (words past the 64th share the last slot).
+    pub(crate) fn contributions_of(&self, features: &Features, label: usize) -> Vec<f32> {
+        let mut out = vec![0.0f32; features.n_words];
+        let c = self.n_labels;
+        if label >= c {
+            return out;
+        }
+        let x = &features.x;
+        for ((&f, &v), &mask) in x.idx.iter().zip(&x.val).zip(&x.words) {
+            let f = f as usize;
+            let (Some(&q), Some(&scale)) = (self.qweights.get(f * c + label), self.qscale.get(f))
+            else {
+                continue;
+            };
+            let share = v * f32::from(q) * scale / mask.count_ones().max(1) as f32;
+            let mut bits = mask;
+            while bits != 0 {
+                let i = bits.trailing_zeros() as usize;
+                bits &= bits - 1;
+                if let Some(slot) = out.get_mut(i) {
+                    *slot += share;
+                }
+            }
+        }
+        out
     }
 
     /// Contribution of every input word to `label`'s logit (same length as `words`;

@@ -24,6 +24,7 @@ mod retrieval;
 use crate::config::{Faq, Settings};
 use crate::outcome::{Evidence, EvidenceKind};
 use crate::text::{tokenize, Analyzer, ClassifierWord, StemTok, Tokens};
+pub(crate) use classifier::Features;
 use classifier::Model;
 pub(crate) use classifier::{choose_thresholds, ThresholdOptions, TrainConfig};
 use retrieval::FaqIndex;
@@ -106,23 +107,24 @@ impl FaqModel {
         }
     }
 
-    /// The `limit` best entries, best first.
+    /// The `limit` best entries, best first, and what the message's features were (to
+    /// explain the scores without computing them again).
     pub(crate) fn score(
         &self,
         tokens: &Tokens,
         stems: &[StemTok],
         analyzer: &Analyzer,
         limit: usize,
-    ) -> Vec<FaqScore> {
+    ) -> (Vec<FaqScore>, Option<Features>) {
         let Some(model) = &self.classifier else {
-            return self.retrieval.score(stems, limit);
+            return (self.retrieval.score(stems, limit), None);
         };
         let words = analyzer.classifier_words(tokens, stems);
         if words.is_empty() || limit == 0 {
-            return Vec::new();
+            return (Vec::new(), None);
         }
         let (plain, unseen) = split(&words);
-        let probs = model.predict(&plain, &unseen);
+        let (probs, features) = model.predict_features(&plain, &unseen);
         // An entry whose questions share no topic word with the message has no evidence
         // to answer it, however the probabilities fall (with few entries, a softmax is
         // confident about anything).
@@ -140,13 +142,14 @@ impl FaqModel {
             ranked.truncate(limit);
         }
         ranked.sort_by(order);
-        ranked
+        let scores = ranked
             .into_iter()
             .map(|(entry, p)| FaqScore {
                 entry,
                 score: f64::from(p).clamp(0.0, 1.0),
             })
-            .collect()
+            .collect();
+        (scores, Some(features))
     }
 
     /// Why an entry scored: its example question closest to the message, and the
@@ -158,12 +161,31 @@ impl FaqModel {
         analyzer: &Analyzer,
         entry: usize,
     ) -> (Option<usize>, Vec<Evidence>) {
+        self.explain_with(None, tokens, stems, analyzer, entry)
+    }
+
+    /// [`explain`](Self::explain), reusing the features [`score`](Self::score) gave.
+    pub(crate) fn explain_with(
+        &self,
+        features: Option<&Features>,
+        tokens: &Tokens,
+        stems: &[StemTok],
+        analyzer: &Analyzer,
+        entry: usize,
+    ) -> (Option<usize>, Vec<Evidence>) {
         let (question, shared) = self.retrieval.closest(stems, analyzer, entry);
         let Some(model) = &self.classifier else {
             return (question, shared);
         };
         let words = analyzer.classifier_words(tokens, stems);
-        (question, carried_by(model, &words, entry))
+        let contributions = match features {
+            Some(features) => model.contributions_of(features, entry),
+            None => {
+                let (plain, unseen) = split(&words);
+                model.contributions(&plain, &unseen, entry)
+            }
+        };
+        (question, carried_by(&words, &contributions))
     }
 }
 
@@ -176,12 +198,10 @@ fn split<'t>(words: &[ClassifierWord<'t>]) -> (Vec<&'t str>, Vec<bool>) {
 }
 
 /// The message words that raised an entry's score, in message order.
-fn carried_by(model: &Model, words: &[ClassifierWord<'_>], entry: usize) -> Vec<Evidence> {
-    let (plain, unseen) = split(words);
-    let contributions = model.contributions(&plain, &unseen, entry);
+fn carried_by(words: &[ClassifierWord<'_>], contributions: &[f32]) -> Vec<Evidence> {
     let total: f32 = contributions.iter().filter(|c| **c > 0.0).sum();
     let mut out: Vec<Evidence> = Vec::new();
-    for (ClassifierWord { word, span, .. }, c) in words.iter().zip(contributions) {
+    for (ClassifierWord { word, span, .. }, &c) in words.iter().zip(contributions) {
         // Words carrying at least a tenth of the positive evidence.
         if c > 0.0 && c >= 0.1 * total && !out.iter().any(|e| e.span == *span) {
             out.push(Evidence {
