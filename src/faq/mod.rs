@@ -125,16 +125,13 @@ impl FaqModel {
         }
         let (plain, unseen) = split(&words);
         let (probs, features) = model.predict_features(&plain, &unseen);
-        // An entry whose questions share no topic word with the message has no evidence
-        // to answer it, however the probabilities fall (with few entries, a softmax is
-        // confident about anything).
-        let sharing = self.retrieval.sharing(stems);
-        let mut ranked: Vec<(usize, f32)> = probs
-            .iter()
-            .copied()
-            .enumerate()
-            .filter(|(e, _)| sharing.get(*e) == Some(&true))
-            .collect();
+        // A message that shares no topic word (a word that is not a function word) with
+        // any example question has nothing for an answer to rest on, however the
+        // probabilities fall: with few entries, a softmax is confident about anything.
+        if !self.retrieval.shares_topic_word(stems) {
+            return (Vec::new(), Some(features));
+        }
+        let mut ranked: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if ranked.len() > limit {
             // Only the best `limit` need sorting.

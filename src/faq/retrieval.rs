@@ -13,7 +13,7 @@
 use super::FaqScore;
 use crate::config::Faq;
 use crate::outcome::{Evidence, EvidenceKind};
-use crate::text::{tokenize, Analyzer, FastMap, StemTok, UNKNOWN};
+use crate::text::{tokenize, Analyzer, FastMap, FastSet, StemTok, UNKNOWN};
 
 /// How much an answer text counts, compared with an example question.
 const ANSWER_WEIGHT: f64 = 0.8;
@@ -46,8 +46,8 @@ pub(crate) struct FaqIndex {
     entries: usize,
     /// entry → its documents, `start..end` in `docs`.
     entry_docs: Vec<(u32, u32)>,
-    /// stem → the entries whose questions use it (ascending).
-    stem_entries: FastMap<u32, Vec<u32>>,
+    /// The stems of the example questions.
+    question_stems: FastSet<u32>,
 }
 
 /// The stems of a text that count: topic words, or all words when it has only stop words.
@@ -166,19 +166,15 @@ impl FaqIndex {
                 range.1 = d as u32 + 1;
             }
         }
-        let mut stem_entries: FastMap<u32, Vec<u32>> = FastMap::default();
-        for doc in docs.iter().filter(|d| d.question < POOLED) {
-            for &(t, _) in &doc.terms {
-                let entries = stem_entries.entry(t).or_default();
-                if entries.last() != Some(&doc.entry) {
-                    entries.push(doc.entry);
-                }
-            }
-        }
+        let question_stems: FastSet<u32> = docs
+            .iter()
+            .filter(|d| d.question < POOLED)
+            .flat_map(|d| d.terms.iter().map(|t| t.0))
+            .collect();
         FaqIndex {
             docs,
             postings,
-            stem_entries,
+            question_stems,
             idf,
             unseen_idf: idf_of(0) as f32,
             entries: faqs.len(),
@@ -270,18 +266,12 @@ impl FaqIndex {
             .collect()
     }
 
-    /// Whether each entry's questions share a topic word (not a stop word) with the
-    /// message: an entry that shares none has no evidence to answer it.
-    pub(crate) fn sharing(&self, stems: &[StemTok]) -> Vec<bool> {
-        let mut out = vec![false; self.entries];
-        for s in stems.iter().filter(|s| !s.stop && s.id != UNKNOWN) {
-            for &e in self.stem_entries.get(&s.id).map_or(&[][..], Vec::as_slice) {
-                if let Some(slot) = out.get_mut(e as usize) {
-                    *slot = true;
-                }
-            }
-        }
-        out
+    /// Whether the message shares a topic word (not a stop word) with any example
+    /// question.
+    pub(crate) fn shares_topic_word(&self, stems: &[StemTok]) -> bool {
+        stems
+            .iter()
+            .any(|s| !s.stop && s.id != UNKNOWN && self.question_stems.contains(&s.id))
     }
 
     /// An entry's closest example question to the message, and the message words it
