@@ -12,8 +12,9 @@
 //! conditions one by one, which costs about as much as building the engine's phrase
 //! index once.
 
-use crate::config::{Phrase, Rule, Settings};
-use crate::outcome::{Decision, Evidence, Kind, Outcome, Ranked};
+use crate::config::{HoursCondition, Phrase, Rule, Settings};
+use crate::context::Context;
+use crate::outcome::{Decision, Evidence, Kind, Outcome, Ranked, Suppression};
 use crate::text::{tokenize, Analyzer, UNKNOWN};
 use crate::{Engine, Message, Span};
 use serde::{Deserialize, Serialize};
@@ -70,6 +71,10 @@ pub struct RuleExplanation {
     /// The conditions that stopped it; empty for a rule that fired.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unmet: Vec<Unmet>,
+    /// For a rule that fired: held back by the author's history (`cooldown`,
+    /// `once_per_conversation`), so the next candidate took its place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_back: Option<Suppression>,
 }
 
 /// A condition of a rule, named as it is written in TOML (`when.all`, ...).
@@ -97,6 +102,12 @@ pub enum Condition {
     /// `when.fields.*`: a message field must be one of these.
     #[serde(rename = "when.fields")]
     Fields,
+    /// `when.outside_hours`: the office must be closed when the message is received.
+    #[serde(rename = "when.outside_hours")]
+    OutsideHours,
+    /// `when.inside_hours`: the office must be open when the message is received.
+    #[serde(rename = "when.inside_hours")]
+    InsideHours,
 }
 
 impl Condition {
@@ -110,6 +121,8 @@ impl Condition {
             Condition::Channel => "when.channel",
             Condition::Author => "when.author",
             Condition::Fields => "when.fields",
+            Condition::OutsideHours => "when.outside_hours",
+            Condition::InsideHours => "when.inside_hours",
         }
     }
 }
@@ -201,6 +214,16 @@ pub enum Unmet {
         /// The values the rule wants.
         wanted: Vec<String>,
     },
+    /// The rule wants the office closed (`when.outside_hours`), and it is open when
+    /// the message is received.
+    #[serde(rename = "when.outside_hours")]
+    #[non_exhaustive]
+    OutsideHours {},
+    /// The rule wants the office open (`when.inside_hours`), and it is closed when the
+    /// message is received.
+    #[serde(rename = "when.inside_hours")]
+    #[non_exhaustive]
+    InsideHours {},
 }
 
 impl Unmet {
@@ -214,6 +237,8 @@ impl Unmet {
             Unmet::Channel { .. } => Condition::Channel,
             Unmet::Author { .. } => Condition::Author,
             Unmet::Field { .. } => Condition::Fields,
+            Unmet::OutsideHours { .. } => Condition::OutsideHours,
+            Unmet::InsideHours { .. } => Condition::InsideHours,
         }
     }
 }
@@ -287,6 +312,12 @@ impl fmt::Display for Unmet {
                 value,
                 wanted,
             } => attribute(f, &format!("fields.{name}"), value, wanted),
+            Unmet::OutsideHours {} => f.write_str(
+                "the office is open when the message is received, rule wants when.outside_hours",
+            ),
+            Unmet::InsideHours {} => f.write_str(
+                "the office is closed when the message is received, rule wants when.inside_hours",
+            ),
         }
     }
 }
@@ -304,6 +335,10 @@ pub struct FaqExplanation {
     pub question: Option<String>,
     /// The message words that carried the score.
     pub evidence: Vec<Evidence>,
+    /// Held back by the author's history (`cooldown`, `once_per_conversation`), so the
+    /// next candidate took its place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub held_back: Option<Suppression>,
 }
 
 /// The thresholds of `[settings]` that decide.
@@ -389,6 +424,7 @@ fn evaluate(
     words: &Words,
     text: &str,
     message: &Message,
+    ctx: &Context<'_>,
 ) -> RuleExplanation {
     let when = &rule.when;
     let mut matched: Vec<Hit> = Vec::new();
@@ -483,6 +519,12 @@ fn evaluate(
             });
         }
     }
+    if !ctx.hours_hold(when.hours) {
+        unmet.push(match when.hours {
+            Some(HoursCondition::Inside) => Unmet::InsideHours {},
+            _ => Unmet::OutsideHours {},
+        });
+    }
     matched.sort_by_key(|h| h.span);
     RuleExplanation {
         id: rule.id.clone(),
@@ -490,6 +532,7 @@ fn evaluate(
         escalate: rule.escalate,
         matched,
         unmet,
+        held_back: None,
     }
 }
 
@@ -543,7 +586,9 @@ impl Engine {
         let set = self.rule_set();
         let analyzer = self.analyzer();
         let outcome = self.suggest(message);
-        let ranked = self.rank(message, FAQ_CANDIDATES);
+        // The situation `suggest` read the message in: office hours, the author's history.
+        let ctx = Context::new(set, message, Vec::new());
+        let ranked = self.rank(message, FAQ_CANDIDATES + ctx.history_ids());
         let text = self.text_read(message);
         let tokens = tokenize(text);
         let words = Words::read(analyzer, text);
@@ -553,25 +598,48 @@ impl Engine {
             .enumerate()
             .map(|(i, r)| (r.id.as_str(), i))
             .collect();
+        let rule_of = |r: &Ranked| {
+            let i = *rule_index.get(r.id.as_str())?;
+            Some((i, set.rules.get(i)?))
+        };
+        // As in `suggest`: a rule fires only when its office-hours condition holds, and
+        // what the author's history holds back makes way for the next candidate.
+        let hours_hold = |r: &Ranked| {
+            r.kind != Kind::Rule
+                || rule_of(r).is_none_or(|(_, rule)| ctx.hours_hold(rule.when.hours))
+        };
+        let held_back = |r: &Ranked| {
+            let (cooldown, once) = match r.kind {
+                Kind::Rule => {
+                    rule_of(r).map(|(_, rule)| (rule.cooldown, rule.once_per_conversation))
+                }
+                Kind::Faq => set
+                    .faqs
+                    .iter()
+                    .find(|f| f.id == r.id)
+                    .map(|f| (f.cooldown, f.once_per_conversation)),
+            }?;
+            ctx.suppression(&r.id, cooldown, once).map(|(why, _)| why)
+        };
 
-        // The engine decides which rules fired; checking each rule's conditions here
-        // says where they matched, or what stopped them.
-        let fired_ids: Vec<usize> = ranked
-            .iter()
-            .filter(|r| r.kind == Kind::Rule)
-            .filter_map(|r| rule_index.get(r.id.as_str()).copied())
-            .collect();
-        let fired = fired_ids
-            .iter()
-            .filter_map(|&i| set.rules.get(i))
-            .map(|rule| evaluate(rule, analyzer, &words, text, message))
-            .collect();
+        // The engine says which rules fired; checking each rule's conditions here says
+        // where they matched, or what stopped them.
+        let mut fired_ids = Vec::new();
+        let mut fired = Vec::new();
+        for r in ranked.iter().filter(|r| hours_hold(r)) {
+            if let Some((i, rule)) = rule_of(r) {
+                let mut why = evaluate(rule, analyzer, &words, text, message, &ctx);
+                why.held_back = held_back(r);
+                fired_ids.push(i);
+                fired.push(why);
+            }
+        }
         let mut almost: Vec<(usize, RuleExplanation)> = set
             .rules
             .iter()
             .enumerate()
             .filter(|(i, _)| !fired_ids.contains(i))
-            .map(|(i, rule)| (i, evaluate(rule, analyzer, &words, text, message)))
+            .map(|(i, rule)| (i, evaluate(rule, analyzer, &words, text, message, &ctx)))
             .filter(|(_, r)| !r.matched.is_empty() && !r.unmet.is_empty())
             .collect();
         almost.sort_by_key(|(i, r)| (std::cmp::Reverse(r.priority), *i));
@@ -580,6 +648,7 @@ impl Engine {
         let faq = ranked
             .iter()
             .filter(|r| r.kind == Kind::Faq)
+            .take(FAQ_CANDIDATES)
             .filter_map(|r| {
                 let entry = set.faqs.iter().position(|f| f.id == r.id)?;
                 let (question, evidence) =
@@ -591,11 +660,17 @@ impl Engine {
                         .and_then(|q| set.faqs.get(entry)?.questions.get(q))
                         .cloned(),
                     evidence,
+                    held_back: held_back(r),
                 })
             })
             .collect();
 
-        let reason = self.reason(&outcome, &ranked);
+        let decided: Vec<Ranked> = ranked
+            .iter()
+            .filter(|r| hours_hold(r) && held_back(r).is_none())
+            .cloned()
+            .collect();
+        let reason = self.reason(message, &outcome, &decided);
         Explanation {
             message: message.clone(),
             normalised: tokens.joined(),
@@ -610,7 +685,7 @@ impl Engine {
     }
 
     /// The decision's reason in words, from the ranking the decision was taken on.
-    fn reason(&self, outcome: &Outcome, ranked: &[Ranked]) -> String {
+    fn reason(&self, message: &Message, outcome: &Outcome, ranked: &[Ranked]) -> String {
         let t = Thresholds::of(&self.rule_set().settings);
         let describe = |r: &Ranked| format!("{} `{}`", kind_name(r.kind), r.id);
         match (outcome.decision, ranked.first()) {
@@ -631,7 +706,7 @@ impl Engine {
                 best.score
             ),
             (decision @ (Decision::AutoReply | Decision::Suggest), Some(top)) => {
-                let (passed, failed) = self.auto_reply_checks(outcome, ranked, &t);
+                let (passed, failed) = self.auto_reply_checks(message, outcome, ranked, &t);
                 let predicted = if failed.is_empty() {
                     Decision::AutoReply
                 } else {
@@ -656,6 +731,7 @@ impl Engine {
     /// sentences (see "Decisions" in the crate docs).
     fn auto_reply_checks(
         &self,
+        message: &Message,
         outcome: &Outcome,
         ranked: &[Ranked],
         t: &Thresholds,
@@ -673,11 +749,26 @@ impl Engine {
         if !allowed {
             failed.push("it has auto_reply = false".to_string());
         }
-        if let Some(s) = outcome.top().filter(|s| !s.missing.is_empty()) {
-            failed.push(format!(
-                "the message lacks values its reply uses: {}",
-                s.missing.join(", ")
-            ));
+        // Loop protection.
+        if message.from_us {
+            failed.push("the message is marked as from us".to_string());
+        }
+        if message.automated {
+            failed.push("the message is marked as automated".to_string());
+        }
+        if let Some(s) = outcome.top() {
+            if !s.missing.is_empty() {
+                failed.push(format!(
+                    "the message lacks values its reply uses: {}",
+                    s.missing.join(", ")
+                ));
+            }
+            if let Some(long) = s.too_long {
+                failed.push(format!(
+                    "its reply is {} characters, over the channel's max_length {}",
+                    long.length, long.limit
+                ));
+            }
         }
         if top.score >= t.auto_reply_threshold {
             let verb = if top.kind == Kind::Rule {
@@ -751,9 +842,29 @@ fn hit_line(text: &str, h: &Hit) -> String {
     line
 }
 
+/// `cooldown`, `once_per_conversation`.
+fn suppression_name(s: Suppression) -> &'static str {
+    match s {
+        Suppression::Cooldown => "cooldown",
+        Suppression::OncePerConversation => "once_per_conversation",
+    }
+}
+
+/// `, held back by its cooldown`, or nothing.
+fn held_note(held: Option<Suppression>) -> String {
+    held.map_or(String::new(), |s| {
+        format!(", held back by {}", suppression_name(s))
+    })
+}
+
 fn rule_heading(r: &RuleExplanation) -> String {
     let escalates = if r.escalate { ", escalates" } else { "" };
-    format!("{} (priority {}{escalates})", r.id, r.priority)
+    format!(
+        "{} (priority {}{escalates}{})",
+        r.id,
+        r.priority,
+        held_note(r.held_back)
+    )
 }
 
 impl fmt::Display for Explanation {
@@ -770,6 +881,13 @@ impl fmt::Display for Explanation {
             writeln!(
                 f,
                 "note: the message is longer than max_message_bytes; only its start was read"
+            )?;
+        }
+        if !self.outcome.unreadable.is_empty() {
+            writeln!(
+                f,
+                "note: unreadable, taken as absent: {}",
+                self.outcome.unreadable.join(", ")
             )?;
         }
 
@@ -803,7 +921,13 @@ impl fmt::Display for Explanation {
             writeln!(f, "  none")?;
         }
         for c in &self.faq {
-            writeln!(f, "  {} (score {:.2})", c.id, c.score)?;
+            writeln!(
+                f,
+                "  {} (score {:.2}{})",
+                c.id,
+                c.score,
+                held_note(c.held_back)
+            )?;
             if let Some(q) = &c.question {
                 writeln!(f, "    closest question: {q:?}")?;
             }
@@ -838,6 +962,22 @@ impl fmt::Display for Explanation {
                 kind_name(top.kind),
                 top.id,
                 top.reply
+            )?;
+        }
+        if let Some(n) = &self.outcome.notice {
+            writeln!(f, "  notice (rule `{}`): {:?}", n.id, n.reply)?;
+        }
+        for s in &self.outcome.suppressed {
+            let until = s
+                .until
+                .as_deref()
+                .map_or(String::new(), |u| format!(" until {u}"));
+            writeln!(
+                f,
+                "  held back: {} `{}` ({}{until})",
+                kind_name(s.kind),
+                s.id,
+                suppression_name(s.reason)
             )?;
         }
         Ok(())
@@ -1062,6 +1202,91 @@ mod tests {
         );
     }
 
+    #[test]
+    fn office_hours_history_loops_and_channel_limits() {
+        let e = engine(
+            r#"
+            [settings]
+            timezone = "Europe/London"
+            [hours]
+            mon-fri = "09:00-17:00"
+            [channels.twitter]
+            max_length = 20
+
+            [[rule]]
+            id = "anyone-there"
+            when.any = ["anyone there"]
+            when.outside_hours = true
+            reply = "Not right now, sorry."
+
+            [[rule]]
+            id = "thanks"
+            when.any = ["thanks"]
+            cooldown = "1h"
+            reply = "You're welcome!"
+
+            [[rule]]
+            id = "bin-day"
+            when.any = ["bin day"]
+            reply = "Find your collection day online at our website."
+
+            [[rule]]
+            id = "out-of-hours"
+            when.outside_hours = true
+            reply = "We're back at {{next_open}}."
+        "#,
+        );
+        // Wednesday 2 December 2026, 10:00 in London: open.
+        let open = "2026-12-02T10:00:00Z";
+        let why = e.explain(&Message::new("is anyone there? thanks").with_received_at(open));
+        assert_eq!(why.fired.len(), 1, "{why}");
+        assert_eq!(why.fired[0].id, "thanks");
+        assert_eq!(
+            why.almost_fired[0].unmet[0].to_string(),
+            "the office is open when the message is received, rule wants when.outside_hours"
+        );
+        assert_eq!(
+            serde_json::to_value(&why.almost_fired[0].unmet[0]).ok(),
+            Some(serde_json::json!({"condition": "when.outside_hours"}))
+        );
+
+        // The author had `thanks` ten minutes ago: held back, and nothing else fired.
+        let m = Message::new("thanks")
+            .with_received_at(open)
+            .with_sent(crate::Sent::new("thanks", 0, "2026-12-02T09:50:00Z"));
+        let why = e.explain(&m);
+        assert_eq!(why.fired[0].held_back, Some(Suppression::Cooldown));
+        assert_eq!(why.decision, Decision::NoAnswer);
+        assert_eq!(
+            why.reason,
+            "no rule fired, and the rule set has no FAQ entries"
+        );
+        assert!(why
+            .to_string()
+            .contains("  thanks (priority 0, held back by cooldown)\n"));
+
+        // At night the notice goes beside the answer.
+        let night = "2026-12-02T22:00:00Z";
+        let why = e.explain(&Message::new("is anyone there?").with_received_at(night));
+        assert_eq!(why.fired[0].id, "anyone-there");
+        assert!(why
+            .to_string()
+            .contains("\n  notice (rule `out-of-hours`): \"We're back at "));
+
+        // Loop protection and a reply too long for the channel.
+        let m = Message::new("bin day?")
+            .with_received_at(open)
+            .with_channel("twitter");
+        let why = e.explain(&m.clone().marked_automated());
+        assert_eq!(why.decision, Decision::Suggest);
+        assert_eq!(
+            why.reason,
+            "top suggestion rule `bin-day` scored 1.00, not sent unattended because the \
+             message is marked as automated; its reply is 47 characters, over the channel's \
+             max_length 20"
+        );
+    }
+
     /// The explanation's own reading of every rule agrees with the engine's on the
     /// bundled example: a rule fired exactly when no condition stopped it.
     #[test]
@@ -1107,8 +1332,9 @@ mod tests {
                 .count();
             assert_eq!(why.fired.len(), engine_fired);
             let words = Words::read(e.analyzer(), e.text_read(m));
+            let ctx = Context::new(set, m, Vec::new());
             for rule in set.rules() {
-                let mine = evaluate(rule, e.analyzer(), &words, e.text_read(m), m);
+                let mine = evaluate(rule, e.analyzer(), &words, e.text_read(m), m, &ctx);
                 let fires = why.fired.iter().any(|r| r.id == rule.id);
                 let could = mine.unmet.is_empty() && !mine.matched.is_empty();
                 assert_eq!(fires, could, "{:?}: rule {}: {mine:?}", m.text, rule.id);

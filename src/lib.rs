@@ -310,5 +310,23 @@ mod testoibits {
         assert_send_sync::<TestReport>();
         assert_send_sync::<ConversationMemory>();
         assert_send_sync::<Sent>();
+        assert_send_sync::<Settings>();
+        assert_send_sync::<Rule>();
+        assert_send_sync::<Faq>();
+        assert_send_sync::<TestCase>();
+        assert_send_sync::<Diagnostic>();
+        assert_send_sync::<Location>();
+        assert_send_sync::<Author>();
+        assert_send_sync::<Suggestion>();
+        assert_send_sync::<Evidence>();
+        assert_send_sync::<Escalation>();
+        assert_send_sync::<Ranked>();
+        assert_send_sync::<Span>();
+        assert_send_sync::<Template>();
+        assert_send_sync::<TestResult>();
+        assert_send_sync::<eval::EvalReport>();
+        assert_send_sync::<eval::Labelled>();
+        assert_send_sync::<import::Thresholds>();
+        assert_send_sync::<explain::Explanation>();
     }
 }

@@ -113,8 +113,11 @@ pub(crate) fn load_files(
         }
         parts.push(parse_file(file, &mut diagnostics));
     }
-    let set = merge(parts, &mut diagnostics);
-    validate::validate(&set, &mut diagnostics);
+    // Where a file is not valid TOML, what it defines (ids, variables) is unknown:
+    // references to them are not reported as mistakes too.
+    let all_read = parts.iter().all(|p| !p.unreadable);
+    let set = merge(parts, all_read, &mut diagnostics);
+    validate::validate(&set, all_read, &mut diagnostics);
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         let order: BTreeMap<&str, usize> = files
             .iter()
@@ -145,7 +148,7 @@ fn redefined(what: &str, name: &str, here: &Location, first: &Location, help: &s
     }
 }
 
-fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
+fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
     let mut settings = Settings::default();
     let mut seen_settings: BTreeMap<String, Location> = BTreeMap::new();
     let mut vars = BTreeMap::new();
@@ -260,7 +263,9 @@ fn merge(parts: Vec<Parsed>, diagnostics: &mut Vec<Diagnostic>) -> RuleSet {
         ));
     }
     validate::check_synonyms(&synonyms, diagnostics);
-    validate::check_templates(&templated, &vars, diagnostics);
+    if all_read {
+        validate::check_templates(&templated, &vars, diagnostics);
+    }
     check_hours(&hours_entries, diagnostics);
     hours_uses.extend(templated.iter().flat_map(|t| {
         t.slots

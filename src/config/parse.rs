@@ -76,6 +76,8 @@ pub(crate) struct HoursUse {
 /// Everything one file holds.
 #[derive(Debug, Default)]
 pub(crate) struct Parsed {
+    /// The file is not valid TOML, so what it defines is unknown.
+    pub(crate) unreadable: bool,
     pub(crate) settings: Vec<(String, SettingValue, Location)>,
     pub(crate) vars: Vec<(String, String, Location)>,
     pub(crate) synonyms: Vec<Vec<(String, Location)>>,
@@ -185,6 +187,7 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
         }
         // A file that is not valid TOML is not read further: what the parser recovered
         // would only produce confusing follow-on errors.
+        parsed.unreadable = true;
         return parsed;
     }
     let doc = doc.get_ref();
