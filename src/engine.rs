@@ -10,7 +10,7 @@ use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
 };
-use crate::rules::{Fired, RuleIndex};
+use crate::rules::{Clue, Fired, RuleIndex};
 use crate::template::{Template, Value};
 use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens};
 use std::hash::Hasher;
@@ -72,7 +72,8 @@ struct Candidate {
     priority: i64,
     specificity: usize,
     escalate: bool,
-    evidence: Vec<Evidence>,
+    /// For a rule: what matched.
+    clues: Vec<Clue>,
     captures: Vec<(String, String)>,
 }
 
@@ -95,7 +96,7 @@ impl Candidate {
             priority: rule.priority,
             specificity: f.specificity,
             escalate: rule.escalate,
-            evidence: f.evidence,
+            clues: f.clues,
             captures: f.captures,
         })
     }
@@ -108,7 +109,7 @@ impl Candidate {
             priority: 0,
             specificity: 0,
             escalate: false,
-            evidence: Vec::new(),
+            clues: Vec::new(),
             captures: Vec::new(),
         }
     }
@@ -414,7 +415,11 @@ impl Engine {
         let escalating = ranked.first().filter(|c| c.escalate);
         let escalation = escalating.and_then(|c| {
             let rule = set.rules.get(c.index)?;
-            let reason = match c.evidence.first() {
+            let reason = match c
+                .clues
+                .first()
+                .map(|clue| self.inner.rules.evidence(rule, clue))
+            {
                 Some(e) => format!("matched {:?} at {}..{}", e.what, e.span.start, e.span.end),
                 None => "its conditions held".to_string(),
             };
@@ -548,8 +553,16 @@ impl Engine {
         reading: &Reading<'_>,
         ctx: &Context<'_>,
     ) -> Option<Suggestion> {
-        let mut evidence = c.evidence;
         let set = &self.inner.set;
+        let mut evidence: Vec<Evidence> =
+            match set.rules.get(c.index).filter(|_| c.kind == Kind::Rule) {
+                Some(rule) => c
+                    .clues
+                    .iter()
+                    .map(|clue| self.inner.rules.evidence(rule, clue))
+                    .collect(),
+                None => Vec::new(),
+            };
         let (id, templates, tags, question) = match c.kind {
             Kind::Rule => {
                 let r = set.rules.get(c.index)?;

@@ -33,7 +33,9 @@ struct CompiledRule {
 #[derive(Clone, Debug)]
 pub(crate) struct Fired {
     pub(crate) rule: usize,
-    pub(crate) evidence: Vec<Evidence>,
+    /// What matched, in message order (made into [`Evidence`] only for the rules
+    /// that are shown).
+    pub(crate) clues: Vec<Clue>,
     /// Named captures of the pattern that matched.
     pub(crate) captures: Vec<(String, String)>,
     /// How many conditions held (more is more specific).
@@ -211,20 +213,9 @@ impl RuleIndex {
         if !attributes_hold(&rule.when, message) {
             return None;
         }
-        let mut evidence = Vec::new();
+        let mut clues = Vec::new();
         let mut specificity = 0;
-        let mut push = |phrase: u32, span: Span| {
-            let what = self
-                .phrase_text
-                .get(phrase as usize)
-                .cloned()
-                .unwrap_or_default();
-            evidence.push(Evidence {
-                what,
-                span,
-                kind: EvidenceKind::Phrase,
-            });
-        };
+        let mut push = |phrase: u32, span: Span| clues.push(Clue::Phrase(phrase, span));
         for &p in &compiled.all {
             let &(_, span) = find(p)?;
             push(p, span);
@@ -253,22 +244,18 @@ impl RuleIndex {
             let caps = compiled
                 .patterns
                 .iter()
-                .zip(&rule.when.regex)
-                .filter_map(|(p, pattern)| {
+                .zip(rule.when.regex.iter().enumerate())
+                .filter_map(|(p, (k, pattern))| {
                     let i = pattern_hits.binary_search_by_key(p, |c| c.0).ok()?;
-                    Some((pattern, pattern_hits.get(i)?.1))
+                    Some((k, pattern, pattern_hits.get(i)?.1))
                 })
-                .find_map(|(pattern, start)| {
+                .find_map(|(k, pattern, start)| {
                     let caps = pattern.regex.captures_at(text, start.unwrap_or(0))?;
-                    Some((pattern, caps))
+                    Some((k, pattern, caps))
                 });
-            let (pattern, caps) = caps?;
+            let (k, pattern, caps) = caps?;
             if let Some(m) = caps.get(0) {
-                evidence.push(Evidence {
-                    what: pattern.source.clone(),
-                    span: Span::new(m.start(), m.end()),
-                    kind: EvidenceKind::Regex,
-                });
+                clues.push(Clue::Pattern(k, Span::new(m.start(), m.end())));
             }
             for name in pattern.regex.capture_names().flatten() {
                 if let Some(m) = caps.name(name) {
@@ -281,13 +268,54 @@ impl RuleIndex {
             + rule.when.author.len()
             + rule.when.fields.len()
             + usize::from(!compiled.none.is_empty());
-        evidence.sort_by_key(|e| e.span);
+        clues.sort_by_key(Clue::span);
         Some(Fired {
             rule: r,
-            evidence,
+            clues,
             captures,
             specificity,
         })
+    }
+
+    /// The evidence a clue stands for.
+    pub(crate) fn evidence(&self, rule: &Rule, clue: &Clue) -> Evidence {
+        match *clue {
+            Clue::Phrase(phrase, span) => Evidence {
+                what: self
+                    .phrase_text
+                    .get(phrase as usize)
+                    .cloned()
+                    .unwrap_or_default(),
+                span,
+                kind: EvidenceKind::Phrase,
+            },
+            Clue::Pattern(k, span) => Evidence {
+                what: rule
+                    .when
+                    .regex
+                    .get(k)
+                    .map(|p| p.source.clone())
+                    .unwrap_or_default(),
+                span,
+                kind: EvidenceKind::Regex,
+            },
+        }
+    }
+}
+
+/// What matched for a rule: a phrase (by id) or one of its patterns (by index), and
+/// where.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Clue {
+    Phrase(u32, Span),
+    Pattern(usize, Span),
+}
+
+impl Clue {
+    fn span(&self) -> Span {
+        match *self {
+            Clue::Phrase(_, span) | Clue::Pattern(_, span) => span,
+        }
     }
 }
 
