@@ -135,7 +135,8 @@ fn seconds_of_day(z: &ZonedDateTime) -> u32 {
     part(z.hour()) * 3600 + part(z.minute()) * 60 + part(z.second())
 }
 
-const WEEKDAYS: [&str; 7] = [
+/// The days of the week, Monday first.
+pub(crate) const WEEKDAYS: [&str; 7] = [
     "Monday",
     "Tuesday",
     "Wednesday",

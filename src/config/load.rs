@@ -305,17 +305,12 @@ fn hhmm(minutes: u16) -> String {
 }
 
 fn day_name(day: HoursDay) -> String {
-    const DAYS: [&str; 7] = [
-        "Monday",
-        "Tuesday",
-        "Wednesday",
-        "Thursday",
-        "Friday",
-        "Saturday",
-        "Sunday",
-    ];
     match day {
-        HoursDay::Weekday(d) => DAYS.get(usize::from(d)).copied().unwrap_or("").into(),
+        HoursDay::Weekday(d) => crate::hours::WEEKDAYS
+            .get(usize::from(d))
+            .copied()
+            .unwrap_or("")
+            .into(),
         HoursDay::Date(date) => date.to_string(),
     }
 }

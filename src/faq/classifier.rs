@@ -329,43 +329,6 @@ impl Model {
         (out, inv)
     }
 
-    /// Fast path of [`Model::vectorise`] for prediction: no word origins (sorts `hashes`).
-    fn vectorise_hashes(&self, hashes: &mut [u64]) -> SparseVec {
-        hashes.sort_unstable();
-        let mut out = SparseVec {
-            idx: Vec::with_capacity(hashes.len()),
-            val: Vec::with_capacity(hashes.len()),
-            words: Vec::new(),
-        };
-        let mut unknown_sq = 0.0f32;
-        let mut i = 0;
-        while i < hashes.len() {
-            let h = hashes[i];
-            let mut j = i + 1;
-            while j < hashes.len() && hashes[j] == h {
-                j += 1;
-            }
-            let tf = sublinear(j - i);
-            match self.vocab.get(&h) {
-                Some(&f) => {
-                    out.idx.push(f);
-                    out.val.push(tf * self.idf[f as usize]);
-                }
-                None => {
-                    let u = tf * self.unknown_idf * self.extractor.weight(Kind::of_hash(h));
-                    unknown_sq += u * u;
-                }
-            }
-            i = j;
-        }
-        let sq: f32 = out.val.iter().map(|v| v * v).sum::<f32>() + self.unknown_weight * unknown_sq;
-        let inv = if sq > 0.0 { 1.0 / sq.sqrt() } else { 0.0 };
-        for v in out.val.iter_mut() {
-            *v *= inv;
-        }
-        out
-    }
-
     /// Raw (untempered) logits of a vectorised message.
     fn logits_into(&self, x: &SparseVec, out: &mut [f32]) {
         let c = self.n_labels;
@@ -388,9 +351,9 @@ impl Model {
     /// [`logits`](Self::logits), with `unseen[i]` saying that word `i`'s stem is no
     /// training stem (which saves stemming it).
     pub fn logits_hinted(&self, words: &[&str], unseen: &[bool]) -> Vec<f32> {
-        let mut hashes = Vec::with_capacity(words.len() * 24);
-        self.extractor.extract_hashes(words, unseen, &mut hashes);
-        let x = self.vectorise_hashes(&mut hashes);
+        let mut raw = Vec::with_capacity(words.len() * 24);
+        self.extractor.extract_hinted(words, unseen, &mut raw);
+        let (x, _) = self.vectorise_with_norm(&mut raw);
         let mut out = vec![0.0; self.n_labels];
         self.logits_into(&x, &mut out);
         out

@@ -199,13 +199,6 @@ impl Extractor {
         });
     }
 
-    /// Replaces `out` with the hashes of all features of `words` (see
-    /// [`extract_hinted`](Self::extract_hinted) for `unseen`).
-    pub fn extract_hashes<S: AsRef<str>>(&self, words: &[S], unseen: &[bool], out: &mut Vec<u64>) {
-        out.clear();
-        self.extract_with(words, unseen, |hash, _, _| out.push(hash));
-    }
-
     /// Calls `emit(hash, first word, second word)` for every feature occurrence.
     fn extract_with<S: AsRef<str>, F: FnMut(u64, u32, u32)>(
         &self,
