@@ -18,7 +18,7 @@
 //! pattern where the literal starts: a miss costs a few bytes of scanning, not a pass
 //! over the message. A candidate from the set is confirmed by the rule's pattern.
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use regex::{RegexSet, RegexSetBuilder};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
@@ -41,8 +41,9 @@ pub(crate) type Candidate = (usize, Option<usize>);
 #[derive(Debug)]
 pub(crate) struct Prefilter {
     literals: Option<AhoCorasick>,
-    /// pattern → its exact form for anchored searches (patterns with literals only).
-    anchored: Vec<Option<regex_automata::meta::Regex>>,
+    /// literal → its patterns, exactly, in one regex for anchored searches that say
+    /// which of them match where the literal starts.
+    anchored: Vec<regex_automata::meta::Regex>,
     /// literal → the patterns it starts.
     literal_patterns: Vec<Vec<usize>>,
     rest: Option<RegexSet>,
@@ -123,15 +124,8 @@ impl Prefilter {
         let mut literal_patterns: Vec<Vec<usize>> = Vec::new();
         let mut rest: Vec<String> = Vec::new();
         let mut rest_patterns = Vec::new();
-        let mut anchored = Vec::with_capacity(patterns.len());
         for (p, pattern) in patterns.iter().enumerate() {
-            let exact = regex_automata::meta::Regex::builder()
-                .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
-                .build(pattern)
-                .ok();
-            let lits = prefixes(pattern).filter(|_| exact.is_some());
-            anchored.push(exact.filter(|_| lits.is_some()));
-            match lits {
+            match prefixes(pattern) {
                 Some(lits) => {
                     for lit in lits {
                         match literals.iter().position(|l| *l == lit) {
@@ -153,12 +147,30 @@ impl Prefilter {
                 }
             }
         }
+        let mut anchored = Vec::with_capacity(literals.len());
+        for ps in &literal_patterns {
+            let group: Vec<&str> = ps
+                .iter()
+                .filter_map(|&p| patterns.get(p).map(String::as_str))
+                .collect();
+            let re = regex_automata::meta::Regex::builder()
+                .syntax(regex_automata::util::syntax::Config::new().case_insensitive(true))
+                .configure(
+                    regex_automata::meta::Config::new().match_kind(regex_automata::MatchKind::All),
+                )
+                .build_many(&group)
+                .map_err(|e| format!("the rules' regular expressions could not be indexed: {e}"))?;
+            anchored.push(re);
+        }
         let literals = if literals.is_empty() {
             None
         } else {
+            // A DFA: literals are few (one or two per pattern), and it is the fastest
+            // automaton for an overlapping scan.
             let ac = AhoCorasick::builder()
                 .ascii_case_insensitive(true)
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 .build(&literals)
                 .map_err(|e| format!("the rules' regular expressions could not be indexed: {e}"))?;
             Some(ac)
@@ -190,19 +202,27 @@ impl Prefilter {
         let mut out: Vec<Candidate> = Vec::new();
         if let Some(ac) = &self.literals {
             for m in ac.find_overlapping_iter(text) {
-                let patterns = self.literal_patterns.get(m.pattern().as_usize());
-                for &p in patterns.into_iter().flatten() {
-                    if out.iter().any(|c| c.0 == p) {
-                        continue;
-                    }
-                    let Some(Some(re)) = self.anchored.get(p) else {
-                        continue;
-                    };
-                    let input = regex_automata::Input::new(text)
-                        .range(m.start()..)
-                        .anchored(regex_automata::Anchored::Yes);
-                    if re.search(&input).is_some() {
-                        out.push((p, Some(m.start())));
+                let lit = m.pattern().as_usize();
+                let (Some(patterns), Some(re)) =
+                    (self.literal_patterns.get(lit), self.anchored.get(lit))
+                else {
+                    continue;
+                };
+                if patterns.iter().all(|p| out.iter().any(|c| c.0 == *p)) {
+                    continue;
+                }
+                // Which of the literal's patterns match where it starts: one anchored
+                // search for all of them.
+                let input = regex_automata::Input::new(text)
+                    .range(m.start()..)
+                    .anchored(regex_automata::Anchored::Yes);
+                let mut matched = regex_automata::PatternSet::new(re.pattern_len());
+                re.which_overlapping_matches(&input, &mut matched);
+                for pid in matched.iter() {
+                    if let Some(&p) = patterns.get(pid.as_usize()) {
+                        if !out.iter().any(|c| c.0 == p) {
+                            out.push((p, Some(m.start())));
+                        }
                     }
                 }
             }
