@@ -84,6 +84,8 @@ struct Reading<'m> {
     stems: Vec<StemTok>,
     /// The FAQ classifier's view of the message, to explain its scores.
     features: Option<Features>,
+    /// Whether an FAQ answer can rest on the message (see `FaqModel::grounded`).
+    grounded: bool,
 }
 
 impl Candidate {
@@ -352,12 +354,14 @@ impl Engine {
         }
         let mut stems = Vec::new();
         let mut features = None;
+        let mut grounded = true;
         if !inner.set.faqs.is_empty() {
             stems = inner.analyzer.stems_of(&tokens, &ids);
             let (scores, kept) = inner
                 .faqs
                 .score(&tokens, &stems, &inner.analyzer, faq_limit);
             features = kept;
+            grounded = inner.faqs.grounded(&stems);
             candidates.extend(scores.into_iter().map(Candidate::from_faq));
         }
         candidates.sort_by_key(Candidate::rank_key);
@@ -367,6 +371,7 @@ impl Engine {
                 tokens,
                 stems,
                 features,
+                grounded,
             },
             candidates,
         )
@@ -382,6 +387,10 @@ impl Engine {
         let truncated = reading.text.len() < message.text.len();
         let set = &self.inner.set;
         let settings = &set.settings;
+        // No FAQ answer rests on a message that shares no topic word with the FAQ.
+        if !reading.grounded {
+            ranked.retain(|c| c.kind != Kind::Faq);
+        }
         // Rules with office-hours conditions fire only at those times.
         if set.office.is_some() {
             ranked.retain(|c| {

@@ -699,6 +699,18 @@ impl Engine {
             (Decision::NoAnswer, None) => {
                 "no rule fired and no FAQ entry shares a word with the message".to_string()
             }
+            (Decision::NoAnswer, Some(best))
+                if best.kind == Kind::Faq
+                    && best.score >= t.suggest_threshold
+                    && outcome.suppressed.is_empty() =>
+            {
+                format!(
+                    "the message shares no topic word with any FAQ question, so no FAQ entry may \
+                     answer it (the best, {}, scored {:.2} on its other features)",
+                    describe(best),
+                    best.score
+                )
+            }
             (Decision::NoAnswer, Some(best)) => format!(
                 "nothing scored at least suggest_threshold {:.2}: the best, {}, scored {:.2}",
                 t.suggest_threshold,

@@ -108,7 +108,8 @@ impl FaqModel {
     }
 
     /// The `limit` best entries, best first, and what the message's features were (to
-    /// explain the scores without computing them again).
+    /// explain the scores without computing them again). See
+    /// [`grounded`](Self::grounded) for when an answer may rest on them.
     pub(crate) fn score(
         &self,
         tokens: &Tokens,
@@ -125,12 +126,6 @@ impl FaqModel {
         }
         let (plain, unseen) = split(&words);
         let (probs, features) = model.predict_features(&plain, &unseen);
-        // A message that shares no topic word (a word that is not a function word) with
-        // any example question has nothing for an answer to rest on, however the
-        // probabilities fall: with few entries, a softmax is confident about anything.
-        if !self.retrieval.shares_topic_word(stems) {
-            return (Vec::new(), Some(features));
-        }
         let mut ranked: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if ranked.len() > limit {
@@ -147,6 +142,14 @@ impl FaqModel {
             })
             .collect();
         (scores, Some(features))
+    }
+
+    /// Whether an FAQ answer can rest on the message at all: it must share a topic word
+    /// (a word that is not a function word) with some example question. Otherwise it is
+    /// out of scope however the probabilities fall: with few entries, a softmax is
+    /// confident about anything. A decision rule, like a threshold: ranking ignores it.
+    pub(crate) fn grounded(&self, stems: &[StemTok]) -> bool {
+        self.classifier.is_none() || self.retrieval.shares_topic_word(stems)
     }
 
     /// Why an entry scored: its example question closest to the message, and the
