@@ -62,6 +62,26 @@ pub struct TrainConfig {
     pub grad_eps: f32,
     /// Seed for the example shuffling.
     pub seed: u64,
+    /// Small training sets (those that `min_updates` gives extra epochs) are trained this
+    /// many times, with different seeds, and the weights averaged: with few examples per
+    /// entry, one SGD run's weights depend much on its shuffles and word dropouts. Fewer
+    /// runs if they would cost more than [`MAX_TRAINING_COST`](super::MAX_TRAINING_COST).
+    /// Prediction costs the same.
+    pub small_set_runs: usize,
+}
+
+impl TrainConfig {
+    /// Number of SGD runs averaged for `examples` training messages and `labels` labels
+    /// (see [`small_set_runs`](Self::small_set_runs)); at least 1.
+    pub fn runs(&self, examples: usize, labels: usize) -> usize {
+        if examples == 0 || self.epochs.saturating_mul(examples) >= self.min_updates {
+            return 1;
+        }
+        let one_run = self.min_updates.saturating_mul(labels).max(1);
+        self.small_set_runs
+            .min(super::MAX_TRAINING_COST / one_run)
+            .max(1)
+    }
 }
 
 impl Default for TrainConfig {
@@ -78,6 +98,7 @@ impl Default for TrainConfig {
             icf_power: 1.0,
             grad_eps: 1e-3,
             seed: 0x5eed_f00d,
+            small_set_runs: 3,
         }
     }
 }
@@ -244,9 +265,22 @@ impl Model {
             .collect();
         let ys: Vec<usize> = examples.iter().map(|(_, y)| *y).collect();
 
-        // 3. SGD.
+        // 3. SGD: the average of `runs` runs with different seeds (the first with
+        //    `cfg.seed`, so a single run is unchanged).
         let c = n_labels;
-        let (weights, bias) = sgd(&xs, &ys, n_feat, c, cfg, cfg.seed);
+        let runs = cfg.runs(xs.len(), c);
+        let (mut weights, mut bias) = sgd(&xs, &ys, n_feat, c, cfg, cfg.seed);
+        for run in 1..runs {
+            let seed = cfg.seed ^ (run as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let (w, b) = sgd(&xs, &ys, n_feat, c, cfg, seed);
+            weights.iter_mut().zip(&w).for_each(|(a, x)| *a += x);
+            bias.iter_mut().zip(&b).for_each(|(a, x)| *a += x);
+        }
+        if runs > 1 {
+            let inv = 1.0 / runs as f32;
+            weights.iter_mut().for_each(|w| *w *= inv);
+            bias.iter_mut().for_each(|b| *b *= inv);
+        }
 
         // 4. Quantise to 8 bits per weight with a per-feature scale (4x smaller and
         //    faster to score; the rounding error is far below the decision margins).
@@ -834,6 +868,24 @@ mod tests {
         assert_eq!(top2(&[]), None);
         assert_eq!(top2(&[0.4, 0.6, 0.0]), Some((1, 0.6, 0.4)));
         assert_eq!(top2(&[0.2, 0.2]), Some((0, 0.2, 0.2)));
+    }
+
+    #[test]
+    fn small_sets_average_several_runs() {
+        let cfg = TrainConfig::default();
+        assert_eq!(cfg.runs(0, 10), 1);
+        // 5 examples per label: `min_updates` sets the length of training.
+        assert_eq!(cfg.runs(750, 150), 3);
+        // `epochs` passes make enough updates.
+        assert_eq!(cfg.runs(15_000, 150), 1);
+        // Within the training budget: fewer runs for a big FAQ with few examples.
+        assert_eq!(cfg.runs(2_000, 500), 2);
+        assert_eq!(cfg.runs(2_000, 1_000), 1);
+        let one = TrainConfig {
+            small_set_runs: 1,
+            ..TrainConfig::default()
+        };
+        assert_eq!(one.runs(750, 150), 1);
     }
 
     #[test]

@@ -46,8 +46,8 @@ impl Default for FeatureConfig {
             char_weight: 1.0,
             bigram_stems: true,
             skip_bigrams: false,
-            char_min: 3,
-            char_max: 5,
+            char_min: 2,
+            char_max: 4,
             stemmer: Algorithm::English,
         }
     }
