@@ -44,8 +44,9 @@ pub(crate) struct FaqIndex {
     /// The idf of a word no document has.
     unseen_idf: f32,
     entries: usize,
-    /// entry → its documents, `start..end` in `docs`.
-    entry_docs: Vec<(u32, u32)>,
+    /// entry → stem → the entry's questions using it (document, weight): finding an
+    /// entry's closest question touches only the questions that share a word.
+    entry_postings: Vec<FastMap<u32, Vec<(u32, f32)>>>,
     /// The stems of the example questions.
     question_stems: FastSet<u32>,
 }
@@ -156,21 +157,24 @@ impl FaqIndex {
                 terms,
             });
         }
-        // Documents are pushed entry by entry, so each entry's are one run.
-        let mut entry_docs = vec![(0u32, 0u32); faqs.len()];
-        for (d, doc) in docs.iter().enumerate() {
-            if let Some(range) = entry_docs.get_mut(doc.entry as usize) {
-                if range.1 == 0 {
-                    range.0 = d as u32;
-                }
-                range.1 = d as u32 + 1;
-            }
-        }
         let question_stems: FastSet<u32> = docs
             .iter()
             .filter(|d| d.question < POOLED)
             .flat_map(|d| d.terms.iter().map(|t| t.0))
             .collect();
+        let mut entry_postings: Vec<FastMap<u32, Vec<(u32, f32)>>> =
+            vec![FastMap::default(); faqs.len()];
+        for (d, doc) in docs
+            .iter()
+            .enumerate()
+            .filter(|(_, doc)| doc.question < POOLED)
+        {
+            if let Some(map) = entry_postings.get_mut(doc.entry as usize) {
+                for &(t, w) in &doc.terms {
+                    map.entry(t).or_default().push((d as u32, w));
+                }
+            }
+        }
         FaqIndex {
             docs,
             postings,
@@ -178,12 +182,10 @@ impl FaqIndex {
             idf,
             unseen_idf: idf_of(0) as f32,
             entries: faqs.len(),
-            entry_docs,
+            entry_postings,
         }
     }
 
-    /// The entries scoring above zero, best first, at most `limit`, each with the words
-    /// that carried its score.
     /// The message's weighted, unit-length term vector (unseen words count towards its
     /// length only), or `None` when it has no words.
     fn message_vector(&self, stems: &[StemTok]) -> Option<Vec<(u32, f64)>> {
@@ -199,23 +201,6 @@ impl FaqIndex {
         let norm =
             (weighted.iter().map(|(_, w)| w * w).sum::<f64>() + unknown * unseen * unseen).sqrt();
         (norm > 0.0).then(|| weighted.into_iter().map(|(t, w)| (t, w / norm)).collect())
-    }
-
-    /// The cosine of a message vector with a document (both sorted by term).
-    fn cosine(message: &[(u32, f64)], doc: &Doc) -> f64 {
-        let (mut i, mut j, mut dot) = (0, 0, 0.0);
-        while let (Some(&(a, wa)), Some(&(b, wb))) = (message.get(i), doc.terms.get(j)) {
-            match a.cmp(&b) {
-                std::cmp::Ordering::Less => i += 1,
-                std::cmp::Ordering::Greater => j += 1,
-                std::cmp::Ordering::Equal => {
-                    dot += wa * f64::from(wb);
-                    i += 1;
-                    j += 1;
-                }
-            }
-        }
-        dot
     }
 
     /// The entries scoring above zero, best first, at most `limit`.
@@ -295,20 +280,26 @@ impl FaqIndex {
         analyzer: &Analyzer,
         entry: usize,
     ) -> (Option<usize>, Vec<Evidence>) {
-        let range = self
-            .entry_docs
-            .get(entry)
-            .map_or(0..0, |r| r.0 as usize..r.1 as usize);
-        let mut closest: Option<(f64, &Doc)> = None;
-        for doc in self.docs.get(range).unwrap_or(&[]) {
-            if doc.question >= POOLED {
-                continue;
-            }
-            let c = Self::cosine(message, doc);
-            if closest.is_none_or(|(best, _)| c > best) {
-                closest = Some((c, doc));
+        // Cosines with the entry's questions that share a word with the message; ties
+        // go to the earlier question.
+        let mut parts: Vec<(u32, f64)> = Vec::new();
+        if let Some(map) = self.entry_postings.get(entry) {
+            for &(t, w) in message {
+                let postings = map.get(&t).map_or(&[][..], Vec::as_slice);
+                parts.extend(postings.iter().map(|&(d, dw)| (d, w * f64::from(dw))));
             }
         }
+        parts.sort_unstable_by_key(|p| p.0);
+        let mut best: Option<(u32, f64)> = None;
+        for group in parts.chunk_by(|a, b| a.0 == b.0) {
+            let d = group.first().map_or(0, |g| g.0);
+            let c: f64 = group.iter().map(|g| g.1).sum();
+            if best.is_none_or(|(_, b)| c > b) {
+                best = Some((d, c));
+            }
+        }
+        let closest: Option<(f64, &Doc)> =
+            best.and_then(|(d, c)| Some((c, self.docs.get(d as usize)?)));
         let Some((_, doc)) = closest else {
             return (None, Vec::new());
         };
