@@ -156,8 +156,8 @@ impl AnalyzerBuilder {
 
     pub(crate) fn build(mut self) -> Analyzer {
         let mut known = WordFilter::with_words(self.analyzer.words.len());
-        for w in self.analyzer.words.keys() {
-            known.insert(w);
+        for (w, &id) in &self.analyzer.words {
+            known.insert(w, id);
         }
         self.analyzer.known = known;
         for group in std::mem::take(&mut self.groups) {
@@ -192,12 +192,14 @@ impl AnalyzerBuilder {
     }
 }
 
-/// A one-hash Bloom filter over words, sized at about 8 bits per word (at most 256 KiB):
-/// a word it says is absent is certainly absent.
+/// Finds a word's id with one hash of the word: a one-hash Bloom filter (about 8 bits
+/// per word, at most 256 KiB) answers "absent" for most message words without touching
+/// the map, and the map is keyed by that same hash (the word is then checked).
 #[derive(Clone, Debug, Default)]
 struct WordFilter {
     bits: Vec<u64>,
     mask: u64,
+    by_hash: super::HashedMap<u32>,
 }
 
 impl WordFilter {
@@ -206,6 +208,7 @@ impl WordFilter {
         WordFilter {
             bits: vec![0; bits / 64],
             mask: bits as u64 - 1,
+            by_hash: Default::default(),
         }
     }
 
@@ -218,19 +221,28 @@ impl WordFilter {
         x ^ (x >> 29) ^ (x >> 47)
     }
 
-    fn insert(&mut self, word: &str) {
-        let b = Self::hash(word) & self.mask;
+    fn insert(&mut self, word: &str, id: u32) {
+        let h = Self::hash(word);
+        let b = h & self.mask;
         if let Some(slot) = self.bits.get_mut((b / 64) as usize) {
             *slot |= 1 << (b % 64);
         }
+        // Two words with one 64-bit hash: the first keeps it, and the second is found
+        // through the word map (see `Analyzer::id`).
+        self.by_hash.entry(h).or_insert(id);
     }
 
+    /// The id stored for the word's hash: `None` when the filter rules the word out,
+    /// `Some(None)` when it cannot but no word has that hash.
     #[inline]
-    fn may_contain(&self, word: &str) -> bool {
-        let b = Self::hash(word) & self.mask;
-        self.bits
+    fn find(&self, word: &str) -> Option<Option<u32>> {
+        let h = Self::hash(word);
+        let b = h & self.mask;
+        let maybe = self
+            .bits
             .get((b / 64) as usize)
-            .is_some_and(|slot| slot & (1 << (b % 64)) != 0)
+            .is_some_and(|slot| slot & (1 << (b % 64)) != 0);
+        maybe.then(|| self.by_hash.get(&h).copied())
     }
 }
 
@@ -273,16 +285,26 @@ impl Analyzer {
     /// one vocabulary look-up per word that [`words_of`](Self::words_of) and
     /// [`stems_of`](Self::stems_of) share.
     pub(crate) fn ids(&self, tokens: &Tokens) -> Vec<u32> {
-        tokens
-            .iter()
-            .map(|w| {
-                if self.known.may_contain(w) {
-                    self.words.get(w).copied().unwrap_or(UNKNOWN)
-                } else {
-                    UNKNOWN
-                }
-            })
-            .collect()
+        tokens.iter().map(|w| self.id(w)).collect()
+    }
+
+    /// A folded word's id, or [`UNKNOWN`].
+    #[inline]
+    fn id(&self, word: &str) -> u32 {
+        match self.known.find(word) {
+            // Every known word's hash is in the map, so a hash without an id is no word.
+            None | Some(None) => UNKNOWN,
+            Some(Some(id))
+                if self
+                    .word_names
+                    .get(id as usize)
+                    .is_some_and(|n| &**n == word) =>
+            {
+                id
+            }
+            // Another word with the same hash.
+            Some(Some(_)) => self.words.get(word).copied().unwrap_or(UNKNOWN),
+        }
     }
 
     /// [`words`](Self::words), from ids already looked up.
