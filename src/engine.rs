@@ -4,7 +4,7 @@
 use crate::config::RuleSet;
 use crate::context::Context;
 use crate::conversation::ConversationStore;
-use crate::error::{Diagnostic, LoadError, Severity};
+use crate::error::{Diagnostic, LoadError};
 use crate::faq::{FaqModel, FaqScore, Features};
 use crate::message::Message;
 use crate::outcome::{
@@ -158,17 +158,10 @@ impl Ord for Kind {
 }
 
 fn build_error(message: String) -> LoadError {
-    LoadError::new(vec![Diagnostic {
-        severity: Severity::Error,
+    LoadError::new(vec![Diagnostic::without_location(
         message,
-        location: None,
-        label: String::new(),
-        context: None,
-        secondary: None,
-        help: Some(
-            "use fewer or simpler `when.regex` patterns; phrases (`when.any`) scale better".into(),
-        ),
-    }])
+        "use fewer or simpler `when.regex` patterns; phrases (`when.any`) scale better",
+    )])
 }
 
 /// The longest prefix of `text` of at most `max` bytes that ends on a character boundary.

@@ -68,6 +68,25 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error that belongs to no place in a file (an unreadable folder, a file too
+    /// big to read), with how to fix it.
+    ///
+    /// ```
+    /// let d = replykit::Diagnostic::without_location("cannot read `rules/`", "check the path");
+    /// assert_eq!(d.to_string(), "error: cannot read `rules/`\n  = help: check the path\n");
+    /// ```
+    pub fn without_location(message: impl Into<String>, help: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            location: None,
+            label: String::new(),
+            context: None,
+            secondary: None,
+            help: Some(help.into()),
+        }
+    }
+
     /// The location's `file:line:column`, or `""`.
     pub fn position(&self) -> String {
         match &self.location {

@@ -8,18 +8,6 @@ use crate::hours::{self, OfficeHours};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-fn plain_error(message: String, help: &str) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        message,
-        location: None,
-        label: String::new(),
-        context: None,
-        secondary: None,
-        help: Some(help.to_string()),
-    }
-}
-
 /// Reads a file or every `*.toml` file of a folder, then loads them.
 pub(crate) fn load_path(path: &Path) -> Result<RuleSet, LoadError> {
     let mut diagnostics = Vec::new();
@@ -35,13 +23,13 @@ pub(crate) fn load_path(path: &Path) -> Result<RuleSet, LoadError> {
                 }
                 paths.sort();
                 if paths.is_empty() {
-                    diagnostics.push(plain_error(
+                    diagnostics.push(Diagnostic::without_location(
                         format!("no .toml files in folder `{}`", path.display()),
                         "point at a folder holding rule files, or at one rule file",
                     ));
                 }
             }
-            Err(e) => diagnostics.push(plain_error(
+            Err(e) => diagnostics.push(Diagnostic::without_location(
                 format!("cannot read folder `{}`: {e}", path.display()),
                 "check the path and its permissions",
             )),
@@ -54,7 +42,7 @@ pub(crate) fn load_path(path: &Path) -> Result<RuleSet, LoadError> {
         let name = p.display().to_string();
         match std::fs::metadata(&p) {
             Ok(meta) if meta.len() > MAX_FILE_BYTES as u64 => {
-                diagnostics.push(plain_error(
+                diagnostics.push(Diagnostic::without_location(
                     format!(
                         "`{name}` is {} bytes, more than the limit of {MAX_FILE_BYTES}",
                         meta.len()
@@ -64,7 +52,7 @@ pub(crate) fn load_path(path: &Path) -> Result<RuleSet, LoadError> {
                 continue;
             }
             Err(e) => {
-                diagnostics.push(plain_error(
+                diagnostics.push(Diagnostic::without_location(
                     format!("cannot read `{name}`: {e}"),
                     "check the path and its permissions",
                 ));
@@ -75,7 +63,7 @@ pub(crate) fn load_path(path: &Path) -> Result<RuleSet, LoadError> {
         match std::fs::read(&p) {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(text) => files.push(SourceFile::new(name, text)),
-                Err(e) => diagnostics.push(plain_error(
+                Err(e) => diagnostics.push(Diagnostic::without_location(
                     format!(
                         "`{name}` is not UTF-8 text (invalid byte at offset {})",
                         e.utf8_error().valid_up_to()
@@ -83,7 +71,7 @@ pub(crate) fn load_path(path: &Path) -> Result<RuleSet, LoadError> {
                     "save the file as UTF-8",
                 )),
             },
-            Err(e) => diagnostics.push(plain_error(
+            Err(e) => diagnostics.push(Diagnostic::without_location(
                 format!("cannot read `{name}`: {e}"),
                 "check the path and its permissions",
             )),
@@ -101,7 +89,7 @@ pub(crate) fn load_files(
     let mut parts = Vec::with_capacity(files.len());
     for file in &files {
         if file.text.len() > MAX_FILE_BYTES {
-            diagnostics.push(plain_error(
+            diagnostics.push(Diagnostic::without_location(
                 format!(
                     "`{}` is {} bytes, more than the limit of {MAX_FILE_BYTES}",
                     file.name,
@@ -254,7 +242,7 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
         }
     }
     if set.rules.len() + set.faqs.len() > MAX_ENTRIES {
-        diagnostics.push(plain_error(
+        diagnostics.push(Diagnostic::without_location(
             format!(
                 "the rule set has {} rules and FAQ entries, more than the limit of {MAX_ENTRIES}",
                 set.rules.len() + set.faqs.len()

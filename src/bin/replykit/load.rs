@@ -1,6 +1,6 @@
 //! Reading rule files and folders given on the command line into one rule set.
 
-use replykit::{Diagnostic, Engine, RuleSet, Severity, MAX_FILE_BYTES};
+use replykit::{Diagnostic, Engine, RuleSet, MAX_FILE_BYTES};
 use std::path::{Path, PathBuf};
 
 /// A loaded rule set, the texts it came from, and its engine.
@@ -31,18 +31,6 @@ impl Loaded {
     }
 }
 
-fn problem(message: String, help: &str) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Error,
-        message,
-        location: None,
-        label: String::new(),
-        context: None,
-        secondary: None,
-        help: Some(help.to_string()),
-    }
-}
-
 /// The files a path names: itself, or a folder's `*.toml` files in name order (not
 /// descending into sub-folders), as `RuleSet::from_path` reads them.
 fn files_of(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
@@ -52,7 +40,7 @@ fn files_of(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     let entries = match std::fs::read_dir(path) {
         Ok(entries) => entries,
         Err(e) => {
-            diagnostics.push(problem(
+            diagnostics.push(Diagnostic::without_location(
                 format!("cannot read folder `{}`: {e}", path.display()),
                 "check the path and its permissions",
             ));
@@ -66,7 +54,7 @@ fn files_of(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
         .collect();
     files.sort();
     if files.is_empty() {
-        diagnostics.push(problem(
+        diagnostics.push(Diagnostic::without_location(
             format!("no .toml files in folder `{}`", path.display()),
             "point at a folder holding rule files, or at one rule file",
         ));
@@ -78,7 +66,7 @@ fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
     let name = path.display();
     match std::fs::metadata(path) {
         Ok(meta) if meta.len() > MAX_FILE_BYTES as u64 => {
-            diagnostics.push(problem(
+            diagnostics.push(Diagnostic::without_location(
                 format!(
                     "`{name}` is {} bytes, more than the limit of {MAX_FILE_BYTES}",
                     meta.len()
@@ -89,7 +77,7 @@ fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
         }
         Ok(_) => {}
         Err(e) => {
-            diagnostics.push(problem(
+            diagnostics.push(Diagnostic::without_location(
                 format!("cannot read `{name}`: {e}"),
                 "check the path and its permissions",
             ));
@@ -99,7 +87,7 @@ fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
     match std::fs::read(path).map(String::from_utf8) {
         Ok(Ok(text)) => Some(text),
         Ok(Err(e)) => {
-            diagnostics.push(problem(
+            diagnostics.push(Diagnostic::without_location(
                 format!(
                     "`{name}` is not UTF-8 text (invalid byte at offset {})",
                     e.utf8_error().valid_up_to()
@@ -109,7 +97,7 @@ fn read(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
             None
         }
         Err(e) => {
-            diagnostics.push(problem(
+            diagnostics.push(Diagnostic::without_location(
                 format!("cannot read `{name}`: {e}"),
                 "check the path and its permissions",
             ));
