@@ -41,6 +41,8 @@ pub(crate) type Candidate = (usize, Option<usize>);
 #[derive(Debug)]
 pub(crate) struct Prefilter {
     literals: Option<AhoCorasick>,
+    /// literal → whether its matches must start at a word boundary.
+    boundary: Vec<bool>,
     /// literal → its patterns, exactly, in one regex for anchored searches that say
     /// which of them match where the literal starts.
     anchored: Vec<regex_automata::meta::Regex>,
@@ -117,6 +119,30 @@ fn prefixes(pattern: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// Whether every match of the pattern starts at a word boundary (it opens with `\b`).
+fn opens_with_word_boundary(pattern: &str) -> bool {
+    fn opens(hir: &Hir) -> bool {
+        match hir.kind() {
+            HirKind::Look(look) => matches!(
+                look,
+                Look::WordUnicode
+                    | Look::WordAscii
+                    | Look::WordStartUnicode
+                    | Look::WordStartAscii
+                    | Look::WordStartHalfUnicode
+                    | Look::WordStartHalfAscii
+            ),
+            HirKind::Concat(subs) => subs.first().is_some_and(opens),
+            HirKind::Capture(c) => opens(&c.sub),
+            _ => false,
+        }
+    }
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .is_ok_and(|hir| opens(&hir))
+}
+
 impl Prefilter {
     /// Builds the prefilter for the rules' patterns.
     pub(crate) fn build(patterns: &[String]) -> Result<Prefilter, String> {
@@ -147,6 +173,20 @@ impl Prefilter {
                 }
             }
         }
+        // A literal that starts with a word character and whose patterns all open with
+        // `\b` cannot start a match right after a word character ("ref" in "prefer").
+        let boundary: Vec<bool> = literals
+            .iter()
+            .zip(&literal_patterns)
+            .map(|(lit, ps)| {
+                lit.bytes()
+                    .next()
+                    .is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_')
+                    && ps
+                        .iter()
+                        .all(|&p| patterns.get(p).is_some_and(|p| opens_with_word_boundary(p)))
+            })
+            .collect();
         let mut anchored = Vec::with_capacity(literals.len());
         for ps in &literal_patterns {
             let group: Vec<&str> = ps
@@ -188,6 +228,7 @@ impl Prefilter {
             Some(set)
         };
         Ok(Prefilter {
+            boundary,
             literals,
             anchored,
             literal_patterns,
@@ -209,6 +250,16 @@ impl Prefilter {
                     continue;
                 };
                 if patterns.iter().all(|p| out.iter().any(|c| c.0 == *p)) {
+                    continue;
+                }
+                // After an ASCII letter, digit or `_` (a word character however `\b` is
+                // read), a literal that must start at a boundary cannot.
+                let after_word = m.start() > 0
+                    && text
+                        .as_bytes()
+                        .get(m.start() - 1)
+                        .is_some_and(|b| b.is_ascii_alphanumeric() || *b == b'_');
+                if after_word && self.boundary.get(lit) == Some(&true) {
                     continue;
                 }
                 // Which of the literal's patterns match where it starts: one anchored
@@ -273,6 +324,13 @@ mod tests {
         assert_eq!(candidates(&patterns, "call 555-1234"), [2]);
         assert!(candidates(&patterns, "say hello").is_empty());
         assert!(candidates(&patterns, "goodbye").is_empty());
+        assert!(opens_with_word_boundary(patterns[0]));
+        assert!(!opens_with_word_boundary(patterns[2]));
+        let bounded = [r"\bcase\s*\d+"];
+        assert!(candidates(&bounded, "precase 12").is_empty()); // inside a word
+        assert_eq!(candidates(&bounded, "é case 12"), [0]);
+        assert_eq!(candidates(&bounded, "_x case12"), [0]);
+        assert_eq!(candidates(&patterns, "precase 12"), [3]); // no `\b`: inside a word is fine
     }
 
     #[test]
