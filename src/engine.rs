@@ -10,7 +10,7 @@ use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
 };
-use crate::rules::{Clue, Fired, RuleIndex};
+use crate::rules::{attributes_hold, Clue, Fired, RuleIndex};
 use crate::template::{Template, Value};
 use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens};
 use std::hash::Hasher;
@@ -706,33 +706,6 @@ fn pick_variation(text: &str, id: &str, count: usize) -> usize {
     h.write(text.as_bytes());
     h.write(id.as_bytes());
     (h.finish() % count as u64) as usize
-}
-
-fn one_of(allowed: &[String], value: Option<&str>) -> bool {
-    value.is_some_and(|v| allowed.contains(&v.trim().to_lowercase()))
-}
-
-/// A notice's conditions on the channel, the author and the fields (its only other
-/// conditions are office hours). The same checks as the rules' in `rules::fire`.
-fn attributes_hold(when: &crate::Conditions, message: &Message) -> bool {
-    if !when.channel.is_empty() && !one_of(&when.channel, message.channel.as_deref()) {
-        return false;
-    }
-    let author = message.author.as_ref();
-    let author_ok = when.author.iter().all(|(key, allowed)| {
-        let value = match key.as_str() {
-            "id" => author.and_then(|a| a.id.as_deref()),
-            "name" => author.and_then(|a| a.name.as_deref()),
-            "handle" => author.and_then(|a| a.handle.as_deref()),
-            _ => None,
-        };
-        one_of(allowed, value)
-    });
-    author_ok
-        && when
-            .fields
-            .iter()
-            .all(|(name, allowed)| one_of(allowed, message.fields.get(name).map(String::as_str)))
 }
 
 fn render_template(

@@ -15,6 +15,7 @@
 use crate::config::{HoursCondition, Phrase, Rule, Settings};
 use crate::context::Context;
 use crate::outcome::{Decision, Evidence, Kind, Outcome, Ranked, Suppression};
+use crate::rules::one_of;
 use crate::text::{tokenize, Analyzer, UNKNOWN};
 use crate::{Engine, Message, Span};
 use serde::{Deserialize, Serialize};
@@ -407,12 +408,6 @@ impl Words {
 fn phrase_ids(analyzer: &Analyzer, phrase: &Phrase) -> Option<Vec<u32>> {
     let ids = analyzer.phrase_words(&phrase.text);
     (!ids.is_empty() && !ids.contains(&UNKNOWN)).then_some(ids)
-}
-
-/// Whether `value`, trimmed and lower-cased, is one of `allowed` (as the engine
-/// compares channels, authors and fields).
-fn one_of(allowed: &[String], value: Option<&str>) -> bool {
-    value.is_some_and(|v| allowed.contains(&v.trim().to_lowercase()))
 }
 
 /// Checks every condition of a rule against a message, as the engine does (see
@@ -869,6 +864,29 @@ fn held_note(held: Option<Suppression>) -> String {
     })
 }
 
+/// A section of rules: each with what matched (✓) and what did not (✗).
+fn write_rules(
+    f: &mut fmt::Formatter<'_>,
+    title: &str,
+    rules: &[RuleExplanation],
+    text: &str,
+) -> fmt::Result {
+    writeln!(f, "\n{title}:")?;
+    if rules.is_empty() {
+        writeln!(f, "  none")?;
+    }
+    for r in rules {
+        writeln!(f, "  {}", rule_heading(r))?;
+        for h in &r.matched {
+            writeln!(f, "    ✓ {}", hit_line(text, h))?;
+        }
+        for u in &r.unmet {
+            writeln!(f, "    ✗ {u}")?;
+        }
+    }
+    Ok(())
+}
+
 fn rule_heading(r: &RuleExplanation) -> String {
     let escalates = if r.escalate { ", escalates" } else { "" };
     format!(
@@ -903,30 +921,8 @@ impl fmt::Display for Explanation {
             )?;
         }
 
-        writeln!(f, "\nrules that fired:")?;
-        if self.fired.is_empty() {
-            writeln!(f, "  none")?;
-        }
-        for r in &self.fired {
-            writeln!(f, "  {}", rule_heading(r))?;
-            for h in &r.matched {
-                writeln!(f, "    ✓ {}", hit_line(text, h))?;
-            }
-        }
-
-        writeln!(f, "\nrules that almost fired:")?;
-        if self.almost_fired.is_empty() {
-            writeln!(f, "  none")?;
-        }
-        for r in &self.almost_fired {
-            writeln!(f, "  {}", rule_heading(r))?;
-            for h in &r.matched {
-                writeln!(f, "    ✓ {}", hit_line(text, h))?;
-            }
-            for u in &r.unmet {
-                writeln!(f, "    ✗ {u}")?;
-            }
-        }
+        write_rules(f, "rules that fired", &self.fired, text)?;
+        write_rules(f, "rules that almost fired", &self.almost_fired, text)?;
 
         writeln!(f, "\nfaq candidates:")?;
         if self.faq.is_empty() {

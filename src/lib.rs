@@ -272,8 +272,8 @@ mod testcase;
 mod text;
 
 pub use config::{
-    Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule, RuleSet, Settings,
-    TestCase, MAX_ENTRIES, MAX_FILE_BYTES, MAX_REGEX_BYTES,
+    read_rule_files, Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule,
+    RuleSet, Settings, TestCase, MAX_ENTRIES, MAX_FILE_BYTES, MAX_REGEX_BYTES,
 };
 pub use conversation::{ConversationMemory, ConversationStore, Sent, MAX_HISTORY, MAX_REMEMBERED};
 pub use engine::Engine;

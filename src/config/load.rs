@@ -6,77 +6,111 @@ use super::{validate, RuleSet, Settings, MAX_ENTRIES, MAX_FILE_BYTES};
 use crate::error::{Diagnostic, LoadError, Location, Severity};
 use crate::hours::{self, OfficeHours};
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-/// Reads a file or every `*.toml` file of a folder, then loads them.
-pub(crate) fn load_path(path: &Path) -> Result<RuleSet, LoadError> {
-    let mut diagnostics = Vec::new();
-    let mut paths = Vec::new();
-    if path.is_dir() {
-        match std::fs::read_dir(path) {
-            Ok(entries) => {
-                for entry in entries.flatten() {
-                    let p = entry.path();
-                    if p.is_file() && p.extension().is_some_and(|e| e == "toml") {
-                        paths.push(p);
-                    }
-                }
-                paths.sort();
-                if paths.is_empty() {
-                    diagnostics.push(Diagnostic::without_location(
-                        format!("no .toml files in folder `{}`", path.display()),
-                        "point at a folder holding rule files, or at one rule file",
-                    ));
-                }
-            }
-            Err(e) => diagnostics.push(Diagnostic::without_location(
+/// The files a path names: itself, or a folder's `*.toml` files in name order (not
+/// descending into sub-folders).
+fn files_of(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let entries = match std::fs::read_dir(path) {
+        Ok(entries) => entries,
+        Err(e) => {
+            diagnostics.push(Diagnostic::without_location(
                 format!("cannot read folder `{}`: {e}", path.display()),
                 "check the path and its permissions",
-            )),
+            ));
+            return Vec::new();
         }
-    } else {
-        paths.push(path.to_path_buf());
+    };
+    let mut files: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        diagnostics.push(Diagnostic::without_location(
+            format!("no .toml files in folder `{}`", path.display()),
+            "point at a folder holding rule files, or at one rule file",
+        ));
     }
-    let mut files = Vec::new();
-    for p in paths {
-        let name = p.display().to_string();
-        match std::fs::metadata(&p) {
-            Ok(meta) if meta.len() > MAX_FILE_BYTES as u64 => {
-                diagnostics.push(Diagnostic::without_location(
-                    format!(
-                        "`{name}` is {} bytes, more than the limit of {MAX_FILE_BYTES}",
-                        meta.len()
-                    ),
-                    "split the rule set into several files",
-                ));
+    files
+}
+
+/// One file's text; or `None`, with a diagnostic saying why it cannot be had.
+fn read_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    let name = path.display();
+    let problem = match std::fs::metadata(path).and_then(|meta| {
+        if meta.len() > MAX_FILE_BYTES as u64 {
+            return Ok(Err(meta.len()));
+        }
+        std::fs::read(path).map(Ok)
+    }) {
+        Ok(Ok(bytes)) => match String::from_utf8(bytes) {
+            Ok(text) => return Some(text),
+            Err(e) => Diagnostic::without_location(
+                format!(
+                    "`{name}` is not UTF-8 text (invalid byte at offset {})",
+                    e.utf8_error().valid_up_to()
+                ),
+                "save the file as UTF-8",
+            ),
+        },
+        Ok(Err(len)) => Diagnostic::without_location(
+            format!("`{name}` is {len} bytes, more than the limit of {MAX_FILE_BYTES}"),
+            "split the rule set into several files",
+        ),
+        Err(e) => Diagnostic::without_location(
+            format!("cannot read `{name}`: {e}"),
+            "check the path and its permissions",
+        ),
+    };
+    diagnostics.push(problem);
+    None
+}
+
+/// Reads the rule files that `paths` name: each path a file, or a folder whose `*.toml`
+/// files are read in name order (not descending into sub-folders). A file named twice
+/// is read once. Gives `(file name, text)` for each file read, and a diagnostic for
+/// each that could not be (missing, unreadable, over [`MAX_FILE_BYTES`], not UTF-8).
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("replykit-read-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// std::fs::write(dir.join("a.toml"), "[vars]\nx = '1'\n")?;
+/// let (sources, problems) = replykit::read_rule_files(&[&dir, &dir.join("a.toml")]);
+/// assert_eq!((sources.len(), problems.len()), (1, 0));
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+pub fn read_rule_files<P: AsRef<Path>>(paths: &[P]) -> (Vec<(String, String)>, Vec<Diagnostic>) {
+    let mut diagnostics = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut sources = Vec::new();
+    for path in paths {
+        for file in files_of(path.as_ref(), &mut diagnostics) {
+            let identity = std::fs::canonicalize(&file).unwrap_or_else(|_| file.clone());
+            if !seen.insert(identity) {
                 continue;
             }
-            Err(e) => {
-                diagnostics.push(Diagnostic::without_location(
-                    format!("cannot read `{name}`: {e}"),
-                    "check the path and its permissions",
-                ));
-                continue;
+            if let Some(text) = read_file(&file, &mut diagnostics) {
+                sources.push((file.display().to_string(), text));
             }
-            Ok(_) => {}
-        }
-        match std::fs::read(&p) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => files.push(SourceFile::new(name, text)),
-                Err(e) => diagnostics.push(Diagnostic::without_location(
-                    format!(
-                        "`{name}` is not UTF-8 text (invalid byte at offset {})",
-                        e.utf8_error().valid_up_to()
-                    ),
-                    "save the file as UTF-8",
-                )),
-            },
-            Err(e) => diagnostics.push(Diagnostic::without_location(
-                format!("cannot read `{name}`: {e}"),
-                "check the path and its permissions",
-            )),
         }
     }
+    (sources, diagnostics)
+}
+
+/// Reads the files the paths name (see [`read_rule_files`]), then loads them as one
+/// rule set.
+pub(crate) fn load_paths<P: AsRef<Path>>(paths: &[P]) -> Result<RuleSet, LoadError> {
+    let (sources, diagnostics) = read_rule_files(paths);
+    let files = sources
+        .into_iter()
+        .map(|(name, text)| SourceFile::new(name, text))
+        .collect();
     load_files(files, diagnostics)
 }
 

@@ -5,6 +5,7 @@
 //! either gives a complete [`RuleSet`] or a [`LoadError`] listing every problem.
 
 mod load;
+pub use load::read_rule_files;
 mod parse;
 pub(crate) mod source;
 mod validate;
@@ -345,7 +346,13 @@ impl RuleSet {
     /// Loads a rule set from a file, or from every `*.toml` file in a folder (in
     /// file-name order, not descending into sub-folders).
     pub fn from_path(path: impl AsRef<Path>) -> Result<RuleSet, LoadError> {
-        load::load_path(path.as_ref())
+        load::load_paths(&[path])
+    }
+
+    /// Loads one rule set from several files or folders (see
+    /// [`read_rule_files`](crate::read_rule_files)); ids are unique across all of them.
+    pub fn from_paths<P: AsRef<Path>>(paths: &[P]) -> Result<RuleSet, LoadError> {
+        load::load_paths(paths)
     }
 
     /// The settings.

@@ -322,11 +322,6 @@ impl Model {
 
     /// Turns raw features into the L2-normalised TF-IDF vector (sorts `raw`).
     fn vectorise(&self, raw: &mut [RawFeature]) -> SparseVec {
-        self.vectorise_with_norm(raw).0
-    }
-
-    /// Like [`Model::vectorise`], also returning the normalisation factor applied.
-    fn vectorise_with_norm(&self, raw: &mut [RawFeature]) -> (SparseVec, f32) {
         raw.sort_unstable_by_key(|r| r.hash);
         let mut out = SparseVec::default();
         let mut unknown_sq = 0.0f32;
@@ -360,7 +355,7 @@ impl Model {
         for v in out.val.iter_mut() {
             *v *= inv;
         }
-        (out, inv)
+        out
     }
 
     /// Raw (untempered) logits of a vectorised message.
@@ -387,7 +382,7 @@ impl Model {
     pub fn logits_hinted(&self, words: &[&str], unseen: &[bool]) -> Vec<f32> {
         let mut raw = Vec::with_capacity(words.len() * 24);
         self.extractor.extract_hinted(words, unseen, &mut raw);
-        let (x, _) = self.vectorise_with_norm(&mut raw);
+        let x = self.vectorise(&mut raw);
         let mut out = vec![0.0; self.n_labels];
         self.logits_into(&x, &mut out);
         out
@@ -407,7 +402,7 @@ impl Model {
     pub(crate) fn predict_features(&self, words: &[&str], unseen: &[bool]) -> (Vec<f32>, Features) {
         let mut raw = Vec::with_capacity(words.len() * 24);
         self.extractor.extract_hinted(words, unseen, &mut raw);
-        let (x, _) = self.vectorise_with_norm(&mut raw);
+        let x = self.vectorise(&mut raw);
         let mut p = vec![0.0; self.n_labels];
         self.logits_into(&x, &mut p);
         softmax(&mut p, 1.0 / self.temperature);
@@ -450,45 +445,11 @@ impl Model {
     }
 
     /// Contribution of every input word to `label`'s logit (same length as `words`;
-    /// divide by [`Model::temperature`] for the tempered scale). A feature's weight is
-    /// split evenly among its occurrences; a bigram is split between its two words. The
-    /// bias is not included. Out-of-range labels give zeros.
+    /// see [`contributions_of`](Self::contributions_of)). Out-of-range labels give
+    /// zeros.
     pub fn contributions(&self, words: &[&str], unseen: &[bool], label: usize) -> Vec<f32> {
-        let mut out = vec![0.0f32; words.len()];
-        if label >= self.n_labels {
-            return out;
-        }
-        let mut raw = Vec::with_capacity(words.len() * 24);
-        self.extractor.extract_hinted(words, unseen, &mut raw);
-        let (_, norm) = self.vectorise_with_norm(&mut raw); // also sorts raw by hash
-        let c = self.n_labels;
-        let mut i = 0;
-        while i < raw.len() {
-            let h = raw[i].hash;
-            let mut j = i + 1;
-            while j < raw.len() && raw[j].hash == h {
-                j += 1;
-            }
-            if let Some(&f) = self.vocab.get(&h) {
-                let f = f as usize;
-                let v = sublinear(j - i) * self.idf[f] * norm;
-                let w = f32::from(self.qweights[f * c + label]) * self.qscale[f];
-                let share = v * w / (j - i) as f32;
-                for r in &raw[i..j] {
-                    let (a, b) = (r.w0 as usize, r.w1 as usize);
-                    if let (Some(_), Some(_)) = (out.get(a), out.get(b)) {
-                        if a == b {
-                            out[a] += share;
-                        } else {
-                            out[a] += share * 0.5;
-                            out[b] += share * 0.5;
-                        }
-                    }
-                }
-            }
-            i = j;
-        }
-        out
+        let (_, features) = self.predict_features(words, unseen);
+        self.contributions_of(&features, label)
     }
 }
 

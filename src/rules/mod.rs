@@ -319,18 +319,13 @@ impl Clue {
     }
 }
 
-fn one_of(allowed: &[String], value: Option<&str>) -> bool {
-    match value {
-        Some(v) => {
-            let v = v.trim().to_lowercase();
-            allowed.contains(&v)
-        }
-        None => false,
-    }
+/// Whether `value`, trimmed and lower-cased, is one of `allowed` (which load lower-cases).
+pub(crate) fn one_of(allowed: &[String], value: Option<&str>) -> bool {
+    value.is_some_and(|v| allowed.contains(&v.trim().to_lowercase()))
 }
 
-/// The conditions on the channel, the author and the fields.
-fn attributes_hold(when: &Conditions, message: &Message) -> bool {
+/// The conditions on the channel, the author and the fields (rules and notices alike).
+pub(crate) fn attributes_hold(when: &Conditions, message: &Message) -> bool {
     if !when.channel.is_empty() && !one_of(&when.channel, message.channel.as_deref()) {
         return false;
     }
