@@ -181,12 +181,16 @@ pub fn choose_thresholds(data: &[Labelled]) -> Thresholds {
         examples.push((crate::faq::words_of(&analyzer, &item.text), label));
     }
     let cfg = crate::faq::train_config(&analyzer);
+    // The entries `rule_set_toml` writes are named for their labels, and the engine
+    // learns from those names.
+    let ids: Vec<String> = labels.iter().map(|l| label_id(l)).collect();
+    let ids = crate::faq::id_examples(&analyzer, &ids);
     let in_scope = examples.iter().filter(|e| e.1.is_some()).count();
-    if labels.is_empty() || !crate::faq::trainable(labels.len(), in_scope, &cfg) {
+    if labels.is_empty() || !crate::faq::trainable(labels.len(), in_scope + ids.len(), &cfg) {
         return Thresholds::default();
     }
     let options = crate::faq::ThresholdOptions::default();
-    let t = crate::faq::choose_thresholds(&examples, labels.len(), &cfg, &options);
+    let t = crate::faq::choose_thresholds(&examples, &ids, labels.len(), &cfg, &options);
     let round = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
     Thresholds {
         suggest: round(t.suggest).clamp(0.0, 1.0),

@@ -622,8 +622,11 @@ struct HeldOut {
 /// training examples. `label: None` marks out-of-scope examples; they are never trained
 /// on, only used to measure how often they would be answered. Without any, the suggest
 /// threshold is where held-out answers become more likely right than wrong.
+/// `always_trained` examples (such as entry ids) join every fold's training data and
+/// are never held out.
 pub fn choose_thresholds(
     examples: &[(Vec<String>, Option<usize>)],
+    always_trained: &[(Vec<String>, usize)],
     n_labels: usize,
     cfg: &TrainConfig,
     opts: &ThresholdOptions,
@@ -646,6 +649,7 @@ pub fn choose_thresholds(
             .zip(&fold_of)
             .filter(|(_, f)| **f != k)
             .filter_map(|((w, y), _)| y.filter(|&y| y < n_labels).map(|y| (w.clone(), y)))
+            .chain(always_trained.iter().cloned())
             .collect();
         if train.is_empty() {
             continue;
@@ -807,6 +811,7 @@ mod tests {
     fn thresholds_small_and_empty() {
         let t = choose_thresholds(
             &[],
+            &[],
             3,
             &TrainConfig::default(),
             &ThresholdOptions::default(),
@@ -821,6 +826,7 @@ mod tests {
         ];
         let t = choose_thresholds(
             &data,
+            &[],
             2,
             &TrainConfig::default(),
             &ThresholdOptions::default(),

@@ -3,16 +3,17 @@
 //! Two models, chosen at build time by the size of the FAQ:
 //!
 //! * **A classifier** (the usual case): a multinomial logistic regression trained at
-//!   build time on the entries' example questions, over words, Snowball stems, stem
-//!   bigrams and character 3–5-grams (which see past typos), weighted by how few entries
-//!   share a feature. Training is single-threaded and seeded: the same rule set always
-//!   gives the same model. An entry's score is the model's probability that it is the
-//!   right answer, calibrated by `settings.faq_temperature`, so thresholds mean the
-//!   same across rule sets. Message words the FAQ never uses make every score less
-//!   sure.
+//!   build time on the entries' example questions and the words of their ids (see
+//!   [`id_examples`]), over words, Snowball stems, stem bigrams and character 2–4-grams
+//!   (which see past typos), weighted by how few entries share a feature. Training is
+//!   single-threaded and seeded: the same rule set always gives the same model. An
+//!   entry's score is the model's probability that it is the right answer, calibrated
+//!   by `settings.faq_temperature`, so thresholds mean the same across rule sets.
+//!   Message words the FAQ never uses make every score less sure.
 //! * **Retrieval**, when the FAQ has a single entry (nothing to tell apart) or is too
-//!   big to train in about three seconds (see [`MAX_TRAINING_COST`]): an entry's score is the TF-IDF cosine similarity of the
-//!   message to its closest example question or to all its questions pooled.
+//!   big to train in about three seconds (see [`MAX_TRAINING_COST`]): an entry's score
+//!   is the TF-IDF cosine similarity of the message to its closest example question or
+//!   to all its questions pooled.
 //!
 //! Either way, each suggestion names the example question closest to the message and
 //! the message words that carried its score.
@@ -20,6 +21,8 @@
 mod classifier;
 mod features;
 mod retrieval;
+
+use std::collections::HashMap;
 
 use crate::config::{Faq, Settings};
 use crate::outcome::{Evidence, EvidenceKind};
@@ -78,6 +81,71 @@ pub(crate) fn words_of(analyzer: &Analyzer, text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Training examples made of entry ids, which the classifier learns from like one more
+/// example question each: authors name entries for what they answer (`bin-day`,
+/// `card_arrival`), and with few example questions those words matter. Any character
+/// other than a letter or digit separates an id's words; words without a letter, and
+/// words found in more than half of the ids (`faq` in `faq-17`), tell no entry apart
+/// and are left out, so opaque ids add nothing.
+pub(crate) fn id_examples<S: AsRef<str>>(
+    analyzer: &Analyzer,
+    ids: &[S],
+) -> Vec<(Vec<String>, usize)> {
+    let words: Vec<Vec<String>> = ids
+        .iter()
+        .map(|id| {
+            let text: String = id
+                .as_ref()
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+                .collect();
+            let mut words = words_of(analyzer, &text);
+            words.retain(|w| w.chars().any(char::is_alphabetic));
+            words
+        })
+        .collect();
+    let mut ids_with: HashMap<&str, usize> = HashMap::new();
+    for id in &words {
+        let mut seen: Vec<&str> = id.iter().map(String::as_str).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        for w in seen {
+            *ids_with.entry(w).or_default() += 1;
+        }
+    }
+    let common =
+        |w: &String| ids.len() >= 3 && 2 * ids_with.get(w.as_str()).unwrap_or(&0) > ids.len();
+    words
+        .iter()
+        .enumerate()
+        .map(|(e, id)| {
+            (
+                id.iter()
+                    .filter(|w| !common(w))
+                    .cloned()
+                    .collect::<Vec<_>>(),
+                e,
+            )
+        })
+        .filter(|(id, _)| !id.is_empty())
+        .collect()
+}
+
+/// The training examples of a FAQ: every example question, and the entries' ids (see
+/// [`id_examples`]), labelled with the entry's index.
+fn training_examples(faqs: &[Faq], analyzer: &Analyzer) -> Vec<(Vec<String>, usize)> {
+    let ids: Vec<&str> = faqs.iter().map(|faq| faq.id.as_str()).collect();
+    faqs.iter()
+        .enumerate()
+        .flat_map(|(e, faq)| {
+            faq.questions
+                .iter()
+                .map(move |q| (words_of(analyzer, q), e))
+        })
+        .chain(id_examples(analyzer, &ids))
+        .collect()
+}
+
 /// Whether a FAQ of `entries` entries and `examples` questions is small enough to train.
 pub(crate) fn trainable(entries: usize, examples: usize, cfg: &TrainConfig) -> bool {
     let updates = (cfg.epochs * examples).max(cfg.min_updates);
@@ -88,12 +156,7 @@ impl FaqModel {
     pub(crate) fn build(faqs: &[Faq], analyzer: &Analyzer, settings: &Settings) -> FaqModel {
         let retrieval = FaqIndex::build(faqs, analyzer);
         let cfg = train_config(analyzer);
-        let examples: Vec<(Vec<String>, usize)> = faqs
-            .iter()
-            .enumerate()
-            .flat_map(|(e, faq)| faq.questions.iter().map(move |q| (q, e)))
-            .map(|(q, e)| (words_of(analyzer, q), e))
-            .collect();
+        let examples = training_examples(faqs, analyzer);
         // A classifier needs at least two answers to tell apart: with one, its
         // probability is always 1.
         let classifier =
@@ -212,4 +275,34 @@ fn carried_by(words: &[ClassifierWord<'_>], contributions: &[f32]) -> Vec<Eviden
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{AnalyzerBuilder, Language};
+
+    #[test]
+    fn descriptive_ids_become_examples_and_opaque_ones_do_not() {
+        let analyzer = AnalyzerBuilder::new(Language::english()).build();
+        let examples = id_examples(&analyzer, &["bin-day", "card_arrival", "x"]);
+        let words: Vec<(Vec<&str>, usize)> = examples
+            .iter()
+            .map(|(w, e)| (w.iter().map(String::as_str).collect(), *e))
+            .collect();
+        assert_eq!(
+            words,
+            [
+                (vec!["bin", "day"], 0),
+                (vec!["card", "arrival"], 1),
+                (vec!["x"], 2)
+            ]
+        );
+        // Numbers, and a word most ids share, tell no entry apart.
+        assert!(id_examples(&analyzer, &["faq-1", "faq-2", "faq-3", "faq-4"]).is_empty());
+        assert_eq!(
+            id_examples(&analyzer, &["faq-1", "faq-2", "faq-3", "faq-refunds"]),
+            [(vec!["refunds".to_string()], 3)]
+        );
+    }
 }
