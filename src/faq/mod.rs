@@ -236,10 +236,10 @@ impl FaqModel {
         analyzer: &Analyzer,
         entry: usize,
     ) -> (Option<usize>, Vec<Evidence>) {
-        let (question, shared) = self.retrieval.closest(stems, analyzer, entry);
         let Some(model) = &self.classifier else {
-            return (question, shared);
+            return self.retrieval.closest(stems, analyzer, entry);
         };
+        let question = self.retrieval.closest_question(stems, entry);
         let words = analyzer.classifier_words(tokens, stems);
         let contributions = match features {
             Some(features) => model.contributions_of(features, entry),

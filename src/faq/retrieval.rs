@@ -267,40 +267,7 @@ impl FaqIndex {
         analyzer: &Analyzer,
         entry: usize,
     ) -> (Option<usize>, Vec<Evidence>) {
-        match self.message_vector(stems) {
-            Some(message) => self.explain(&message, stems, analyzer, entry),
-            None => (None, Vec::new()),
-        }
-    }
-
-    fn explain(
-        &self,
-        message: &[(u32, f64)],
-        stems: &[StemTok],
-        analyzer: &Analyzer,
-        entry: usize,
-    ) -> (Option<usize>, Vec<Evidence>) {
-        // Cosines with the entry's questions that share a word with the message; ties
-        // go to the earlier question.
-        let mut parts: Vec<(u32, f64)> = Vec::new();
-        if let Some(map) = self.entry_postings.get(entry) {
-            for &(t, w) in message {
-                let postings = map.get(&t).map_or(&[][..], Vec::as_slice);
-                parts.extend(postings.iter().map(|&(d, dw)| (d, w * f64::from(dw))));
-            }
-        }
-        parts.sort_unstable_by_key(|p| p.0);
-        let mut best: Option<(u32, f64)> = None;
-        for group in parts.chunk_by(|a, b| a.0 == b.0) {
-            let d = group.first().map_or(0, |g| g.0);
-            let c: f64 = group.iter().map(|g| g.1).sum();
-            if best.is_none_or(|(_, b)| c > b) {
-                best = Some((d, c));
-            }
-        }
-        let closest: Option<(f64, &Doc)> =
-            best.and_then(|(d, c)| Some((c, self.docs.get(d as usize)?)));
-        let Some((_, doc)) = closest else {
+        let Some(doc) = self.closest_doc(stems, entry) else {
             return (None, Vec::new());
         };
         let evidence = counted(stems)
@@ -316,5 +283,33 @@ impl FaqIndex {
             })
             .collect();
         (Some(doc.question as usize), evidence)
+    }
+
+    /// An entry's closest example question to the message (its index in the entry).
+    pub(crate) fn closest_question(&self, stems: &[StemTok], entry: usize) -> Option<usize> {
+        self.closest_doc(stems, entry)
+            .map(|doc| doc.question as usize)
+    }
+
+    /// The entry's question with the highest cosine to the message, among those that
+    /// share a word with it; ties go to the earlier question.
+    fn closest_doc(&self, stems: &[StemTok], entry: usize) -> Option<&Doc> {
+        let message = self.message_vector(stems)?;
+        let map = self.entry_postings.get(entry)?;
+        let mut parts: Vec<(u32, f64)> = Vec::new();
+        for &(t, w) in &message {
+            let postings = map.get(&t).map_or(&[][..], Vec::as_slice);
+            parts.extend(postings.iter().map(|&(d, dw)| (d, w * f64::from(dw))));
+        }
+        parts.sort_unstable_by_key(|p| p.0);
+        let mut best: Option<(u32, f64)> = None;
+        for group in parts.chunk_by(|a, b| a.0 == b.0) {
+            let d = group.first().map_or(0, |g| g.0);
+            let c: f64 = group.iter().map(|g| g.1).sum();
+            if best.is_none_or(|(_, b)| c > b) {
+                best = Some((d, c));
+            }
+        }
+        self.docs.get(best?.0 as usize)
     }
 }
