@@ -250,6 +250,7 @@ more than [`MAX_REGEX_BYTES`], or patterns together over [`MAX_REGEX_SET_BYTES`]
 load errors.
 */
 
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
