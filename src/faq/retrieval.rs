@@ -47,6 +47,9 @@ pub(crate) struct FaqIndex {
     /// entry → stem → the entry's questions using it (document, weight): finding an
     /// entry's closest question touches only the questions that share a word.
     entry_postings: Vec<FastMap<u32, Vec<(u32, f32)>>>,
+    /// entry → (its first question's document, its number of questions): an entry's
+    /// question documents are consecutive.
+    entry_questions: Vec<(u32, u32)>,
     /// The stems of the example questions.
     question_stems: FastSet<u32>,
 }
@@ -164,11 +167,18 @@ impl FaqIndex {
             .collect();
         let mut entry_postings: Vec<FastMap<u32, Vec<(u32, f32)>>> =
             vec![FastMap::default(); faqs.len()];
+        let mut entry_questions: Vec<(u32, u32)> = vec![(0, 0); faqs.len()];
         for (d, doc) in docs
             .iter()
             .enumerate()
             .filter(|(_, doc)| doc.question < POOLED)
         {
+            if let Some(range) = entry_questions.get_mut(doc.entry as usize) {
+                if range.1 == 0 {
+                    range.0 = d as u32;
+                }
+                range.1 += 1;
+            }
             if let Some(map) = entry_postings.get_mut(doc.entry as usize) {
                 for &(t, w) in &doc.terms {
                     map.entry(t).or_default().push((d as u32, w));
@@ -183,6 +193,7 @@ impl FaqIndex {
             unseen_idf: idf_of(0) as f32,
             entries: faqs.len(),
             entry_postings,
+            entry_questions,
         }
     }
 
@@ -296,20 +307,23 @@ impl FaqIndex {
     fn closest_doc(&self, stems: &[StemTok], entry: usize) -> Option<&Doc> {
         let message = self.message_vector(stems)?;
         let map = self.entry_postings.get(entry)?;
-        let mut parts: Vec<(u32, f64)> = Vec::new();
+        let &(first, count) = self.entry_questions.get(entry)?;
+        // Cosines accumulate in a dense array over the entry's questions.
+        let mut cosines = vec![0f64; count as usize];
         for &(t, w) in &message {
-            let postings = map.get(&t).map_or(&[][..], Vec::as_slice);
-            parts.extend(postings.iter().map(|&(d, dw)| (d, w * f64::from(dw))));
-        }
-        parts.sort_unstable_by_key(|p| p.0);
-        let mut best: Option<(u32, f64)> = None;
-        for group in parts.chunk_by(|a, b| a.0 == b.0) {
-            let d = group.first().map_or(0, |g| g.0);
-            let c: f64 = group.iter().map(|g| g.1).sum();
-            if best.is_none_or(|(_, b)| c > b) {
-                best = Some((d, c));
+            for &(d, dw) in map.get(&t).map_or(&[][..], Vec::as_slice) {
+                if let Some(c) = cosines.get_mut(d.wrapping_sub(first) as usize) {
+                    *c += w * f64::from(dw);
+                }
             }
         }
-        self.docs.get(best?.0 as usize)
+        let mut best: Option<(usize, f64)> = None;
+        for (q, &c) in cosines.iter().enumerate() {
+            // Weights are positive: a question sharing no word has a zero cosine.
+            if c > 0.0 && best.is_none_or(|(_, b)| c > b) {
+                best = Some((q, c));
+            }
+        }
+        self.docs.get(first as usize + best?.0)
     }
 }
