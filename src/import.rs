@@ -158,8 +158,11 @@ impl Default for Thresholds {
 ///   traffic; with no out-of-scope examples, it is where a held-out top answer becomes
 ///   more likely right than wrong.
 /// * `auto_reply_threshold` is the lowest score at which held-out top answers were right
-///   at least 98.5 % of the time (out-of-scope messages weighted the same way), over at
-///   least 20 of them.
+///   at least 98.5 % of the time with 90 % confidence (the Wilson lower bound of their
+///   precision; out-of-scope messages weighted the same way), over at least 20 of them.
+///   Held-out messages resemble the rest of the training data more than live traffic
+///   does, so the measured precision alone would promise too much, above all with few
+///   examples.
 ///
 /// A FAQ too big for the classifier (see [`MAX_TRAINING_COST`](crate::MAX_TRAINING_COST))
 /// gets the defaults.
