@@ -204,7 +204,7 @@ impl Engine {
         }
         let analyzer = builder.build();
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
-        let faqs = FaqModel::build(&set.faqs, &analyzer, &set.settings);
+        let faqs = FaqModel::build(&set.faqs, &set.out_of_scope, &analyzer, &set.settings);
         let mut notices: Vec<usize> = (0..set.rules.len())
             .filter(|&i| set.rules[i].is_notice())
             .collect();

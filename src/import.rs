@@ -49,7 +49,8 @@ pub fn label_id(label: &str) -> String {
 /// The rule-set TOML for labelled messages: `[settings]` with the given thresholds, and
 /// one `[[faq]]` per label (in order of first appearance) whose questions are its
 /// messages and whose answer is a placeholder to replace. Out-of-scope messages (no
-/// label) become no entry.
+/// label) become `[out_of_scope] examples`, which the classifier learns to tell apart
+/// from every entry.
 ///
 /// ```
 /// use replykit::eval::Labelled;
@@ -61,18 +62,21 @@ pub fn label_id(label: &str) -> String {
 /// );
 /// let rules = replykit::RuleSet::from_toml("imported.toml", &toml)?;
 /// assert_eq!(rules.faqs()[0].id, "card_arrival");
+/// assert_eq!(rules.out_of_scope(), ["hi"]);
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
 pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
     let mut order: Vec<&str> = Vec::new();
     let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let mut out_of_scope: Vec<&str> = Vec::new();
     for item in data {
-        let Some(label) = item.label.as_deref() else {
-            continue;
-        };
         if crate::text::tokenize(&item.text).len() == 0 {
             continue;
         }
+        let Some(label) = item.label.as_deref() else {
+            out_of_scope.push(&item.text);
+            continue;
+        };
         let group = groups.entry(label).or_default();
         if group.is_empty() {
             order.push(label);
@@ -103,6 +107,18 @@ pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
     );
     let _ = writeln!(out, "auto_reply_margin = {:.3}", t.auto_reply_margin);
     let _ = writeln!(out, "faq_temperature = {:.3}", t.faq_temperature);
+    if !out_of_scope.is_empty() {
+        let _ = writeln!(out, "\n[out_of_scope]");
+        let _ = writeln!(
+            out,
+            "# Messages no entry answers: the FAQ classifier learns to tell them apart."
+        );
+        let _ = writeln!(out, "examples = [");
+        for m in &out_of_scope {
+            let _ = writeln!(out, "    {},", toml_string(m));
+        }
+        let _ = writeln!(out, "]");
+    }
     for label in order {
         let questions = groups.get(label).map(Vec::as_slice).unwrap_or(&[]);
         let _ = writeln!(out, "\n[[faq]]");
@@ -188,8 +204,9 @@ pub fn choose_thresholds(data: &[Labelled]) -> Thresholds {
     // learns from those names.
     let ids: Vec<String> = labels.iter().map(|l| label_id(l)).collect();
     let ids = crate::faq::id_examples(&analyzer, &ids);
-    let in_scope = examples.iter().filter(|e| e.1.is_some()).count();
-    if labels.is_empty() || !crate::faq::trainable(labels.len(), in_scope + ids.len(), &cfg) {
+    // Out-of-scope examples are one more class (see `[out_of_scope]`).
+    let classes = labels.len() + usize::from(examples.iter().any(|e| e.1.is_none()));
+    if labels.is_empty() || !crate::faq::trainable(classes, examples.len() + ids.len(), &cfg) {
         return Thresholds::default();
     }
     let options = crate::faq::ThresholdOptions::default();

@@ -94,7 +94,9 @@ id, such as `bin-day`) when the engine is built
 (words, stems, stem pairs and character n-grams; deterministic, seeded training),
 calibrated by `faq_temperature` so that a threshold means the same across rule sets:
 of the messages scoring 0.9, about nine in ten are answered right. Message words the FAQ
-never uses make every score less sure, so a message about something else scores low.
+never uses make every score less sure, so a message about something else scores low;
+`[out_of_scope]` examples (messages no entry answers) are learnt as a class of their own,
+which takes probability from every entry for messages like them.
 A FAQ too big to train in about three seconds ([`MAX_TRAINING_COST`]) is matched by
 retrieval instead: the TF-IDF cosine similarity of the message to the entry's closest
 example question.

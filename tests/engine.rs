@@ -220,3 +220,40 @@ fn failing_tests_say_what_came_out() {
     );
     assert!(text.ends_with("0 passed, 1 failed\n"), "{text}");
 }
+
+/// `[out_of_scope]` examples are a class of their own: a message like them scores low
+/// for every entry, where without them the FAQ's few entries share all the probability.
+#[test]
+fn out_of_scope_examples_take_probability_from_the_entries() {
+    let faq = r#"
+[[faq]]
+id = "bin-day"
+questions = ["what day is my bin collected", "which day do you empty the bins", "bin collection day"]
+answer = "See the bins page."
+
+[[faq]]
+id = "council-tax"
+questions = ["how do I pay my council tax", "council tax bill", "pay council tax online"]
+answer = "See the council tax page."
+"#;
+    let out_of_scope = r#"
+[out_of_scope]
+examples = ["what day is it today", "what day of the week is it", "is today a holiday",
+            "what's the date today", "which day is it"]
+"#;
+    let score = |toml: &str| {
+        let rules = RuleSet::from_toml("t.toml", toml).unwrap_or_else(|e| panic!("{e}"));
+        let engine = Engine::new(&rules).unwrap_or_else(|e| panic!("{e}"));
+        let ranked = engine.rank(&Message::new("what day is it"), 2);
+        let best = ranked.first().unwrap_or_else(|| panic!("no entry ranked"));
+        assert_eq!(best.id, "bin-day");
+        best.score
+    };
+    let without = score(faq);
+    let with = score(&format!("{faq}{out_of_scope}"));
+    assert!(without > 0.5, "{without}");
+    assert!(with < 0.5 && with < without / 2.0, "{with} vs {without}");
+    let rules = RuleSet::from_toml("t.toml", &format!("{faq}{out_of_scope}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(rules.out_of_scope().len(), 5);
+}

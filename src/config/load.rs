@@ -184,6 +184,7 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
         channels: BTreeMap::new(),
         rules: Vec::new(),
         faqs: Vec::new(),
+        out_of_scope: Vec::new(),
         tests: Vec::new(),
     };
     let mut templated = Vec::new();
@@ -256,6 +257,7 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
         set.hours.extend(part.hours.into_iter().map(|(h, _)| h));
         set.rules.extend(part.rules);
         set.faqs.extend(part.faqs);
+        set.out_of_scope.extend(part.out_of_scope);
         set.tests.extend(part.tests);
         templated.extend(part.templated);
     }

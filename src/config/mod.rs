@@ -56,6 +56,7 @@ pub struct RuleSet {
     pub(crate) channels: BTreeMap<String, Channel>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) faqs: Vec<Faq>,
+    pub(crate) out_of_scope: Vec<String>,
     pub(crate) tests: Vec<TestCase>,
 }
 
@@ -388,6 +389,13 @@ impl RuleSet {
     /// The FAQ entries, in file order.
     pub fn faqs(&self) -> &[Faq] {
         &self.faqs
+    }
+
+    /// `[out_of_scope] examples`: messages that no FAQ entry answers, in file order.
+    /// The FAQ classifier learns them as one more class, so messages like them score
+    /// low for every entry.
+    pub fn out_of_scope(&self) -> &[String] {
+        &self.out_of_scope
     }
 
     /// The test cases, in file order.

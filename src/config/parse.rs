@@ -91,13 +91,24 @@ pub(crate) struct Parsed {
     pub(crate) channels: Vec<(String, Channel, Location)>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) faqs: Vec<Faq>,
+    /// `[out_of_scope] examples`.
+    pub(crate) out_of_scope: Vec<String>,
     pub(crate) tests: Vec<TestCase>,
     pub(crate) templated: Vec<Templated>,
 }
 
 const TOP_KEYS: &[&str] = &[
-    "settings", "vars", "synonyms", "hours", "channels", "rule", "faq", "test",
+    "settings",
+    "vars",
+    "synonyms",
+    "hours",
+    "channels",
+    "out_of_scope",
+    "rule",
+    "faq",
+    "test",
 ];
+const OUT_OF_SCOPE_KEYS: &[&str] = &["examples"];
 const SETTING_KEYS: &[&str] = &[
     "language",
     "timezone",
@@ -238,6 +249,19 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
     if let Some(v) = get(doc, "channels") {
         if let Some(t) = walk::table(&mut sink, v, "channels", None) {
             channels(&mut sink, t, &mut parsed);
+        }
+    }
+    if let Some(v) = get(doc, "out_of_scope") {
+        if let Some(t) = walk::table(&mut sink, v, "out_of_scope", None) {
+            let ctx = Some("[out_of_scope]");
+            walk::unknown_keys(&mut sink, t, OUT_OF_SCOPE_KEYS, "in [out_of_scope]", ctx);
+            if let Some(list) =
+                get(t, "examples").and_then(|v| walk::strings(&mut sink, v, "examples", ctx))
+            {
+                parsed
+                    .out_of_scope
+                    .extend(list.into_iter().map(|text| text.value));
+            }
         }
     }
     for (key, what) in [("rule", "rule"), ("faq", "faq"), ("test", "test")] {

@@ -681,8 +681,9 @@ struct HeldOut {
 }
 
 /// Picks temperature, suggest and auto-reply thresholds by k-fold cross-validation on the
-/// training examples. `label: None` marks out-of-scope examples; they are never trained
-/// on, only used to measure how often they would be answered. Without any, the suggest
+/// training examples. `label: None` marks out-of-scope examples: as in the engine (see
+/// `[out_of_scope]`), they are trained as one more class, label `n_labels`, and held
+/// out they measure how often such messages would be answered. Without any, the suggest
 /// threshold is where held-out answers become more likely right than wrong.
 /// `always_trained` examples (such as entry ids) join every fold's training data and
 /// are never held out.
@@ -694,6 +695,7 @@ pub fn choose_thresholds(
     opts: &ThresholdOptions,
 ) -> Thresholds {
     let folds = opts.folds.max(2);
+    let classes = n_labels + usize::from(examples.iter().any(|e| e.1.is_none()));
     // Stratified, deterministic fold assignment: round-robin within each label.
     let mut counter: HashMap<Option<usize>, usize> = HashMap::new();
     let fold_of: Vec<usize> = examples
@@ -710,13 +712,17 @@ pub fn choose_thresholds(
             .iter()
             .zip(&fold_of)
             .filter(|(_, f)| **f != k)
-            .filter_map(|((w, y), _)| y.filter(|&y| y < n_labels).map(|y| (w.clone(), y)))
+            .filter_map(|((w, y), _)| match *y {
+                Some(y) if y < n_labels => Some((w.clone(), y)),
+                None => Some((w.clone(), n_labels)),
+                Some(_) => None,
+            })
             .chain(always_trained.iter().cloned())
             .collect();
         if train.is_empty() {
             continue;
         }
-        let model = Model::train(&train, n_labels, cfg);
+        let model = Model::train(&train, classes, cfg);
         for ((w, y), &f) in examples.iter().zip(&fold_of) {
             if f == k {
                 let words: Vec<&str> = w.iter().map(String::as_str).collect();
@@ -762,6 +768,8 @@ pub fn choose_thresholds(
         .filter_map(|h| {
             let mut p = h.logits.clone();
             softmax(&mut p, 1.0 / best_t);
+            // The out-of-scope class is no answer.
+            p.truncate(n_labels);
             let (label, score, runner_up) = top2(&p)?;
             Some((
                 score,

@@ -9,8 +9,11 @@
 //!   single-threaded and seeded: the same rule set always gives the same model. An
 //!   entry's score is the model's probability that it is the right answer, calibrated
 //!   by `settings.faq_temperature`, so thresholds mean the same across rule sets.
-//!   Message words the FAQ never uses make every score less sure.
-//! * **Retrieval**, when the FAQ has a single entry (nothing to tell apart) or is too
+//!   Message words the FAQ never uses make every score less sure. The rule set's
+//!   `[out_of_scope]` examples, messages no entry answers, are one more class: the
+//!   probability it takes is left to no entry.
+//! * **Retrieval**, when there is nothing to tell apart (a single entry and no
+//!   out-of-scope examples) or the FAQ is too
 //!   big to train in about three seconds (see [`MAX_TRAINING_COST`]): an entry's score
 //!   is the TF-IDF cosine similarity of the message to its closest example question or
 //!   to all its questions pooled.
@@ -46,7 +49,10 @@ pub(crate) struct FaqScore {
 /// The FAQ model of an engine.
 pub(crate) struct FaqModel {
     retrieval: FaqIndex,
+    /// Trained on the entries' questions and ids, plus, when the rule set has
+    /// `[out_of_scope]` examples, one more class for them (after the entries').
     classifier: Option<Model>,
+    entries: usize,
 }
 
 impl std::fmt::Debug for FaqModel {
@@ -153,20 +159,35 @@ pub(crate) fn trainable(entries: usize, examples: usize, cfg: &TrainConfig) -> b
 }
 
 impl FaqModel {
-    pub(crate) fn build(faqs: &[Faq], analyzer: &Analyzer, settings: &Settings) -> FaqModel {
+    pub(crate) fn build(
+        faqs: &[Faq],
+        out_of_scope: &[String],
+        analyzer: &Analyzer,
+        settings: &Settings,
+    ) -> FaqModel {
         let retrieval = FaqIndex::build(faqs, analyzer);
         let cfg = train_config(analyzer);
-        let examples = training_examples(faqs, analyzer);
-        // A classifier needs at least two answers to tell apart: with one, its
+        let entries = faqs.len();
+        let mut examples = training_examples(faqs, analyzer);
+        let before = examples.len();
+        examples.extend(
+            out_of_scope
+                .iter()
+                .map(|m| (words_of(analyzer, m), entries))
+                .filter(|(words, _)| !words.is_empty()),
+        );
+        let classes = entries + usize::from(examples.len() > before);
+        // A classifier needs at least two classes to tell apart: with one, its
         // probability is always 1.
-        let classifier =
-            (faqs.len() >= 2 && trainable(faqs.len(), examples.len(), &cfg)).then(|| {
-                Model::train(&examples, faqs.len(), &cfg)
+        let classifier = (entries >= 1 && classes >= 2 && trainable(classes, examples.len(), &cfg))
+            .then(|| {
+                Model::train(&examples, classes, &cfg)
                     .with_temperature(settings.faq_temperature as f32)
             });
         FaqModel {
             retrieval,
             classifier,
+            entries,
         }
     }
 
@@ -188,7 +209,9 @@ impl FaqModel {
             return (Vec::new(), None);
         }
         let (plain, unseen) = split(&words);
-        let (probs, features) = model.predict_features(&plain, &unseen);
+        let (mut probs, features) = model.predict_features(&plain, &unseen);
+        // The out-of-scope class, if any, is no answer.
+        probs.truncate(self.entries);
         let mut ranked: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if ranked.len() > limit {
