@@ -622,10 +622,10 @@ pub struct ThresholdOptions {
     /// Precision wanted for unattended replies (on held-out training data).
     pub auto_reply_precision: f32,
     /// How sure the held-out data must make that precision: the one-sided normal
-    /// quantile of the Wilson lower bound that must reach `auto_reply_precision`
-    /// (0 = the measured precision itself; 1.28, the default, = 90 % confidence). Held-out data
-    /// flatter a model (they resemble its training data more than live traffic does),
-    /// most when there are few of them.
+    /// quantile of the Wilson lower bound that must reach `auto_reply_precision` (0 =
+    /// the measured precision itself; the default, 1.28, = 90 % confidence). Held-out
+    /// data flatter a model (they resemble its training data more than live traffic
+    /// does), most when there are few of them.
     pub confidence_z: f32,
     /// Runner-up must be at least this far below the top probability for auto-reply.
     pub auto_reply_margin: f32,

@@ -13,10 +13,9 @@
 //!   `[out_of_scope]` examples, messages no entry answers, are one more class: the
 //!   probability it takes is left to no entry.
 //! * **Retrieval**, when there is nothing to tell apart (a single entry and no
-//!   out-of-scope examples) or the FAQ is too
-//!   big to train in about three seconds (see [`MAX_TRAINING_COST`]): an entry's score
-//!   is the TF-IDF cosine similarity of the message to its closest example question or
-//!   to all its questions pooled.
+//!   out-of-scope examples) or the FAQ is too big to train in about three seconds (see
+//!   [`MAX_TRAINING_COST`]): an entry's score is the TF-IDF cosine similarity of the
+//!   message to its closest example question or to all its questions pooled.
 //!
 //! Either way, each suggestion names the example question closest to the message and
 //! the message words that carried its score.
