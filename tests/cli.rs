@@ -709,6 +709,18 @@ fn import_and_eval_still_work() {
     let r = run(&["import", "cases.jsonl"]);
     assert_eq!(r.code, Some(0), "{r:?}");
     assert!(r.stdout.contains("[[faq]]"));
+    // The unlabelled messages become out-of-scope examples, which `check` counts.
+    assert!(r.stdout.contains("[out_of_scope]"));
+    let imported =
+        std::env::temp_dir().join(format!("replykit-import-{}.toml", std::process::id()));
+    std::fs::write(&imported, &r.stdout).expect("writable temp dir");
+    let check = run(&["check", imported.to_str().expect("UTF-8 temp path")]);
+    let _ = std::fs::remove_file(&imported);
+    assert_eq!(check.code, Some(0), "{check:?}");
+    assert_eq!(
+        check.stderr,
+        "ok: 0 rules, 2 FAQ entries, 2 out-of-scope examples, 0 tests in 1 file\n"
+    );
     let r = run(&["eval", "good", "cases.jsonl", "--json"]);
     assert_eq!(r.code, Some(0), "{r:?}");
     assert_eq!(json(&r.stdout)["messages"], 5);

@@ -18,14 +18,23 @@ impl Loaded {
         self.engine.rule_set()
     }
 
-    /// `19 rules, 53 FAQ entries, 87 tests in 12 files`.
+    /// `19 rules, 53 FAQ entries, 87 tests in 12 files`, with the `[out_of_scope]`
+    /// examples after the entries when there are any.
     pub(crate) fn summary(&self) -> String {
         use crate::render::plural;
+        let set = self.set();
+        let out_of_scope = match set.out_of_scope().len() {
+            0 => String::new(),
+            n => format!(
+                ", {}",
+                plural(n, "out-of-scope example", "out-of-scope examples")
+            ),
+        };
         format!(
-            "{}, {}, {} in {}",
-            plural(self.set().rules().len(), "rule", "rules"),
-            plural(self.set().faqs().len(), "FAQ entry", "FAQ entries"),
-            plural(self.set().tests().len(), "test", "tests"),
+            "{}, {}{out_of_scope}, {} in {}",
+            plural(set.rules().len(), "rule", "rules"),
+            plural(set.faqs().len(), "FAQ entry", "FAQ entries"),
+            plural(set.tests().len(), "test", "tests"),
             plural(self.sources.len(), "file", "files"),
         )
     }
