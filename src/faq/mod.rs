@@ -51,7 +51,6 @@ pub(crate) struct FaqModel {
     /// Trained on the entries' questions and ids, plus, when the rule set has
     /// `[out_of_scope]` examples, one more class for them (after the entries').
     classifier: Option<Model>,
-    entries: usize,
 }
 
 impl std::fmt::Debug for FaqModel {
@@ -186,7 +185,6 @@ impl FaqModel {
         FaqModel {
             retrieval,
             classifier,
-            entries,
         }
     }
 
@@ -210,7 +208,7 @@ impl FaqModel {
         let (plain, unseen) = split(&words);
         let (mut probs, features) = model.predict_features(&plain, &unseen);
         // The out-of-scope class, if any, is no answer.
-        probs.truncate(self.entries);
+        probs.truncate(self.retrieval.entries());
         let mut ranked: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
         let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
         if ranked.len() > limit {

@@ -262,6 +262,11 @@ impl FaqIndex {
             .collect()
     }
 
+    /// The number of FAQ entries.
+    pub(crate) fn entries(&self) -> usize {
+        self.entries
+    }
+
     /// Whether the message shares a topic word (not a stop word) with any example
     /// question.
     pub(crate) fn shares_topic_word(&self, stems: &[StemTok]) -> bool {
