@@ -1002,6 +1002,14 @@ mod tests {
         Engine::new(&set).expect("the engine builds")
     }
 
+    /// The rule `id` among those that almost fired.
+    fn almost_fired<'e>(why: &'e Explanation, id: &str) -> &'e RuleExplanation {
+        why.almost_fired
+            .iter()
+            .find(|r| r.id == id)
+            .unwrap_or_else(|| panic!("{id} almost fired"))
+    }
+
     const RULES: &str = r#"
         [synonyms]
         bin = ["wheelie bin", "dustbin"]
@@ -1126,11 +1134,7 @@ mod tests {
     fn a_missing_all_phrase_and_any_phrase() {
         let e = engine(RULES);
         let why = e.explain(&Message::new("it was missed again").with_channel("twitter"));
-        let missed = why
-            .almost_fired
-            .iter()
-            .find(|r| r.id == "missed-bin")
-            .expect("missed-bin almost fired");
+        let missed = almost_fired(&why, "missed-bin");
         assert_eq!(
             missed.unmet,
             [Unmet::All {
@@ -1144,11 +1148,7 @@ mod tests {
         let why = e.explain(&Message::new("order #123456").with_channel("twitter"));
         assert_eq!(why.fired[0].id, "order");
         let why = e.explain(&Message::new("my bin").with_channel("twitter"));
-        let missed = why
-            .almost_fired
-            .iter()
-            .find(|r| r.id == "missed-bin")
-            .expect("missed-bin almost fired");
+        let missed = almost_fired(&why, "missed-bin");
         assert_eq!(
             missed.unmet[0].to_string(),
             r#"no when.any phrase found ("missed", "not collected", "wasn't emptied")"#
