@@ -5,7 +5,7 @@ use crate::config::RuleSet;
 use crate::context::Context;
 use crate::conversation::ConversationStore;
 use crate::error::{Diagnostic, LoadError};
-use crate::faq::{FaqModel, FaqScore, Features};
+use crate::faq::{FaqModel, FaqScore, Features, MIN_EXPLAINED_SHARE};
 use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
@@ -464,6 +464,7 @@ impl Engine {
                     && clear_winner
                     && top.missing.is_empty()
                     && top.too_long.is_none()
+                    && top.explained.is_none_or(|e| e >= MIN_EXPLAINED_SHARE)
                     && top.score >= settings.auto_reply_threshold
                 {
                     Decision::AutoReply
@@ -565,6 +566,7 @@ impl Engine {
                     .collect(),
                 None => Vec::new(),
             };
+        let mut explained = None;
         let (id, templates, tags, question) = match c.kind {
             Kind::Rule => {
                 let r = set.rules.get(c.index)?;
@@ -581,6 +583,10 @@ impl Engine {
                     c.index,
                 );
                 evidence = why;
+                explained = inner
+                    .faqs
+                    .explained(&reading.stems, c.index)
+                    .map(|e| (e.share * 1e4).round() / 1e4);
                 (
                     &f.id,
                     &f.answer,
@@ -602,6 +608,7 @@ impl Engine {
             question,
             missing: r.missing,
             too_long: r.too_long,
+            explained,
         })
     }
 

@@ -24,6 +24,7 @@ pub(crate) fn import(path: &Path) -> Result<ExitCode, Failure> {
 
 fn print_report(r: &EvalReport) {
     let pct = |x: f64| format!("{:.1} %", x * 100.0);
+    let pct_of = |x: Option<f64>| x.map_or_else(|| "none decided".to_string(), pct);
     println!(
         "messages              {} ({} in scope, {} out of scope)",
         r.messages, r.in_scope, r.out_of_scope
@@ -34,9 +35,9 @@ fn print_report(r: &EvalReport) {
     println!("in_scope_accuracy     {}", pct(r.in_scope_accuracy));
     println!("oos_recall            {}", pct(r.oos_recall));
     println!("auto_reply_rate       {}", pct(r.auto_reply_rate));
-    println!("auto_reply_precision  {}", pct(r.auto_reply_precision));
+    println!("auto_reply_precision  {}", pct_of(r.auto_reply_precision));
     println!("suggest_rate          {}", pct(r.suggest_rate));
-    println!("suggest_precision     {}", pct(r.suggest_precision));
+    println!("suggest_precision     {}", pct_of(r.suggest_precision));
     println!("messages_per_second   {:.0}", r.messages_per_second);
     if !r.confused.is_empty() {
         println!("most confused (expected -> got):");
