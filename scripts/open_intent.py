@@ -42,6 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "replykit")
 SEEDS = [0, 1, 2]
+IMPORT_ARGS = []  # set by --import-args
 PROTOCOLS = ["open-25", "open-50", "open-75", "full", "shot-1", "shot-5", "shot-10"]
 METRICS = [
     "top1_accuracy",
@@ -147,7 +148,7 @@ def run_one(work, data_dir, name, protocol, seed, dev):
     write(stem + ".train.jsonl", tr)
     write(stem + ".test.jsonl", te)
     with open(stem + ".toml", "w", encoding="utf-8") as out:
-        subprocess.run([BIN, "import", stem + ".train.jsonl"], stdout=out, check=True)
+        subprocess.run([BIN, "import", stem + ".train.jsonl"] + IMPORT_ARGS, stdout=out, check=True)
     res = subprocess.run(
         [BIN, "eval", stem + ".toml", stem + ".test.jsonl", "--json"],
         capture_output=True, text=True, check=True,
@@ -163,9 +164,11 @@ def main():
     ap.add_argument("--seeds", default=",".join(map(str, SEEDS)))
     ap.add_argument("--data", default=None, help="data folder (default: data/ or ../shared/data)")
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--import-args", default="", help="extra arguments for replykit import")
     ap.add_argument("--json", help="write every run's figures to this file")
     ap.add_argument("--keep", help="keep the generated files (train, traffic, rule sets) in this folder")
     args = ap.parse_args()
+    IMPORT_ARGS.extend(args.import_args.split())
     data_dir = args.data or next(
         d for d in (os.path.join(ROOT, "data"), os.path.join(ROOT, "..", "shared", "data"))
         if os.path.isdir(os.path.join(d, "banking77"))

@@ -442,9 +442,14 @@ impl Engine {
             (Some(top), Some(next)) => top.score - next.score >= settings.auto_reply_margin - 1e-9,
             _ => false,
         };
+        // An FAQ score of 1 is a probability rounded up, not certainty: a threshold of 1
+        // sends no FAQ answer unattended (rules, which score 1, still may).
         let top_allows_auto_reply = ranked.first().is_some_and(|c| match c.kind {
             Kind::Rule => set.rules.get(c.index).is_some_and(|r| r.auto_reply),
-            Kind::Faq => set.faqs.get(c.index).is_some_and(|f| f.auto_reply),
+            Kind::Faq => {
+                settings.auto_reply_threshold < 1.0
+                    && set.faqs.get(c.index).is_some_and(|f| f.auto_reply)
+            }
         });
         // Loop protection: nothing is sent unattended to ourselves or to an automaton.
         let may_send = !message.from_us && !message.automated;

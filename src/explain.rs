@@ -780,6 +780,10 @@ impl Engine {
         };
         if !allowed {
             failed.push("it has auto_reply = false".to_string());
+        } else if top.kind == Kind::Faq && t.auto_reply_threshold >= 1.0 {
+            failed.push(
+                "auto_reply_threshold is 1, which sends no FAQ answer unattended".to_string(),
+            );
         }
         // Loop protection.
         if message.from_us {

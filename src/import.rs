@@ -187,6 +187,45 @@ impl Default for Thresholds {
 /// A FAQ too big for the classifier (see [`MAX_TRAINING_COST`](crate::MAX_TRAINING_COST))
 /// gets the defaults.
 pub fn choose_thresholds(data: &[Labelled]) -> Thresholds {
+    choose_thresholds_with(data, &ImportOptions::default())
+}
+
+/// How [`choose_thresholds_with`] chooses.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ImportOptions {
+    /// The share of live traffic that no entry answers, from 0 to 0.95: the held-out
+    /// messages that play it (those of the labels each fold leaves out, and the
+    /// out-of-scope ones) are weighted to this share. The default, 0.5, keeps
+    /// auto-replies right when half of what people write is about other topics.
+    pub unknown_share: f64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> ImportOptions {
+        ImportOptions { unknown_share: 0.5 }
+    }
+}
+
+impl ImportOptions {
+    /// Sets [`unknown_share`](Self::unknown_share) (clamped to 0..=0.95).
+    ///
+    /// ```
+    /// let options = replykit::import::ImportOptions::default().unknown_share(0.8);
+    /// assert_eq!(options.unknown_share, 0.8);
+    /// ```
+    pub fn unknown_share(mut self, share: f64) -> ImportOptions {
+        self.unknown_share = if share.is_finite() {
+            share.clamp(0.0, 0.95)
+        } else {
+            0.5
+        };
+        self
+    }
+}
+
+/// [`choose_thresholds`] with options.
+pub fn choose_thresholds_with(data: &[Labelled], options: &ImportOptions) -> Thresholds {
     let analyzer = crate::text::AnalyzerBuilder::new(crate::text::Language::english()).build();
     let mut labels: Vec<&str> = Vec::new();
     let mut examples: Vec<(Vec<String>, Option<usize>)> = Vec::with_capacity(data.len());
@@ -213,7 +252,10 @@ pub fn choose_thresholds(data: &[Labelled]) -> Thresholds {
     if labels.is_empty() || !crate::faq::trainable(classes, examples.len() + ids.len(), &cfg) {
         return Thresholds::default();
     }
-    let options = crate::faq::ThresholdOptions::default();
+    let options = crate::faq::ThresholdOptions {
+        unknown_share: options.unknown_share as f32,
+        ..crate::faq::ThresholdOptions::default()
+    };
     let t = crate::faq::choose_thresholds(&examples, &ids, labels.len(), &cfg, &options);
     let round = |x: f32| (f64::from(x) * 1e4).round() / 1e4;
     Thresholds {

@@ -115,7 +115,9 @@ candidates take their places. Then:
 1. An escalating rule fired: `escalate`, whatever else matched; [`Outcome::escalation`]
    names the rule and why. Escalating rules always rank first.
 2. Nothing scored at least `suggest_threshold`: `no_answer`, with no suggestions.
-3. The top suggestion scored at least `auto_reply_threshold`, it allows auto-reply, its
+3. The top suggestion scored at least `auto_reply_threshold` (for an FAQ entry, a
+   threshold below 1: an FAQ score of 1 is a probability rounded up, so
+   `auto_reply_threshold = 1` sends no FAQ answer unattended), it allows auto-reply, its
    reply lacks no message value and fits the channel, the message is neither
    [`from_us`](Message::from_us) nor [`automated`](Message::automated), and it is a
    clear winner: a rule is, unless another rule of the same priority fired too (a rule

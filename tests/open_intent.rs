@@ -94,3 +94,44 @@ fn explain_says_why_in_words_an_author_can_act_on() {
     assert_eq!(why.decision, Decision::AutoReply);
     assert!(why.reason.contains("explains 100 %"), "{}", why.reason);
 }
+
+#[test]
+fn a_threshold_of_one_sends_no_faq_answer_unattended() {
+    // `import` writes 1 when the labelled history shows no safe score: an FAQ score of
+    // 1 is a probability rounded up, not certainty. Rules, which score 1, still may.
+    let rules = RuleSet::from_toml(
+        "t.toml",
+        r#"
+        [settings]
+        auto_reply_threshold = 1.0
+
+        [[rule]]
+        id = "opening-hours"
+        when.any = ["opening hours"]
+        reply = "We're open 9 to 5."
+
+        [[faq]]
+        id = "bin-day"
+        questions = ["when is my bin collected", "bin collection day"]
+        answer = "See the bins page."
+
+        [[faq]]
+        id = "pothole"
+        questions = ["report a pothole", "there is a hole in the road"]
+        answer = "Report it online."
+        "#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(&rules).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = engine.suggest(&Message::new("when is my bin collected"));
+    assert_eq!(outcome.top().map(|s| s.id.as_str()), Some("bin-day"));
+    assert_eq!(outcome.decision, Decision::Suggest);
+    let why = engine.explain(&Message::new("when is my bin collected"));
+    assert!(
+        why.reason.contains("auto_reply_threshold is 1"),
+        "{}",
+        why.reason
+    );
+    let outcome = engine.suggest(&Message::new("what are your opening hours"));
+    assert_eq!(outcome.decision, Decision::AutoReply);
+}

@@ -764,28 +764,64 @@ pub fn choose_thresholds(
         }
     }
     if held.iter().all(|h| h.label.is_none()) {
-        return Thresholds::default();
+        // No held-out answer to learn from (one example per label, say): nothing shows
+        // that any score is safe to send unattended.
+        return Thresholds {
+            auto_reply: f32::INFINITY,
+            ..Thresholds::default()
+        };
     }
 
-    // Temperature: minimise held-out negative log-likelihood of in-scope examples.
-    let nll = |t: f32| -> f64 {
+    // Weights: in-scope messages and those no entry answers (held-out entries'
+    // messages and out-of-scope examples) each make up their assumed share of traffic.
+    let n_in = held.iter().filter(|h| h.label.is_some()).count().max(1) as f64;
+    let n_oos = held.iter().filter(|h| h.label.is_none()).count();
+    let pi = if n_oos > 0 {
+        f64::from(opts.unknown_share.clamp(0.0, 0.99))
+    } else {
+        0.0
+    };
+    let w_in = (1.0 - pi) / n_in;
+    let w_oos = if n_oos > 0 { pi / n_oos as f64 } else { 0.0 };
+
+    // Temperature: the top score should be the probability that the top answer is
+    // right, in traffic with messages no entry answers: minimise the weighted held-out
+    // log-loss of "the top entry is right". (In f64 and in log space, so that a score
+    // near 1 is not rounded to 1.)
+    let top_loss = |t: f32| -> f64 {
+        let inv = 1.0 / f64::from(t);
         let mut s = 0.0f64;
-        let mut p = Vec::new();
         for h in &held {
-            if let Some(y) = h.label {
-                p.clear();
-                p.extend_from_slice(&h.logits);
-                softmax(&mut p, 1.0 / t);
-                s -= f64::from(p[y].max(1e-12)).ln();
+            let entries = h.logits.get(..n_labels).unwrap_or(&h.logits);
+            let Some((top, &l_top)) = entries
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+            else {
+                continue;
+            };
+            // log Σ exp((l_i - l_top) / t), over every class and over the others.
+            let (mut all, mut others) = (0.0f64, 0.0f64);
+            for (i, &l) in h.logits.iter().enumerate() {
+                let e = (f64::from(l - l_top) * inv).exp();
+                all += e;
+                if i != top {
+                    others += e;
+                }
             }
+            let log_p = -all.ln();
+            let log_not_p = others.max(1e-300).ln() - all.ln();
+            let right = h.label == Some(top);
+            let w = if h.label.is_some() { w_in } else { w_oos };
+            s -= w * if right { log_p } else { log_not_p };
         }
         s
     };
     let mut best_t = 1.0f32;
     let mut best = f64::INFINITY;
-    for i in 0..=80 {
-        let t = 0.05f32 * (1.05f32).powi(i); // 0.05 .. ~2.5
-        let v = nll(t);
+    for i in 0..=120 {
+        let t = 0.05f32 * (1.05f32).powi(i); // 0.05 .. ~17
+        let v = top_loss(t);
         if v < best {
             best = v;
             best_t = t;
@@ -810,15 +846,6 @@ pub fn choose_thresholds(
         })
         .collect();
     items.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let n_in = items.iter().filter(|x| x.3).count().max(1) as f64;
-    let n_oos = items.iter().filter(|x| !x.3).count();
-    let pi = if n_oos > 0 {
-        f64::from(opts.unknown_share.clamp(0.0, 0.99))
-    } else {
-        0.0
-    };
-    let w_in = (1.0 - pi) / n_in;
-    let w_oos = if n_oos > 0 { pi / n_oos as f64 } else { 0.0 };
 
     // Suggest threshold: scan descending scores; "accept everything >= s".
     let mut suggest = 0.0f32;
@@ -932,7 +959,14 @@ mod tests {
             &TrainConfig::default(),
             &ThresholdOptions::default(),
         );
-        assert_eq!(t, Thresholds::default());
+        // No evidence: no auto-reply.
+        assert_eq!(
+            t,
+            Thresholds {
+                auto_reply: f32::INFINITY,
+                ..Thresholds::default()
+            }
+        );
         let data: Vec<(Vec<String>, Option<usize>)> = vec![
             (ex("lost my card", 0).0, Some(0)),
             (ex("card stolen", 0).0, Some(0)),

@@ -14,9 +14,13 @@ fn labelled(path: &Path) -> Result<Vec<Labelled>, String> {
 }
 
 /// One FAQ entry per label, printed as TOML.
-pub(crate) fn import(path: &Path) -> Result<ExitCode, Failure> {
+pub(crate) fn import(path: &Path, unknown_share: f64) -> Result<ExitCode, Failure> {
+    if !(0.0..=0.95).contains(&unknown_share) {
+        return Err(format!("--unknown-share must be from 0 to 0.95, not {unknown_share}").into());
+    }
     let data = labelled(path)?;
-    let thresholds = replykit::import::choose_thresholds(&data);
+    let options = replykit::import::ImportOptions::default().unknown_share(unknown_share);
+    let thresholds = replykit::import::choose_thresholds_with(&data, &options);
     let toml = replykit::import::rule_set_toml(&data, &thresholds);
     std::io::stdout().lock().write_all(toml.as_bytes())?;
     Ok(ExitCode::SUCCESS)
