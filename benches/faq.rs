@@ -80,8 +80,11 @@ fn bench_set(c: &mut Criterion, name: &str, floor: f64) {
 }
 
 fn faq(c: &mut Criterion) {
-    bench_set(c, "clinc150", 0.85);
-    bench_set(c, "banking77", 0.88);
+    // Right overall, with thresholds: since `import` keeps auto-replies right when half
+    // of traffic is about unknown topics (#9), it refuses more of these sets' in-scope
+    // messages (measured: 81.1 % and 76.2 %).
+    bench_set(c, "clinc150", 0.79);
+    bench_set(c, "banking77", 0.74);
 }
 
 criterion_group!(benches, faq);
