@@ -93,8 +93,12 @@ answer, from a classifier trained on the example questions (and the words of the
 id, such as `bin-day`) when the engine is built
 (words, stems, stem pairs and character n-grams; deterministic, seeded training),
 calibrated by `faq_temperature` so that a threshold means the same across rule sets:
-of the messages scoring 0.9, about nine in ten are answered right. Message words the FAQ
-never uses make every score less sure, so a message about something else scores low;
+of the messages scoring 0.9, about nine in ten are answered right, in traffic where
+messages about topics no entry covers are as common as the rest (that is how
+[`import::choose_thresholds`] chooses it). A softmax is sure of *some* entry however
+little the message has to do with it, so the score alone does not say whether the entry
+explains the message: [`Suggestion::explained`] does (the share of the message's topic
+words the entry's questions use), and an auto-reply needs both (see "Decisions").
 `[out_of_scope]` examples (messages no entry answers) are learnt as a class of their own,
 which takes probability from every entry for messages like them.
 A FAQ too big to train in about three seconds ([`MAX_TRAINING_COST`]) is matched by
@@ -103,7 +107,8 @@ example question.
 
 `replykit import` (the `cli` feature) and [`import::choose_thresholds`] choose
 `suggest_threshold`, `auto_reply_threshold` and `faq_temperature` from a team's labelled
-history by cross-validation.
+history by cross-validation that leaves whole labels out as well as messages, so that
+the thresholds see messages about topics no entry covers, in the same words.
 
 # Decisions
 

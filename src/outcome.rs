@@ -104,8 +104,9 @@ pub struct Suggestion {
     /// The rendered reply.
     pub reply: String,
     /// How sure, from 0 to 1. A rule that fires scores 1. An FAQ entry scores the
-    /// similarity of the message to its closest example question (see the crate docs,
-    /// "Scores").
+    /// probability that it is the right answer (the classifier's, calibrated by
+    /// `faq_temperature`), or, for a FAQ matched by retrieval, the similarity of the
+    /// message to its closest example question (see the crate docs, "Scores").
     pub score: f64,
     /// The rule's or entry's tags.
     pub tags: Vec<String>,
