@@ -41,7 +41,8 @@ pub const MAX_TRAINING_COST: usize = 40_000_000;
 
 /// The least share of a message's topic words (weighted by rarity) that an FAQ entry's
 /// example questions must use for the entry to be sent unattended: below it, most of
-/// what the message says is unknown to the entry (see [`FaqModel::explained`]).
+/// what the message says is unknown to the entry (see
+/// [`Suggestion::explained`](crate::Suggestion::explained)).
 pub const MIN_EXPLAINED_SHARE: f64 = 0.5;
 
 /// One scored FAQ entry.
