@@ -51,7 +51,8 @@ pub struct TrainConfig {
     /// words thus get weaker, less confident scores.
     pub unknown_weight: f32,
     /// Probability of dropping each input word of a training message at every SGD step
-    /// (data augmentation that mostly helps entries with few examples).
+    /// (data augmentation that mostly helps entries with few examples). Not applied
+    /// when there is at most one example per label.
     pub word_dropout: f32,
     /// Exponent applied to the idf weights (0 = plain tf, 1 = tf-idf).
     pub idf_power: f32,
@@ -269,6 +270,18 @@ impl Model {
         //    `cfg.seed`, so a single run is unchanged).
         let c = n_labels;
         let runs = cfg.runs(xs.len(), c);
+        // With one example per label (or fewer), dropping words from it takes away most
+        // of the only evidence there is: no word dropout then.
+        let one_shot;
+        let cfg = if xs.len() <= c && cfg.word_dropout > 0.0 {
+            one_shot = TrainConfig {
+                word_dropout: 0.0,
+                ..cfg.clone()
+            };
+            &one_shot
+        } else {
+            cfg
+        };
         let (mut weights, mut bias) = sgd(&xs, &ys, n_feat, c, cfg, cfg.seed);
         for run in 1..runs {
             let seed = cfg.seed ^ (run as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
@@ -1024,6 +1037,47 @@ mod tests {
         );
         assert!(without.auto_reply.is_finite(), "{without:?}");
         assert!(with.auto_reply > without.auto_reply, "{with:?} {without:?}");
+    }
+
+    #[test]
+    fn one_example_per_label_is_trained_without_word_dropout() {
+        let data = vec![ex("lost my card", 0), ex("open an account", 1)];
+        let cfg = TrainConfig {
+            min_updates: 2_000,
+            ..TrainConfig::default()
+        };
+        let with = Model::train(&data, 2, &cfg);
+        let without = Model::train(
+            &data,
+            2,
+            &TrainConfig {
+                word_dropout: 0.0,
+                ..cfg.clone()
+            },
+        );
+        assert_eq!(
+            (&with.qweights, &with.qscale, &with.bias),
+            (&without.qweights, &without.qscale, &without.bias)
+        );
+        // Two examples of a label: dropout applies.
+        let data = vec![
+            ex("lost my card", 0),
+            ex("card stolen", 0),
+            ex("open an account", 1),
+        ];
+        let with = Model::train(&data, 2, &cfg);
+        let without = Model::train(
+            &data,
+            2,
+            &TrainConfig {
+                word_dropout: 0.0,
+                ..cfg
+            },
+        );
+        assert_ne!(
+            (&with.qweights, &with.qscale, &with.bias),
+            (&without.qweights, &without.qscale, &without.bias)
+        );
     }
 
     #[test]
