@@ -267,6 +267,8 @@ mod faq;
 mod hours;
 pub mod import;
 pub mod lint;
+#[cfg(feature = "report")]
+pub mod listen;
 mod message;
 mod outcome;
 mod rules;
