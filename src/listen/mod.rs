@@ -60,7 +60,7 @@ assert_eq!(report.unanswered.other.lines, [5]);
 
 # Clusters
 
-Each message is read into stems with the rule set's language (the same folding and
+Each message is read into stems and pairs of consecutive stems with the rule set's language (the same folding and
 stemming as matching), as a TF-IDF vector; a leader pass groups them in history order
 through an inverted index, a few rounds of spherical k-means refine the groups, and
 the most similar groups are merged (agglomeration on centroids) until no two are
@@ -84,8 +84,8 @@ weeks has no rising terms.
 Streaming: nothing is kept per message except what the report itself lists about
 it. For each unanswered or low-confidence message — the messages whose line numbers
 the report lists — the listener keeps its line number, day, at most
-[`MAX_TERMS_PER_MESSAGE`] stem ids and its text cut to 200 bytes (so at most about
-460 bytes each, and a line number in the report is 8); besides that, counts per day,
+2 × [`MAX_TERMS_PER_MESSAGE`] stem and stem-pair ids and its text cut to 200 bytes (so at most about
+720 bytes each, and a line number in the report is 8); besides that, counts per day,
 channel (at most [`MAX_NAMES`]), tag, rule and FAQ entry, one count per term of the
 vocabulary (at most [`MAX_TERMS`] stems and phrases) and, per term of the latest week,
 7 counts and 3 example messages. Answered messages cost only counts.
@@ -442,10 +442,14 @@ impl Listener {
         let low =
             decision == Decision::Suggest && outcome.top().is_some_and(|t| t.score < threshold);
         if decision == Decision::NoAnswer || low {
+            // Stems and stem pairs: pairs make clusters purer.
+            let mut words = terms.words;
+            words.extend_from_slice(&terms.phrases);
+            words.sort_unstable();
             let item = Item {
                 line: self.line,
                 day,
-                words: terms.words.into_boxed_slice(),
+                words: words.into_boxed_slice(),
                 text: shorten(text).into(),
             };
             if low {
