@@ -291,6 +291,19 @@ pub(crate) fn shorten(text: &str) -> String {
     out.trim().to_string()
 }
 
+/// A reason without its closing span (`matched "smell gas" at 6..15` gives
+/// `matched "smell gas"`), so that the same trigger counts once.
+fn without_span(reason: &str) -> &str {
+    match reason.rsplit_once(" at ") {
+        Some((head, span))
+            if !span.is_empty() && span.chars().all(|c| c.is_ascii_digit() || c == '.') =>
+        {
+            head
+        }
+        _ => reason,
+    }
+}
+
 /// Days since 1970-01-01 of a local time.
 fn day_of(at: jiff::Timestamp, tz: &TimeZone) -> i32 {
     let offset = i64::from(tz.to_offset(at).seconds());
@@ -423,8 +436,9 @@ impl Listener {
                 .and_then(|&i| self.escalations.get_mut(i))
             {
                 esc.total += 1;
-                if esc.reasons.contains_key(&e.reason) || esc.reasons.len() < MAX_REASONS {
-                    *esc.reasons.entry(e.reason.clone()).or_default() += 1;
+                let reason = without_span(&e.reason);
+                if esc.reasons.contains_key(reason) || esc.reasons.len() < MAX_REASONS {
+                    *esc.reasons.entry(reason.to_string()).or_default() += 1;
                 }
                 if let Some(day) = day {
                     *esc.per_day.entry(day).or_default() += 1;
@@ -883,7 +897,15 @@ impl SetContext<'_> {
             .iter()
             .map(|&(t, _)| self.vocabulary.shown(t))
             .collect();
-        let id = unique_id(shown.get(..2).unwrap_or(&shown), used);
+        // The first two distinct words of the top terms ("cycle", "cycle lane" give
+        // "cycle-lane").
+        let mut id_words: Vec<&str> = Vec::new();
+        for word in shown.iter().flat_map(|t| t.split(' ')) {
+            if id_words.len() < 2 && !id_words.contains(&word) {
+                id_words.push(word);
+            }
+        }
+        let id = unique_id(&id_words, used);
         let mut examples: Vec<String> = Vec::new();
         let mut seen: FastSet<String> = FastSet::default();
         for &m in members {
@@ -968,6 +990,15 @@ mod tests {
         used.insert("bin-day".to_string());
         assert_eq!(unique_id(&["bin", "day"], &mut used), "bin-day-2");
         assert_eq!(unique_id(&[], &mut used), "topic");
+    }
+
+    #[test]
+    fn reasons_lose_their_spans() {
+        assert_eq!(without_span("matched \"gas\" at 6..9"), "matched \"gas\"");
+        assert_eq!(
+            without_span("matched \"at\" at home"),
+            "matched \"at\" at home"
+        );
     }
 
     #[test]

@@ -58,7 +58,7 @@ pub(crate) fn run(rules: &Path, history: &Path, outputs: Outputs<'_>) -> Result<
             }
         }
         bar.inc(bytes);
-        if listener.line() % 1000 == 0 {
+        if listener.line().is_multiple_of(1000) {
             bar.set_message(format!("{} lines", listener.line()));
         }
     }
