@@ -6,6 +6,7 @@
 //! - `engine`, `robustness`, `bundled_example`: behaviour through the public API.
 //! - `office_hours`, `conversation`, `channels`: notices and `{{next_open}}`, cooldowns
 //!   and loop protection, channel limits (issue #5).
+//! - `listen`: the listening report through the library (feature `report`, issue 11).
 //! - `cli`: the `replykit` command run as a process on `testdata/cli/` (feature `cli`;
 //!   `REPLYKIT_BLESS=1` rewrites its expected outputs too).
 
@@ -16,6 +17,7 @@ mod conversation;
 mod engine;
 mod errors;
 mod eval;
+mod listen;
 mod office_hours;
 mod robustness;
 mod rule_tables;

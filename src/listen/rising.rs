@@ -183,8 +183,13 @@ impl RisingCounter {
                 });
             }
         }
+        // Ties go to phrases, which then cover their words.
         terms.sort_by(|a, b| {
             b.g2.total_cmp(&a.g2)
+                .then_with(|| {
+                    let phrase = |t: TermId| vocabulary.parts(t).is_some();
+                    phrase(b.term).cmp(&phrase(a.term))
+                })
                 .then_with(|| vocabulary.shown(a.term).cmp(vocabulary.shown(b.term)))
         });
         Rises {
