@@ -295,21 +295,6 @@ impl Report {
             );
             out.push_str(&coverage_chart(self));
         }
-        let mut rows = vec![("all".to_string(), c.overall)];
-        if let Some(h) = &c.office_hours {
-            rows.push(("inside office hours".into(), h.inside));
-            rows.push(("outside office hours".into(), h.outside));
-        }
-        counts_table(&mut out, "", &rows);
-        let named = |list: &[super::NamedCounts]| -> Vec<(String, Counts)> {
-            list.iter().map(|n| (n.name.clone(), n.counts)).collect()
-        };
-        if !c.by_channel.is_empty() {
-            counts_table(&mut out, "channel", &named(&c.by_channel));
-        }
-        if !c.by_tag.is_empty() {
-            counts_table(&mut out, "tag", &named(&c.by_tag));
-        }
         out.push_str("</section>");
 
         cluster_set(
@@ -365,6 +350,24 @@ impl Report {
             }
             (Some(_), Some(_)) => out.push_str("<p>Nothing rose above the bar.</p>"),
             _ => out.push_str("<p>The history spans less than two weeks: nothing to compare.</p>"),
+        }
+        out.push_str("</section>");
+
+        out.push_str("<section id=\"coverage-detail\"><h2>Coverage in detail</h2>");
+        let mut rows = vec![("all".to_string(), c.overall)];
+        if let Some(h) = &c.office_hours {
+            rows.push(("inside office hours".into(), h.inside));
+            rows.push(("outside office hours".into(), h.outside));
+        }
+        counts_table(&mut out, "", &rows);
+        let named = |list: &[super::NamedCounts]| -> Vec<(String, Counts)> {
+            list.iter().map(|n| (n.name.clone(), n.counts)).collect()
+        };
+        if !c.by_channel.is_empty() {
+            counts_table(&mut out, "channel", &named(&c.by_channel));
+        }
+        if !c.by_tag.is_empty() {
+            counts_table(&mut out, "tag", &named(&c.by_tag));
         }
         out.push_str("</section>");
 

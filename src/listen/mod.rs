@@ -106,6 +106,7 @@ pub use report::{
 pub use terms::{MAX_TERMS, MAX_TERMS_PER_MESSAGE};
 
 use crate::hours::{parse_timestamp, zone, OfficeHours};
+use crate::import::toml_string;
 use crate::text::{FastMap, FastSet, Language};
 use crate::{Decision, Engine, Kind, Message, Outcome};
 use jiff::tz::TimeZone;
@@ -765,21 +766,6 @@ fn unique_id(words: &[&str], used: &mut FastSet<String>) -> String {
     id
 }
 
-/// A TOML basic string.
-fn toml_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
 fn faq_stub(id: &str, questions: &[String]) -> String {
     let mut out = format!("[[faq]]\nid = {}\nquestions = [\n", toml_string(id));
     for q in questions {
@@ -852,12 +838,12 @@ impl SetContext<'_> {
                     }
                 }
                 let size = members.len() as f64;
-                let mut words: Vec<(TermId, f64)> = tf
+                let mut words: Vec<(TermId, f64, u64)> = tf
                     .into_iter()
                     .filter(|&(_, c)| c >= 2)
                     .map(|(t, c)| {
                         let f = frequency.get(&t).copied().unwrap_or(1) as f64;
-                        (t, c as f64 / size * (1.0 + average / f).ln())
+                        (t, c as f64 / size * (1.0 + average / f).ln(), c)
                     })
                     .collect();
                 words.sort_by(|a, b| {
@@ -889,18 +875,19 @@ impl SetContext<'_> {
         &self,
         items: &[Item],
         members: &[usize],
-        words: &[(TermId, f64)],
+        words: &[(TermId, f64, u64)],
         n: u64,
         used: &mut FastSet<String>,
     ) -> Cluster {
-        let shown: Vec<&str> = words
-            .iter()
-            .map(|&(t, _)| self.vocabulary.shown(t))
-            .collect();
-        // The first two distinct words of the top terms ("cycle", "cycle lane" give
-        // "cycle-lane").
+        // The id: the first two distinct words of the characteristic terms that most
+        // of its messages hold ("library", "library app" give "library-app").
+        let mut by_count: Vec<&(TermId, f64, u64)> = words.iter().collect();
+        by_count.sort_by_key(|w| std::cmp::Reverse(w.2));
         let mut id_words: Vec<&str> = Vec::new();
-        for word in shown.iter().flat_map(|t| t.split(' ')) {
+        for word in by_count
+            .iter()
+            .flat_map(|&&(t, _, _)| self.vocabulary.shown(t).split(' '))
+        {
             if id_words.len() < 2 && !id_words.contains(&word) {
                 id_words.push(word);
             }
@@ -943,7 +930,7 @@ impl SetContext<'_> {
             share: share(size, n),
             words: words
                 .iter()
-                .map(|&(t, w)| Term {
+                .map(|&(t, w, _)| Term {
                     term: self.vocabulary.shown(t).to_string(),
                     weight: (w * 1000.0).round() / 1000.0,
                 })
@@ -984,7 +971,7 @@ mod tests {
         let stub = faq_stub("a-b", &["say \"hi\"\\".into(), "tab\there".into()]);
         assert_eq!(
             stub,
-            "[[faq]]\nid = \"a-b\"\nquestions = [\n    \"say \\\"hi\\\"\\\\\",\n    \"tab\\u0009here\",\n]\nanswer = \"TODO\"\n"
+            "[[faq]]\nid = \"a-b\"\nquestions = [\n    \"say \\\"hi\\\"\\\\\",\n    \"tab\\there\",\n]\nanswer = \"TODO\"\n"
         );
         let mut used = FastSet::default();
         used.insert("bin-day".to_string());
