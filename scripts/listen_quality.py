@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 
-SEED = 11
+SEED = int(os.environ.get("LISTEN_QUALITY_SEED", "11"))
 REMOVED_SHARE = 0.2
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "replykit")

@@ -16,6 +16,9 @@
 //! 3. **Agglomeration on centroids**: the most similar pairs of groups (cosine at
 //!    least [`Params::merge`]) are merged, most similar first, a group at most once a
 //!    round, until no pair is similar enough; then one more refinement round.
+//! 4. **Stragglers**: groups smaller than [`Params::min_size`] are broken up, and each
+//!    of their messages (and of the messages in no group) joins the most similar
+//!    larger group at [`Params::attach`], or stays out ("other" in the report).
 //!
 //! The number of groups comes out of the thresholds. The cost is linear in the number
 //! of messages times the groups that share a stem with each; 100,000 short messages
@@ -38,6 +41,11 @@ pub(crate) struct Params {
     pub(crate) merge: f32,
     /// Refinement rounds.
     pub(crate) rounds: usize,
+    /// Groups smaller than this are broken up at the end: each of their messages
+    /// joins the most similar larger group at [`Params::attach`], or none.
+    pub(crate) min_size: usize,
+    /// See `min_size`.
+    pub(crate) attach: f32,
 }
 
 impl Default for Params {
@@ -47,8 +55,10 @@ impl Default for Params {
         Params {
             join: 0.3,
             keep: 0.1,
-            merge: 0.4,
+            merge: 0.5,
             rounds: 3,
+            min_size: 5,
+            attach: 0.2,
         }
     }
 }
@@ -69,7 +79,7 @@ pub(crate) struct Grouping {
 type Vector = Vec<(u32, f32)>;
 
 /// TF-IDF vectors, unit length; empty for a message with no shared stem.
-fn vectors(docs: &[&[TermId]], vocabulary: usize) -> Vec<Vector> {
+fn vectors(docs: &[&[TermId]], vocabulary: usize, scale: &dyn Fn(TermId) -> f32) -> Vec<Vector> {
     let mut df = vec![0u32; vocabulary];
     for doc in docs {
         for t in doc.iter() {
@@ -85,7 +95,7 @@ fn vectors(docs: &[&[TermId]], vocabulary: usize) -> Vec<Vector> {
                 .iter()
                 .filter_map(|t| {
                     let d = *df.get(t.index())?;
-                    (d >= 2).then(|| (t.0, ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0))
+                    (d >= 2).then(|| (t.0, scale(*t) * (((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)))
                 })
                 .collect();
             normalize(&mut v);
@@ -334,9 +344,58 @@ fn agglomerate(
     any
 }
 
+/// Breaks up the groups smaller than `params.min_size`: each of their messages (and
+/// each message in no group) joins the most similar larger group at `params.attach`.
+fn attach_stragglers(
+    vectors: &[Vector],
+    assigned: &mut [Option<u32>],
+    similarity: &mut [f32],
+    groups: usize,
+    vocabulary: usize,
+    params: Params,
+) {
+    let mut sizes = vec![0usize; groups];
+    for g in assigned.iter().flatten() {
+        if let Some(s) = sizes.get_mut(*g as usize) {
+            *s += 1;
+        }
+    }
+    let large = |g: u32| sizes.get(g as usize).is_some_and(|&s| s >= params.min_size);
+    let kept: Vec<Option<u32>> = assigned.iter().map(|g| g.filter(|&g| large(g))).collect();
+    let mut c = centroids(vectors, &kept, groups);
+    for (g, centroid) in c.iter_mut().enumerate() {
+        if !large(g as u32) {
+            centroid.clear();
+        }
+    }
+    let postings = index(&c, vocabulary);
+    let mut scores = Scores::new();
+    for ((v, a), s) in vectors
+        .iter()
+        .zip(assigned.iter_mut())
+        .zip(similarity.iter_mut())
+    {
+        if a.is_some_and(large) {
+            continue;
+        }
+        if let Some((g, sim)) = scores
+            .best(v, &postings, c.len(), |_| 1.0, None)
+            .filter(|&(_, sim)| sim >= params.attach)
+        {
+            *a = Some(g);
+            *s = sim;
+        }
+    }
+}
+
 /// Groups the documents (each its sorted term ids); `vocabulary` bounds the ids.
-pub(crate) fn group(docs: &[&[TermId]], vocabulary: usize, params: Params) -> Grouping {
-    let vectors = vectors(docs, vocabulary);
+pub(crate) fn group(
+    docs: &[&[TermId]],
+    vocabulary: usize,
+    scale: &dyn Fn(TermId) -> f32,
+    params: Params,
+) -> Grouping {
+    let vectors = vectors(docs, vocabulary, scale);
     let mut assigned = leaders(&vectors, vocabulary, params.join);
     let mut groups = compact(&mut assigned);
     let mut similarity: Vec<f32> = vec![0.0; vectors.len()];
@@ -362,6 +421,14 @@ pub(crate) fn group(docs: &[&[TermId]], vocabulary: usize, params: Params) -> Gr
         groups = compact(&mut assigned);
     }
     groups = refine(&mut assigned, groups, 1);
+    attach_stragglers(
+        &vectors,
+        &mut assigned,
+        &mut similarity,
+        groups,
+        vocabulary,
+        params,
+    );
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups];
     let mut ungrouped = Vec::new();
     for (i, g) in assigned.iter().enumerate() {
@@ -412,7 +479,7 @@ mod tests {
         }
         docs.push(ids(&[50, 51]));
         let refs: Vec<&[TermId]> = docs.iter().map(Vec::as_slice).collect();
-        let g = group(&refs, 60, Params::default());
+        let g = group(&refs, 60, &|_| 1.0, Params::default());
         assert_eq!(g.groups.len(), 2, "{g:?}");
         assert_eq!(g.groups[0].members.len(), 20);
         assert!(g.groups[0].members.iter().all(|&m| m % 2 == 0));
@@ -421,7 +488,7 @@ mod tests {
 
     #[test]
     fn nothing_to_group() {
-        let g = group(&[], 0, Params::default());
+        let g = group(&[], 0, &|_| 1.0, Params::default());
         assert!(g.groups.is_empty() && g.ungrouped.is_empty());
     }
 }

@@ -64,7 +64,8 @@ Each message is read into stems and pairs of consecutive stems with the rule set
 stemming as matching), as a TF-IDF vector; a leader pass groups them in history order
 through an inverted index, a few rounds of spherical k-means refine the groups, and
 the most similar groups are merged (agglomeration on centroids) until no two are
-similar enough. The number of clusters comes from similarity thresholds, never from
+similar enough; the messages of groups too small to report then join the most similar
+larger group, when one is similar enough. The number of clusters comes from similarity thresholds, never from
 the caller. The characteristic words are class-based TF-IDF (a word's share of the
 cluster against its frequency in the whole set). 100,000 unanswered messages cluster in
 a few seconds on one core.
@@ -807,7 +808,17 @@ fn trend(counts: &[u64], totals: &[u64]) -> Trend {
 impl SetContext<'_> {
     fn cluster_set(&self, items: &[Item], used: &mut FastSet<String>) -> ClusterSet {
         let docs: Vec<&[TermId]> = items.iter().map(|i| &i.words[..]).collect();
-        let grouping = cluster::group(&docs, self.vocabulary.len(), cluster::Params::default());
+        // Stems and stem pairs weigh alike (halving pairs gave purer but fewer clusters).
+        let scale = |_: TermId| 1.0;
+        let grouping = cluster::group(
+            &docs,
+            self.vocabulary.len(),
+            &scale,
+            cluster::Params {
+                min_size: self.min_size,
+                ..cluster::Params::default()
+            },
+        );
         let mut other: Vec<usize> = grouping.ungrouped;
         let mut kept = Vec::new();
         for g in grouping.groups {
