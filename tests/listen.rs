@@ -99,3 +99,37 @@ fn an_empty_history_gives_an_empty_report() {
     assert_eq!(report.rule_use.never_fired.len(), 1);
     assert!(report.rising.terms.is_empty() && report.rising.recent_from.is_none());
 }
+
+#[test]
+fn hostile_input_stays_small() {
+    let engine = engine();
+    let mut listener = Listener::new(&engine);
+    let huge = "x".repeat(1 << 20);
+    for (text, at) in [
+        ("first", "0001-01-01T00:00:00Z"),
+        ("last", "9999-12-30T00:00:00Z"),
+        ("", "2026-12-01T10:00:00+14:00"),
+        ("\u{202e}\0 zero\u{200d}width", "2026-13-45T99:00:00Z"),
+    ] {
+        let message = Message::new(text)
+            .with_channel(huge.as_str())
+            .with_received_at(at);
+        listener.suggest(&message);
+    }
+    listener.suggest(&Message::new(huge.as_str()));
+    let report = listener.finish();
+    assert_eq!(report.messages, 5);
+    assert_eq!(report.unreadable_timestamps, 1);
+    assert_eq!(report.period.map(|p| p.as_str()), Some("week"));
+    // Ten years of weeks, not eight thousand years of them.
+    assert_eq!(report.periods.len(), 522);
+    assert_eq!(report.first_seen.as_deref(), Some("0001-01-01"));
+    assert!(report
+        .coverage
+        .by_channel
+        .iter()
+        .all(|c| c.name.len() <= 100));
+    let json = serde_json::to_string(&report).expect("the report serialises");
+    assert!(json.len() < 200_000, "{} bytes", json.len());
+    assert!(report.to_html().len() < 400_000);
+}

@@ -11,7 +11,8 @@ self-contained page with inline SVG charts; nothing is fetched to view it).
 The report holds:
 
 * **Coverage**: decisions overall, per channel, per tag, inside and outside office
-  hours, and per day or week (weeks when the history spans more than 62 days).
+  hours, and per day or week (weeks when the history spans more than 62 days; at most
+  the last ten years of weeks).
 * **Use of the rule set**: hits per rule and FAQ entry; those that never fired.
 * **What nothing answers**: the `no_answer` messages, and separately the `suggest`
   ones scoring below `auto_reply_threshold`, grouped into clusters without being told
@@ -139,6 +140,13 @@ const EXAMPLE_BYTES: usize = 200;
 
 /// A history spanning more days than this is counted per week.
 const MAX_DAYS_PER_DAY: i64 = 62;
+
+/// The most periods on the time axis (ten years of weeks): messages older than the
+/// axis are in every count but the ones over time.
+const MAX_PERIODS: i32 = 522;
+
+/// The longest channel name counted, in bytes; longer names are cut.
+const MAX_NAME_BYTES: usize = 100;
 
 /// Options of a [`Listener`].
 ///
@@ -280,6 +288,16 @@ pub struct Listener {
     untimed: u64,
 }
 
+/// The longest prefix of `text` of at most `max` bytes that ends on a character
+/// boundary.
+fn cut(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or("")
+}
+
 /// The text of an example: control characters and line breaks as spaces, cut to
 /// [`EXAMPLE_BYTES`] at a character boundary, trimmed.
 pub(crate) fn shorten(text: &str) -> String {
@@ -386,6 +404,7 @@ impl Listener {
         let decision = outcome.decision;
         self.overall.add(decision);
         let channel = message.channel.as_deref().unwrap_or("(none)");
+        let channel = cut(channel, MAX_NAME_BYTES);
         let channel = if self.channels.contains_key(channel) || self.channels.len() < MAX_NAMES {
             channel
         } else {
@@ -692,7 +711,7 @@ impl Axis {
             PeriodKind::Day => Axis { kind, first, last },
             PeriodKind::Week => Axis {
                 kind,
-                first: week_of(first),
+                first: week_of(first).max(week_of(last).saturating_sub(7 * (MAX_PERIODS - 1))),
                 last: week_of(last),
             },
         })
@@ -710,11 +729,15 @@ impl Axis {
             .map_or(0, |n| n + 1)
     }
 
+    /// The period of a day; `usize::MAX` (no period) for a day before the axis.
     fn index(&self, day: i32) -> usize {
         let start = match self.kind {
             PeriodKind::Day => day,
             PeriodKind::Week => week_of(day),
         };
+        if start < self.first {
+            return usize::MAX;
+        }
         usize::try_from((i64::from(start) - i64::from(self.first)) / i64::from(self.step()))
             .unwrap_or(usize::MAX)
     }
@@ -997,6 +1020,16 @@ mod tests {
             without_span("matched \"at\" at home"),
             "matched \"at\" at home"
         );
+    }
+
+    #[test]
+    fn the_time_axis_is_bounded() {
+        // Messages from year 1 and year 9999: only the last ten years have periods.
+        let axis = Axis::new(Some(-719_162), Some(2_932_896)).expect("an axis");
+        assert_eq!(axis.len(), MAX_PERIODS as usize);
+        assert_eq!(axis.index(-719_162), usize::MAX);
+        assert_eq!(axis.index(2_932_896), MAX_PERIODS as usize - 1);
+        assert_eq!(cut("héllo", 2), "h");
     }
 
     #[test]
