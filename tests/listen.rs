@@ -51,6 +51,8 @@ fn a_topic_injected_into_the_last_week_rises_first() {
         .examples
         .iter()
         .all(|e| e.contains("riverside footbridge")));
+    assert!(report.to_html().contains("<svg id=\"chart-rising\""));
+    assert!(report.to_markdown().contains("| riverside footbridge | "));
     // Only the injected topic's words rise.
     let injected = fixtures::INJECTED.join(" ");
     for t in &rising.terms {

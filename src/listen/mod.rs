@@ -87,7 +87,7 @@ Streaming: nothing is kept per message except what the report itself lists about
 it. For each unanswered or low-confidence message — the messages whose line numbers
 the report lists — the listener keeps its line number, day, at most
 2 × [`MAX_TERMS_PER_MESSAGE`] stem and stem-pair ids and its text cut to 200 bytes (so at most about
-720 bytes each, and a line number in the report is 8); besides that, counts per day,
+760 bytes each, and a line number in the report is 8); besides that, counts per day,
 channel (at most [`MAX_NAMES`]), tag, rule and FAQ entry, one count per term of the
 vocabulary (at most [`MAX_TERMS`] stems and phrases) and, per term of the latest week,
 7 counts and 3 example messages. Answered messages cost only counts.

@@ -60,11 +60,13 @@ pub(crate) struct Rises {
 
 /// Dunning's G² for `a` of `n1` against `b` of `n2`.
 pub(crate) fn g2(a: u64, n1: u64, b: u64, n2: u64) -> f64 {
+    let (a, b) = (a.min(n1), b.min(n2));
+    let without = (n1 + n2 - a - b) as f64;
     let cells = [
         (a as f64, n1 as f64, (a + b) as f64),
-        ((n1 - a.min(n1)) as f64, n1 as f64, (n1 + n2 - a - b) as f64),
+        ((n1 - a) as f64, n1 as f64, without),
         (b as f64, n2 as f64, (a + b) as f64),
-        ((n2 - b.min(n2)) as f64, n2 as f64, (n1 + n2 - a - b) as f64),
+        ((n2 - b) as f64, n2 as f64, without),
     ];
     let total = (n1 + n2) as f64;
     if total == 0.0 {
@@ -157,7 +159,7 @@ impl RisingCounter {
             return Rises::default();
         }
         let recent_messages: u64 = self.recent_days.iter().sum();
-        let earlier_messages = self.messages - recent_messages;
+        let earlier_messages = self.messages.saturating_sub(recent_messages);
         let mut terms = Vec::new();
         for (&term, r) in &self.recent {
             let recent: u64 = r.days.iter().map(|&d| u64::from(d)).sum();
