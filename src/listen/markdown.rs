@@ -6,6 +6,10 @@ use std::fmt::Write;
 /// Line numbers listed per cluster in Markdown (the JSON lists them all).
 const LINES_SHOWN: usize = 30;
 
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn pct(part: u64, whole: u64) -> String {
     format!("{:.1} %", 100.0 * share(part, whole))
 }
@@ -129,17 +133,29 @@ impl Report {
         }
         out.push('.');
         if self.bad_lines.count > 0 {
-            let _ = write!(out, " {} bad lines.", self.bad_lines.count);
+            let _ = write!(
+                out,
+                " {}.",
+                plural(self.bad_lines.count, "bad line", "bad lines")
+            );
         }
         if self.unreadable_timestamps > 0 {
             let _ = write!(
                 out,
-                " {} unreadable timestamps.",
-                self.unreadable_timestamps
+                " {}.",
+                plural(
+                    self.unreadable_timestamps,
+                    "unreadable timestamp",
+                    "unreadable timestamps"
+                )
             );
         }
         if self.untimed > 0 && self.untimed < self.messages {
-            let _ = write!(out, " {} messages without a time.", self.untimed);
+            let _ = write!(
+                out,
+                " {} without a time.",
+                plural(self.untimed, "message", "messages")
+            );
         }
         out.push_str("\n\n");
         if self.messages == 0 && self.bad_lines.count == 0 {
