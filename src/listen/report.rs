@@ -248,8 +248,8 @@ pub struct Cluster {
     /// Their share of the set.
     pub share: f64,
     /// The words that characterise it against the rest of the set, most
-    /// characteristic first (class-based TF-IDF over stems, shown in their most common
-    /// form).
+    /// characteristic first (class-based TF-IDF over stems and stem pairs, each shown
+    /// as first written in the history).
     pub words: Vec<Term>,
     /// Three to five messages closest to its centre (shortened to 200 bytes).
     pub examples: Vec<String>,
@@ -272,7 +272,7 @@ pub struct Cluster {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Term {
-    /// The word (or phrase) as people write it.
+    /// The word (or phrase), as first written in the history.
     pub term: String,
     /// Its weight (class-based TF-IDF).
     pub weight: f64,
@@ -334,7 +334,7 @@ pub struct Rising {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct RisingTerm {
-    /// As people write it.
+    /// As first written in the history (a word, or two words for a phrase).
     pub term: String,
     /// Latest-week messages holding it.
     pub recent: u64,
