@@ -144,7 +144,8 @@ fn bars(id: &str, label: &str, rows: &[(String, f64, String)], colour: &str) -> 
     let max = rows.iter().map(|r| r.1).fold(0.0, f64::max).max(1e-9);
     for (i, (name, value, shown)) in rows.iter().enumerate() {
         let y = 5.0 + i as f64 * row_h;
-        let bw = (value / max * (w - label_w - 90.0)).max(1.0);
+        // Room after the longest bar for its value, such as "4.7 % (was 0.0 %)".
+        let bw = (value / max * (w - label_w - 170.0)).max(1.0);
         let _ = write!(
             out,
             r#"<text x="{}" y="{:.1}" class="small" text-anchor="end">{}</text><rect x="{label_w}" y="{y:.1}" width="{bw:.1}" height="{:.1}" fill="{colour}"><title>{}: {}</title></rect><text x="{:.1}" y="{:.1}" class="small">{}</text>"#,
