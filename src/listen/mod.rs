@@ -884,7 +884,7 @@ impl SetContext<'_> {
                     b.1.total_cmp(&a.1)
                         .then_with(|| self.vocabulary.shown(a.0).cmp(self.vocabulary.shown(b.0)))
                 });
-                words.truncate(CLUSTER_WORDS);
+                let words = self.without_overlap(words);
                 self.cluster(items, members, &words, n, used)
             })
             .collect();
@@ -903,6 +903,32 @@ impl SetContext<'_> {
                 lines,
             },
         }
+    }
+
+    /// The first [`CLUSTER_WORDS`] terms, where a phrase stands for its words when
+    /// nearly every message holding the word holds the phrase (at least 80 %): "cycle",
+    /// "cycle lane", "lane" give "cycle lane", while "broken" stays beside
+    /// "streetlight broken" when it is also used without it.
+    fn without_overlap(&self, words: Vec<(TermId, f64, u64)>) -> Vec<(TermId, f64, u64)> {
+        let count = |t: TermId| words.iter().find(|w| w.0 == t).map_or(0, |w| w.2);
+        let covers = |phrase: &(TermId, f64, u64), word: TermId| {
+            self.vocabulary
+                .parts(phrase.0)
+                .is_some_and(|(a, b)| a == word || b == word)
+                && phrase.2 as f64 >= 0.8 * count(word) as f64
+        };
+        let mut out: Vec<(TermId, f64, u64)> = Vec::new();
+        for w in &words {
+            if out.len() >= CLUSTER_WORDS {
+                break;
+            }
+            if out.iter().any(|o| covers(o, w.0)) {
+                continue;
+            }
+            out.retain(|o| !covers(w, o.0));
+            out.push(*w);
+        }
+        out
     }
 
     fn cluster(
