@@ -5,7 +5,7 @@ use crate::config::RuleSet;
 use crate::context::Context;
 use crate::conversation::ConversationStore;
 use crate::error::{Diagnostic, LoadError};
-use crate::faq::{FaqModel, FaqScore, Features};
+use crate::faq::{FaqModel, FaqScore, Features, MIN_EXPLAINED_SHARE};
 use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
@@ -442,9 +442,14 @@ impl Engine {
             (Some(top), Some(next)) => top.score - next.score >= settings.auto_reply_margin - 1e-9,
             _ => false,
         };
+        // An FAQ score of 1 is a probability rounded up, not certainty: a threshold of 1
+        // sends no FAQ answer unattended (rules, which score 1, still may).
         let top_allows_auto_reply = ranked.first().is_some_and(|c| match c.kind {
             Kind::Rule => set.rules.get(c.index).is_some_and(|r| r.auto_reply),
-            Kind::Faq => set.faqs.get(c.index).is_some_and(|f| f.auto_reply),
+            Kind::Faq => {
+                settings.auto_reply_threshold < 1.0
+                    && set.faqs.get(c.index).is_some_and(|f| f.auto_reply)
+            }
         });
         // Loop protection: nothing is sent unattended to ourselves or to an automaton.
         let may_send = !message.from_us && !message.automated;
@@ -464,6 +469,7 @@ impl Engine {
                     && clear_winner
                     && top.missing.is_empty()
                     && top.too_long.is_none()
+                    && top.explained.is_none_or(|e| e >= MIN_EXPLAINED_SHARE)
                     && top.score >= settings.auto_reply_threshold
                 {
                     Decision::AutoReply
@@ -565,6 +571,7 @@ impl Engine {
                     .collect(),
                 None => Vec::new(),
             };
+        let mut explained = None;
         let (id, templates, tags, question) = match c.kind {
             Kind::Rule => {
                 let r = set.rules.get(c.index)?;
@@ -581,6 +588,10 @@ impl Engine {
                     c.index,
                 );
                 evidence = why;
+                explained = inner
+                    .faqs
+                    .explained(&reading.stems, c.index)
+                    .map(|e| (e.share * 1e4).round() / 1e4);
                 (
                     &f.id,
                     &f.answer,
@@ -602,6 +613,7 @@ impl Engine {
             question,
             missing: r.missing,
             too_long: r.too_long,
+            explained,
         })
     }
 

@@ -47,7 +47,7 @@ pub struct Confusion {
 }
 
 /// The figures [`evaluate`] reports. Rates are fractions from 0 to 1; a rate over no
-/// messages is 0.
+/// messages is 0, and a precision over no decisions is `None`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct EvalReport {
@@ -70,12 +70,13 @@ pub struct EvalReport {
     pub oos_recall: f64,
     /// Messages decided `auto_reply`, over all messages.
     pub auto_reply_rate: f64,
-    /// Of those, how many had the right answer.
-    pub auto_reply_precision: f64,
+    /// Of those, how many had the right answer; `None` (JSON `null`) when nothing was
+    /// auto-replied: no auto-reply is not a wrong one.
+    pub auto_reply_precision: Option<f64>,
     /// Messages decided `suggest`, over all messages.
     pub suggest_rate: f64,
-    /// Of those, how many had the right answer first.
-    pub suggest_precision: f64,
+    /// Of those, how many had the right answer first; `None` when none was.
+    pub suggest_precision: Option<f64>,
     /// The most frequent mix-ups (thresholds ignored), most first, at most 10.
     pub confused: Vec<Confusion>,
     /// Messages per second through `suggest`, on one thread.
@@ -88,6 +89,11 @@ fn ratio(a: usize, b: usize) -> f64 {
     } else {
         a as f64 / b as f64
     }
+}
+
+/// `right` out of `decided`, or `None` when nothing was decided.
+fn precision(right: usize, decided: usize) -> Option<f64> {
+    (decided > 0).then(|| ratio(right, decided))
 }
 
 /// Runs every message through `engine` and measures the answers.
@@ -186,9 +192,9 @@ pub fn evaluate(engine: &Engine, data: &[Labelled]) -> EvalReport {
         in_scope_accuracy: ratio(in_scope_right, in_scope),
         oos_recall: ratio(oos_right, out_of_scope),
         auto_reply_rate: ratio(auto, n),
-        auto_reply_precision: ratio(auto_right, auto),
+        auto_reply_precision: precision(auto_right, auto),
         suggest_rate: ratio(suggest, n),
-        suggest_precision: ratio(suggest_right, suggest),
+        suggest_precision: precision(suggest_right, suggest),
         confused,
         messages_per_second: if elapsed > 0.0 {
             n as f64 / elapsed

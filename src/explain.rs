@@ -734,6 +734,31 @@ impl Engine {
         }
     }
 
+    /// `; unknown to it: "dog", "train"`: the message's topic words an FAQ entry does
+    /// not explain (empty when there are none).
+    fn unexplained_words(&self, message: &Message, id: &str) -> String {
+        let set = self.rule_set();
+        let Some(entry) = set.faqs.iter().position(|f| f.id == id) else {
+            return String::new();
+        };
+        let text = self.text_read(message);
+        let stems = self.analyzer().stems(&tokenize(text));
+        let words: Vec<String> = self
+            .faq_model()
+            .explained(&stems, entry)
+            .map(|e| e.unexplained)
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|span| text.get(span.start..span.end))
+            .map(|w| format!("{w:?}"))
+            .collect();
+        if words.is_empty() {
+            String::new()
+        } else {
+            format!("; unknown to it: {}", words.join(", "))
+        }
+    }
+
     /// The conditions for an auto-reply of the top candidate, as `(held, failed)`
     /// sentences (see "Decisions" in the crate docs).
     fn auto_reply_checks(
@@ -755,6 +780,10 @@ impl Engine {
         };
         if !allowed {
             failed.push("it has auto_reply = false".to_string());
+        } else if top.kind == Kind::Faq && t.auto_reply_threshold >= 1.0 {
+            failed.push(
+                "auto_reply_threshold is 1, which sends no FAQ answer unattended".to_string(),
+            );
         }
         // Loop protection.
         if message.from_us {
@@ -775,6 +804,23 @@ impl Engine {
                     "its reply is {} characters, over the channel's max_length {}",
                     long.length, long.limit
                 ));
+            }
+            if let Some(share) = s.explained {
+                if share < crate::MIN_EXPLAINED_SHARE {
+                    failed.push(format!(
+                        "most of the message's words are unknown to this entry: its questions \
+                         use only {:.0} % of them, weighted by rarity, negated ones left out \
+                         (it needs {:.0} %){}",
+                        100.0 * share,
+                        100.0 * crate::MIN_EXPLAINED_SHARE,
+                        self.unexplained_words(message, &s.id)
+                    ));
+                } else if top.kind == Kind::Faq {
+                    passed.push(format!(
+                        "explains {:.0} % of the message's words",
+                        100.0 * share
+                    ));
+                }
             }
         }
         if top.score >= t.auto_reply_threshold {

@@ -99,10 +99,12 @@ pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
         out,
         "# Chosen from these messages by cross-validation (replykit::import::choose_thresholds)."
     );
-    let _ = writeln!(out, "suggest_threshold = {:.3}", t.suggest);
+    // Four decimals, as suggestion scores are given: a threshold near 1 keeps its
+    // meaning.
+    let _ = writeln!(out, "suggest_threshold = {:.4}", t.suggest);
     let _ = writeln!(
         out,
-        "auto_reply_threshold = {:.3}",
+        "auto_reply_threshold = {:.4}",
         t.auto_reply.max(t.suggest)
     );
     let _ = writeln!(out, "auto_reply_margin = {:.3}", t.auto_reply_margin);
@@ -169,10 +171,12 @@ impl Default for Thresholds {
 ///
 /// * `faq_temperature` makes the held-out scores honest probabilities (it minimises
 ///   their log-loss).
-/// * `suggest_threshold` maximises held-out accuracy, counting out-of-scope messages
-///   (no label) as right only when nothing is suggested, weighted as a fifth of
-///   traffic; with no out-of-scope examples, it is where a held-out top answer becomes
-///   more likely right than wrong.
+/// * Each fold also leaves a fifth of the labels out of training altogether: their
+///   messages play the topics no entry covers, in the same words as those it does, so
+///   the thresholds see the traffic that matters most. They, and out-of-scope messages
+///   (no label), are weighted as half of traffic.
+/// * `suggest_threshold` maximises held-out accuracy, counting those messages as right
+///   only when nothing is suggested.
 /// * `auto_reply_threshold` is the lowest score at which held-out top answers were right
 ///   at least 98.5 % of the time with 90 % confidence (the Wilson lower bound of their
 ///   precision; out-of-scope messages weighted the same way), over at least 20 of them.
@@ -183,6 +187,45 @@ impl Default for Thresholds {
 /// A FAQ too big for the classifier (see [`MAX_TRAINING_COST`](crate::MAX_TRAINING_COST))
 /// gets the defaults.
 pub fn choose_thresholds(data: &[Labelled]) -> Thresholds {
+    choose_thresholds_with(data, &ImportOptions::default())
+}
+
+/// How [`choose_thresholds_with`] chooses.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct ImportOptions {
+    /// The share of live traffic that no entry answers, from 0 to 0.95: the held-out
+    /// messages that play it (those of the labels each fold leaves out, and the
+    /// out-of-scope ones) are weighted to this share. The default, 0.5, keeps
+    /// auto-replies right when half of what people write is about other topics.
+    pub unknown_share: f64,
+}
+
+impl Default for ImportOptions {
+    fn default() -> ImportOptions {
+        ImportOptions { unknown_share: 0.5 }
+    }
+}
+
+impl ImportOptions {
+    /// Sets [`unknown_share`](Self::unknown_share) (clamped to 0..=0.95).
+    ///
+    /// ```
+    /// let options = replykit::import::ImportOptions::default().unknown_share(0.8);
+    /// assert_eq!(options.unknown_share, 0.8);
+    /// ```
+    pub fn unknown_share(mut self, share: f64) -> ImportOptions {
+        self.unknown_share = if share.is_finite() {
+            share.clamp(0.0, 0.95)
+        } else {
+            0.5
+        };
+        self
+    }
+}
+
+/// [`choose_thresholds`] with options.
+pub fn choose_thresholds_with(data: &[Labelled], options: &ImportOptions) -> Thresholds {
     let analyzer = crate::text::AnalyzerBuilder::new(crate::text::Language::english()).build();
     let mut labels: Vec<&str> = Vec::new();
     let mut examples: Vec<(Vec<String>, Option<usize>)> = Vec::with_capacity(data.len());
@@ -209,9 +252,12 @@ pub fn choose_thresholds(data: &[Labelled]) -> Thresholds {
     if labels.is_empty() || !crate::faq::trainable(classes, examples.len() + ids.len(), &cfg) {
         return Thresholds::default();
     }
-    let options = crate::faq::ThresholdOptions::default();
+    let options = crate::faq::ThresholdOptions {
+        unknown_share: options.unknown_share as f32,
+        ..crate::faq::ThresholdOptions::default()
+    };
     let t = crate::faq::choose_thresholds(&examples, &ids, labels.len(), &cfg, &options);
-    let round = |x: f32| (f64::from(x) * 1000.0).round() / 1000.0;
+    let round = |x: f32| (f64::from(x) * 1e4).round() / 1e4;
     Thresholds {
         suggest: round(t.suggest).clamp(0.0, 1.0),
         auto_reply: round(t.auto_reply).clamp(0.0, 1.0),

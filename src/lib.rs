@@ -115,13 +115,19 @@ candidates take their places. Then:
 1. An escalating rule fired: `escalate`, whatever else matched; [`Outcome::escalation`]
    names the rule and why. Escalating rules always rank first.
 2. Nothing scored at least `suggest_threshold`: `no_answer`, with no suggestions.
-3. The top suggestion scored at least `auto_reply_threshold`, it allows auto-reply, its
+3. The top suggestion scored at least `auto_reply_threshold` (for an FAQ entry, a
+   threshold below 1: an FAQ score of 1 is a probability rounded up, so
+   `auto_reply_threshold = 1` sends no FAQ answer unattended), it allows auto-reply, its
    reply lacks no message value and fits the channel, the message is neither
    [`from_us`](Message::from_us) nor [`automated`](Message::automated), and it is a
    clear winner: a rule is, unless another rule of the same priority fired too (a rule
    is its author's explicit choice, so FAQ matches do not make it ambiguous); an FAQ
-   entry is when the runner-up entry scored at least `auto_reply_margin` less:
-   `auto_reply`.
+   entry is when the runner-up entry scored at least `auto_reply_margin` less, and
+   when it explains the message: its example questions use at least half
+   ([`MIN_EXPLAINED_SHARE`]) of the message's topic words, weighted by rarity
+   ([`Suggestion::explained`]), so that a message mostly about something else ("can I
+   bring my dog on the train" against an entry about bikes) is never sent an answer
+   unattended, however sure the classifier is: `auto_reply`.
 4. Otherwise `suggest`.
 
 Ties are broken deterministically: rules before FAQ entries, higher priority, more
@@ -292,7 +298,7 @@ pub use config::{
 pub use conversation::{ConversationMemory, ConversationStore, Sent, MAX_HISTORY, MAX_REMEMBERED};
 pub use engine::Engine;
 pub use error::{Diagnostic, LoadError, Location, Severity};
-pub use faq::MAX_TRAINING_COST;
+pub use faq::{MAX_TRAINING_COST, MIN_EXPLAINED_SHARE};
 pub use message::{Author, Message};
 pub use outcome::{
     Decision, Escalation, Evidence, EvidenceKind, Kind, Notice, Outcome, Ranked, Suggestion,

@@ -127,6 +127,12 @@ pub struct Suggestion {
     /// (`[channels.NAME] max_length`). The reply is never cut; it is never auto-replied.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub too_long: Option<TooLong>,
+    /// For an FAQ suggestion, how much of the message the entry explains: the share of
+    /// the message's topic words (weighted by rarity) that its example questions use,
+    /// from 0 to 1. Below [`MIN_EXPLAINED_SHARE`](crate::MIN_EXPLAINED_SHARE) it is
+    /// never auto-replied: most of what the message says is unknown to the entry.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explained: Option<f64>,
 }
 
 /// A reply longer than its channel allows: `{"length": 312, "limit": 280}`.

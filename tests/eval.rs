@@ -66,8 +66,9 @@ fn eval_figures_on_known_answers() {
     assert_eq!(r.oos_recall, 1.0);
     assert_eq!(r.overall_accuracy, 6.0 / 7.0);
     assert_eq!(r.auto_reply_rate, 5.0 / 7.0);
-    assert_eq!(r.auto_reply_precision, 4.0 / 5.0);
-    assert_eq!((r.suggest_rate, r.suggest_precision), (0.0, 0.0));
+    assert_eq!(r.auto_reply_precision, Some(4.0 / 5.0));
+    // Nothing suggested: no precision, rather than a precision of 0 (issue #9).
+    assert_eq!((r.suggest_rate, r.suggest_precision), (0.0, None));
     assert_eq!(r.confused.len(), 1);
     assert_eq!(
         (
@@ -79,6 +80,7 @@ fn eval_figures_on_known_answers() {
     );
     assert!(r.messages_per_second > 0.0);
     let json = serde_json::to_value(&r).expect("serialises");
+    assert!(json["suggest_precision"].is_null(), "{json}");
     for name in [
         "top1_accuracy",
         "top3_accuracy",

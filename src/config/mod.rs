@@ -73,7 +73,8 @@ pub struct Settings {
     pub max_suggestions: usize,
     /// `suggest_threshold`: suggestions below this score are dropped.
     pub suggest_threshold: f64,
-    /// `auto_reply_threshold`: the lowest score that may be sent unattended.
+    /// `auto_reply_threshold`: the lowest score that may be sent unattended. At 1, no
+    /// FAQ answer is (an FAQ score of 1 is a probability rounded up); rules still are.
     pub auto_reply_threshold: f64,
     /// `auto_reply_margin`: how far below the top suggestion the runner-up must be for
     /// an auto-reply.

@@ -629,9 +629,16 @@ pub struct ThresholdOptions {
     pub confidence_z: f32,
     /// Runner-up must be at least this far below the top probability for auto-reply.
     pub auto_reply_margin: f32,
-    /// Assumed share of out-of-scope messages in live traffic; used to weight the
-    /// out-of-scope examples (if any) when choosing thresholds.
-    pub out_of_scope_share: f32,
+    /// Assumed share of live traffic that no entry answers: messages about topics the
+    /// FAQ does not cover, often in the same words as those it does. The held-out
+    /// messages that play them (those of the entries each fold leaves out, and the
+    /// `[out_of_scope]` examples) are weighted to this share when choosing thresholds.
+    pub unknown_share: f32,
+    /// Hold out whole entries as well as messages: in each fold, a `1 / folds` share of
+    /// the entries is left out of training, and their messages play the topics no entry
+    /// covers, so the thresholds see in-domain unknown topics. Without it, only
+    /// `[out_of_scope]` examples (if any) do.
+    pub hold_out_entries: bool,
     /// Minimum number of held-out predictions above the auto-reply threshold.
     pub min_support: usize,
 }
@@ -643,7 +650,8 @@ impl Default for ThresholdOptions {
             auto_reply_precision: 0.985,
             confidence_z: 1.28,
             auto_reply_margin: 0.0,
-            out_of_scope_share: 0.2,
+            unknown_share: 0.5,
+            hold_out_entries: true,
             min_support: 20,
         }
     }
@@ -706,56 +714,114 @@ pub fn choose_thresholds(
             (*c - 1) % folds
         })
         .collect();
+    // Which fold leaves each label out: round-robin over a seeded shuffle of the labels
+    // (so neighbouring ids, often related topics, are not left out together).
+    let mut order: Vec<usize> = (0..n_labels).collect();
+    let mut rng = Rng(cfg.seed ^ 0x6c61_6265_6c73);
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    let mut group_of = vec![usize::MAX; n_labels];
+    // With fewer than two labels per fold, leaving labels out would leave too little.
+    if opts.hold_out_entries && n_labels >= 2 * folds {
+        for (rank, &label) in order.iter().enumerate() {
+            group_of[label] = rank % folds;
+        }
+    }
+    let left_out = |y: Option<usize>, k: usize| y.is_some_and(|y| group_of.get(y) == Some(&k));
     let mut held: Vec<HeldOut> = Vec::new();
     for k in 0..folds {
         let train: Vec<(Vec<String>, usize)> = examples
             .iter()
             .zip(&fold_of)
-            .filter(|(_, f)| **f != k)
+            .filter(|((_, y), f)| **f != k && !left_out(*y, k))
             .filter_map(|((w, y), _)| match *y {
                 Some(y) if y < n_labels => Some((w.clone(), y)),
                 None => Some((w.clone(), n_labels)),
                 Some(_) => None,
             })
-            .chain(always_trained.iter().cloned())
+            .chain(
+                always_trained
+                    .iter()
+                    .filter(|(_, y)| !left_out(Some(*y), k))
+                    .cloned(),
+            )
             .collect();
         if train.is_empty() {
             continue;
         }
         let model = Model::train(&train, classes, cfg);
+        // Each message is held out once: as itself in its own fold, or, when that fold
+        // leaves its label out, as a message no entry answers.
         for ((w, y), &f) in examples.iter().zip(&fold_of) {
             if f == k {
                 let words: Vec<&str> = w.iter().map(String::as_str).collect();
                 held.push(HeldOut {
                     logits: model.logits(&words),
-                    label: *y,
+                    label: if left_out(*y, k) { None } else { *y },
                 });
             }
         }
     }
     if held.iter().all(|h| h.label.is_none()) {
-        return Thresholds::default();
+        // No held-out answer to learn from (one example per label, say): nothing shows
+        // that any score is safe to send unattended.
+        return Thresholds {
+            auto_reply: f32::INFINITY,
+            ..Thresholds::default()
+        };
     }
 
-    // Temperature: minimise held-out negative log-likelihood of in-scope examples.
-    let nll = |t: f32| -> f64 {
+    // Weights: in-scope messages and those no entry answers (held-out entries'
+    // messages and out-of-scope examples) each make up their assumed share of traffic.
+    let n_in = held.iter().filter(|h| h.label.is_some()).count().max(1) as f64;
+    let n_oos = held.iter().filter(|h| h.label.is_none()).count();
+    let pi = if n_oos > 0 {
+        f64::from(opts.unknown_share.clamp(0.0, 0.99))
+    } else {
+        0.0
+    };
+    let w_in = (1.0 - pi) / n_in;
+    let w_oos = if n_oos > 0 { pi / n_oos as f64 } else { 0.0 };
+
+    // Temperature: the top score should be the probability that the top answer is
+    // right, in traffic with messages no entry answers: minimise the weighted held-out
+    // log-loss of "the top entry is right". (In f64 and in log space, so that a score
+    // near 1 is not rounded to 1.)
+    let top_loss = |t: f32| -> f64 {
+        let inv = 1.0 / f64::from(t);
         let mut s = 0.0f64;
-        let mut p = Vec::new();
         for h in &held {
-            if let Some(y) = h.label {
-                p.clear();
-                p.extend_from_slice(&h.logits);
-                softmax(&mut p, 1.0 / t);
-                s -= f64::from(p[y].max(1e-12)).ln();
+            let entries = h.logits.get(..n_labels).unwrap_or(&h.logits);
+            let Some((top, &l_top)) = entries
+                .iter()
+                .enumerate()
+                .max_by(|a, b| a.1.total_cmp(b.1).then(b.0.cmp(&a.0)))
+            else {
+                continue;
+            };
+            // log Σ exp((l_i - l_top) / t), over every class and over the others.
+            let (mut all, mut others) = (0.0f64, 0.0f64);
+            for (i, &l) in h.logits.iter().enumerate() {
+                let e = (f64::from(l - l_top) * inv).exp();
+                all += e;
+                if i != top {
+                    others += e;
+                }
             }
+            let log_p = -all.ln();
+            let log_not_p = others.max(1e-300).ln() - all.ln();
+            let right = h.label == Some(top);
+            let w = if h.label.is_some() { w_in } else { w_oos };
+            s -= w * if right { log_p } else { log_not_p };
         }
         s
     };
     let mut best_t = 1.0f32;
     let mut best = f64::INFINITY;
-    for i in 0..=80 {
-        let t = 0.05f32 * (1.05f32).powi(i); // 0.05 .. ~2.5
-        let v = nll(t);
+    for i in 0..=120 {
+        let t = 0.05f32 * (1.05f32).powi(i); // 0.05 .. ~17
+        let v = top_loss(t);
         if v < best {
             best = v;
             best_t = t;
@@ -780,15 +846,6 @@ pub fn choose_thresholds(
         })
         .collect();
     items.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let n_in = items.iter().filter(|x| x.3).count().max(1) as f64;
-    let n_oos = items.iter().filter(|x| !x.3).count();
-    let pi = if n_oos > 0 {
-        f64::from(opts.out_of_scope_share.clamp(0.0, 0.99))
-    } else {
-        0.0
-    };
-    let w_in = (1.0 - pi) / n_in;
-    let w_oos = if n_oos > 0 { pi / n_oos as f64 } else { 0.0 };
 
     // Suggest threshold: scan descending scores; "accept everything >= s".
     let mut suggest = 0.0f32;
@@ -902,7 +959,14 @@ mod tests {
             &TrainConfig::default(),
             &ThresholdOptions::default(),
         );
-        assert_eq!(t, Thresholds::default());
+        // No evidence: no auto-reply.
+        assert_eq!(
+            t,
+            Thresholds {
+                auto_reply: f32::INFINITY,
+                ..Thresholds::default()
+            }
+        );
         let data: Vec<(Vec<String>, Option<usize>)> = vec![
             (ex("lost my card", 0).0, Some(0)),
             (ex("card stolen", 0).0, Some(0)),
@@ -921,6 +985,45 @@ mod tests {
         assert_eq!(top2(&[]), None);
         assert_eq!(top2(&[0.4, 0.6, 0.0]), Some((1, 0.6, 0.4)));
         assert_eq!(top2(&[0.2, 0.2]), Some((0, 0.2, 0.2)));
+    }
+
+    #[test]
+    fn holding_out_entries_makes_auto_reply_wary_of_sibling_topics() {
+        // Ten topics in five sibling pairs that share their words ("card lost" and
+        // "card stolen"): with one sibling unknown, its messages go to the other,
+        // confidently. Held-out entries show that; held-out messages alone do not.
+        let pairs = ["card", "transfer", "account", "loan", "phone"];
+        let mut data: Vec<(Vec<String>, Option<usize>)> = Vec::new();
+        for (p, topic) in pairs.iter().enumerate() {
+            for (s, kind) in ["lost", "stolen"].iter().enumerate() {
+                for i in 0..12 {
+                    let text = format!(
+                        "my {topic} was {kind} help {}",
+                        ["please", "now", "today", "urgent"][i % 4]
+                    );
+                    data.push((text.split(' ').map(String::from).collect(), Some(2 * p + s)));
+                }
+            }
+        }
+        // Short training: this test is about the held-out data, not the model.
+        let cfg = TrainConfig {
+            min_updates: 2_000,
+            small_set_runs: 1,
+            ..TrainConfig::default()
+        };
+        let with = choose_thresholds(&data, &[], 10, &cfg, &ThresholdOptions::default());
+        let without = choose_thresholds(
+            &data,
+            &[],
+            10,
+            &cfg,
+            &ThresholdOptions {
+                hold_out_entries: false,
+                ..ThresholdOptions::default()
+            },
+        );
+        assert!(without.auto_reply.is_finite(), "{without:?}");
+        assert!(with.auto_reply > without.auto_reply, "{with:?} {without:?}");
     }
 
     #[test]

@@ -32,11 +32,17 @@ use crate::text::{tokenize, Analyzer, ClassifierWord, StemTok, Tokens};
 pub(crate) use classifier::Features;
 use classifier::Model;
 pub(crate) use classifier::{choose_thresholds, ThresholdOptions, TrainConfig};
+pub(crate) use retrieval::Explained;
 use retrieval::FaqIndex;
 
 /// The most training work (SGD updates × entries) the classifier may take; a bigger FAQ
 /// is matched by retrieval instead. About three seconds on one core of a small machine.
 pub const MAX_TRAINING_COST: usize = 40_000_000;
+
+/// The least share of a message's topic words (weighted by rarity) that an FAQ entry's
+/// example questions must use for the entry to be sent unattended: below it, most of
+/// what the message says is unknown to the entry (see [`FaqModel::explained`]).
+pub const MIN_EXPLAINED_SHARE: f64 = 0.5;
 
 /// One scored FAQ entry.
 #[derive(Clone, Copy, Debug)]
@@ -233,6 +239,13 @@ impl FaqModel {
     /// confident about anything. A decision rule, like a threshold: ranking ignores it.
     pub(crate) fn grounded(&self, stems: &[StemTok]) -> bool {
         self.classifier.is_none() || self.retrieval.shares_topic_word(stems)
+    }
+
+    /// How much of the message an entry explains: the rarity-weighted share of the
+    /// message's topic words its example questions use. An auto-reply needs at least
+    /// [`MIN_EXPLAINED_SHARE`]. `None` for a message of stop words only.
+    pub(crate) fn explained(&self, stems: &[StemTok], entry: usize) -> Option<Explained> {
+        self.retrieval.explained(stems, entry)
     }
 
     /// Why an entry scored: its example question closest to the message, and the

@@ -34,6 +34,15 @@ struct Doc {
     terms: Vec<(u32, f32)>,
 }
 
+/// How much of a message an FAQ entry explains (see [`FaqIndex::explained`]).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Explained {
+    /// The rarity-weighted share of the message's topic words the entry uses, 0 to 1.
+    pub(crate) share: f64,
+    /// Where the topic words the entry does not use are, in message order.
+    pub(crate) unexplained: Vec<crate::Span>,
+}
+
 /// The FAQ index.
 #[derive(Debug)]
 pub(crate) struct FaqIndex {
@@ -52,6 +61,9 @@ pub(crate) struct FaqIndex {
     entry_questions: Vec<(u32, u32)>,
     /// The stems of the example questions.
     question_stems: FastSet<u32>,
+    /// entry → whether one of its questions has a negation ("my card has not arrived"):
+    /// then a negated message word may still be what it is about.
+    entry_negates: Vec<bool>,
 }
 
 /// The stems of a text that count: topic words, or all words when it has only stop words.
@@ -91,10 +103,17 @@ impl FaqIndex {
     pub(crate) fn build(faqs: &[Faq], analyzer: &Analyzer) -> FaqIndex {
         // (entry, question or POOLED or u32::MAX for the answer, term counts)
         let mut raw: Vec<(u32, u32, TermCounts)> = Vec::new();
+        let mut entry_negates = vec![false; faqs.len()];
         for (e, faq) in faqs.iter().enumerate() {
             let mut pooled: Vec<(u32, f64)> = Vec::new();
             for (q, question) in faq.questions.iter().enumerate() {
-                let stems = analyzer.stems(&tokenize(question));
+                let tokens = tokenize(question);
+                if (0..tokens.len()).any(|i| analyzer.is_negation(tokens.word(i))) {
+                    if let Some(n) = entry_negates.get_mut(e) {
+                        *n = true;
+                    }
+                }
+                let stems = analyzer.stems(&tokens);
                 let counts = term_counts(&stems);
                 for &(t, c) in &counts {
                     match pooled.iter_mut().find(|p| p.0 == t) {
@@ -194,6 +213,7 @@ impl FaqIndex {
             entries: faqs.len(),
             entry_postings,
             entry_questions,
+            entry_negates,
         }
     }
 
@@ -273,6 +293,48 @@ impl FaqIndex {
         stems
             .iter()
             .any(|s| !s.stop && s.id != UNKNOWN && self.question_stems.contains(&s.id))
+    }
+
+    /// How much of the message an entry explains: the share of its topic words (each
+    /// weighted by its squared rarity, as in the TF-IDF vectors, so the share is that of
+    /// the message vector's squared length; a word the rule set never uses counts as the
+    /// rarest) that the entry's example questions use, from 0 to 1, and
+    /// the topic words the entry does not use. A word the message negates ("I don't
+    /// need assistance") is not explained by an entry whose questions negate nothing;
+    /// a negated word the entry does not use is left out ("..., not a refund"). `None` when the message has no topic
+    /// word (only stop words). A message about something else, in some of the same
+    /// words ("can I bring my dog on the train" against an entry about bikes), is
+    /// explained only in part however its probabilities fall.
+    pub(crate) fn explained(&self, stems: &[StemTok], entry: usize) -> Option<Explained> {
+        let vocabulary = self.entry_postings.get(entry)?;
+        let negates = self.entry_negates.get(entry).copied().unwrap_or(false);
+        let (mut total, mut known) = (0.0f64, 0.0f64);
+        let mut unexplained = Vec::new();
+        for s in stems.iter().filter(|s| !s.stop) {
+            let idf = match self.idf.get(s.id as usize) {
+                Some(&idf) if s.id != UNKNOWN => f64::from(idf),
+                _ => f64::from(self.unseen_idf),
+            };
+            // Squared, as in the message's TF-IDF vector: the share is that of the
+            // vector's squared length that lies in the entry's words.
+            let weight = idf * idf;
+            let uses = s.id != UNKNOWN && vocabulary.contains_key(&s.id);
+            if s.negated && !negates && !uses {
+                // "..., not a refund": what the message is not about, and not the
+                // entry's either, neither explains nor detracts.
+                continue;
+            }
+            total += weight;
+            if uses && (negates || !s.negated) {
+                known += weight;
+            } else {
+                unexplained.push(s.span);
+            }
+        }
+        (total > 0.0).then(|| Explained {
+            share: known / total,
+            unexplained,
+        })
     }
 
     /// An entry's closest example question to the message, and the message words it

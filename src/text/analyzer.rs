@@ -5,7 +5,7 @@
 //! forms), with synonym phrases folded into one id per group.
 
 use super::phrase_trie::{PhraseTrie, UNKNOWN};
-use super::{tokenize, FastMap, Language, Tokens};
+use super::{tokenize, FastMap, Language, Tokens, NEGATION_SCOPE};
 use crate::Span;
 
 /// A word of a message, read for rule matching.
@@ -25,6 +25,8 @@ pub(crate) struct StemTok {
     pub(crate) stop: bool,
     /// Read as a typo of a known word.
     pub(crate) typo: bool,
+    /// Within [`NEGATION_SCOPE`] words after a negation ("dont need help").
+    pub(crate) negated: bool,
     /// The index of its (first) token.
     pub(crate) token: u32,
 }
@@ -343,11 +345,17 @@ impl Analyzer {
 
     /// [`stems`](Self::stems), from ids already looked up.
     pub(crate) fn stems_of(&self, tokens: &Tokens, ids: &[u32]) -> Vec<StemTok> {
+        // The index of the last negation seen, if any.
+        let mut negation: Option<usize> = None;
         let raw: Vec<StemTok> = ids
             .iter()
             .enumerate()
             .map(|(i, &id)| {
                 let word = tokens.word(i);
+                let negated = negation.is_some_and(|n| i - n <= NEGATION_SCOPE);
+                if self.language.is_negation(word) {
+                    negation = Some(i);
+                }
                 let (id, typo, stop) = match Some(id).filter(|&w| w != UNKNOWN) {
                     Some(w) => (
                         self.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN),
@@ -364,6 +372,7 @@ impl Analyzer {
                     span: tokens.span(i),
                     stop,
                     typo,
+                    negated,
                     token: i as u32,
                 }
             })
@@ -377,6 +386,7 @@ impl Analyzer {
                 span: a.span.to(b.span),
                 stop: false,
                 typo: a.typo || b.typo,
+                negated: a.negated || b.negated,
                 token: a.token,
             },
         )
@@ -438,6 +448,11 @@ impl Analyzer {
             }
         }
         (UNKNOWN, false)
+    }
+
+    /// Whether a folded word is a negation in the rule set's language.
+    pub(crate) fn is_negation(&self, word: &str) -> bool {
+        self.language.is_negation(word)
     }
 
     /// The stemmer's algorithm.

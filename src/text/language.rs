@@ -10,6 +10,7 @@ pub(crate) struct Language {
     algorithm: Algorithm,
     stemmer: Stemmer,
     stop_words: &'static [&'static str],
+    negations: &'static [&'static str],
 }
 
 impl fmt::Debug for Language {
@@ -57,6 +58,18 @@ const ENGLISH_STOP_WORDS: &[&str] = &[
     "which", "who", "will", "with", "would", "you", "your", "youre",
 ];
 
+/// English negations, as folded words (apostrophes dropped: "don't" reads "dont"): a
+/// topic word just after one is something the message says it is *not* about ("I don't
+/// need assistance, I need a refund").
+const ENGLISH_NEGATIONS: &[&str] = &[
+    "aint", "arent", "cannot", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt",
+    "havent", "isnt", "neither", "never", "no", "nor", "not", "shouldnt", "wasnt", "werent",
+    "without", "wont", "wouldnt",
+];
+
+/// How many words after a negation it covers.
+pub(crate) const NEGATION_SCOPE: usize = 3;
+
 impl Language {
     /// The language named `name` (a code such as `en` or an English name such as
     /// `english`, any case), or `None`.
@@ -65,16 +78,17 @@ impl Language {
         let &(code, _, algorithm) = LANGUAGES
             .iter()
             .find(|(code, english, _)| *code == lower || *english == lower)?;
-        let stop_words = if code == "en" {
-            ENGLISH_STOP_WORDS
+        let (stop_words, negations): (&[&str], &[&str]) = if code == "en" {
+            (ENGLISH_STOP_WORDS, ENGLISH_NEGATIONS)
         } else {
-            &[]
+            (&[], &[])
         };
         Some(Language {
             code,
             algorithm,
             stemmer: Stemmer::create(algorithm),
             stop_words,
+            negations,
         })
     }
 
@@ -85,6 +99,7 @@ impl Language {
             algorithm: Algorithm::English,
             stemmer: Stemmer::create(Algorithm::English),
             stop_words: ENGLISH_STOP_WORDS,
+            negations: ENGLISH_NEGATIONS,
         }
     }
 
@@ -119,6 +134,11 @@ impl Language {
     pub(crate) fn is_stop_word(&self, word: &str) -> bool {
         self.stop_words.binary_search(&word).is_ok()
     }
+
+    /// Whether a folded word is a negation ("not", "dont"); English only for now.
+    pub(crate) fn is_negation(&self, word: &str) -> bool {
+        self.negations.binary_search(&word).is_ok()
+    }
 }
 
 #[cfg(test)]
@@ -128,6 +148,7 @@ mod tests {
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
         assert!(ENGLISH_STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(ENGLISH_NEGATIONS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
@@ -140,5 +161,6 @@ mod tests {
         assert_eq!(en.stem("collection"), "collect");
         assert!(en.is_stop_word("the"));
         assert!(!en.is_stop_word("not"));
+        assert!(en.is_negation("not") && en.is_negation("dont") && !en.is_negation("do"));
     }
 }

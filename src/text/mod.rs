@@ -11,7 +11,7 @@ mod phrase_trie;
 
 pub(crate) use fold::{tokenize, Tokens};
 pub(crate) use hash::{FastMap, FastSet, FxHasher, HashedMap};
-pub(crate) use language::Language;
+pub(crate) use language::{Language, NEGATION_SCOPE};
 pub(crate) use phrase_trie::PhraseTrie;
 mod analyzer;
 pub(crate) use analyzer::{Analyzer, AnalyzerBuilder, ClassifierWord, StemTok, WordTok};

@@ -14,9 +14,13 @@ fn labelled(path: &Path) -> Result<Vec<Labelled>, String> {
 }
 
 /// One FAQ entry per label, printed as TOML.
-pub(crate) fn import(path: &Path) -> Result<ExitCode, Failure> {
+pub(crate) fn import(path: &Path, unknown_share: f64) -> Result<ExitCode, Failure> {
+    if !(0.0..=0.95).contains(&unknown_share) {
+        return Err(format!("--unknown-share must be from 0 to 0.95, not {unknown_share}").into());
+    }
     let data = labelled(path)?;
-    let thresholds = replykit::import::choose_thresholds(&data);
+    let options = replykit::import::ImportOptions::default().unknown_share(unknown_share);
+    let thresholds = replykit::import::choose_thresholds_with(&data, &options);
     let toml = replykit::import::rule_set_toml(&data, &thresholds);
     std::io::stdout().lock().write_all(toml.as_bytes())?;
     Ok(ExitCode::SUCCESS)
@@ -24,6 +28,7 @@ pub(crate) fn import(path: &Path) -> Result<ExitCode, Failure> {
 
 fn print_report(r: &EvalReport) {
     let pct = |x: f64| format!("{:.1} %", x * 100.0);
+    let pct_of = |x: Option<f64>| x.map_or_else(|| "none decided".to_string(), pct);
     println!(
         "messages              {} ({} in scope, {} out of scope)",
         r.messages, r.in_scope, r.out_of_scope
@@ -34,9 +39,9 @@ fn print_report(r: &EvalReport) {
     println!("in_scope_accuracy     {}", pct(r.in_scope_accuracy));
     println!("oos_recall            {}", pct(r.oos_recall));
     println!("auto_reply_rate       {}", pct(r.auto_reply_rate));
-    println!("auto_reply_precision  {}", pct(r.auto_reply_precision));
+    println!("auto_reply_precision  {}", pct_of(r.auto_reply_precision));
     println!("suggest_rate          {}", pct(r.suggest_rate));
-    println!("suggest_precision     {}", pct(r.suggest_precision));
+    println!("suggest_precision     {}", pct_of(r.suggest_precision));
     println!("messages_per_second   {:.0}", r.messages_per_second);
     if !r.confused.is_empty() {
         println!("most confused (expected -> got):");

@@ -227,6 +227,12 @@ Examples:
     Import {
         /// JSON lines, one {"text": ..., "label": ... or null} per line.
         labelled: PathBuf,
+        /// The share of your traffic you expect no entry to answer, from 0 to 0.95:
+        /// thresholds keep auto-replies right when that much is about other topics,
+        /// often in the same words. Lower it only when the labels cover almost
+        /// everything people write about.
+        #[arg(long, value_name = "SHARE", default_value_t = replykit::import::ImportOptions::default().unknown_share)]
+        unknown_share: f64,
     },
     /// Measure a rule set on labelled messages: accuracy, auto-reply precision, and more.
     #[command(after_help = "Example:\n  replykit eval faq.toml test.jsonl --json")]
@@ -317,7 +323,10 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             json,
             all,
         } => diff::run(&old, &new, &messages, json, all),
-        Command::Import { labelled } => history::import(&labelled),
+        Command::Import {
+            labelled,
+            unknown_share,
+        } => history::import(&labelled, unknown_share),
         Command::Eval {
             rules,
             labelled,
