@@ -261,6 +261,14 @@ Rule sets may come from a web form, so they are bounded too: a file over
 [`MAX_FILE_BYTES`], more than [`MAX_ENTRIES`] rules and entries, a pattern compiling to
 more than [`MAX_REGEX_BYTES`], or patterns together over [`MAX_REGEX_SET_BYTES`] are
 load errors.
+
+# Crate features
+
+* `report`: `replykit::listen`, reports over a message history (coverage, clusters of
+  what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
+* `cli`: the `replykit` command-line tool (enables `report`).
+
+Without features, the crate is the engine alone.
 */
 
 #![deny(unsafe_code)]
@@ -278,6 +286,8 @@ mod faq;
 mod hours;
 pub mod import;
 pub mod lint;
+#[cfg(feature = "report")]
+pub mod listen;
 mod message;
 mod outcome;
 mod rules;
@@ -343,5 +353,11 @@ mod testoibits {
         assert_send_sync::<eval::Labelled>();
         assert_send_sync::<import::Thresholds>();
         assert_send_sync::<explain::Explanation>();
+        #[cfg(feature = "report")]
+        {
+            assert_send_sync::<listen::Listener>();
+            assert_send_sync::<listen::ListenerBuilder>();
+            assert_send_sync::<listen::Report>();
+        }
     }
 }

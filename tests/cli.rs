@@ -692,7 +692,7 @@ fn diff_of_the_same_rules_changes_nothing() {
 #[test]
 fn every_command_has_help_with_an_example() {
     for command in [
-        "check", "lint", "test", "suggest", "explain", "diff", "import", "eval",
+        "check", "lint", "test", "suggest", "explain", "diff", "import", "eval", "report",
     ] {
         let r = run(&[command, "--help"]);
         assert_eq!(r.code, Some(0), "{command}: {r:?}");
@@ -724,4 +724,140 @@ fn import_and_eval_still_work() {
     let r = run(&["eval", "good", "cases.jsonl", "--json"]);
     assert_eq!(r.code, Some(0), "{r:?}");
     assert_eq!(json(&r.stdout)["messages"], 5);
+}
+
+// --- report (issue 11) ---------------------------------------------------------------
+
+#[test]
+fn report_markdown_covers_every_section() {
+    let r = run(&["report", "report.toml", "history.jsonl"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    // Piped stderr: no progress bar.
+    assert_eq!(r.stderr, "");
+    assert_golden("report.md", &r.stdout);
+}
+
+#[test]
+fn report_json_lists_every_line_of_every_cluster() {
+    let r = run(&["report", "report.toml", "history.jsonl", "--json"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let report = json(&r.stdout);
+    assert_eq!(report["messages"], 19);
+    assert_eq!(report["period"], "day");
+    assert_eq!(report["coverage"]["overall"]["no_answer"], 11);
+    let clusters = report["unanswered"]["clusters"]
+        .as_array()
+        .expect("clusters");
+    let lines: Vec<&serde_json::Value> = clusters.iter().map(|c| &c["lines"]).collect();
+    assert_eq!(
+        lines,
+        [
+            &serde_json::json!([13, 15, 16, 19, 20, 21]),
+            &serde_json::json!([4, 6, 7, 10, 14])
+        ]
+    );
+    assert_eq!(clusters[0]["id"], "cycle-lane");
+    assert_eq!(clusters[0]["trend"], "new");
+    // Bad lines are listed, never fatal; an unreadable time keeps the message.
+    assert_eq!(report["bad_lines"]["count"], 2);
+    assert_eq!(report["bad_lines"]["lines"][0]["line"], 8);
+    assert_eq!(report["bad_lines"]["lines"][1]["line"], 18);
+    assert_eq!(report["unreadable_timestamps"], 1);
+    assert_eq!(report["rule_use"]["never_fired"], serde_json::json!([]));
+    assert_eq!(report["escalations"][0]["rule"], "emergency");
+    assert_eq!(report["escalations"][0]["total"], 2);
+}
+
+#[test]
+fn report_of_an_empty_history_is_an_empty_report() {
+    let r = run_with(&["report", "report.toml", "-", "--json"], Some(""), &[]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let report = json(&r.stdout);
+    assert_eq!(report["messages"], 0);
+    assert_eq!(report["unanswered"]["clusters"], serde_json::json!([]));
+    assert_eq!(
+        report["rule_use"]["never_fired"].as_array().map(Vec::len),
+        Some(5)
+    );
+    let r = run_with(&["report", "report.toml", "-"], Some(""), &[]);
+    assert_eq!(r.stdout, "# Listening report\n\n0 messages.\n\n");
+}
+
+/// Chromium's binary, if installed.
+fn chromium() -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .flat_map(|dir| ["chromium", "chromium-browser"].map(|name| dir.join(name)))
+        .find(|p| p.is_file())
+}
+
+#[test]
+fn report_html_loads_in_a_headless_browser_with_its_charts_and_no_console_errors() {
+    let dir = std::env::temp_dir().join(format!("replykit-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("writable temp dir");
+    let page = dir.join("report.html");
+    let r = run(&[
+        "report",
+        "report.toml",
+        "history.jsonl",
+        "--html",
+        page.to_str().expect("UTF-8 temp path"),
+    ]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(r.stdout, "", "--html alone prints nothing");
+    let html = std::fs::read_to_string(&page).expect("the page is written");
+    for forbidden in ["<script", "src=", "href=\"http", "@import", "url("] {
+        assert!(
+            !html.contains(forbidden),
+            "the page fetches something: {forbidden}"
+        );
+    }
+    let Some(chromium) = chromium() else {
+        println!(
+            "SKIPPED: the headless-browser check of the report page: `chromium` is not \
+             installed (.ci/run installs it with apt-get)"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+        return;
+    };
+    let output = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--enable-logging=stderr",
+            "--v=0",
+        ])
+        .arg(format!("--user-data-dir={}", dir.join("profile").display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", page.display()))
+        .output()
+        .expect("chromium runs");
+    let _ = std::fs::remove_dir_all(&dir);
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "chromium failed:\n{log}");
+    // Console messages (errors, CSP violations) are logged as `CONSOLE(line)`.
+    let console: Vec<&str> = log.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(
+        console.is_empty(),
+        "console messages:\n{}",
+        console.join("\n")
+    );
+    for chart in [
+        "chart-decisions",
+        "chart-coverage",
+        "chart-unanswered",
+        "chart-rule-use",
+    ] {
+        assert!(
+            dom.contains(&format!("<svg id=\"{chart}\"")),
+            "{chart} missing from the loaded page"
+        );
+    }
+    assert!(dom.contains("<rect"), "charts have bars");
 }

@@ -8,6 +8,7 @@
 //!   and loop protection, channel limits (issue #5).
 //! - `open_intent`: messages about what no entry covers, in the same words, are not
 //!   auto-replied (issue #9).
+//! - `listen`: the listening report through the library (feature `report`, issue 11).
 //! - `cli`: the `replykit` command run as a process on `testdata/cli/` (feature `cli`;
 //!   `REPLYKIT_BLESS=1` rewrites its expected outputs too).
 
@@ -18,6 +19,7 @@ mod conversation;
 mod engine;
 mod errors;
 mod eval;
+mod listen;
 mod office_hours;
 mod open_intent;
 mod robustness;

@@ -9,12 +9,14 @@
 //! replykit diff OLD NEW MESSAGES.jsonl         what a change does to real messages
 //! replykit import LABELLED.jsonl > faq.toml    a rule set from labelled history
 //! replykit eval RULES LABELLED.jsonl [--json]  answer quality on labelled messages
+//! replykit report RULES HISTORY.jsonl          what people ask, what nothing answers,
+//!     [--html FILE] [--json] [--markdown]      what is rising
 //! ```
 //!
 //! Exit status: 0 when all is well; 1 when the command found problems (`check` and
 //! `lint` errors, `test` failures); 2 when it could not do its job (bad arguments, an
 //! unreadable input, a rule set that does not load for `test`, `suggest`, `diff`,
-//! `eval`).
+//! `eval`, `report`).
 
 mod check;
 mod diff;
@@ -24,6 +26,7 @@ mod input;
 mod lint;
 mod load;
 mod render;
+mod report;
 mod suggest;
 mod test_cmd;
 
@@ -43,6 +46,7 @@ Examples:
   echo 'my bin was missed' | replykit suggest rules/
   replykit explain rules/ \"my new bin wasn't emptied\"
   replykit diff rules-old/ rules/ history.jsonl
+  replykit report rules/ history.jsonl --html report.html
 
 Exit status: 0 all is well; 1 problems found (check, lint, test); 2 could not run.")]
 struct Cli {
@@ -241,6 +245,36 @@ Examples:
         #[arg(long)]
         json: bool,
     },
+    /// Replay a message history through the rules: what gets answered, what nothing
+    /// answers (grouped, with a [[faq]] stub for each group), what is rising.
+    ///
+    /// HISTORY has one message per line, as `suggest` reads them (JSON objects with
+    /// `received_at` where known, or plain text); `-` reads stdin. Lines that are not
+    /// messages are counted and listed in the report, never fatal; blank lines are
+    /// skipped. Line numbers in the report are the file's, from 1. Prints Markdown
+    /// unless --json or --html is given; a progress bar goes to stderr on a terminal.
+    #[command(after_help = "\
+Examples:
+  replykit report rules/ history.jsonl
+  replykit report rules/ history.jsonl --html report.html
+  replykit report rules/ history.jsonl --json > report.json")]
+    Report {
+        /// The rule set (a file or a folder).
+        rules: PathBuf,
+        /// The history: JSON lines or plain text lines; `-` for stdin.
+        #[arg(value_name = "HISTORY.jsonl")]
+        history: PathBuf,
+        /// Also write the report as one self-contained HTML page with charts.
+        #[arg(long, value_name = "FILE")]
+        html: Option<PathBuf>,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Print the report as Markdown (the default when neither --json nor --html is
+        /// given).
+        #[arg(long)]
+        markdown: bool,
+    },
 }
 
 /// Why a command could not do its job (exit status 2).
@@ -298,6 +332,21 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             labelled,
             json,
         } => history::eval(&rules, &labelled, json),
+        Command::Report {
+            rules,
+            history,
+            html,
+            json,
+            markdown,
+        } => report::run(
+            &rules,
+            &history,
+            report::Outputs {
+                html: html.as_deref(),
+                json,
+                markdown,
+            },
+        ),
     }
 }
 

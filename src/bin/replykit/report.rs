@@ -1,0 +1,82 @@
+//! `replykit report`: a listening report over a message history.
+
+use crate::input::{open, parse_line, Lines};
+use crate::{load, Failure};
+use indicatif::{ProgressBar, ProgressStyle};
+use replykit::listen::Listener;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// What to print, and where.
+#[derive(Debug)]
+pub(crate) struct Outputs<'a> {
+    pub(crate) html: Option<&'a Path>,
+    pub(crate) json: bool,
+    pub(crate) markdown: bool,
+}
+
+/// A progress bar over the history's bytes on a terminal's stderr; hidden otherwise.
+fn progress(history: &Path) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let size = std::fs::metadata(history).map(|m| m.len()).ok();
+    match size.filter(|_| history.as_os_str() != "-") {
+        Some(size) => {
+            let bar = ProgressBar::new(size);
+            if let Ok(style) = ProgressStyle::with_template(
+                "{bar:40} {percent:>3}% {msg} ({elapsed}, about {eta} left)",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        }
+        None => ProgressBar::new_spinner(),
+    }
+}
+
+/// Replays the history through the rules and prints the report.
+pub(crate) fn run(rules: &Path, history: &Path, outputs: Outputs<'_>) -> Result<ExitCode, Failure> {
+    let loaded = load::load_or_fail(&[PathBuf::from(rules)])?;
+    let mut listener = Listener::new(&loaded.engine);
+    let mut lines = Lines::new(open(history)?);
+    let bar = progress(history);
+    while let Some(raw) = lines
+        .next_line()
+        .map_err(|e| format!("cannot read `{}`: {e}", history.display()))?
+    {
+        let bytes = raw.as_ref().map_or(0, Vec::len) as u64 + 1;
+        if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
+            listener.skip_line();
+        } else {
+            match parse_line(&raw) {
+                Ok((message, _)) => {
+                    listener.suggest(&message);
+                }
+                Err(reason) => listener.add_bad_line(reason),
+            }
+        }
+        bar.inc(bytes);
+        if listener.line().is_multiple_of(1000) {
+            bar.set_message(format!("{} lines", listener.line()));
+        }
+    }
+    bar.set_message("grouping what nothing answers");
+    let report = listener.finish();
+    bar.finish_and_clear();
+    let mut out = std::io::stdout().lock();
+    if let Some(path) = outputs.html {
+        std::fs::write(path, report.to_html())
+            .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    }
+    if outputs.json {
+        let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
+        writeln!(out, "{json}")?;
+    }
+    if outputs.markdown || (!outputs.json && outputs.html.is_none()) {
+        write!(out, "{}", report.to_markdown())?;
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,153 @@
+//! The words of a history: stems (for clusters and rising terms) and stem pairs
+//! (phrases, for rising terms), numbered in one vocabulary of the listener's own.
+//!
+//! The engine's analyzer knows only the rule set's words, and unanswered messages are
+//! mostly about others, so the listener folds and stems with the same functions
+//! (`text::tokenize`, the rule set's `Language`) into its own ids.
+
+use crate::text::{tokenize, FastMap, Language};
+
+/// The most distinct terms (stems and stem pairs) a listener numbers; later new terms
+/// are not counted. With the bytes of each term's text, this bounds the vocabulary's
+/// memory.
+pub const MAX_TERMS: usize = 1 << 20;
+
+/// The most distinct stems (and as many stem pairs) read from one message.
+pub const MAX_TERMS_PER_MESSAGE: usize = 64;
+
+/// A term id, in the listener's vocabulary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct TermId(pub(crate) u32);
+
+impl TermId {
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A message's terms, each once, sorted by id.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct MessageTerms {
+    /// Its content words' stems.
+    pub(crate) words: Vec<TermId>,
+    /// Pairs of consecutive content words' stems.
+    pub(crate) phrases: Vec<TermId>,
+}
+
+/// Stems and stem pairs, numbered.
+#[derive(Debug)]
+pub(crate) struct Vocabulary {
+    language: Language,
+    stems: FastMap<Box<str>, TermId>,
+    pairs: FastMap<(TermId, TermId), TermId>,
+    /// Each term as first written: a word, or two words for a pair.
+    shown: Vec<Box<str>>,
+    /// A pair's two stems, by the pair's id.
+    parts: FastMap<TermId, (TermId, TermId)>,
+}
+
+impl Vocabulary {
+    pub(crate) fn new(language: Language) -> Vocabulary {
+        Vocabulary {
+            language,
+            stems: FastMap::default(),
+            pairs: FastMap::default(),
+            shown: Vec::new(),
+            parts: FastMap::default(),
+        }
+    }
+
+    /// A pair's two stems; `None` for a single stem.
+    pub(crate) fn parts(&self, id: TermId) -> Option<(TermId, TermId)> {
+        self.parts.get(&id).copied()
+    }
+
+    /// How many terms are numbered.
+    pub(crate) fn len(&self) -> usize {
+        self.shown.len()
+    }
+
+    /// A term as first written.
+    pub(crate) fn shown(&self, id: TermId) -> &str {
+        self.shown.get(id.index()).map_or("", |s| s)
+    }
+
+    fn next_id(&self) -> Option<TermId> {
+        (self.shown.len() < MAX_TERMS).then_some(TermId(self.shown.len() as u32))
+    }
+
+    /// Reads a text's terms, numbering new ones. Linear in the text's length: each
+    /// word is folded, stemmed and looked up once.
+    pub(crate) fn read(&mut self, text: &str) -> MessageTerms {
+        let tokens = tokenize(text);
+        let mut words = Vec::new();
+        let mut phrases = Vec::new();
+        let mut previous: Option<(TermId, usize)> = None;
+        for i in 0..tokens.len() {
+            let word = tokens.word(i);
+            if word.len() < 2
+                || !word.chars().any(char::is_alphabetic)
+                || self.language.is_stop_word(word)
+            {
+                continue;
+            }
+            if words.len() >= MAX_TERMS_PER_MESSAGE && phrases.len() >= MAX_TERMS_PER_MESSAGE {
+                break;
+            }
+            let stem = self.language.stem(word);
+            let id = match self.stems.get(stem.as_ref()) {
+                Some(&id) => Some(id),
+                None => self.next_id().inspect(|&id| {
+                    self.stems.insert(stem.as_ref().into(), id);
+                    self.shown.push(word.into());
+                }),
+            };
+            let Some(id) = id else {
+                previous = None;
+                continue;
+            };
+            if words.len() < MAX_TERMS_PER_MESSAGE {
+                words.push(id);
+            }
+            if let Some((before, at)) = previous.filter(|&(p, _)| p != id) {
+                let pair = match self.pairs.get(&(before, id)) {
+                    Some(&pair) => Some(pair),
+                    None => self.next_id().inspect(|&pair| {
+                        self.pairs.insert((before, id), pair);
+                        self.parts.insert(pair, (before, id));
+                        let first = tokens.word(at);
+                        self.shown.push(format!("{first} {word}").into());
+                    }),
+                };
+                if let Some(pair) = pair.filter(|_| phrases.len() < MAX_TERMS_PER_MESSAGE) {
+                    phrases.push(pair);
+                }
+            }
+            previous = Some((id, i));
+        }
+        words.sort_unstable();
+        words.dedup();
+        phrases.sort_unstable();
+        phrases.dedup();
+        MessageTerms { words, phrases }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stems_and_pairs_of_content_words() {
+        let mut v = Vocabulary::new(Language::english());
+        let a = v.read("The bridge is CLOSED!");
+        let b = v.read("closing the bridges");
+        assert_eq!(a.words.len(), 2);
+        // "bridge"/"bridges" and "closed"/"closing" share stems.
+        assert_eq!(a.words, b.words);
+        assert_eq!(a.phrases.len(), 1);
+        assert_eq!(v.shown(a.phrases[0]), "bridge closed");
+        assert_eq!(v.shown(a.words[0]), "bridge");
+        assert!(v.read("the 42 of it").words.is_empty());
+    }
+}
