@@ -726,6 +726,23 @@ fn import_and_eval_still_work() {
     assert_eq!(json(&r.stdout)["messages"], 5);
 }
 
+#[test]
+fn import_takes_the_share_of_traffic_no_entry_answers() {
+    // Issue #9: thresholds keep auto-replies right when this much is about other topics.
+    let r = run(&["import", "cases.jsonl", "--unknown-share", "0.2"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert!(r.stdout.contains("auto_reply_threshold = "), "{}", r.stdout);
+    let r = run(&["import", "cases.jsonl", "--unknown-share", "1.5"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(
+        r.stderr
+            .contains("--unknown-share must be from 0 to 0.95, not 1.5"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stdout.is_empty());
+}
+
 // --- report (issue 11) ---------------------------------------------------------------
 
 #[test]
