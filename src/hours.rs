@@ -122,7 +122,7 @@ impl OfficeHours {
         None
     }
 
-    /// `{{next_open}}` for a message received at `at`: "8:30am on Monday 29 December",
+    /// `{{next_open}}` for a message received at `at`: "8:30am on Tuesday 29 December",
     /// with the year when it is not the year of `at` in the office's time zone.
     pub(crate) fn next_open_text(&self, at: Timestamp) -> Option<String> {
         let next = self.next_open(at)?;
@@ -161,7 +161,7 @@ const MONTHS: [&str; 12] = [
     "December",
 ];
 
-/// "8:30am on Monday 29 December" (and " 2027" when the year is not `this_year`);
+/// "8:30am on Tuesday 29 December" (and " 2027" when the year is not `this_year`);
 /// times on the hour are "9am", noon is "12pm", midnight "12am".
 pub(crate) fn format_opening(z: &ZonedDateTime, this_year: i16) -> String {
     let (hour, minute) = (z.hour(), z.minute());

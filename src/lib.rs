@@ -162,7 +162,7 @@ the decision; [`Notice::auto_reply`] says whether it is safe to send unattended.
 a `cooldown` so that someone who sends five messages in the night hears it once.
 
 `{{next_open}}` in a reply is the next opening after the message's time, in the rule
-set's zone: `8:30am on Monday 29 December` (`9am` on the hour, `12pm` for noon; the year
+set's zone: `8:30am on Tuesday 29 December` (`9am` on the hour, `12pm` for noon; the year
 is added when it is not the message's year). It is English.
 
 ```

@@ -147,7 +147,7 @@ pub struct TooLong {
 }
 
 /// A standing reply for every message at this time, such as "we're closed, a person
-/// will be back at 8:30am on Monday 29 December": from a rule whose only conditions
+/// will be back at 8:30am on Tuesday 29 December": from a rule whose only conditions
 /// are `when.outside_hours` / `when.inside_hours` (and channel, author or fields).
 ///
 /// It goes beside the answer, not instead of it: send it as well as an auto-reply, or
@@ -158,7 +158,7 @@ pub struct TooLong {
 /// ```
 /// let notice: replykit::Notice = serde_json::from_str(r#"{
 ///     "id": "out-of-hours", "variation": 0, "tags": [], "auto_reply": true,
-///     "reply": "We're closed. A person will be back at 8:30am on Monday 29 December."
+///     "reply": "We're closed. A person will be back at 8:30am on Tuesday 29 December."
 /// }"#)?;
 /// assert!(notice.auto_reply && notice.missing.is_empty() && notice.too_long.is_none());
 /// # Ok::<(), serde_json::Error>(())
