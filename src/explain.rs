@@ -660,10 +660,15 @@ impl Engine {
             })
             .collect();
 
+        // Scores as the outcome gives them (four decimals), so that a score reads the
+        // same in every section.
         let decided: Vec<Ranked> = ranked
             .iter()
             .filter(|r| hours_hold(r) && held_back(r).is_none())
-            .cloned()
+            .map(|r| Ranked {
+                score: (r.score * 1e4).round() / 1e4,
+                ..r.clone()
+            })
             .collect();
         let reason = self.reason(message, &outcome, &decided);
         Explanation {

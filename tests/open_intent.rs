@@ -135,3 +135,18 @@ fn a_threshold_of_one_sends_no_faq_answer_unattended() {
     let outcome = engine.suggest(&Message::new("what are your opening hours"));
     assert_eq!(outcome.decision, Decision::AutoReply);
 }
+
+#[test]
+fn stop_words_are_never_evidence() {
+    // Issue #15, point 12: "the", "I", "my" may weigh in a score, never as evidence.
+    let engine = rail();
+    let outcome = engine.suggest(&Message::new("Can I bring my dog on the train?"));
+    let evidence: Vec<&str> = outcome
+        .top()
+        .map(|s| s.evidence.iter().map(|e| e.what.as_str()).collect())
+        .unwrap_or_default();
+    assert!(!evidence.is_empty());
+    for stop in ["can", "i", "my", "on", "the"] {
+        assert!(!evidence.contains(&stop), "{evidence:?}");
+    }
+}

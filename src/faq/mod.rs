@@ -298,9 +298,15 @@ fn split<'t>(words: &[ClassifierWord<'t>]) -> (Vec<&'t str>, Vec<bool>) {
 fn carried_by(words: &[ClassifierWord<'_>], contributions: &[f32]) -> Vec<Evidence> {
     let total: f32 = contributions.iter().filter(|c| **c > 0.0).sum();
     let mut out: Vec<Evidence> = Vec::new();
-    for (ClassifierWord { word, span, .. }, &c) in words.iter().zip(contributions) {
-        // Words carrying at least a tenth of the positive evidence.
-        if c > 0.0 && c >= 0.1 * total && !out.iter().any(|e| e.span == *span) {
+    for (
+        ClassifierWord {
+            word, span, stop, ..
+        },
+        &c,
+    ) in words.iter().zip(contributions)
+    {
+        // Topic words carrying at least a tenth of the positive evidence.
+        if !stop && c > 0.0 && c >= 0.1 * total && !out.iter().any(|e| e.span == *span) {
             out.push(Evidence {
                 what: (*word).to_string(),
                 span: *span,

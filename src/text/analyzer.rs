@@ -38,6 +38,8 @@ pub(crate) struct ClassifierWord<'t> {
     pub(crate) span: Span,
     /// Its stem is no stem of the rule set's words (nor, so, of the training data).
     pub(crate) unseen: bool,
+    /// A stop word ("the", "I"): it may weigh in a score, but it is never evidence.
+    pub(crate) stop: bool,
 }
 
 /// Collects the vocabulary, then builds an [`Analyzer`].
@@ -407,6 +409,7 @@ impl Analyzer {
                     word: w.as_str(),
                     span: s.span,
                     unseen: false,
+                    stop: false,
                 })),
                 None => out.push(ClassifierWord {
                     word: tokens.word(s.token as usize),
@@ -414,6 +417,7 @@ impl Analyzer {
                     // The vocabulary holds every FAQ question's words, so a stem it
                     // does not know is no stem the classifier was trained on.
                     unseen: s.id == UNKNOWN,
+                    stop: s.stop,
                 }),
             }
         }
