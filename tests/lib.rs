@@ -9,6 +9,7 @@
 //! - `cli`: the `replykit` command run as a process on `testdata/cli/` (feature `cli`;
 //!   `REPLYKIT_BLESS=1` rewrites its expected outputs too).
 
+mod alloc;
 mod bundled_example;
 mod channels;
 mod cli;
@@ -16,6 +17,7 @@ mod conversation;
 mod engine;
 mod errors;
 mod eval;
+mod hostile;
 mod office_hours;
 mod robustness;
 mod rule_tables;

@@ -340,7 +340,11 @@ fn day_name(day: HoursDay) -> String {
 }
 
 /// Opening ranges of a day (or date) must not overlap, and a date cannot be both
-/// closed and open. Each pair of lines is reported once, at the later one.
+/// closed and open. Each line is reported at most once, at the later of a pair.
+///
+/// Overlaps are found by sorting a day's ranges by their start and keeping the range
+/// that reaches furthest: O(n log n), and at most one error per line (issue 13: every
+/// pair was compared, so 1,000 ranges on one day made half a million errors).
 fn check_hours(entries: &[HoursEntry], diagnostics: &mut Vec<Diagnostic>) {
     // Tables are read in key order, not as written: order each day's lines by file,
     // then by where they are written, so that "first set here" is the first.
@@ -349,54 +353,81 @@ fn check_hours(entries: &[HoursEntry], diagnostics: &mut Vec<Diagnostic>) {
         let next = files.len();
         files.entry(e.location.file.as_str()).or_insert(next);
     }
+    let written = |e: &HoursEntry| {
+        (
+            files.get(e.location.file.as_str()).copied(),
+            e.location.span.start,
+        )
+    };
     let mut by_day: BTreeMap<HoursDay, Vec<&HoursEntry>> = BTreeMap::new();
     for e in entries {
         by_day.entry(e.day).or_default().push(e);
     }
-    for list in by_day.values_mut() {
-        list.sort_by_key(|e| (files.get(e.location.file.as_str()), e.location.span.start));
-    }
-    let mut reported: BTreeSet<(String, usize, String, usize)> = BTreeSet::new();
-    for (day, list) in by_day {
-        for (i, later) in list.iter().enumerate() {
-            for earlier in &list[..i] {
-                let key = (
-                    earlier.location.file.clone(),
-                    earlier.location.span.start,
-                    later.location.file.clone(),
-                    later.location.span.start,
-                );
-                let (message, label, first, help) = match (earlier.range, later.range) {
-                    (Some(a), Some(b)) if a.0 < b.1 && b.0 < a.1 => (
-                        format!("opening hours overlap on {}", day_name(day)),
-                        format!("overlaps {}-{}", hhmm(a.0), hhmm(a.1)),
-                        "first set here",
-                        match day {
-                            HoursDay::Weekday(_) => "give each day its hours once: split the days (as in mon-thu and fri), or list ranges that do not overlap, as in [\"08:30-12:30\", \"13:30-17:00\"]",
-                            HoursDay::Date(_) => "list ranges that do not overlap, as in [\"09:00-12:00\", \"13:00-15:00\"]",
-                        },
-                    ),
-                    (None, Some(_)) | (Some(_), None) => (
-                        format!("`{}` is both closed and open", day_name(day)),
-                        if later.range.is_some() { "open here" } else { "closed here" }.to_string(),
-                        if earlier.range.is_some() { "open here" } else { "closed here" },
-                        "keep one: remove the date from `closed`, or remove its hours",
-                    ),
-                    _ => continue,
-                };
-                if !reported.insert(key) {
-                    continue;
-                }
-                diagnostics.push(Diagnostic {
-                    severity: Severity::Error,
-                    message,
-                    location: Some(later.location.clone()),
-                    label,
-                    context: Some("[hours]".into()),
-                    secondary: Some((earlier.location.clone(), first.into())),
-                    help: Some(help.into()),
-                });
+    for (day, mut list) in by_day {
+        list.sort_by_key(|e| written(e));
+        // (later, earlier), by index in `list`.
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let first_closed = list.iter().position(|e| e.range.is_none());
+        let first_open = list.iter().position(|e| e.range.is_some());
+        for (i, e) in list.iter().enumerate() {
+            let opposite = if e.range.is_some() {
+                first_closed
+            } else {
+                first_open
+            };
+            if let Some(o) = opposite.filter(|&o| o < i) {
+                pairs.push((i, o));
             }
+        }
+        let mut open: Vec<(hours::Range, usize)> = list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| Some((e.range?, i)))
+            .collect();
+        open.sort_by_key(|&(r, i)| (r.0, i));
+        let mut furthest: Option<(hours::Range, usize)> = None;
+        for &(r, i) in &open {
+            if let Some((f, j)) = furthest {
+                if r.0 < f.1 && f.0 < r.1 {
+                    pairs.push((i.max(j), i.min(j)));
+                }
+            }
+            if furthest.is_none_or(|(f, _)| r.1 > f.1) {
+                furthest = Some((r, i));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup_by_key(|p| p.0);
+        for (l, e) in pairs {
+            let (Some(later), Some(earlier)) = (list.get(l), list.get(e)) else {
+                continue;
+            };
+            let (message, label, first, help) = match (earlier.range, later.range) {
+                (Some(a), Some(_)) => (
+                    format!("opening hours overlap on {}", day_name(day)),
+                    format!("overlaps {}-{}", hhmm(a.0), hhmm(a.1)),
+                    "first set here",
+                    match day {
+                        HoursDay::Weekday(_) => "give each day its hours once: split the days (as in mon-thu and fri), or list ranges that do not overlap, as in [\"08:30-12:30\", \"13:30-17:00\"]",
+                        HoursDay::Date(_) => "list ranges that do not overlap, as in [\"09:00-12:00\", \"13:00-15:00\"]",
+                    },
+                ),
+                _ => (
+                    format!("`{}` is both closed and open", day_name(day)),
+                    if later.range.is_some() { "open here" } else { "closed here" }.to_string(),
+                    if earlier.range.is_some() { "open here" } else { "closed here" },
+                    "keep one: remove the date from `closed`, or remove its hours",
+                ),
+            };
+            diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                message,
+                location: Some(later.location.clone()),
+                label,
+                context: Some("[hours]".into()),
+                secondary: Some((earlier.location.clone(), first.into())),
+                help: Some(help.into()),
+            });
         }
     }
 }

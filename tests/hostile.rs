@@ -1,0 +1,161 @@
+//! Hostile input (issue 13): each finding of the adversarial trial, at two sizes, so
+//! that growth faster than linear fails. Sizes are counted (bytes allocated, errors
+//! reported), never timed; timing is in `benches/hostile.rs`.
+
+use crate::alloc::measure;
+use replykit::{ConversationMemory, ConversationStore, Decision, Engine, Message, RuleSet, Sent};
+
+/// A rule whose `when.any` lists `n` phrases, all on one line.
+fn phrases_on_one_line(n: usize) -> String {
+    let phrases: Vec<String> = (0..n).map(|i| format!("\"p{i}\"")).collect();
+    format!(
+        "[[rule]]\nid = \"x\"\nreply = \"r\"\nwhen.any = [{}]\n",
+        phrases.join(", ")
+    )
+}
+
+/// Finding 1: every location kept a copy of its whole line, so memory grew with line
+/// length × entries (20,000 phrases on one line: 7.4 GB).
+#[test]
+fn issue_13_locations_share_the_line() {
+    let small = phrases_on_one_line(2_000);
+    let large = phrases_on_one_line(8_000);
+    let (a, small_use) = measure(|| RuleSet::from_toml("a.toml", &small));
+    let (b, large_use) = measure(|| RuleSet::from_toml("a.toml", &large));
+    assert!(a.is_ok() && b.is_ok());
+    // Four times the phrases: at most about four times the memory (it was sixteen).
+    assert!(
+        large_use.peak < 6 * small_use.peak,
+        "{small_use:?} -> {large_use:?}"
+    );
+    assert!(large_use.peak < 200 * large.len(), "{large_use:?}");
+}
+
+/// A long line still renders small diagnostics: a window around the span.
+#[test]
+fn issue_13_long_lines_render_a_window() {
+    let mut text = phrases_on_one_line(2_000);
+    text.push_str("bogus = 1\n");
+    let text = text.replace("\"p1000\"", "1000");
+    let column = text
+        .lines()
+        .nth(3)
+        .and_then(|l| l.find(" 1000,"))
+        .unwrap_or(0)
+        + 2;
+    let err = match RuleSet::from_toml("a.toml", &text) {
+        Ok(_) => panic!("a number among phrases does not load"),
+        Err(e) => e,
+    };
+    let first = &err.diagnostics()[0];
+    assert_eq!(first.position(), format!("a.toml:4:{column}"));
+    let rendered = first.to_string();
+    assert!(rendered.len() < 2_000, "{rendered}");
+    assert!(rendered.contains("\"p999\", 1000, \"p1001\""), "{rendered}");
+    assert!(rendered.contains("4 | …"), "{rendered}");
+    assert!(rendered.contains("^^^^ this is an integer"), "{rendered}");
+}
+
+fn hours(ranges: usize) -> String {
+    let list = vec!["\"09:00-10:00\""; ranges].join(", ");
+    format!("[settings]\ntimezone = \"Europe/London\"\n[hours]\nmon = [{list}]\n")
+}
+
+/// Finding 2: the overlap check compared every pair (1,000 ranges on one day: half a
+/// million errors, then out of memory). Now at most one error per line.
+#[test]
+fn issue_13_hours_overlaps_are_linear() {
+    let (small, small_use) = measure(|| RuleSet::from_toml("h.toml", &hours(250)));
+    let (large, large_use) = measure(|| RuleSet::from_toml("h.toml", &hours(1_000)));
+    let count = |r: Result<RuleSet, replykit::LoadError>| match r {
+        Ok(_) => panic!("overlapping hours load"),
+        Err(e) => e.diagnostics().len(),
+    };
+    assert_eq!(count(small), 249);
+    assert_eq!(count(large), 999);
+    assert!(
+        large_use.peak < 6 * small_use.peak,
+        "{small_use:?} -> {large_use:?}"
+    );
+}
+
+/// The closed dates of many years, one per day: no pairwise work.
+#[test]
+fn issue_13_many_closed_dates() {
+    let dates: Vec<String> = (0..8_000)
+        .map(|d| {
+            let (y, rest) = (2000 + d / 336, d % 336);
+            format!("\"{y}-{:02}-{:02}\"", rest / 28 + 1, rest % 28 + 1)
+        })
+        .collect();
+    let text = format!(
+        "[settings]\ntimezone = \"Europe/London\"\n[hours]\nmon = \"09:00-10:00\"\nclosed = [{}]\n",
+        dates.join(", ")
+    );
+    let (set, usage) = measure(|| RuleSet::from_toml("h.toml", &text));
+    assert!(set.is_ok());
+    assert!(usage.peak < 200 * text.len(), "{usage:?}");
+}
+
+/// Finding 6: the memory kept each author key twice, whatever its length (capacity
+/// 1,000 with 1 MB ids: 2.5 GB). Now a fixed-size hash.
+#[test]
+fn issue_13_conversation_memory_does_not_keep_author_keys() {
+    let memory = ConversationMemory::new(8);
+    let key = |i: usize| format!("{i}{}", "x".repeat(1 << 20));
+    let sent = Sent::new("thanks", 0, "2026-12-02T22:00:00Z");
+    let ((), usage) = measure(|| {
+        for i in 0..16 {
+            memory.record(&key(i), sent.clone());
+        }
+    });
+    assert_eq!(memory.len(), 8);
+    assert!(usage.retained < 64 << 10, "{usage:?}");
+    assert_eq!(memory.recent(&key(15)), [sent]);
+    assert!(memory.recent(&key(0)).is_empty(), "forgotten: least recent");
+    assert!(memory.recent(&key(15)[..1000]).is_empty());
+}
+
+fn engine(toml: &str) -> Engine {
+    let rules = RuleSet::from_toml("t.toml", toml).unwrap_or_else(|e| panic!("{e}"));
+    Engine::new(&rules).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Finding 9: the prefilter folded ASCII only, so "ſtop" and the Kelvin sign dodged an
+/// escalation pattern that the regex itself matches.
+#[test]
+fn issue_13_prefilter_folds_like_the_regex() {
+    let engine = engine(
+        r#"
+        [[rule]]
+        id = "stop"
+        when.regex = '\bstop\b'
+        escalate = true
+        reply = "A person will read this."
+
+        [[rule]]
+        id = "kill"
+        when.regex = 'kill\s+switch'
+        escalate = true
+        reply = "A person will read this."
+        "#,
+    );
+    for text in [
+        "please stop",
+        "please STOP",
+        "please \u{17F}top",
+        "please \u{17F}TOP",
+        "the \u{212A}ill switch",
+        "\u{212A}ILL SWITCH",
+    ] {
+        assert_eq!(
+            engine.suggest(&Message::new(text)).decision,
+            Decision::Escalate,
+            "{text}"
+        );
+    }
+    assert_eq!(
+        engine.suggest(&Message::new("unstoppable")).decision,
+        Decision::NoAnswer
+    );
+}
