@@ -213,13 +213,13 @@ impl Template {
 }
 
 /// Message text made safe to insert into a reply: control characters dropped (line
-/// breaks and tabs become spaces), surrounding space trimmed, and at most
+/// breaks, including U+2028 and U+2029, and tabs become spaces), surrounding space trimmed, and at most
 /// [`MAX_INSERTED_CHARS`] characters.
 pub(crate) fn clean(value: &str) -> String {
     value
         .chars()
         .map(|c| {
-            if matches!(c, '\n' | '\r' | '\t') {
+            if matches!(c, '\n' | '\r' | '\t' | '\u{85}' | '\u{2028}' | '\u{2029}') {
                 ' '
             } else {
                 c
@@ -232,10 +232,14 @@ pub(crate) fn clean(value: &str) -> String {
         .to_string()
 }
 
-/// Bidirectional overrides and isolates can make inserted text display in an order
-/// other than the reply's ("Trojan source"); they are dropped.
+/// Bidirectional overrides, isolates and marks can make inserted text display in an
+/// order other than the reply's ("Trojan source"); they are dropped. The Arabic letter
+/// mark (U+061C) is one too (issue 13).
 fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 #[cfg(test)]

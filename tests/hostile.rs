@@ -159,3 +159,103 @@ fn issue_13_prefilter_folds_like_the_regex() {
         Decision::NoAnswer
     );
 }
+
+/// Finding 8: special files. A named pipe blocked `check` forever, `/dev/zero` read
+/// until memory ran out, and in a folder pipes, folders and broken links named
+/// `*.toml` were skipped silently (and `._x.toml` loaded and failed).
+#[cfg(unix)]
+#[test]
+fn issue_13_special_files_are_refused_or_reported() {
+    use replykit::Severity;
+    let dir = std::env::temp_dir().join(format!("replykit-special-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("dir.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let rule =
+        |id: &str| format!("[[rule]]\nid = \"{id}\"\nwhen.any = [\"{id}\"]\nreply = \"x\"\n");
+    std::fs::write(dir.join("a.toml"), rule("a")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("B.TOML"), rule("b")).unwrap_or_else(|e| panic!("{e}"));
+    std::fs::write(dir.join("._a.toml"), "\0\u{5}junk").unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink("nowhere", dir.join("broken.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    std::os::unix::fs::symlink("loop.toml", dir.join("loop.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let fifo = std::process::Command::new("mkfifo")
+        .arg(dir.join("pipe.toml"))
+        .status()
+        .is_ok_and(|s| s.success());
+
+    let (sources, problems) = replykit::read_rule_files(&[&dir]);
+    assert_eq!(sources.len(), 2, "a.toml and B.TOML");
+    assert!(problems.iter().all(|d| d.severity == Severity::Warning));
+    let skipped: Vec<&str> = problems.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(skipped.len(), if fifo { 5 } else { 4 }, "{skipped:?}");
+    for name in ["._a.toml", "broken.toml", "dir.toml", "loop.toml"] {
+        assert!(
+            skipped.iter().any(|m| m.contains(name)),
+            "{name}: {skipped:?}"
+        );
+    }
+    assert!(RuleSet::from_path(&dir).is_ok());
+
+    // Named directly, a pipe or a device is an error, read without blocking.
+    let mut named = vec![std::path::PathBuf::from("/dev/zero")];
+    if fifo {
+        named.push(dir.join("pipe.toml"));
+    }
+    for path in named {
+        let (sources, problems) = replykit::read_rule_files(&[&path]);
+        assert!(sources.is_empty());
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].severity, Severity::Error);
+        assert!(
+            problems[0].message.contains("not a rule file"),
+            "{:?}",
+            problems[0]
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A UTF-8 byte-order mark at the start of a rule file is not an error.
+#[test]
+fn issue_13_byte_order_mark_in_a_rule_file() {
+    let path = std::env::temp_dir().join(format!("replykit-bom-{}.toml", std::process::id()));
+    std::fs::write(
+        &path,
+        "\u{FEFF}[[rule]]\nid = \"a\"\nwhen.any = [\"a\"]\nreply = \"x\"\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let loaded = RuleSet::from_path(&path);
+    let _ = std::fs::remove_file(&path);
+    assert!(loaded.is_ok(), "{loaded:?}");
+}
+
+/// Finding 11: the smaller ones.
+#[test]
+fn issue_13_null_fields_one_synonym_group_and_cleaning() {
+    // A null field is an absent field, not a rejected message.
+    let message: Message = serde_json::from_str(r#"{"text": "hi", "fields": {"n": null, "m": 1}}"#)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(message.fields.get("m").map(String::as_str), Some("1"));
+    assert!(!message.fields.contains_key("n"));
+
+    // A word listed in its own group is not "in two synonym groups".
+    let engine = engine(
+        r#"
+        [synonyms]
+        bin = ["bin", "dustbin"]
+
+        [[rule]]
+        id = "hi"
+        when.any = ["bin"]
+        reply = "Hi {{author.name}}!"
+        "#,
+    );
+    // Line and paragraph separators and the Arabic letter mark do not reach a reply.
+    let message: Message = serde_json::from_str(
+        r#"{"text": "my dustbin", "author": {"name": "Sam\u2028Spade\u061C\u2029"}}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let outcome = engine.suggest(&message);
+    assert_eq!(outcome.suggestions[0].reply, "Hi Sam Spade!");
+}

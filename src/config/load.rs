@@ -8,8 +8,40 @@ use crate::hours::{self, OfficeHours};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The files a path names: itself, or a folder's `*.toml` files in name order (not
-/// descending into sub-folders).
+/// A warning about a folder entry that is not read.
+fn skipped(path: &Path, why: &str, help: &str) -> Diagnostic {
+    let mut d = Diagnostic::without_location(format!("skipped `{}`: {why}", path.display()), help);
+    d.severity = Severity::Warning;
+    d
+}
+
+/// What kind of file, for saying why one is not read.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// The files a path names: itself, or a folder's `*.toml` files (any case) in name
+/// order (not descending into sub-folders). Folder entries named like rule files that
+/// are not read — folders, pipes, devices, broken or looping links, macOS `._` files —
+/// each get a warning, so a rule set never loads with fewer files unsaid (issue 13).
 fn files_of(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     if !path.is_dir() {
         return vec![path.to_path_buf()];
@@ -24,12 +56,37 @@ fn files_of(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
             return Vec::new();
         }
     };
-    let mut files: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
-        .collect();
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut warnings: Vec<(PathBuf, Diagnostic)> = Vec::new();
+    for entry in entries.flatten() {
+        let p = entry.path();
+        if !p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+        {
+            continue;
+        }
+        if entry.file_name().to_string_lossy().starts_with("._") {
+            let w = skipped(&p, "a macOS metadata file", "delete it; it holds no rules");
+            warnings.push((p, w));
+            continue;
+        }
+        // `metadata` follows links: a link to a rule file is read.
+        match std::fs::metadata(&p) {
+            Ok(meta) if meta.is_file() => files.push(p),
+            Ok(meta) => {
+                let w = skipped(&p, kind_of(&meta), "rule files must be regular files");
+                warnings.push((p, w));
+            }
+            Err(e) => {
+                let w = skipped(&p, &e.to_string(), "fix or remove the broken link");
+                warnings.push((p, w));
+            }
+        }
+    }
     files.sort();
+    warnings.sort_by(|a, b| a.0.cmp(&b.0));
+    diagnostics.extend(warnings.into_iter().map(|(_, w)| w));
     if files.is_empty() {
         diagnostics.push(Diagnostic::without_location(
             format!("no .toml files in folder `{}`", path.display()),
@@ -40,28 +97,50 @@ fn files_of(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
 }
 
 /// One file's text; or `None`, with a diagnostic saying why it cannot be had.
+///
+/// Only a regular file is opened (a named pipe would block, `/dev/zero` never ends),
+/// and at most [`MAX_FILE_BYTES`] + 1 bytes are read whatever size it reports. A
+/// UTF-8 byte-order mark is dropped.
 fn read_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    use std::io::Read;
     let name = path.display();
-    let problem = match std::fs::metadata(path).and_then(|meta| {
-        if meta.len() > MAX_FILE_BYTES as u64 {
-            return Ok(Err(meta.len()));
+    let read = || -> std::io::Result<Result<Vec<u8>, Diagnostic>> {
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            return Ok(Err(Diagnostic::without_location(
+                format!("`{name}` is {}, not a rule file", kind_of(&meta)),
+                "name a .toml file or a folder of them",
+            )));
         }
-        std::fs::read(path).map(Ok)
-    }) {
-        Ok(Ok(bytes)) => match String::from_utf8(bytes) {
-            Ok(text) => return Some(text),
-            Err(e) => Diagnostic::without_location(
-                format!(
-                    "`{name}` is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
+        let file = std::fs::File::open(path)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() > MAX_FILE_BYTES {
+            return Ok(Err(Diagnostic::without_location(
+                format!("`{name}` is more than the limit of {MAX_FILE_BYTES} bytes"),
+                "split the rule set into several files",
+            )));
+        }
+        Ok(Ok(bytes))
+    };
+    let problem = match read() {
+        Ok(Ok(mut bytes)) => {
+            if bytes.starts_with(b"\xEF\xBB\xBF") {
+                bytes.drain(..3);
+            }
+            match String::from_utf8(bytes) {
+                Ok(text) => return Some(text),
+                Err(e) => Diagnostic::without_location(
+                    format!(
+                        "`{name}` is not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                    "save the file as UTF-8",
                 ),
-                "save the file as UTF-8",
-            ),
-        },
-        Ok(Err(len)) => Diagnostic::without_location(
-            format!("`{name}` is {len} bytes, more than the limit of {MAX_FILE_BYTES}"),
-            "split the rule set into several files",
-        ),
+            }
+        }
+        Ok(Err(problem)) => problem,
         Err(e) => Diagnostic::without_location(
             format!("cannot read `{name}`: {e}"),
             "check the path and its permissions",

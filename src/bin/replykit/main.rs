@@ -142,7 +142,9 @@ A --cases file has one JSON object per line: {\"text\": \"...\", \"label\": \"<i
     /// text. Output is one JSON outcome per input line, in order, flushed line by line;
     /// a line that starts with `{` but is not a message gets {"error": ..., "line": N}
     /// and the rest go on. An empty line gets the outcome for an empty message, so output
-    /// line N always answers input line N.
+    /// line N always answers input line N. A line longer than 8 MiB (8388608 bytes) gets
+    /// {"error": ..., "line": N} without being read; a byte-order mark at the start of a
+    /// line is dropped.
     ///
     /// The last argument is the MESSAGE when it is not an existing file or folder (and
     /// does not end in `.toml`).
