@@ -277,7 +277,7 @@ mod text;
 
 pub use config::{
     read_rule_files, Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule,
-    RuleSet, Settings, TestCase, MAX_ENTRIES, MAX_FILE_BYTES, MAX_REGEX_BYTES,
+    RuleSet, Settings, TestCase, MAX_ENTRIES, MAX_EXAMPLE_BYTES, MAX_FILE_BYTES, MAX_REGEX_BYTES,
 };
 pub use conversation::{ConversationMemory, ConversationStore, Sent, MAX_HISTORY, MAX_REMEMBERED};
 pub use engine::Engine;

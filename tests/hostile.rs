@@ -259,3 +259,54 @@ fn issue_13_null_fields_one_synonym_group_and_cleaning() {
     let outcome = engine.suggest(&message);
     assert_eq!(outcome.suggestions[0].reply, "Hi Sam Spade!");
 }
+
+/// A rule set with one FAQ entry whose question and answer are given.
+fn faq(question: &str, answer: &str) -> String {
+    format!(
+        "[[faq]]\nid = \"a\"\nquestions = [\"{question}\", \"when is bin day\"]\nanswer = \"{answer}\"\n\n\
+         [[faq]]\nid = \"b\"\nquestions = [\"how do I pay council tax\"]\nanswer = \"Online.\"\n"
+    )
+}
+
+/// Finding 4: one long word in a question made typo handling store every one-letter
+/// deletion of it (20 KB: 388 MB). Words over 40 bytes are no typo targets now.
+#[test]
+fn issue_13_long_words_cost_linear_memory() {
+    let build = |len: usize| {
+        // Letters that vary, so that the word's deletions differ.
+        let word: String = (0..len)
+            .map(|i| char::from(b'a' + ((i * i + i / 26) % 26) as u8))
+            .collect();
+        let text = faq(&word, "Thursdays.");
+        let rules = RuleSet::from_toml("f.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+        measure(|| Engine::new(&rules).map(|_| ())).1
+    };
+    let small = build(1_000);
+    let large = build(4_000);
+    // Four times the length: about four times the memory (it was sixteen).
+    assert!(large.peak < 6 * small.peak, "{small:?} -> {large:?}");
+}
+
+/// Finding 4: term counts searched a list per word, quadratic in distinct words
+/// (200,000 words: 18.5 s). 100,000 distinct words in an answer now build at once.
+#[test]
+fn issue_13_many_distinct_words_in_an_answer() {
+    let words: Vec<String> = (0..100_000).map(|i| format!("w{i}")).collect();
+    let text = faq("when is my bin collected", &words.join(" "));
+    let rules = RuleSet::from_toml("f.toml", &text).unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(&rules).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = engine.suggest(&Message::new("when is my bin collected?"));
+    assert_eq!(outcome.suggestions[0].id, "a");
+}
+
+/// Examples are bounded: over `MAX_EXAMPLE_BYTES`, a load error.
+#[test]
+fn issue_13_examples_are_bounded() {
+    let long = "word ".repeat(replykit::MAX_EXAMPLE_BYTES / 5 + 1);
+    let err = match RuleSet::from_toml("f.toml", &faq(&long, "x")) {
+        Ok(_) => panic!("an example over the limit loads"),
+        Err(e) => e,
+    };
+    assert_eq!(err.diagnostics().len(), 1);
+    assert!(err.diagnostics()[0].message.contains("more than the limit of 4096"));
+}

@@ -260,6 +260,9 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
             if let Some(list) =
                 get(t, "examples").and_then(|v| walk::strings(&mut sink, v, "examples", ctx))
             {
+                for text in &list {
+                    example_fits(&mut sink, text, ctx);
+                }
                 parsed
                     .out_of_scope
                     .extend(list.into_iter().map(|text| text.value));
@@ -357,6 +360,25 @@ fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                 .push((key.to_string(), value, sink.file.location(k.span())));
         }
     }
+}
+
+/// An example question is at most [`MAX_EXAMPLE_BYTES`](super::MAX_EXAMPLE_BYTES).
+fn example_fits(sink: &mut Sink<'_>, example: &Text, ctx: Option<&str>) -> bool {
+    let limit = super::MAX_EXAMPLE_BYTES;
+    if example.value.len() <= limit {
+        return true;
+    }
+    sink.error(
+        example.span.clone(),
+        format!(
+            "example is {} bytes, more than the limit of {limit}",
+            example.value.len()
+        ),
+    )
+    .label("too long")
+    .context(ctx)
+    .help("write the short ways people ask; a long text is better split into several examples");
+    false
 }
 
 /// A variable's name is letters, digits, `_` and `-`, and not a message value's; its
@@ -1177,6 +1199,9 @@ fn faq(
                     .help("list a few ways people ask this; more examples make better matching");
             }
             for q in &list {
+                if !example_fits(sink, q, Some(&ctx)) {
+                    continue;
+                }
                 if tokenize(&q.value).len() == 0 {
                     sink.error(q.span.clone(), "question has no words")
                         .context(Some(&ctx))
