@@ -233,23 +233,44 @@ even with every message value empty is a load error.
 # Untrusted input
 
 Message text is untrusted: any text, empty or huge, binary-ish, right-to-left, emoji or
-zero-width joiners, gives an outcome without panicking.
+zero-width joiners, gives an outcome without panicking (a property test and three
+fuzz targets in `fuzz/` check it).
 
 * A message longer than `max_message_bytes` (default 16 KiB, at most 1 MiB) is matched
   on its first `max_message_bytes` bytes, cut at a character boundary, and the outcome
   says `truncated: true`.
+* Work per message is linear in its length (times, for regexes, the number of distinct
+  literal prefixes that occur in it): phrase matching walks a trie from each word; a
+  regex whose matches start with a literal is confirmed by one search from that
+  literal's first occurrence, however often it occurs; the other regexes run as one
+  set; all are the `regex` crate's, which never backtracks. The prefilter folds case
+  as the regex does (`ſ` is an `s`, the Kelvin sign a `k`), so it cannot be dodged.
 * Text inserted into replies from the message (regex captures, author names, fields)
-  is stripped of control and bidirectional-override characters and cut to
-  [`MAX_INSERTED_CHARS`] characters.
-* Work per message is linear in its length: phrase matching walks a trie from each
-  word, and regexes are the `regex` crate's, which never backtrack.
+  is stripped of control characters, line and paragraph separators and bidirectional
+  marks, overrides and isolates, and cut to [`MAX_INSERTED_CHARS`] characters.
 * Of a message's `history` (and the store's), only the last [`MAX_HISTORY`] entries are
   read; `received_at` and `at` longer than 100 bytes are unreadable.
+* [`ConversationMemory`] keeps a 128-bit keyed hash of each author key, never the key:
+  at most `capacity` authors × ([`MAX_REMEMBERED`] replies + about 100 bytes), whatever
+  the keys' length.
 
-Rule sets may come from a web form, so they are bounded too: a file over
-[`MAX_FILE_BYTES`], more than [`MAX_ENTRIES`] rules and entries, a pattern compiling to
-more than [`MAX_REGEX_BYTES`], or patterns together over [`MAX_REGEX_SET_BYTES`] are
-load errors.
+Rule sets may come from a web form, so they are bounded too, and loading one costs
+time and memory linear in its size:
+
+| what | bound |
+|---|---|
+| one file | [`MAX_FILE_BYTES`] (16 MiB), read with that cap whatever size the file reports; only regular files are opened (a named pipe or a device is an error, not a hang) |
+| rules and FAQ entries | [`MAX_ENTRIES`] |
+| one FAQ example question or `[out_of_scope]` example | [`MAX_EXAMPLE_BYTES`] (4 KiB) |
+| one `when.regex` pattern | [`MAX_REGEX_BYTES`] compiled; patterns without a literal prefix together [`MAX_REGEX_SET_BYTES`] |
+| a phrase, a reply, a variable | within the file's bound; each costs memory linear in its length (a diagnostic's location shares the file's text rather than copying its line) |
+| a regex rule | about 20 KB of engine memory (its confirming automaton), within [`MAX_ENTRIES`] |
+| a word | typo tolerance only for words of 5 to 40 bytes |
+
+Each check that compares entries does so by sorting or hashing, never pair by pair
+(`[hours]` overlaps are at most one error per line), and "did you mean" hints stop
+after a fixed amount of work. `benches/hostile.rs` runs the worst cases found so far
+at two sizes.
 */
 
 #![deny(unsafe_code)]

@@ -308,5 +308,7 @@ fn issue_13_examples_are_bounded() {
         Err(e) => e,
     };
     assert_eq!(err.diagnostics().len(), 1);
-    assert!(err.diagnostics()[0].message.contains("more than the limit of 4096"));
+    assert!(err.diagnostics()[0]
+        .message
+        .contains("more than the limit of 4096"));
 }

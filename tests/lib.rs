@@ -19,5 +19,6 @@ mod errors;
 mod eval;
 mod hostile;
 mod office_hours;
+mod properties;
 mod robustness;
 mod rule_tables;
