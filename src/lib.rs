@@ -19,6 +19,9 @@ It is a pure library: it sends nothing, stores nothing and calls no network.
 * [`Message`] in, [`Outcome`] out; both serialise to and from JSON with serde.
 * [`ConversationMemory`] (or the host's own [`ConversationStore`]): what each author
   already had, so that nobody gets the same reply twice (see "Conversation memory").
+* [`Reloader`]: the engine for a set of rule files, rebuilt in the background when they
+  change and swapped in atomically; a rule set with errors never replaces a working
+  one, and readers never block (`replykit suggest RULES --watch` uses it).
 
 # Example: suggest a reply
 
@@ -290,6 +293,7 @@ pub mod import;
 pub mod lint;
 mod message;
 mod outcome;
+mod reload;
 mod rules;
 mod span;
 mod template;
@@ -309,6 +313,7 @@ pub use outcome::{
     Decision, Escalation, Evidence, EvidenceKind, Kind, Notice, Outcome, Ranked, Suggestion,
     Suppressed, Suppression, TooLong,
 };
+pub use reload::{ReloadEvent, Reloader, Watch};
 pub use rules::MAX_REGEX_SET_BYTES;
 pub use span::Span;
 pub use template::{Template, MAX_INSERTED_CHARS};
@@ -353,5 +358,8 @@ mod testoibits {
         assert_send_sync::<eval::Labelled>();
         assert_send_sync::<import::Thresholds>();
         assert_send_sync::<explain::Explanation>();
+        assert_send_sync::<Reloader>();
+        assert_send_sync::<ReloadEvent>();
+        assert_send_sync::<Watch>();
     }
 }

@@ -162,6 +162,12 @@ Examples:
         /// The channel of messages that do not give their own (such as `twitter`).
         #[arg(long)]
         channel: Option<String>,
+        /// Reload the rules when a rule file changes (checked twice a second), saying
+        /// on stderr `reloaded: N rules, M FAQ entries`, or the errors and `kept the
+        /// previous rules` when the changed files do not load. Lines are answered
+        /// throughout, each with the rules in use when it is read.
+        #[arg(long)]
+        watch: bool,
     },
     /// Explain why a message gets its outcome.
     ///
@@ -272,7 +278,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             deny_warnings,
         } => lint::run(&paths, format, deny_warnings, color),
         Command::Test { paths, cases } => test_cmd::run(&paths, &cases, color),
-        Command::Suggest { args, channel } => suggest::run(&args, channel.as_deref()),
+        Command::Suggest {
+            args,
+            channel,
+            watch,
+        } => suggest::run(&args, channel.as_deref(), watch),
         Command::Explain {
             args,
             channel,
