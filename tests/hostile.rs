@@ -312,3 +312,27 @@ fn issue_13_examples_are_bounded() {
         .message
         .contains("more than the limit of 4096"));
 }
+
+/// Finding 11: `import` wrote rule sets that did not load: labels "a b" and "a-b" made
+/// one id, a label `{{phone}}` became an unknown variable in the placeholder answer,
+/// and (since examples are bounded) a long message would be an example over the limit.
+#[test]
+fn issue_13_imported_rule_sets_load() {
+    use replykit::eval::Labelled;
+    use replykit::import::{rule_set_toml, Thresholds};
+    let long = format!("when is my bin day {}", "é".repeat(5_000));
+    let data = [
+        Labelled::new("when is bin day", Some("a b")),
+        Labelled::new("bin collection day", Some("a b")),
+        Labelled::new("pay council tax", Some("a-b")),
+        Labelled::new("council tax bill", Some("a-b")),
+        Labelled::new("what is your phone number", Some("{{phone}}")),
+        Labelled::new(long.as_str(), Some("{{phone}}")),
+        Labelled::new(long.as_str(), None),
+    ];
+    let toml = rule_set_toml(&data, &Thresholds::default());
+    let rules =
+        RuleSet::from_toml("imported.toml", &toml).unwrap_or_else(|e| panic!("{e}\n{toml}"));
+    let ids: Vec<&str> = rules.faqs().iter().map(|f| f.id.as_str()).collect();
+    assert_eq!(ids, ["a-b", "a-b-2", "--phone--"]);
+}
