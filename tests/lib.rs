@@ -20,5 +20,6 @@ mod eval;
 mod hostile;
 mod office_hours;
 mod properties;
+mod reload;
 mod robustness;
 mod rule_tables;
