@@ -213,6 +213,13 @@ fn opens_with_word_boundary(pattern: &str) -> bool {
 impl Prefilter {
     /// Builds the prefilter for the rules' patterns.
     pub(crate) fn build(patterns: &[String]) -> Result<Prefilter, String> {
+        Prefilter::build_within(patterns, MAX_REGEX_SET_BYTES)
+    }
+
+    /// Builds the prefilter; the literal patterns' confirming automata may take at
+    /// most `limit` bytes together (each takes about 10 KB, mostly for Unicode classes
+    /// such as `\d` and `\s`: 40,000 rules took 2.2 GB outside any limit; issue 13).
+    fn build_within(patterns: &[String], limit: usize) -> Result<Prefilter, String> {
         let mut literals: Vec<String> = Vec::new();
         let mut literal_patterns: Vec<Vec<usize>> = Vec::new();
         let mut rest: Vec<String> = Vec::new();
@@ -255,6 +262,7 @@ impl Prefilter {
             })
             .collect();
         let mut confirm = Vec::with_capacity(literals.len());
+        let mut confirm_bytes = 0usize;
         for ps in &literal_patterns {
             let group: Vec<&str> = ps
                 .iter()
@@ -267,6 +275,14 @@ impl Prefilter {
                 )
                 .build_many(&group)
                 .map_err(|e| format!("the rules' regular expressions could not be indexed: {e}"))?;
+            confirm_bytes = confirm_bytes.saturating_add(re.memory_usage());
+            if confirm_bytes > limit {
+                return Err(format!(
+                    "the rules' regular expressions together are too big to compile: more than \
+                     {limit} bytes; use fewer `when.regex` patterns, or smaller ones (`[0-9]` \
+                     rather than `\\d`, which is every Unicode digit)"
+                ));
+            }
             confirm.push(re);
         }
         let mut all_spellings: Vec<String> = Vec::new();
@@ -441,6 +457,15 @@ mod tests {
         }
         let (found, _) = prefilter.candidates_and_searches(&format!("{}x", "order ".repeat(100)));
         assert_eq!(found, [(0, Some(0))]);
+    }
+
+    #[test]
+    fn confirming_automata_count_against_the_limit() {
+        let patterns =
+            |n: usize| -> Vec<String> { (0..n).map(|i| format!(r"w{i}x\s*(?P<n>\d+)")).collect() };
+        assert!(Prefilter::build_within(&patterns(5), 1 << 20).is_ok());
+        let err = Prefilter::build_within(&patterns(200), 1 << 20).err();
+        assert!(err.is_some_and(|e| e.contains("too big")));
     }
 
     #[test]
