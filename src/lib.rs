@@ -265,9 +265,9 @@ time and memory linear in its size:
 | one file | [`MAX_FILE_BYTES`] (16 MiB), read with that cap whatever size the file reports; only regular files are opened (a named pipe or a device is an error, not a hang) |
 | rules and FAQ entries | [`MAX_ENTRIES`] |
 | one FAQ example question or `[out_of_scope]` example | [`MAX_EXAMPLE_BYTES`] (4 KiB) |
-| one `when.regex` pattern | [`MAX_REGEX_BYTES`] compiled; patterns without a literal prefix together [`MAX_REGEX_SET_BYTES`] |
+| one `when.regex` pattern | [`MAX_REGEX_BYTES`] compiled |
+| all `when.regex` patterns | [`MAX_REGEX_SET_BYTES`] for the set of those without a literal prefix, and the same again for the confirming automata of those with one (about 10 KB each for a pattern like `\border\s*\d+`: Unicode `\d` and `\s` are large) |
 | a phrase, a reply, a variable | within the file's bound; each costs memory linear in its length (a diagnostic's location shares the file's text rather than copying its line) |
-| a regex rule | about 20 KB of engine memory (its confirming automaton), within [`MAX_ENTRIES`] |
 | a word | typo tolerance only for words of 5 to 40 bytes |
 
 Each check that compares entries does so by sorting or hashing, never pair by pair
