@@ -8,6 +8,8 @@
 //!   and loop protection, channel limits (issue #5).
 //! - `cli`: the `replykit` command run as a process on `testdata/cli/` (feature `cli`;
 //!   `REPLYKIT_BLESS=1` rewrites its expected outputs too).
+//! - `hostile`, `properties`, `reload`: issue 13's findings at two sizes (allocations
+//!   counted by `alloc`), property tests of hostile messages, `Reloader` under readers.
 
 mod alloc;
 mod bundled_example;
@@ -19,7 +21,9 @@ mod errors;
 mod eval;
 mod hostile;
 mod office_hours;
-mod properties;
-mod reload;
 mod robustness;
 mod rule_tables;
+
+// Issue 13: hostile input and live operation.
+mod properties;
+mod reload;
