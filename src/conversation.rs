@@ -8,6 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::hash::{BuildHasher, RandomState};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -107,7 +108,13 @@ impl ConversationStore for BTreeMap<String, Vec<Sent>> {
 /// recording for a new author forgets the author recorded least recently.
 ///
 /// It is `Send + Sync` and records through `&self`, so one memory can be shared by every
-/// thread that suggests and sends. It forgets everything when the process ends; hosts
+/// thread that suggests and sends.
+///
+/// Author keys come from the public (anyone can pick a megabyte-long id), so the memory
+/// keeps a 128-bit keyed hash of each key, never the key itself: its size is bounded by
+/// `capacity` × ([`MAX_REMEMBERED`] replies + about 100 bytes), whatever the keys
+/// (issue 13). The hash keys are random per memory, so nobody can choose an id that
+/// collides with someone else's. It forgets everything when the process ends; hosts
 /// that need more implement [`ConversationStore`] over their own store.
 ///
 /// ```
@@ -144,16 +151,21 @@ impl ConversationStore for BTreeMap<String, Vec<Sent>> {
 #[derive(Debug)]
 pub struct ConversationMemory {
     capacity: usize,
+    /// Two independently keyed hashers, for a 128-bit [`AuthorHash`].
+    hashers: [RandomState; 2],
     inner: Mutex<Memory>,
 }
+
+/// An author key, hashed: a fixed size whatever the key's length.
+type AuthorHash = u128;
 
 #[derive(Debug, Default)]
 struct Memory {
     /// Increases with every recording; orders authors by when they were last recorded.
     tick: u64,
-    authors: HashMap<String, (u64, VecDeque<Sent>)>,
+    authors: HashMap<AuthorHash, (u64, VecDeque<Sent>)>,
     /// tick → author, oldest first, for forgetting the least recently recorded.
-    order: BTreeMap<u64, String>,
+    order: BTreeMap<u64, AuthorHash>,
 }
 
 impl ConversationMemory {
@@ -161,8 +173,14 @@ impl ConversationMemory {
     pub fn new(capacity: usize) -> ConversationMemory {
         ConversationMemory {
             capacity: capacity.max(1),
+            hashers: [RandomState::new(), RandomState::new()],
             inner: Mutex::new(Memory::default()),
         }
+    }
+
+    fn hash(&self, author: &str) -> AuthorHash {
+        let [a, b] = &self.hashers;
+        (u128::from(a.hash_one(author)) << 64) | u128::from(b.hash_one(author))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Memory> {
@@ -175,10 +193,11 @@ impl ConversationMemory {
 
     /// Records a reply sent to `author`.
     pub fn record(&self, author: &str, sent: Sent) {
+        let author = self.hash(author);
         let mut m = self.lock();
         m.tick += 1;
         let tick = m.tick;
-        let previous = m.authors.get(author).map(|(t, _)| *t);
+        let previous = m.authors.get(&author).map(|(t, _)| *t);
         if let Some(t) = previous {
             m.order.remove(&t);
         } else if m.authors.len() >= self.capacity {
@@ -186,10 +205,10 @@ impl ConversationMemory {
                 m.authors.remove(&oldest);
             }
         }
-        m.order.insert(tick, author.to_string());
+        m.order.insert(tick, author);
         let entry = m
             .authors
-            .entry(author.to_string())
+            .entry(author)
             .or_insert_with(|| (tick, VecDeque::new()));
         entry.0 = tick;
         entry.1.push_back(sent);
@@ -200,8 +219,9 @@ impl ConversationMemory {
 
     /// Forgets everything sent to `author`, as when their conversation is closed.
     pub fn forget(&self, author: &str) {
+        let author = self.hash(author);
         let mut m = self.lock();
-        if let Some((tick, _)) = m.authors.remove(author) {
+        if let Some((tick, _)) = m.authors.remove(&author) {
             m.order.remove(&tick);
         }
     }
@@ -219,9 +239,10 @@ impl ConversationMemory {
 
 impl ConversationStore for ConversationMemory {
     fn recent(&self, author: &str) -> Vec<Sent> {
+        let author = self.hash(author);
         self.lock()
             .authors
-            .get(author)
+            .get(&author)
             .map(|(_, sent)| sent.iter().cloned().collect())
             .unwrap_or_default()
     }

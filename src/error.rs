@@ -2,10 +2,16 @@
 //! and a hint, rendered like a compiler's diagnostics.
 
 use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// Where a diagnostic points: a file, a 1-based line and column, and the byte range in
 /// the file.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+///
+/// A location shares its file's text (it does not copy its line), so a rule set with
+/// thousands of entries on one long line costs one copy of that line, not thousands
+/// (issue 13). [`Location::source_line`] gives the line.
+#[derive(Clone)]
 pub struct Location {
     /// The file name as given when loading (or the origin name of a string).
     pub file: String,
@@ -15,8 +21,92 @@ pub struct Location {
     pub column: usize,
     /// The byte range in the file.
     pub span: crate::Span,
+    /// The whole text of the file, shared by every location in it.
+    source: Arc<str>,
+    /// The byte range of the line in `source`, without its line ending.
+    line_range: crate::Span,
+}
+
+impl Location {
+    pub(crate) fn new(
+        file: String,
+        line: usize,
+        column: usize,
+        span: crate::Span,
+        source: Arc<str>,
+        line_range: crate::Span,
+    ) -> Location {
+        Location {
+            file,
+            line,
+            column,
+            span,
+            source,
+            line_range,
+        }
+    }
+
     /// The text of the line, without its line ending.
-    pub source_line: String,
+    ///
+    /// ```
+    /// let err = replykit::RuleSet::from_toml("a.toml", "[[rule]]\nid = 'x'\n").unwrap_err();
+    /// let location = err.diagnostics()[0].location.as_ref().unwrap();
+    /// assert_eq!(location.source_line(), "id = 'x'");
+    /// ```
+    pub fn source_line(&self) -> &str {
+        self.source
+            .get(self.line_range.start..self.line_range.end)
+            .unwrap_or("")
+    }
+
+    fn key(&self) -> (&str, usize, usize, crate::Span, &str) {
+        (
+            &self.file,
+            self.line,
+            self.column,
+            self.span,
+            self.source_line(),
+        )
+    }
+}
+
+impl fmt::Debug for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Location")
+            .field("file", &self.file)
+            .field("line", &self.line)
+            .field("column", &self.column)
+            .field("span", &self.span)
+            .field("source_line", &self.source_line())
+            .finish()
+    }
+}
+
+impl PartialEq for Location {
+    fn eq(&self, other: &Location) -> bool {
+        self.key() == other.key()
+    }
+}
+
+impl Eq for Location {}
+
+impl Hash for Location {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        self.key().hash(state);
+    }
+}
+
+impl serde::Serialize for Location {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut s = serializer.serialize_struct("Location", 5)?;
+        s.serialize_field("file", &self.file)?;
+        s.serialize_field("line", &self.line)?;
+        s.serialize_field("column", &self.column)?;
+        s.serialize_field("span", &self.span)?;
+        s.serialize_field("source_line", self.source_line())?;
+        s.end()
+    }
 }
 
 /// How bad a diagnostic is.
@@ -102,6 +192,23 @@ fn gutter_width(d: &Diagnostic) -> usize {
     a.max(b).to_string().len()
 }
 
+/// Lines longer than this many bytes are shown as a window around the span.
+const SNIPPET_BYTES: usize = 1024;
+
+/// Bytes of context each side of the span in a window of a long line.
+const SNIPPET_CONTEXT: usize = 80;
+
+/// The most bytes of the span itself shown in a window of a long line.
+const SNIPPET_SPAN: usize = 400;
+
+fn floor_boundary(s: &str, mut at: usize) -> usize {
+    at = at.min(s.len());
+    while !s.is_char_boundary(at) {
+        at -= 1;
+    }
+    at
+}
+
 fn write_snippet(
     f: &mut fmt::Formatter<'_>,
     width: usize,
@@ -111,13 +218,30 @@ fn write_snippet(
 ) -> fmt::Result {
     let pad = " ".repeat(width);
     writeln!(f, "{pad} |")?;
-    writeln!(f, "{:>width$} | {}", loc.line, loc.source_line)?;
-    let line_chars = loc.source_line.chars().count();
-    let start = loc.column.saturating_sub(1).min(line_chars);
+    let line = loc.source_line();
+    // Where the span starts in the line, in bytes.
+    let at = floor_boundary(line, loc.span.start.saturating_sub(loc.line_range.start));
     let wanted = loc.span.len().max(1);
+    // A long line (a whole rule set on one line) is shown around the span only, so
+    // that each diagnostic stays small (issue 13).
+    let (shown, start) = if line.len() <= SNIPPET_BYTES {
+        let line_chars = line.chars().count();
+        (
+            line.to_string(),
+            loc.column.saturating_sub(1).min(line_chars),
+        )
+    } else {
+        let from = floor_boundary(line, at.saturating_sub(SNIPPET_CONTEXT));
+        let to = floor_boundary(line, at + wanted.min(SNIPPET_SPAN) + SNIPPET_CONTEXT);
+        let before = if from > 0 { "…" } else { "" };
+        let after = if to < line.len() { "…" } else { "" };
+        let window = line.get(from..to).unwrap_or("");
+        let start = before.chars().count() + line.get(from..at).map_or(0, |s| s.chars().count());
+        (format!("{before}{window}{after}"), start)
+    };
+    writeln!(f, "{:>width$} | {}", loc.line, shown)?;
     // Count the span's characters on this line (a span may run past the line's end).
-    let under: usize = loc
-        .source_line
+    let under: usize = shown
         .chars()
         .skip(start)
         .scan(0usize, |bytes, c| {

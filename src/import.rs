@@ -46,6 +46,44 @@ pub fn label_id(label: &str) -> String {
     }
 }
 
+/// Each label's id: its [`label_id`], with `-2`, `-3`, … added where labels would share
+/// one ("a b" and "a-b"), in label order, so that every id is unique (issue 13: the
+/// rule set `import` wrote did not load).
+///
+/// ```
+/// let ids = replykit::import::label_ids(["a b", "a-b", "c"]);
+/// assert_eq!(ids["a b"], "a-b");
+/// assert_eq!(ids["a-b"], "a-b-2");
+/// ```
+pub fn label_ids<'a>(labels: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a str, String> {
+    let labels: std::collections::BTreeSet<&str> = labels.into_iter().collect();
+    let mut used = std::collections::BTreeSet::new();
+    let mut out = BTreeMap::new();
+    for label in labels {
+        let base = label_id(label);
+        let mut id = base.clone();
+        let mut n = 2;
+        while used.contains(&id) {
+            id = format!("{base}-{n}");
+            n += 1;
+        }
+        used.insert(id.clone());
+        out.insert(label, id);
+    }
+    out
+}
+
+/// An example cut to [`MAX_EXAMPLE_BYTES`](crate::MAX_EXAMPLE_BYTES), at a character
+/// boundary, so that a long message in a history does not make a rule set that does
+/// not load.
+fn example(text: &str) -> &str {
+    let mut end = text.len().min(crate::MAX_EXAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or(text)
+}
+
 /// The rule-set TOML for labelled messages: `[settings]` with the given thresholds, and
 /// one `[[faq]]` per label (in order of first appearance) whose questions are its
 /// messages and whose answer is a placeholder to replace. Out-of-scope messages (no
@@ -117,23 +155,26 @@ pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
         );
         let _ = writeln!(out, "examples = [");
         for m in &out_of_scope {
-            let _ = writeln!(out, "    {},", toml_string(m));
+            let _ = writeln!(out, "    {},", toml_string(example(m)));
         }
         let _ = writeln!(out, "]");
     }
+    let ids = label_ids(order.iter().copied());
     for label in order {
         let questions = groups.get(label).map(Vec::as_slice).unwrap_or(&[]);
+        let id = ids.get(label).cloned().unwrap_or_else(|| label_id(label));
         let _ = writeln!(out, "\n[[faq]]");
-        let _ = writeln!(out, "id = {}", toml_string(&label_id(label)));
+        let _ = writeln!(out, "id = {}", toml_string(&id));
         let _ = writeln!(out, "questions = [");
         for q in questions {
-            let _ = writeln!(out, "    {},", toml_string(q));
+            let _ = writeln!(out, "    {},", toml_string(example(q)));
         }
         let _ = writeln!(out, "]");
+        // The id, not the label: a label such as `{{phone}}` would be a template slot.
         let _ = writeln!(
             out,
             "answer = {}",
-            toml_string(&format!("TODO: the answer for {label}."))
+            toml_string(&format!("TODO: the answer for {id}."))
         );
     }
     out
@@ -245,7 +286,11 @@ pub fn choose_thresholds_with(data: &[Labelled], options: &ImportOptions) -> Thr
     let cfg = crate::faq::train_config(&analyzer);
     // The entries `rule_set_toml` writes are named for their labels, and the engine
     // learns from those names.
-    let ids: Vec<String> = labels.iter().map(|l| label_id(l)).collect();
+    let unique = label_ids(labels.iter().copied());
+    let ids: Vec<String> = labels
+        .iter()
+        .map(|l| unique.get(l).cloned().unwrap_or_else(|| label_id(l)))
+        .collect();
     let ids = crate::faq::id_examples(&analyzer, &ids);
     // Out-of-scope examples are one more class (see `[out_of_scope]`).
     let classes = labels.len() + usize::from(examples.iter().any(|e| e.1.is_none()));

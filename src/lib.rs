@@ -19,6 +19,9 @@ It is a pure library: it sends nothing, stores nothing and calls no network.
 * [`Message`] in, [`Outcome`] out; both serialise to and from JSON with serde.
 * [`ConversationMemory`] (or the host's own [`ConversationStore`]): what each author
   already had, so that nobody gets the same reply twice (see "Conversation memory").
+* [`Reloader`]: the engine for a set of rule files, rebuilt in the background when they
+  change and swapped in atomically; a rule set with errors never replaces a working
+  one, and readers never block (`replykit suggest RULES --watch` uses it).
 
 # Example: suggest a reply
 
@@ -244,23 +247,44 @@ even with every message value empty is a load error.
 # Untrusted input
 
 Message text is untrusted: any text, empty or huge, binary-ish, right-to-left, emoji or
-zero-width joiners, gives an outcome without panicking.
+zero-width joiners, gives an outcome without panicking (a property test and three
+fuzz targets in `fuzz/` check it).
 
 * A message longer than `max_message_bytes` (default 16 KiB, at most 1 MiB) is matched
   on its first `max_message_bytes` bytes, cut at a character boundary, and the outcome
   says `truncated: true`.
+* Work per message is linear in its length (times, for regexes, the number of distinct
+  literal prefixes that occur in it): phrase matching walks a trie from each word; a
+  regex whose matches start with a literal is confirmed by one search from that
+  literal's first occurrence, however often it occurs; the other regexes run as one
+  set; all are the `regex` crate's, which never backtracks. The prefilter folds case
+  as the regex does (`ſ` is an `s`, the Kelvin sign a `k`), so it cannot be dodged.
 * Text inserted into replies from the message (regex captures, author names, fields)
-  is stripped of control and bidirectional-override characters and cut to
-  [`MAX_INSERTED_CHARS`] characters.
-* Work per message is linear in its length: phrase matching walks a trie from each
-  word, and regexes are the `regex` crate's, which never backtrack.
+  is stripped of control characters, line and paragraph separators and bidirectional
+  marks, overrides and isolates, and cut to [`MAX_INSERTED_CHARS`] characters.
 * Of a message's `history` (and the store's), only the last [`MAX_HISTORY`] entries are
   read; `received_at` and `at` longer than 100 bytes are unreadable.
+* [`ConversationMemory`] keeps a 128-bit keyed hash of each author key, never the key:
+  at most `capacity` authors × ([`MAX_REMEMBERED`] replies + about 100 bytes), whatever
+  the keys' length.
 
-Rule sets may come from a web form, so they are bounded too: a file over
-[`MAX_FILE_BYTES`], more than [`MAX_ENTRIES`] rules and entries, a pattern compiling to
-more than [`MAX_REGEX_BYTES`], or patterns together over [`MAX_REGEX_SET_BYTES`] are
-load errors.
+Rule sets may come from a web form, so they are bounded too, and loading one costs
+time and memory linear in its size:
+
+| what | bound |
+|---|---|
+| one file | [`MAX_FILE_BYTES`] (16 MiB), read with that cap whatever size the file reports; only regular files are opened (a named pipe or a device is an error, not a hang) |
+| rules and FAQ entries | [`MAX_ENTRIES`] |
+| one FAQ example question or `[out_of_scope]` example | [`MAX_EXAMPLE_BYTES`] (4 KiB) |
+| one `when.regex` pattern | [`MAX_REGEX_BYTES`] compiled |
+| all `when.regex` patterns | [`MAX_REGEX_SET_BYTES`] for the set of those without a literal prefix, and the same again for the confirming automata of those with one (about 10 KB each for a pattern like `\border\s*\d+`: Unicode `\d` and `\s` are large) |
+| a phrase, a reply, a variable | within the file's bound; each costs memory linear in its length (a diagnostic's location shares the file's text rather than copying its line) |
+| a word | typo tolerance only for words of 5 to 40 bytes |
+
+Each check that compares entries does so by sorting or hashing, never pair by pair
+(`[hours]` overlaps are at most one error per line), and "did you mean" hints stop
+after a fixed amount of work. `benches/hostile.rs` runs the worst cases found so far
+at two sizes.
 
 # Crate features
 
@@ -290,6 +314,7 @@ pub mod lint;
 pub mod listen;
 mod message;
 mod outcome;
+mod reload;
 mod rules;
 mod span;
 mod template;
@@ -298,7 +323,7 @@ mod text;
 
 pub use config::{
     read_rule_files, Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule,
-    RuleSet, Settings, TestCase, MAX_ENTRIES, MAX_FILE_BYTES, MAX_REGEX_BYTES,
+    RuleSet, Settings, TestCase, MAX_ENTRIES, MAX_EXAMPLE_BYTES, MAX_FILE_BYTES, MAX_REGEX_BYTES,
 };
 pub use conversation::{ConversationMemory, ConversationStore, Sent, MAX_HISTORY, MAX_REMEMBERED};
 pub use engine::Engine;
@@ -309,6 +334,7 @@ pub use outcome::{
     Decision, Escalation, Evidence, EvidenceKind, Kind, Notice, Outcome, Ranked, Suggestion,
     Suppressed, Suppression, TooLong,
 };
+pub use reload::{ReloadEvent, Reloader, Watch};
 pub use rules::MAX_REGEX_SET_BYTES;
 pub use span::Span;
 pub use template::{Template, MAX_INSERTED_CHARS};
@@ -353,6 +379,9 @@ mod testoibits {
         assert_send_sync::<eval::Labelled>();
         assert_send_sync::<import::Thresholds>();
         assert_send_sync::<explain::Explanation>();
+        assert_send_sync::<Reloader>();
+        assert_send_sync::<ReloadEvent>();
+        assert_send_sync::<Watch>();
         #[cfg(feature = "report")]
         {
             assert_send_sync::<listen::Listener>();

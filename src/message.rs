@@ -203,6 +203,8 @@ fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Sent>, D::Error>
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum FieldValue {
+    /// `null`: the field has no value (issue 13: it rejected the whole message).
+    Null(()),
     Text(String),
     Integer(i64),
     Float(f64),
@@ -214,14 +216,15 @@ fn fields_as_text<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, St
     Ok(raw
         .unwrap_or_default()
         .into_iter()
-        .map(|(k, v)| {
+        .filter_map(|(k, v)| {
             let text = match v {
+                FieldValue::Null(()) => return None,
                 FieldValue::Text(s) => s,
                 FieldValue::Integer(i) => i.to_string(),
                 FieldValue::Float(f) => f.to_string(),
                 FieldValue::Bool(b) => b.to_string(),
             };
-            (k, text)
+            Some((k, text))
         })
         .collect())
 }

@@ -71,6 +71,22 @@ fn parse_fallback(raw: &str) -> Option<String> {
     Some(inner.to_string())
 }
 
+/// A `}}` in text outside any slot (as in `{bins_url}}`) is a mistake that would reach
+/// the public: reports each one (issue 13).
+fn stray_closes(source: &str, text: Range<usize>, errors: &mut Vec<TemplateError>) {
+    let Some(part) = source.get(text.clone()) else {
+        return;
+    };
+    for (i, _) in part.match_indices("}}") {
+        let at = text.start + i;
+        errors.push(TemplateError {
+            span: at..at + 2,
+            message: "stray `}}` in template".into(),
+            help: "a slot opens with `{{` and closes with `}}`, as in `{{phone}}`".into(),
+        });
+    }
+}
+
 impl Template {
     /// Parses a template, collecting every problem.
     pub(crate) fn parse(source: &str) -> Result<Template, Vec<TemplateError>> {
@@ -79,6 +95,7 @@ impl Template {
         let mut rest_start = 0;
         while let Some(open) = source[rest_start..].find("{{").map(|i| i + rest_start) {
             if open > rest_start {
+                stray_closes(source, rest_start..open, &mut errors);
                 parts.push(Part::Text(source[rest_start..open].to_string()));
             }
             let Some(close) = source[open + 2..].find("}}").map(|i| i + open + 2) else {
@@ -126,6 +143,7 @@ impl Template {
             rest_start = close + 2;
         }
         if rest_start < source.len() {
+            stray_closes(source, rest_start..source.len(), &mut errors);
             parts.push(Part::Text(source[rest_start..].to_string()));
         }
         if errors.is_empty() {
@@ -195,13 +213,13 @@ impl Template {
 }
 
 /// Message text made safe to insert into a reply: control characters dropped (line
-/// breaks and tabs become spaces), surrounding space trimmed, and at most
+/// breaks, including U+2028 and U+2029, and tabs become spaces), surrounding space trimmed, and at most
 /// [`MAX_INSERTED_CHARS`] characters.
 pub(crate) fn clean(value: &str) -> String {
     value
         .chars()
         .map(|c| {
-            if matches!(c, '\n' | '\r' | '\t') {
+            if matches!(c, '\n' | '\r' | '\t' | '\u{85}' | '\u{2028}' | '\u{2029}') {
                 ' '
             } else {
                 c
@@ -214,10 +232,14 @@ pub(crate) fn clean(value: &str) -> String {
         .to_string()
 }
 
-/// Bidirectional overrides and isolates can make inserted text display in an order
-/// other than the reply's ("Trojan source"); they are dropped.
+/// Bidirectional overrides, isolates and marks can make inserted text display in an
+/// order other than the reply's ("Trojan source"); they are dropped. The Arabic letter
+/// mark (U+061C) is one too (issue 13).
 fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    matches!(
+        c,
+        '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'
+    )
 }
 
 #[cfg(test)]

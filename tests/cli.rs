@@ -878,3 +878,83 @@ fn report_html_loads_in_a_headless_browser_with_its_charts_and_no_console_errors
     }
     assert!(dom.contains("<rect"), "charts have bars");
 }
+
+/// Waits for the next stderr line of a `--watch` process that starts with one of
+/// `prefixes`, giving every line read on the way.
+fn wait_for(lines: &std::sync::mpsc::Receiver<String>, prefixes: &[&str]) -> Vec<String> {
+    let mut seen = Vec::new();
+    loop {
+        match lines.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(line) => {
+                let done = prefixes.iter().any(|p| line.starts_with(p));
+                seen.push(line);
+                if done {
+                    return seen;
+                }
+            }
+            Err(e) => panic!("no {prefixes:?} on stderr ({e}); saw {seen:?}"),
+        }
+    }
+}
+
+/// Issue 13: `suggest --watch` answers, reloads an edited file, keeps the working
+/// rules when an edit breaks it, and loses no line in between.
+#[test]
+fn suggest_watch_reloads_without_losing_a_line() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+    let dir = std::env::temp_dir().join(format!("replykit-watch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let file = dir.join("rules.toml");
+    let rule = |id: &str, word: &str| {
+        format!("[[rule]]\nid = \"{id}\"\nwhen.any = [\"{word}\"]\nreply = \"{id} reply\"\n")
+    };
+    std::fs::write(&file, rule("old", "hello")).expect("write");
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_replykit"))
+        .args(["suggest", "--watch"])
+        .arg(&dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("replykit runs");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let (send, errors) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        for line in stderr.lines().map_while(Result::ok) {
+            let _ = send.send(line);
+        }
+    });
+    let mut ask = |text: &str| -> String {
+        writeln!(stdin, "{text}").expect("write a line");
+        stdin.flush().expect("flush");
+        let mut answer = String::new();
+        stdout.read_line(&mut answer).expect("read an answer");
+        answer
+    };
+
+    assert!(ask("hello").contains("\"id\":\"old\""));
+    // A new rule: reloaded, and the next line gets it.
+    std::fs::write(&file, rule("old", "hello") + &rule("new", "goodbye")).expect("write");
+    let seen = wait_for(&errors, &["reloaded:"]);
+    assert_eq!(
+        seen.last().map(String::as_str),
+        Some("reloaded: 2 rules, 0 FAQ entries")
+    );
+    assert!(ask("goodbye").contains("\"id\":\"new\""));
+    // A broken file: reported, and the rules in use stay.
+    std::fs::write(&file, "[[rule]]\nid = \"new\"\n").expect("write");
+    let seen = wait_for(&errors, &["kept the previous rules"]);
+    assert!(seen.iter().any(|l| l.starts_with("error:")), "{seen:?}");
+    assert!(ask("goodbye").contains("\"id\":\"new\""));
+    assert!(ask("hello").contains("\"id\":\"old\""));
+    drop(stdin);
+    let status = child.wait().expect("replykit ends");
+    assert!(status.success());
+    let _ = reader.join();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -11,7 +11,10 @@
 //! - `listen`: the listening report through the library (feature `report`, issue 11).
 //! - `cli`: the `replykit` command run as a process on `testdata/cli/` (feature `cli`;
 //!   `REPLYKIT_BLESS=1` rewrites its expected outputs too).
+//! - `hostile`, `properties`, `reload`: issue 13's findings at two sizes (allocations
+//!   counted by `alloc`), property tests of hostile messages, `Reloader` under readers.
 
+mod alloc;
 mod bundled_example;
 mod channels;
 mod cli;
@@ -19,8 +22,13 @@ mod conversation;
 mod engine;
 mod errors;
 mod eval;
+mod hostile;
 mod listen;
 mod office_hours;
 mod open_intent;
 mod robustness;
 mod rule_tables;
+
+// Issue 13: hostile input and live operation.
+mod properties;
+mod reload;

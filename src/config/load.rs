@@ -8,8 +8,40 @@ use crate::hours::{self, OfficeHours};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// The files a path names: itself, or a folder's `*.toml` files in name order (not
-/// descending into sub-folders).
+/// A warning about a folder entry that is not read.
+fn skipped(path: &Path, why: &str, help: &str) -> Diagnostic {
+    let mut d = Diagnostic::without_location(format!("skipped `{}`: {why}", path.display()), help);
+    d.severity = Severity::Warning;
+    d
+}
+
+/// What kind of file, for saying why one is not read.
+fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// The files a path names: itself, or a folder's `*.toml` files (any case) in name
+/// order (not descending into sub-folders). Folder entries named like rule files that
+/// are not read — folders, pipes, devices, broken or looping links, macOS `._` files —
+/// each get a warning, so a rule set never loads with fewer files unsaid (issue 13).
 fn files_of(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
     if !path.is_dir() {
         return vec![path.to_path_buf()];
@@ -24,12 +56,37 @@ fn files_of(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
             return Vec::new();
         }
     };
-    let mut files: Vec<PathBuf> = entries
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == "toml"))
-        .collect();
+    let mut files: Vec<PathBuf> = Vec::new();
+    let mut warnings: Vec<(PathBuf, Diagnostic)> = Vec::new();
+    for entry in entries.flatten() {
+        let p = entry.path();
+        if !p
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+        {
+            continue;
+        }
+        if entry.file_name().to_string_lossy().starts_with("._") {
+            let w = skipped(&p, "a macOS metadata file", "delete it; it holds no rules");
+            warnings.push((p, w));
+            continue;
+        }
+        // `metadata` follows links: a link to a rule file is read.
+        match std::fs::metadata(&p) {
+            Ok(meta) if meta.is_file() => files.push(p),
+            Ok(meta) => {
+                let w = skipped(&p, kind_of(&meta), "rule files must be regular files");
+                warnings.push((p, w));
+            }
+            Err(e) => {
+                let w = skipped(&p, &e.to_string(), "fix or remove the broken link");
+                warnings.push((p, w));
+            }
+        }
+    }
     files.sort();
+    warnings.sort_by(|a, b| a.0.cmp(&b.0));
+    diagnostics.extend(warnings.into_iter().map(|(_, w)| w));
     if files.is_empty() {
         diagnostics.push(Diagnostic::without_location(
             format!("no .toml files in folder `{}`", path.display()),
@@ -40,28 +97,50 @@ fn files_of(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Vec<PathBuf> {
 }
 
 /// One file's text; or `None`, with a diagnostic saying why it cannot be had.
+///
+/// Only a regular file is opened (a named pipe would block, `/dev/zero` never ends),
+/// and at most [`MAX_FILE_BYTES`] + 1 bytes are read whatever size it reports. A
+/// UTF-8 byte-order mark is dropped.
 fn read_file(path: &Path, diagnostics: &mut Vec<Diagnostic>) -> Option<String> {
+    use std::io::Read;
     let name = path.display();
-    let problem = match std::fs::metadata(path).and_then(|meta| {
-        if meta.len() > MAX_FILE_BYTES as u64 {
-            return Ok(Err(meta.len()));
+    let read = || -> std::io::Result<Result<Vec<u8>, Diagnostic>> {
+        let meta = std::fs::metadata(path)?;
+        if !meta.is_file() {
+            return Ok(Err(Diagnostic::without_location(
+                format!("`{name}` is {}, not a rule file", kind_of(&meta)),
+                "name a .toml file or a folder of them",
+            )));
         }
-        std::fs::read(path).map(Ok)
-    }) {
-        Ok(Ok(bytes)) => match String::from_utf8(bytes) {
-            Ok(text) => return Some(text),
-            Err(e) => Diagnostic::without_location(
-                format!(
-                    "`{name}` is not UTF-8 text (invalid byte at offset {})",
-                    e.utf8_error().valid_up_to()
+        let file = std::fs::File::open(path)?;
+        let mut bytes = Vec::new();
+        file.take(MAX_FILE_BYTES as u64 + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() > MAX_FILE_BYTES {
+            return Ok(Err(Diagnostic::without_location(
+                format!("`{name}` is more than the limit of {MAX_FILE_BYTES} bytes"),
+                "split the rule set into several files",
+            )));
+        }
+        Ok(Ok(bytes))
+    };
+    let problem = match read() {
+        Ok(Ok(mut bytes)) => {
+            if bytes.starts_with(b"\xEF\xBB\xBF") {
+                bytes.drain(..3);
+            }
+            match String::from_utf8(bytes) {
+                Ok(text) => return Some(text),
+                Err(e) => Diagnostic::without_location(
+                    format!(
+                        "`{name}` is not UTF-8 text (invalid byte at offset {})",
+                        e.utf8_error().valid_up_to()
+                    ),
+                    "save the file as UTF-8",
                 ),
-                "save the file as UTF-8",
-            ),
-        },
-        Ok(Err(len)) => Diagnostic::without_location(
-            format!("`{name}` is {len} bytes, more than the limit of {MAX_FILE_BYTES}"),
-            "split the rule set into several files",
-        ),
+            }
+        }
+        Ok(Err(problem)) => problem,
         Err(e) => Diagnostic::without_location(
             format!("cannot read `{name}`: {e}"),
             "check the path and its permissions",
@@ -340,7 +419,11 @@ fn day_name(day: HoursDay) -> String {
 }
 
 /// Opening ranges of a day (or date) must not overlap, and a date cannot be both
-/// closed and open. Each pair of lines is reported once, at the later one.
+/// closed and open. Each line is reported at most once, at the later of a pair.
+///
+/// Overlaps are found by sorting a day's ranges by their start and keeping the range
+/// that reaches furthest: O(n log n), and at most one error per line (issue 13: every
+/// pair was compared, so 1,000 ranges on one day made half a million errors).
 fn check_hours(entries: &[HoursEntry], diagnostics: &mut Vec<Diagnostic>) {
     // Tables are read in key order, not as written: order each day's lines by file,
     // then by where they are written, so that "first set here" is the first.
@@ -349,54 +432,81 @@ fn check_hours(entries: &[HoursEntry], diagnostics: &mut Vec<Diagnostic>) {
         let next = files.len();
         files.entry(e.location.file.as_str()).or_insert(next);
     }
+    let written = |e: &HoursEntry| {
+        (
+            files.get(e.location.file.as_str()).copied(),
+            e.location.span.start,
+        )
+    };
     let mut by_day: BTreeMap<HoursDay, Vec<&HoursEntry>> = BTreeMap::new();
     for e in entries {
         by_day.entry(e.day).or_default().push(e);
     }
-    for list in by_day.values_mut() {
-        list.sort_by_key(|e| (files.get(e.location.file.as_str()), e.location.span.start));
-    }
-    let mut reported: BTreeSet<(String, usize, String, usize)> = BTreeSet::new();
-    for (day, list) in by_day {
-        for (i, later) in list.iter().enumerate() {
-            for earlier in &list[..i] {
-                let key = (
-                    earlier.location.file.clone(),
-                    earlier.location.span.start,
-                    later.location.file.clone(),
-                    later.location.span.start,
-                );
-                let (message, label, first, help) = match (earlier.range, later.range) {
-                    (Some(a), Some(b)) if a.0 < b.1 && b.0 < a.1 => (
-                        format!("opening hours overlap on {}", day_name(day)),
-                        format!("overlaps {}-{}", hhmm(a.0), hhmm(a.1)),
-                        "first set here",
-                        match day {
-                            HoursDay::Weekday(_) => "give each day its hours once: split the days (as in mon-thu and fri), or list ranges that do not overlap, as in [\"08:30-12:30\", \"13:30-17:00\"]",
-                            HoursDay::Date(_) => "list ranges that do not overlap, as in [\"09:00-12:00\", \"13:00-15:00\"]",
-                        },
-                    ),
-                    (None, Some(_)) | (Some(_), None) => (
-                        format!("`{}` is both closed and open", day_name(day)),
-                        if later.range.is_some() { "open here" } else { "closed here" }.to_string(),
-                        if earlier.range.is_some() { "open here" } else { "closed here" },
-                        "keep one: remove the date from `closed`, or remove its hours",
-                    ),
-                    _ => continue,
-                };
-                if !reported.insert(key) {
-                    continue;
-                }
-                diagnostics.push(Diagnostic {
-                    severity: Severity::Error,
-                    message,
-                    location: Some(later.location.clone()),
-                    label,
-                    context: Some("[hours]".into()),
-                    secondary: Some((earlier.location.clone(), first.into())),
-                    help: Some(help.into()),
-                });
+    for (day, mut list) in by_day {
+        list.sort_by_key(|e| written(e));
+        // (later, earlier), by index in `list`.
+        let mut pairs: Vec<(usize, usize)> = Vec::new();
+        let first_closed = list.iter().position(|e| e.range.is_none());
+        let first_open = list.iter().position(|e| e.range.is_some());
+        for (i, e) in list.iter().enumerate() {
+            let opposite = if e.range.is_some() {
+                first_closed
+            } else {
+                first_open
+            };
+            if let Some(o) = opposite.filter(|&o| o < i) {
+                pairs.push((i, o));
             }
+        }
+        let mut open: Vec<(hours::Range, usize)> = list
+            .iter()
+            .enumerate()
+            .filter_map(|(i, e)| Some((e.range?, i)))
+            .collect();
+        open.sort_by_key(|&(r, i)| (r.0, i));
+        let mut furthest: Option<(hours::Range, usize)> = None;
+        for &(r, i) in &open {
+            if let Some((f, j)) = furthest {
+                if r.0 < f.1 && f.0 < r.1 {
+                    pairs.push((i.max(j), i.min(j)));
+                }
+            }
+            if furthest.is_none_or(|(f, _)| r.1 > f.1) {
+                furthest = Some((r, i));
+            }
+        }
+        pairs.sort_unstable();
+        pairs.dedup_by_key(|p| p.0);
+        for (l, e) in pairs {
+            let (Some(later), Some(earlier)) = (list.get(l), list.get(e)) else {
+                continue;
+            };
+            let (message, label, first, help) = match (earlier.range, later.range) {
+                (Some(a), Some(_)) => (
+                    format!("opening hours overlap on {}", day_name(day)),
+                    format!("overlaps {}-{}", hhmm(a.0), hhmm(a.1)),
+                    "first set here",
+                    match day {
+                        HoursDay::Weekday(_) => "give each day its hours once: split the days (as in mon-thu and fri), or list ranges that do not overlap, as in [\"08:30-12:30\", \"13:30-17:00\"]",
+                        HoursDay::Date(_) => "list ranges that do not overlap, as in [\"09:00-12:00\", \"13:00-15:00\"]",
+                    },
+                ),
+                _ => (
+                    format!("`{}` is both closed and open", day_name(day)),
+                    if later.range.is_some() { "open here" } else { "closed here" }.to_string(),
+                    if earlier.range.is_some() { "open here" } else { "closed here" },
+                    "keep one: remove the date from `closed`, or remove its hours",
+                ),
+            };
+            diagnostics.push(Diagnostic {
+                severity: Severity::Error,
+                message,
+                location: Some(later.location.clone()),
+                label,
+                context: Some("[hours]".into()),
+                secondary: Some((earlier.location.clone(), first.into())),
+                help: Some(help.into()),
+            });
         }
     }
 }

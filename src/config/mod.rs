@@ -26,6 +26,10 @@ pub const MAX_ENTRIES: usize = 1_000_000;
 /// The most compiled size of one `when.regex` pattern, in bytes (1 MiB): a pattern
 /// over it (such as `\w{1000}{1000}`) is a load error.
 pub const MAX_REGEX_BYTES: usize = 1 << 20;
+/// The most bytes of one FAQ example question or `[out_of_scope]` example (4 KiB). A
+/// longer example is a load error: an example is a way people ask, and training cost
+/// grows with its length.
+pub const MAX_EXAMPLE_BYTES: usize = 4 << 10;
 
 /// A loaded, validated rule set: settings, variables, synonyms, rules, FAQ entries and
 /// tests, from one or more TOML files.

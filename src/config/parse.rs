@@ -213,9 +213,11 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
             for (k, v) in t.iter() {
                 let name = k.get_ref().to_string();
                 if let Some(text) = walk::string(&mut sink, v, &name, Some("[vars]")) {
-                    parsed
-                        .vars
-                        .push((name, text.value, file.location(k.span())));
+                    if var_is_valid(&mut sink, &name, k.span(), &text) {
+                        parsed
+                            .vars
+                            .push((name, text.value, file.location(k.span())));
+                    }
                 }
             }
         }
@@ -258,6 +260,9 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
             if let Some(list) =
                 get(t, "examples").and_then(|v| walk::strings(&mut sink, v, "examples", ctx))
             {
+                for text in &list {
+                    example_fits(&mut sink, text, ctx);
+                }
                 parsed
                     .out_of_scope
                     .extend(list.into_iter().map(|text| text.value));
@@ -355,6 +360,68 @@ fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                 .push((key.to_string(), value, sink.file.location(k.span())));
         }
     }
+}
+
+/// An example question is at most [`MAX_EXAMPLE_BYTES`](super::MAX_EXAMPLE_BYTES).
+fn example_fits(sink: &mut Sink<'_>, example: &Text, ctx: Option<&str>) -> bool {
+    let limit = super::MAX_EXAMPLE_BYTES;
+    if example.value.len() <= limit {
+        return true;
+    }
+    sink.error(
+        example.span.clone(),
+        format!(
+            "example is {} bytes, more than the limit of {limit}",
+            example.value.len()
+        ),
+    )
+    .label("too long")
+    .context(ctx)
+    .help("write the short ways people ask; a long text is better split into several examples");
+    false
+}
+
+/// A variable's name is letters, digits, `_` and `-`, and not a message value's; its
+/// value is inserted as written, so a `{{` or `}}` in it would reach the public (and
+/// `a = "{{b}}"`, `b = "{{a}}"` would read as a loop). Issue 13.
+fn var_is_valid(sink: &mut Sink<'_>, name: &str, name_span: Range<usize>, value: &Text) -> bool {
+    let ctx = Some("[vars]");
+    let reserved = name == "channel"
+        || super::validate::TIME_SLOTS.contains(&name)
+        || name.starts_with("author.")
+        || name.starts_with("fields.");
+    if reserved {
+        sink.error(name_span, format!("`{name}` is a message value, not a variable"))
+            .label("reserved name")
+            .context(ctx)
+            .help(format!(
+                "pick another name, or give a fallback where it is used, as in {{{{{name} | \"...\"}}}}"
+            ));
+        return false;
+    }
+    let well_formed = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-'));
+    if !well_formed {
+        sink.error(name_span, format!("`{name}` is not a valid variable name"))
+            .label("not a name")
+            .context(ctx)
+            .help("name variables with letters, digits, `_` and `-`, as in bins_url");
+        return false;
+    }
+    let brace = value.value.find("{{").or_else(|| value.value.find("}}"));
+    if brace.is_some() {
+        sink.error(
+            value.span.clone(),
+            format!("the value of `{name}` contains `{{{{` or `}}}}`"),
+        )
+        .label("variables are inserted as written")
+        .context(ctx)
+        .help("write the text out in full: a variable cannot use another variable");
+        return false;
+    }
+    true
 }
 
 fn count(
@@ -1132,6 +1199,9 @@ fn faq(
                     .help("list a few ways people ask this; more examples make better matching");
             }
             for q in &list {
+                if !example_fits(sink, q, Some(&ctx)) {
+                    continue;
+                }
                 if tokenize(&q.value).len() == 0 {
                     sink.error(q.span.clone(), "question has no words")
                         .context(Some(&ctx))

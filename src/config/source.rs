@@ -2,28 +2,63 @@
 
 use crate::error::{Diagnostic, Location, Severity};
 use std::ops::Range;
+use std::sync::Arc;
+
+/// Bytes per block of the character-count table.
+const BLOCK: usize = 256;
 
 /// One loaded TOML text and where its lines start.
+///
+/// Locations share the text (an `Arc`), and a column is found from a table of character
+/// counts per [`BLOCK`] bytes, so a location costs the same on a line of 100 bytes as on
+/// a line of 10 MB (issue 13: 20,000 phrases on one line made 20,000 copies of it).
 #[derive(Clone, Debug)]
 pub(crate) struct SourceFile {
     pub(crate) name: String,
-    pub(crate) text: String,
+    pub(crate) text: Arc<str>,
     line_starts: Vec<usize>,
+    /// For each block, the characters in the text before it.
+    chars_before_block: Vec<usize>,
+}
+
+fn count_chars(bytes: &[u8]) -> usize {
+    // A character starts at every byte that is not a UTF-8 continuation byte.
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count()
 }
 
 impl SourceFile {
     pub(crate) fn new(name: impl Into<String>, text: impl Into<String>) -> SourceFile {
-        let text = text.into();
+        let text: Arc<str> = Arc::from(text.into());
         let mut line_starts = vec![0];
         line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        let mut chars_before_block = Vec::with_capacity(text.len() / BLOCK + 1);
+        let mut total = 0;
+        for block in text.as_bytes().chunks(BLOCK) {
+            chars_before_block.push(total);
+            total += count_chars(block);
+        }
+        chars_before_block.push(total);
         SourceFile {
             name: name.into(),
             text,
             line_starts,
+            chars_before_block,
         }
     }
 
-    /// The line, column and line text of a byte range.
+    /// The number of characters before byte `at` (at most `BLOCK` bytes counted).
+    fn chars_before(&self, at: usize) -> usize {
+        let block = at / BLOCK;
+        let before = self.chars_before_block.get(block).copied().unwrap_or(0);
+        let rest = self
+            .text
+            .as_bytes()
+            .get(block * BLOCK..at)
+            .map_or(0, count_chars);
+        before + rest
+    }
+
+    /// The line, column and line of a byte range.
     pub(crate) fn location(&self, span: Range<usize>) -> Location {
         let start = span.start.min(self.text.len());
         let end = span.end.clamp(start, self.text.len());
@@ -32,26 +67,25 @@ impl SourceFile {
             Err(i) => i.saturating_sub(1),
         };
         let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
-        let line_end = self
+        let mut line_end = self
             .line_starts
             .get(line_index + 1)
-            .map_or(self.text.len(), |&next| next.saturating_sub(1));
-        let line_text = self
-            .text
-            .get(line_start..line_end.max(line_start))
-            .unwrap_or("");
-        let line_text = line_text.strip_suffix('\r').unwrap_or(line_text);
-        let column = self
-            .text
-            .get(line_start..start)
-            .map_or(1, |before| before.chars().count() + 1);
-        Location {
-            file: self.name.clone(),
-            line: line_index + 1,
-            column,
-            span: crate::Span::new(start, end),
-            source_line: line_text.to_string(),
+            .map_or(self.text.len(), |&next| next.saturating_sub(1))
+            .max(line_start);
+        if self.text.as_bytes().get(line_end.wrapping_sub(1)) == Some(&b'\r')
+            && line_end > line_start
+        {
+            line_end -= 1;
         }
+        let column = self.chars_before(start) - self.chars_before(line_start) + 1;
+        Location::new(
+            self.name.clone(),
+            line_index + 1,
+            column,
+            crate::Span::new(start, end),
+            Arc::clone(&self.text),
+            crate::Span::new(line_start, line_end),
+        )
     }
 }
 
@@ -118,7 +152,7 @@ mod tests {
         let f = SourceFile::new("a.toml", "x = 1\r\nné = 'é'\n");
         let l = f.location(10..13);
         assert_eq!((l.line, l.column), (2, 3));
-        assert_eq!(l.source_line, "né = 'é'");
+        assert_eq!(l.source_line(), "né = 'é'");
         let end = f.location(999..1000);
         assert_eq!(end.line, 3);
     }

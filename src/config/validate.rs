@@ -1,7 +1,7 @@
 //! Checks that need the whole rule set: ids, references, synonyms, template names.
 
 use super::parse::Templated;
-use super::walk::closest;
+use super::walk::Hinter;
 use super::RuleSet;
 use crate::error::{Diagnostic, Location, Severity};
 use crate::text::tokenize;
@@ -54,6 +54,7 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
         }
     }
     let known: Vec<&str> = ids.keys().copied().collect();
+    let mut hinter = Hinter::new();
     let notices: Vec<&str> = set
         .rules
         .iter()
@@ -64,7 +65,7 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
         let context = || Some(format!("test at line {}", test.location.line));
         if let Some(Some(notice)) = &test.notice {
             if !notices.contains(&notice.as_str()) {
-                let help = match closest(notice, &notices) {
+                let help = match hinter.closest(notice, &notices) {
                     Some(k) => format!("did you mean `{k}`?"),
                     None if notices.is_empty() => "the rule set has no notice: a notice is a rule with only office-hours conditions, such as when.outside_hours = true".into(),
                     None => format!("the notices are: {}", notices.join(", ")),
@@ -79,7 +80,7 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
         }
         for (n, id) in test.suppressed.iter().enumerate() {
             if !ids.contains_key(id.as_str()) {
-                let help = match closest(id, &known) {
+                let help = match hinter.closest(id, &known) {
                     Some(k) => format!("did you mean `{k}`?"),
                     None => "name the id of a rule or FAQ entry".into(),
                 };
@@ -93,7 +94,7 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
         }
         let Some(expect) = &test.expect else { continue };
         if !ids.contains_key(expect.as_str()) {
-            let help = match closest(expect, &known) {
+            let help = match hinter.closest(expect, &known) {
                 Some(k) => format!("did you mean `{k}`?"),
                 None => {
                     "name the id of a rule or FAQ entry, or use decision = \"no_answer\"".into()
@@ -114,25 +115,30 @@ pub(crate) fn check_synonyms(
     groups: &[Vec<(String, Location)>],
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let mut seen: BTreeMap<String, &Location> = BTreeMap::new();
-    for group in groups {
+    let mut seen: BTreeMap<String, (usize, &Location)> = BTreeMap::new();
+    for (g, group) in groups.iter().enumerate() {
         for (phrase, location) in group {
             let folded = tokenize(phrase).joined();
             if folded.is_empty() {
                 continue;
             }
-            if let Some(first) = seen.get(&folded) {
+            if let Some(&(first_group, first)) = seen.get(&folded) {
+                // Twice in one group (`bin = ["bin"]`) is harmless, not two groups
+                // (issue 13).
+                if first_group == g {
+                    continue;
+                }
                 diagnostics.push(Diagnostic {
                     severity: Severity::Error,
                     message: format!("`{phrase}` is in two synonym groups"),
                     location: Some(location.clone()),
                     label: "again here".into(),
                     context: Some("[synonyms]".into()),
-                    secondary: Some(((*first).clone(), "first here".into())),
+                    secondary: Some((first.clone(), "first here".into())),
                     help: Some("merge the two groups into one, or drop it from one of them".into()),
                 });
             } else {
-                seen.insert(folded, location);
+                seen.insert(folded, (g, location));
             }
         }
     }
@@ -144,6 +150,8 @@ pub(crate) fn check_templates(
     vars: &BTreeMap<String, String>,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    let mut hinter = Hinter::new();
+    let var_names: Vec<&str> = vars.keys().map(String::as_str).collect();
     for t in templated {
         for slot in &t.slots {
             let name = slot.name.as_str();
@@ -157,16 +165,20 @@ pub(crate) fn check_templates(
             if known {
                 continue;
             }
-            let mut candidates: Vec<&str> = vars.keys().map(String::as_str).collect();
-            candidates.extend(
-                t.captures
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|c| *c != super::parse::ANY_CAPTURE),
-            );
-            candidates.extend(MESSAGE_SLOTS);
-            candidates.extend(TIME_SLOTS);
-            let help = match closest(name, &candidates) {
+            // Rebuilt for each unknown name only while hints are still given.
+            let mut candidates: Vec<&str> = Vec::new();
+            if hinter.can_hint() {
+                candidates.extend(&var_names);
+                candidates.extend(
+                    t.captures
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|c| *c != super::parse::ANY_CAPTURE),
+                );
+                candidates.extend(MESSAGE_SLOTS);
+                candidates.extend(TIME_SLOTS);
+            }
+            let help = match hinter.closest(name, &candidates) {
                 Some(k) => format!("did you mean `{{{{{k}}}}}`?"),
                 None => format!(
                     "define it under [vars] as {name} = \"...\", or use a message value such as {{{{author.name | \"there\"}}}}"

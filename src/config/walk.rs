@@ -210,12 +210,62 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The closest of `known` to `key`, when it is close enough to be a likely typo.
 pub(crate) fn closest<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
-    known
-        .iter()
-        .map(|k| (edit_distance(key, k), *k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 3) && *d < k.len())
-        .min()
-        .map(|(_, k)| k)
+    Hinter::new().closest(key, known)
+}
+
+/// Names longer than this get no "did you mean" hint.
+const MAX_HINT_CHARS: usize = 64;
+
+/// The most edit-distance cells one load spends on "did you mean" hints: thousands of
+/// unknown names against thousands of known ones made hints quadratic (4,000 × 4,000:
+/// 2 s; issue 13). Past it, hints are left out.
+const HINT_CELLS: usize = 20_000_000;
+
+/// "Did you mean" hints within a budget of work.
+#[derive(Debug)]
+pub(crate) struct Hinter {
+    cells_left: usize,
+}
+
+impl Hinter {
+    pub(crate) fn new() -> Hinter {
+        Hinter {
+            cells_left: HINT_CELLS,
+        }
+    }
+
+    /// Whether there is budget left for another hint.
+    pub(crate) fn can_hint(&self) -> bool {
+        self.cells_left > 0
+    }
+
+    /// The closest of `known` to `key`, when it is close enough to be a likely typo and
+    /// the budget allows the search.
+    pub(crate) fn closest<'k>(&mut self, key: &str, known: &[&'k str]) -> Option<&'k str> {
+        let key_chars = key.chars().count();
+        if key_chars > MAX_HINT_CHARS {
+            return None;
+        }
+        let mut best: Option<(usize, &'k str)> = None;
+        for &k in known {
+            let k_chars = k.chars().count();
+            let allowed = 2.max(k.len() / 3).min(k.len().saturating_sub(1));
+            if k_chars > MAX_HINT_CHARS || k_chars.abs_diff(key_chars) > allowed {
+                continue;
+            }
+            let cells = (key_chars + 1) * (k_chars + 1);
+            if cells > self.cells_left {
+                self.cells_left = 0;
+                return None;
+            }
+            self.cells_left -= cells;
+            let d = edit_distance(key, k);
+            if d <= allowed && best.is_none_or(|b| (d, k) < b) {
+                best = Some((d, k));
+            }
+        }
+        best.map(|(_, k)| k)
+    }
 }
 
 /// Reports every key of `t` that is not in `known`, with a "did you mean" hint.
@@ -268,5 +318,30 @@ mod tests {
         );
         assert_eq!(closest("zzz", &["questions", "answer"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+
+    /// Issue 13: hints are bounded work whatever the number of names.
+    #[test]
+    fn hints_stop_at_their_budget() {
+        let known: Vec<String> = (0..4_000).map(|i| format!("variable_{i:05}")).collect();
+        let known: Vec<&str> = known.iter().map(String::as_str).collect();
+        let mut hinter = Hinter::new();
+        assert_eq!(
+            hinter.closest("variable_00012x", &known),
+            Some("variable_00012")
+        );
+        let mut hints = 1;
+        for i in 0..4_000 {
+            if hinter
+                .closest(&format!("variablx_{i:05}"), &known)
+                .is_some()
+            {
+                hints += 1;
+            }
+        }
+        assert!(!hinter.can_hint());
+        // Each search costs about 4,000 × 15 × 15 cells: the budget allows about 22.
+        assert!((15..30).contains(&hints), "{hints}");
+        assert_eq!(closest(&"x".repeat(100), &["x"]), None);
     }
 }

@@ -75,6 +75,11 @@ pub(crate) struct Analyzer {
 /// many neighbours.
 const MIN_TYPO_LEN: usize = 5;
 
+/// Words longer than this (in bytes) are never read as typos, nor made typo targets:
+/// a word's deletions are as many as its letters and as long, so a 20 KB word made
+/// 400 MB of them (issue 13).
+const MAX_TYPO_LEN: usize = 40;
+
 impl AnalyzerBuilder {
     pub(crate) fn new(language: Language) -> AnalyzerBuilder {
         AnalyzerBuilder {
@@ -136,7 +141,9 @@ impl AnalyzerBuilder {
         let tokens = tokenize(text);
         for w in tokens.iter() {
             let id = self.intern_word(w);
-            if w.len() < MIN_TYPO_LEN || w.chars().any(|c| c.is_ascii_digit()) {
+            if !(MIN_TYPO_LEN..=MAX_TYPO_LEN).contains(&w.len())
+                || w.chars().any(|c| c.is_ascii_digit())
+            {
                 continue;
             }
             let typos = &mut self.analyzer.typos;
@@ -429,7 +436,7 @@ impl Analyzer {
         if let Some(&id) = self.stems.get(stem.as_ref()) {
             return (id, false);
         }
-        if word.len() < MIN_TYPO_LEN || word.len() > 40 || self.typos.is_empty() {
+        if word.len() < MIN_TYPO_LEN || word.len() > MAX_TYPO_LEN || self.typos.is_empty() {
             return (UNKNOWN, false);
         }
         let to_stem = |w: u32| self.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN);

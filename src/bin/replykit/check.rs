@@ -13,12 +13,22 @@ pub(crate) fn run(paths: &[PathBuf], format: Format, color: Color) -> Result<Exi
         Ok(loaded) => loaded,
         Err(diagnostics) => return load_errors(&diagnostics, format, color),
     };
+    // Warnings (folder entries that were skipped) do not stop the rule set loading.
     match format {
         Format::Json => {
-            writeln!(std::io::stdout().lock(), "[]")?;
+            writeln!(
+                std::io::stdout().lock(),
+                "{}",
+                render::json(&loaded.warnings)?
+            )?;
             eprintln!("ok: {}", loaded.summary());
         }
         Format::Human => {
+            let mut out = std::io::stdout().lock();
+            let style = Style::stdout(color);
+            for w in &loaded.warnings {
+                writeln!(out, "{}", render::diagnostic(w, &style))?;
+            }
             let style = Style::stderr(color);
             eprintln!("{}: {}", style.good("ok"), loaded.summary());
         }

@@ -98,6 +98,10 @@ pub(crate) fn parse_line(raw: &RawLine) -> Result<(Message, Label), String> {
             e.valid_up_to()
         )
     })?;
+    // A byte-order mark (from a file saved by an editor that adds one) is not text:
+    // dropped, so that a JSON line after it is read as JSON (issue 13: its
+    // `from_us: true` was lost, and with it loop protection).
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if !text.trim_start().starts_with('{') {
         return Ok((Message::new(text), None));
     }
@@ -154,6 +158,7 @@ pub(crate) fn read_labelled(path: &Path) -> Result<Vec<(usize, Labelled)>, Strin
         };
         let text =
             std::str::from_utf8(&bytes).map_err(|_| format!("{at}: the line is not UTF-8 text"))?;
+        let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
         let item: Labelled = serde_json::from_str(text).map_err(|e| {
             format!(
                 "{at}: not a labelled message ({}); expected {{\"text\": ..., \"label\": ...}}",
@@ -193,6 +198,10 @@ mod tests {
             line(r#"{"text": "#).err(),
             Some("invalid JSON: EOF while parsing a value at column 9".into())
         );
+        // Issue 13: a byte-order mark before a JSON line.
+        let (m, _) = line("\u{FEFF}{\"text\": \"hi\", \"from_us\": true}").unwrap_or_default();
+        assert_eq!(m.text, "hi");
+        assert!(m.from_us);
         assert!(line(r#"{"txt": "hi"}"#)
             .err()
             .is_some_and(|e| e.starts_with("not a message: missing field `text`")));

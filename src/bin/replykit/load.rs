@@ -1,6 +1,6 @@
 //! Reading rule files and folders given on the command line into one rule set.
 
-use replykit::{Diagnostic, Engine, RuleSet};
+use replykit::{Diagnostic, Engine, RuleSet, Severity};
 use std::path::PathBuf;
 
 /// A loaded rule set, the texts it came from, and its engine.
@@ -10,6 +10,8 @@ pub(crate) struct Loaded {
     pub(crate) sources: Vec<(String, String)>,
     /// The engine built from it.
     pub(crate) engine: Engine,
+    /// Warnings from reading the files (entries of a folder that were skipped).
+    pub(crate) warnings: Vec<Diagnostic>,
 }
 
 impl Loaded {
@@ -52,16 +54,26 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<Loaded, Vec<Diagnostic>> {
             return Err(diagnostics);
         }
     };
-    if !diagnostics.is_empty() {
+    if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         return Err(diagnostics);
     }
     match Engine::new(&set) {
-        Ok(engine) => Ok(Loaded { sources, engine }),
+        Ok(engine) => Ok(Loaded {
+            sources,
+            engine,
+            warnings: diagnostics,
+        }),
         Err(e) => Err(e.into_diagnostics()),
     }
 }
 
 /// Loads, or fails with the diagnostics (for commands that need a working rule set).
+/// Warnings about what was not read (a pipe or a folder named `x.toml` in a folder of
+/// rules) go to stderr.
 pub(crate) fn load_or_fail(paths: &[PathBuf]) -> Result<Loaded, crate::Failure> {
-    load(paths).map_err(crate::Failure::Load)
+    let loaded = load(paths).map_err(crate::Failure::Load)?;
+    for w in &loaded.warnings {
+        eprint!("{w}");
+    }
+    Ok(loaded)
 }

@@ -146,7 +146,9 @@ A --cases file has one JSON object per line: {\"text\": \"...\", \"label\": \"<i
     /// text. Output is one JSON outcome per input line, in order, flushed line by line;
     /// a line that starts with `{` but is not a message gets {"error": ..., "line": N}
     /// and the rest go on. An empty line gets the outcome for an empty message, so output
-    /// line N always answers input line N.
+    /// line N always answers input line N. A line longer than 8 MiB (8388608 bytes) gets
+    /// {"error": ..., "line": N} without being read; a byte-order mark at the start of a
+    /// line is dropped.
     ///
     /// The last argument is the MESSAGE when it is not an existing file or folder (and
     /// does not end in `.toml`).
@@ -164,6 +166,12 @@ Examples:
         /// The channel of messages that do not give their own (such as `twitter`).
         #[arg(long)]
         channel: Option<String>,
+        /// Reload the rules when a rule file changes (checked twice a second), saying
+        /// on stderr `reloaded: N rules, M FAQ entries`, or the errors and `kept the
+        /// previous rules` when the changed files do not load. Lines are answered
+        /// throughout, each with the rules in use when it is read.
+        #[arg(long)]
+        watch: bool,
     },
     /// Explain why a message gets its outcome.
     ///
@@ -310,7 +318,11 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             deny_warnings,
         } => lint::run(&paths, format, deny_warnings, color),
         Command::Test { paths, cases } => test_cmd::run(&paths, &cases, color),
-        Command::Suggest { args, channel } => suggest::run(&args, channel.as_deref()),
+        Command::Suggest {
+            args,
+            channel,
+            watch,
+        } => suggest::run(&args, channel.as_deref(), watch),
         Command::Explain {
             args,
             channel,

@@ -1,11 +1,17 @@
 //! `replykit suggest`: outcomes as JSON lines, for one message or a stream of them.
 
 use crate::input::{parse_line, Lines};
+use crate::render::plural;
 use crate::{load, Failure};
-use replykit::{Engine, Message};
+use replykit::{Engine, Message, ReloadEvent, Reloader};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How often `--watch` looks at the rule files.
+const WATCH_INTERVAL: Duration = Duration::from_millis(500);
 
 /// How often progress is shown on a terminal's stderr, in lines.
 const PROGRESS_EVERY: usize = 10_000;
@@ -43,14 +49,44 @@ fn write_outcome(out: &mut impl Write, engine: &Engine, message: &Message) -> Re
     Ok(())
 }
 
-/// Suggests for the message argument, or for every line of stdin.
-pub(crate) fn run(args: &[String], channel: Option<&str>) -> Result<ExitCode, Failure> {
+/// Says on stderr what a reload did: `reloaded: N rules, M FAQ entries`, or the
+/// diagnostics and `kept the previous rules`.
+fn report(event: ReloadEvent) {
+    match event {
+        ReloadEvent::Reloaded { rules, faqs } => eprintln!(
+            "reloaded: {}, {}",
+            plural(rules, "rule", "rules"),
+            plural(faqs, "FAQ entry", "FAQ entries")
+        ),
+        ReloadEvent::Failed(e) => eprintln!("{e}\nkept the previous rules"),
+        _ => {}
+    }
+}
+
+/// Suggests for the message argument, or for every line of stdin. With `watch`, the
+/// rule files are reloaded when they change (see [`Reloader`]), between lines.
+pub(crate) fn run(
+    args: &[String],
+    channel: Option<&str>,
+    watch: bool,
+) -> Result<ExitCode, Failure> {
     let (paths, message) = split_args(args);
-    let loaded = load::load_or_fail(&paths)?;
-    let engine = &loaded.engine;
+    let (current, _watch): (Box<dyn Fn() -> Arc<Engine>>, _) = if watch {
+        let reloader = Reloader::new(&paths).map_err(|e| Failure::Load(e.into_diagnostics()))?;
+        let reloader = Arc::new(reloader);
+        let watching = reloader.watch(WATCH_INTERVAL, report);
+        (Box::new(move || reloader.engine()), Some(watching))
+    } else {
+        let engine = Arc::new(load::load_or_fail(&paths)?.engine);
+        (Box::new(move || Arc::clone(&engine)), None)
+    };
     let mut out = std::io::stdout().lock();
     if let Some(text) = message {
-        write_outcome(&mut out, engine, &with_channel(Message::new(text), channel))?;
+        write_outcome(
+            &mut out,
+            &current(),
+            &with_channel(Message::new(text), channel),
+        )?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -63,7 +99,9 @@ pub(crate) fn run(args: &[String], channel: Option<&str>) -> Result<ExitCode, Fa
     {
         n += 1;
         match parse_line(&raw) {
-            Ok((message, _)) => write_outcome(&mut out, engine, &with_channel(message, channel))?,
+            Ok((message, _)) => {
+                write_outcome(&mut out, &current(), &with_channel(message, channel))?
+            }
             Err(error) => {
                 let json = serde_json::json!({"error": error, "line": n});
                 writeln!(out, "{json}")?;
