@@ -60,17 +60,23 @@ pub fn label_ids<'a>(labels: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a 
     let mut used = std::collections::BTreeSet::new();
     let mut out = BTreeMap::new();
     for label in labels {
-        let base = label_id(label);
-        let mut id = base.clone();
-        let mut n = 2;
-        while used.contains(&id) {
-            id = format!("{base}-{n}");
-            n += 1;
-        }
+        let id = first_free(label_id(label), |id| used.contains(id));
         used.insert(id.clone());
         out.insert(label, id);
     }
     out
+}
+
+/// `base`, or else the first of `base-2`, `base-3`, … that is not `taken`: one way of
+/// making ids unique, for `import` and for the listening report's FAQ stubs.
+pub(crate) fn first_free(base: String, taken: impl Fn(&str) -> bool) -> String {
+    let mut id = base.clone();
+    let mut n = 2;
+    while taken(&id) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
 }
 
 /// An example cut to [`MAX_EXAMPLE_BYTES`](crate::MAX_EXAMPLE_BYTES), at a character

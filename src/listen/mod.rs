@@ -780,12 +780,7 @@ fn unique_id(words: &[&str], used: &mut FastSet<String>) -> String {
     if base.is_empty() {
         base.push_str("topic");
     }
-    let mut id = base.clone();
-    let mut n = 2;
-    while used.contains(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
+    let id = crate::import::first_free(base, |id| used.contains(id));
     used.insert(id.clone());
     id
 }
