@@ -217,7 +217,7 @@ pub(crate) fn load_files(
     // Where a file is not valid TOML, what it defines (ids, variables) is unknown:
     // references to them are not reported as mistakes too.
     let all_read = parts.iter().all(|p| !p.unreadable);
-    let set = merge(parts, all_read, &mut diagnostics);
+    let mut set = merge(parts, all_read, &mut diagnostics);
     validate::validate(&set, all_read, &mut diagnostics);
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         let order: BTreeMap<&str, usize> = files
@@ -234,6 +234,8 @@ pub(crate) fn load_files(
         });
         return Err(LoadError::new(diagnostics));
     }
+    // What loaded with warnings (a folder's entries that were skipped, say) says so.
+    set.warnings = diagnostics;
     Ok(set)
 }
 
@@ -265,6 +267,7 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
         faqs: Vec::new(),
         out_of_scope: Vec::new(),
         tests: Vec::new(),
+        warnings: Vec::new(),
     };
     let mut templated = Vec::new();
     let mut synonyms = Vec::new();

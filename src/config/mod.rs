@@ -62,6 +62,7 @@ pub struct RuleSet {
     pub(crate) faqs: Vec<Faq>,
     pub(crate) out_of_scope: Vec<String>,
     pub(crate) tests: Vec<TestCase>,
+    pub(crate) warnings: Vec<crate::Diagnostic>,
 }
 
 /// `[settings]`: thresholds and limits. See `docs/format.md` for each key.
@@ -359,6 +360,13 @@ impl RuleSet {
     /// [`read_rule_files`](crate::read_rule_files)); ids are unique across all of them.
     pub fn from_paths<P: AsRef<Path>>(paths: &[P]) -> Result<RuleSet, LoadError> {
         load::load_paths(paths)
+    }
+
+    /// The warnings of a rule set that loaded: what did not stop it loading but should
+    /// be seen, such as entries of a folder that were skipped (a named pipe, a broken
+    /// link, a folder named `*.toml`). Empty for most rule sets.
+    pub fn warnings(&self) -> &[crate::Diagnostic] {
+        &self.warnings
     }
 
     /// The settings.
