@@ -179,6 +179,20 @@ fn truncate(text: &str, max: usize) -> &str {
 impl Engine {
     /// Builds an engine from a loaded rule set.
     ///
+    /// This is CPU work that blocks the calling thread: it trains the FAQ classifier,
+    /// which takes up to a few seconds for a FAQ of thousands of example questions (see
+    /// [`MAX_TRAINING_COST`](crate::MAX_TRAINING_COST)), and compiles the rules'
+    /// automata. Build once and share the engine (it is cheap to clone). In an async
+    /// host, build it off the runtime's worker threads, for example with tokio's
+    /// `spawn_blocking`:
+    ///
+    /// ```text
+    /// let engine = tokio::task::spawn_blocking(move || replykit::Engine::new(&rules)).await??;
+    /// ```
+    ///
+    /// [`Reloader`](crate::Reloader) does the same for rule files that change while the
+    /// service runs.
+    ///
     /// Fails only when the rule set's patterns together exceed
     /// [`MAX_REGEX_SET_BYTES`](crate::MAX_REGEX_SET_BYTES).
     pub fn new(set: &RuleSet) -> Result<Engine, LoadError> {

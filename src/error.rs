@@ -298,10 +298,26 @@ impl fmt::Display for Diagnostic {
 /// assert_eq!(err.diagnostics().len(), 2); // no condition, no reply
 /// assert!(err.to_string().contains("bad.toml:2:6"));
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+///
+/// `Debug` shows the same rendered diagnostics as `Display`, so that `fn main() ->
+/// Result<(), Box<dyn Error>>` with `?` prints them as a compiler would, not as a
+/// one-line dump of the structure:
+///
+/// ```
+/// let err = replykit::RuleSet::from_toml("bad.toml", "[[rule]]\nid = \"x\"\n").unwrap_err();
+/// assert_eq!(format!("{err:?}"), err.to_string());
+/// ```
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", render(.diagnostics))]
 pub struct LoadError {
     diagnostics: Vec<Diagnostic>,
+}
+
+impl std::fmt::Debug for LoadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // As `Display`: what `main` returning this error prints (issue 15).
+        f.write_str(&render(&self.diagnostics))
+    }
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {

@@ -84,3 +84,22 @@ fn diagnostics_carry_file_line_column_and_rule() {
     assert_eq!(d.context.as_deref(), Some("rule `r1`"));
     assert!(d.help.is_some());
 }
+
+/// Issue #15, point 9: `fn main() -> Result<(), Box<dyn Error>>` with `?` on a
+/// `LoadError` prints its `Debug`, which must be the rendered diagnostics, not a dump.
+#[test]
+fn a_load_error_debugs_as_it_displays() {
+    fn load() -> Result<replykit::RuleSet, Box<dyn std::error::Error>> {
+        Ok(replykit::RuleSet::from_toml(
+            "bad.toml",
+            "[[rule]]\nid = \"x\"\n",
+        )?)
+    }
+    let Err(err) = load() else {
+        panic!("the rule set has errors")
+    };
+    let debug = format!("{err:?}");
+    assert_eq!(debug, err.to_string());
+    assert!(debug.contains("bad.toml:2:"), "{debug}");
+    assert!(!debug.contains("Diagnostic {"), "{debug}");
+}
