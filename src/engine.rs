@@ -501,6 +501,7 @@ impl Engine {
             None
         };
         Outcome {
+            id: message.id.clone(),
             decision,
             suggestions,
             escalation,

@@ -329,7 +329,7 @@ pub use conversation::{ConversationMemory, ConversationStore, Sent, MAX_HISTORY,
 pub use engine::Engine;
 pub use error::{Diagnostic, LoadError, Location, Severity};
 pub use faq::{MAX_TRAINING_COST, MIN_EXPLAINED_SHARE};
-pub use message::{Author, Message};
+pub use message::{Author, Message, MessageId};
 pub use outcome::{
     Decision, Escalation, Evidence, EvidenceKind, Kind, Notice, Outcome, Ranked, Suggestion,
     Suppressed, Suppression, TooLong,
@@ -357,6 +357,7 @@ mod testoibits {
         assert_send_sync::<RuleSet>();
         assert_send_sync::<LoadError>();
         assert_send_sync::<Message>();
+        assert_send_sync::<MessageId>();
         assert_send_sync::<Outcome>();
         assert_send_sync::<TestReport>();
         assert_send_sync::<ConversationMemory>();

@@ -23,6 +23,10 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Message {
+    /// The host's own id for the message, a string or a number: the outcome carries it
+    /// back ([`Outcome::id`](crate::Outcome::id)), so a host need not rely on order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<MessageId>,
     /// The message text, as received.
     pub text: String,
     /// Where it came from, such as `twitter`, `facebook`, `email`, `webchat`.
@@ -68,8 +72,13 @@ pub struct Message {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Author {
-    /// The author's id on the channel.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// The author's id on the channel. In JSON, a number is taken as its text
+    /// (`{"id": 12345}`, as many platforms send it).
+    #[serde(
+        default,
+        deserialize_with = "id_as_text",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub id: Option<String>,
     /// The author's display name, usable in replies as `{{author.name}}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -198,6 +207,41 @@ impl Message {
 
 fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Sent>, D::Error> {
     Ok(Option::<Vec<Sent>>::deserialize(d)?.unwrap_or_default())
+}
+
+/// A host's id for a message: a string or a whole number, given back as it came.
+///
+/// ```
+/// let msg: replykit::Message = serde_json::from_str(r#"{"id": 42, "text": "hi"}"#)?;
+/// assert_eq!(msg.id, Some(replykit::MessageId::Unsigned(42)));
+/// assert_eq!(serde_json::to_string(&msg.id)?, "42");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(untagged)]
+#[non_exhaustive]
+pub enum MessageId {
+    /// `"m-42"`.
+    Text(String),
+    /// `42`.
+    Unsigned(u64),
+    /// `-42`.
+    Signed(i64),
+}
+
+impl std::fmt::Display for MessageId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MessageId::Text(s) => f.write_str(s),
+            MessageId::Unsigned(n) => write!(f, "{n}"),
+            MessageId::Signed(n) => write!(f, "{n}"),
+        }
+    }
+}
+
+/// An author id as text: a JSON string, or a whole number's digits; `null` is absent.
+fn id_as_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(Option::<MessageId>::deserialize(d)?.map(|id| id.to_string()))
 }
 
 #[derive(Deserialize)]

@@ -243,6 +243,9 @@ pub struct Escalation {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Outcome {
+    /// The message's [`id`](crate::Message::id), given back as it came.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<crate::MessageId>,
     /// What to do.
     pub decision: Decision,
     /// Ranked suggestions, best first; at most `max_suggestions`, each at or above

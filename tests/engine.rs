@@ -257,3 +257,35 @@ examples = ["what day is it today", "what day of the week is it", "is today a ho
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(rules.out_of_scope().len(), 5);
 }
+
+/// Issue #15, points 4 and 5: the host's message id comes back on the outcome as it
+/// came (string or number), and a numeric author id is read as its digits.
+#[test]
+fn the_message_id_comes_back_and_numeric_author_ids_are_read() {
+    let engine = engine();
+    for (json, id) in [
+        (
+            r#"{"id": "m-42", "text": "when is my bin collected"}"#,
+            r#""m-42""#,
+        ),
+        (r#"{"id": 42, "text": "when is my bin collected"}"#, "42"),
+        (r#"{"id": -7, "text": "when is my bin collected"}"#, "-7"),
+    ] {
+        let message: Message = serde_json::from_str(json).unwrap_or_else(|e| panic!("{e}"));
+        let outcome =
+            serde_json::to_value(engine.suggest(&message)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(outcome["id"].to_string(), id, "{json}");
+    }
+    let message: Message =
+        serde_json::from_str(r#"{"text": "hi"}"#).unwrap_or_else(|e| panic!("{e}"));
+    let outcome = serde_json::to_value(engine.suggest(&message)).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        outcome.get("id").is_none(),
+        "no id, none given back: {outcome}"
+    );
+    let message: Message = serde_json::from_str(
+        r#"{"text": "my bin was missed", "author": {"id": 12345, "name": "Sam"}}"#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(message.author_key(), Some("12345"));
+}

@@ -143,7 +143,9 @@ A --cases file has one JSON object per line: {\"text\": \"...\", \"label\": \"<i
     ///
     /// With MESSAGE, for that message. Without it, for each line of stdin: a JSON
     /// object ({"text": ..., "channel": ..., "author": {...}, "fields": {...}}) or plain
-    /// text. Output is one JSON outcome per input line, in order, flushed line by line;
+    /// text; an "id" (a string or a number) comes back on its outcome as it came, and
+    /// author ids may be numbers. Output is one JSON outcome per input line, in order,
+    /// flushed line by line;
     /// a line that starts with `{` but is not a message gets {"error": ..., "line": N}
     /// and the rest go on. An empty line gets the outcome for an empty message, so output
     /// line N always answers input line N. A line longer than 8 MiB (8388608 bytes) gets
