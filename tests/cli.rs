@@ -958,3 +958,16 @@ fn suggest_watch_reloads_without_losing_a_line() {
     let _ = reader.join();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Issue #15, point 8: a message that names an existing folder was read as a path;
+/// `--message` says which argument is the message.
+#[test]
+fn suggest_message_flag_takes_a_message_that_names_a_folder() {
+    // `good` is a folder: read as rules too, and no message is answered.
+    let r = run(&["suggest", "good", "good"]);
+    assert!(r.stdout.is_empty(), "{r:?}");
+    let r = run(&["suggest", "good", "--message", "good"]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(json(&r.stdout)["decision"], "no_answer", "{}", r.stdout);
+    assert_eq!(r.stdout.lines().count(), 1);
+}

@@ -153,7 +153,7 @@ A --cases file has one JSON object per line: {\"text\": \"...\", \"label\": \"<i
     /// line is dropped.
     ///
     /// The last argument is the MESSAGE when it is not an existing file or folder (and
-    /// does not end in `.toml`).
+    /// does not end in `.toml`); `--message TEXT` gives it whatever it looks like.
     #[command(override_usage = "replykit suggest [OPTIONS] PATH... [MESSAGE]")]
     #[command(after_help = "\
 Examples:
@@ -168,6 +168,10 @@ Examples:
         /// The channel of messages that do not give their own (such as `twitter`).
         #[arg(long)]
         channel: Option<String>,
+        /// The message, whatever it looks like: every argument is then a rule file or
+        /// folder (for a message that happens to name a folder, such as `refund`).
+        #[arg(long, value_name = "TEXT")]
+        message: Option<String>,
         /// Reload the rules when a rule file changes (checked twice a second), saying
         /// on stderr `reloaded: N rules, M FAQ entries`, or the errors and `kept the
         /// previous rules` when the changed files do not load. Lines are answered
@@ -323,8 +327,9 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Suggest {
             args,
             channel,
+            message,
             watch,
-        } => suggest::run(&args, channel.as_deref(), watch),
+        } => suggest::run(&args, message.as_deref(), channel.as_deref(), watch),
         Command::Explain {
             args,
             channel,

@@ -67,10 +67,15 @@ fn report(event: ReloadEvent) {
 /// rule files are reloaded when they change (see [`Reloader`]), between lines.
 pub(crate) fn run(
     args: &[String],
+    message: Option<&str>,
     channel: Option<&str>,
     watch: bool,
 ) -> Result<ExitCode, Failure> {
-    let (paths, message) = split_args(args);
+    // `--message`: every argument is a rule path, whatever the last one looks like.
+    let (paths, message) = match message {
+        Some(text) => (args.iter().map(PathBuf::from).collect(), Some(text)),
+        None => split_args(args),
+    };
     let (current, _watch): (Box<dyn Fn() -> Arc<Engine>>, _) = if watch {
         let reloader = Reloader::new(&paths).map_err(|e| Failure::Load(e.into_diagnostics()))?;
         let reloader = Arc::new(reloader);
