@@ -120,6 +120,32 @@ impl Author {
 }
 
 impl Message {
+    /// The keys a message carries in JSON. A line with any other key is still read
+    /// (the key is ignored), and `replykit suggest` names it in the outcome's
+    /// [`unreadable`](crate::Outcome::unreadable), with [`closest_key`](Self::closest_key)'s
+    /// hint: a typo such as `recieved_at` would otherwise go unseen.
+    pub const KEYS: &'static [&'static str] = &[
+        "id",
+        "text",
+        "channel",
+        "author",
+        "received_at",
+        "fields",
+        "history",
+        "from_us",
+        "automated",
+    ];
+
+    /// For a key no message carries, the one it most likely meant.
+    ///
+    /// ```
+    /// assert_eq!(replykit::Message::closest_key("recieved_at"), Some("received_at"));
+    /// assert_eq!(replykit::Message::closest_key("colour"), None);
+    /// ```
+    pub fn closest_key(key: &str) -> Option<&'static str> {
+        crate::config::walk::closest(key, Self::KEYS)
+    }
+
     /// A message with only its text.
     ///
     /// ```
@@ -271,4 +297,32 @@ fn fields_as_text<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, St
             Some((k, text))
         })
         .collect())
+}
+
+#[cfg(test)]
+mod keys_tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_the_keys_a_full_message_has() {
+        let mut message = Message::new("hi").with_author(Author::named("Sam"));
+        message.id = Some(MessageId::Unsigned(1));
+        message.channel = Some("email".into());
+        message.received_at = Some("2026-12-02T10:00:00Z".into());
+        message.fields.insert("ward".into(), "north".into());
+        message
+            .history
+            .push(Sent::new("a", 0, "2026-12-01T10:00:00Z"));
+        message.from_us = true;
+        message.automated = true;
+        let json = serde_json::to_value(&message).unwrap_or_default();
+        let mut keys: Vec<&str> = json
+            .as_object()
+            .map(|o| o.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        let mut known = Message::KEYS.to_vec();
+        known.sort_unstable();
+        assert_eq!(keys, known);
+    }
 }

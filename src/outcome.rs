@@ -267,7 +267,8 @@ pub struct Outcome {
     pub suppressed: Vec<Suppressed>,
     /// Message values that could not be read and were treated as absent:
     /// `received_at` (the host's clock was used), `history[N].at` (that reply counts as
-    /// just sent).
+    /// just sent); and, from `replykit suggest`, keys of the JSON line that no message
+    /// carries (see [`Message::KEYS`](crate::Message::KEYS)), with a "did you mean".
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unreadable: Vec<String>,
 }

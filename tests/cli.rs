@@ -971,3 +971,16 @@ fn suggest_message_flag_takes_a_message_that_names_a_folder() {
     assert_eq!(json(&r.stdout)["decision"], "no_answer", "{}", r.stdout);
     assert_eq!(r.stdout.lines().count(), 1);
 }
+
+/// Issue #15, point 6: a typo in a key (`recieved_at`) was silently ignored, and the
+/// host's clock used. The outcome names it, with a hint.
+#[test]
+fn suggest_names_keys_no_message_carries() {
+    let line = r#"{"text": "hello", "recieved_at": "2026-12-02T10:00:00Z"}"#;
+    let r = run_with(&["suggest", "good"], Some(&format!("{line}\n")), &[]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    assert_eq!(
+        json(&r.stdout)["unreadable"],
+        serde_json::json!(["unknown key \"recieved_at\" (did you mean \"received_at\"?)"])
+    );
+}

@@ -9,7 +9,7 @@ pub use load::read_rule_files;
 mod parse;
 pub(crate) mod source;
 mod validate;
-mod walk;
+pub(crate) mod walk;
 
 use crate::error::{LoadError, Location};
 use crate::template::Template;

@@ -87,6 +87,21 @@ fn json_error(e: &serde_json::Error) -> String {
 /// spaces), plain text otherwise. A `label` key, as in labelled files, is taken
 /// apart.
 pub(crate) fn parse_line(raw: &RawLine) -> Result<(Message, Label), String> {
+    read_line(raw).map(|read| (read.message, read.label))
+}
+
+/// A line read as a message.
+pub(crate) struct Read {
+    pub(crate) message: Message,
+    pub(crate) label: Label,
+    /// Keys of a JSON line that no message carries (ignored), each as a note with a
+    /// "did you mean" hint where there is one: `unknown key "recieved_at" (did you mean
+    /// "received_at"?)`.
+    pub(crate) unknown: Vec<String>,
+}
+
+/// [`parse_line`], also naming the keys no message carries.
+pub(crate) fn read_line(raw: &RawLine) -> Result<Read, String> {
     let Some(bytes) = raw else {
         return Err(format!(
             "the line is longer than {MAX_LINE_BYTES} bytes; it was skipped"
@@ -103,7 +118,11 @@ pub(crate) fn parse_line(raw: &RawLine) -> Result<(Message, Label), String> {
     // `from_us: true` was lost, and with it loop protection).
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if !text.trim_start().starts_with('{') {
-        return Ok((Message::new(text), None));
+        return Ok(Read {
+            message: Message::new(text),
+            label: None,
+            unknown: Vec::new(),
+        });
     }
     let mut value: serde_json::Value =
         serde_json::from_str(text).map_err(|e| format!("invalid JSON: {}", json_error(&e)))?;
@@ -117,13 +136,29 @@ pub(crate) fn parse_line(raw: &RawLine) -> Result<(Message, Label), String> {
             ))
         }
     };
+    let unknown = value
+        .as_object()
+        .map(|o| {
+            o.keys()
+                .filter(|k| !Message::KEYS.contains(&k.as_str()))
+                .map(|k| match Message::closest_key(k) {
+                    Some(meant) => format!("unknown key {k:?} (did you mean {meant:?}?)"),
+                    None => format!("unknown key {k:?}"),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     let message: Message = serde_json::from_value(value).map_err(|e| {
         format!(
             "not a message: {} (a message is {{\"text\": \"...\", \"channel\": ..., \"author\": {{...}}, \"fields\": {{...}}}})",
             json_error(&e)
         )
     })?;
-    Ok((message, label))
+    Ok(Read {
+        message,
+        label,
+        unknown,
+    })
 }
 
 /// Opens a file, or stdin for `-`.

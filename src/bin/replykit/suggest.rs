@@ -1,6 +1,6 @@
 //! `replykit suggest`: outcomes as JSON lines, for one message or a stream of them.
 
-use crate::input::{parse_line, Lines};
+use crate::input::{read_line, Lines};
 use crate::render::plural;
 use crate::{load, Failure};
 use replykit::{Engine, Message, ReloadEvent, Reloader};
@@ -42,8 +42,15 @@ fn with_channel(mut message: Message, channel: Option<&str>) -> Message {
     message
 }
 
-fn write_outcome(out: &mut impl Write, engine: &Engine, message: &Message) -> Result<(), Failure> {
-    let outcome = engine.suggest(message);
+fn write_outcome(
+    out: &mut impl Write,
+    engine: &Engine,
+    message: &Message,
+    unknown: Vec<String>,
+) -> Result<(), Failure> {
+    let mut outcome = engine.suggest(message);
+    // Keys the line carried that no message has were ignored: say so.
+    outcome.unreadable.extend(unknown);
     let json = serde_json::to_string(&outcome).map_err(|e| format!("cannot write JSON: {e}"))?;
     writeln!(out, "{json}")?;
     Ok(())
@@ -91,6 +98,7 @@ pub(crate) fn run(
             &mut out,
             &current(),
             &with_channel(Message::new(text), channel),
+            Vec::new(),
         )?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
@@ -103,10 +111,13 @@ pub(crate) fn run(
         .map_err(|e| format!("cannot read stdin: {e}"))?
     {
         n += 1;
-        match parse_line(&raw) {
-            Ok((message, _)) => {
-                write_outcome(&mut out, &current(), &with_channel(message, channel))?
-            }
+        match read_line(&raw) {
+            Ok(read) => write_outcome(
+                &mut out,
+                &current(),
+                &with_channel(read.message, channel),
+                read.unknown,
+            )?,
             Err(error) => {
                 let json = serde_json::json!({"error": error, "line": n});
                 writeln!(out, "{json}")?;
