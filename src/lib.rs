@@ -336,7 +336,7 @@ pub use outcome::{
 };
 pub use reload::{ReloadEvent, Reloader, Watch};
 pub use rules::MAX_REGEX_SET_BYTES;
-pub use span::Span;
+pub use span::{Offsets, Span};
 pub use template::{Template, MAX_INSERTED_CHARS};
 pub use testcase::{TestReport, TestResult};
 
@@ -358,6 +358,7 @@ mod testoibits {
         assert_send_sync::<LoadError>();
         assert_send_sync::<Message>();
         assert_send_sync::<MessageId>();
+        assert_send_sync::<Offsets>();
         assert_send_sync::<Outcome>();
         assert_send_sync::<TestReport>();
         assert_send_sync::<ConversationMemory>();

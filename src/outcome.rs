@@ -274,6 +274,22 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// The outcome with every evidence span counted in `unit` in `text`, the message's
+    /// text (see [`Span::in_units`](crate::Span::in_units)): for hosts whose strings are
+    /// not indexed by bytes. The escalation's `reason` keeps byte offsets.
+    pub fn with_offsets(mut self, text: &str, unit: crate::Offsets) -> Outcome {
+        if unit != crate::Offsets::Bytes {
+            for e in self
+                .suggestions
+                .iter_mut()
+                .flat_map(|s| s.evidence.iter_mut())
+            {
+                e.span = e.span.in_units(text, unit);
+            }
+        }
+        self
+    }
+
     /// The top suggestion, if any.
     pub fn top(&self) -> Option<&Suggestion> {
         self.suggestions.first()

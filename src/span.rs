@@ -55,6 +55,54 @@ impl Span {
     }
 }
 
+/// The unit a span's offsets count in. Spans are byte offsets ([`Offsets::Bytes`]);
+/// hosts whose strings count otherwise convert them with [`Span::in_units`] (or
+/// `replykit suggest --offsets`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Offsets {
+    /// UTF-8 bytes: Rust, Go, and the spans as the engine gives them.
+    #[default]
+    Bytes,
+    /// Unicode scalar values: Python's `str`, Ruby.
+    Chars,
+    /// UTF-16 code units: JavaScript, Java, C#.
+    Utf16,
+}
+
+impl Span {
+    /// The same span counted in `unit` in `text` (the message text it points into).
+    /// Work is linear in the text before the span's end.
+    ///
+    /// ```
+    /// use replykit::{Offsets, Span};
+    ///
+    /// let text = "😡😡 refund please";
+    /// let span = Span::new(9, 15); // "refund", in bytes
+    /// assert_eq!(&text[span], "refund");
+    /// assert_eq!(span.in_units(text, Offsets::Chars), Span::new(3, 9)); // Python
+    /// assert_eq!(span.in_units(text, Offsets::Utf16), Span::new(5, 11)); // JavaScript
+    /// ```
+    pub fn in_units(self, text: &str, unit: Offsets) -> Span {
+        // The text up to a byte offset, floored to a character boundary.
+        let upto = |at: usize| {
+            let mut at = at.min(text.len());
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            &text[..at]
+        };
+        let count = |part: &str| match unit {
+            Offsets::Bytes => part.len(),
+            Offsets::Chars => part.chars().count(),
+            Offsets::Utf16 => part.encode_utf16().count(),
+        };
+        let start = count(upto(self.start));
+        let inside = upto(self.end).get(upto(self.start).len()..).unwrap_or("");
+        Span::new(start, start + count(inside))
+    }
+}
+
 impl From<[usize; 2]> for Span {
     fn from([start, end]: [usize; 2]) -> Span {
         Span::new(start, end)

@@ -984,3 +984,25 @@ fn suggest_names_keys_no_message_carries() {
         serde_json::json!(["unknown key \"recieved_at\" (did you mean \"received_at\"?)"])
     );
 }
+
+/// Issue #15, point 7: spans are byte offsets, which Python and JavaScript hosts
+/// mis-slice; `--offsets` counts them as those languages index strings.
+#[test]
+fn suggest_offsets_count_as_the_host_slices() {
+    let text = "😡😡 refund please";
+    let span = |unit: &str| {
+        let r = run(&[
+            "suggest",
+            "../open/rail.toml",
+            "--offsets",
+            unit,
+            "--message",
+            text,
+        ]);
+        assert_eq!(r.code, Some(0), "{r:?}");
+        json(&r.stdout)["suggestions"][0]["evidence"][0]["span"].clone()
+    };
+    assert_eq!(span("bytes"), serde_json::json!([9, 15]));
+    assert_eq!(span("chars"), serde_json::json!([3, 9])); // Python: text[3:9] == "refund"
+    assert_eq!(span("utf16"), serde_json::json!([5, 11])); // JavaScript
+}

@@ -168,6 +168,10 @@ Examples:
         /// The channel of messages that do not give their own (such as `twitter`).
         #[arg(long)]
         channel: Option<String>,
+        /// What evidence spans count: `bytes` (UTF-8, the default), `chars` (Unicode
+        /// scalar values, as Python slices strings) or `utf16` (as JavaScript does).
+        #[arg(long, value_enum, default_value = "bytes", value_name = "UNIT")]
+        offsets: OffsetUnit,
         /// The message, whatever it looks like: every argument is then a rule file or
         /// folder (for a message that happens to name a folder, such as `refund`).
         #[arg(long, value_name = "TEXT")]
@@ -327,9 +331,16 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
         Command::Suggest {
             args,
             channel,
+            offsets,
             message,
             watch,
-        } => suggest::run(&args, message.as_deref(), channel.as_deref(), watch),
+        } => suggest::run(
+            &args,
+            message.as_deref(),
+            channel.as_deref(),
+            offsets.into(),
+            watch,
+        ),
         Command::Explain {
             args,
             channel,
@@ -389,6 +400,27 @@ fn main() -> ExitCode {
             let style = render::Style::stderr(color);
             eprint!("{}", render::diagnostics(&diagnostics, &style));
             ExitCode::from(2)
+        }
+    }
+}
+
+/// `--offsets`: what evidence spans count.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum OffsetUnit {
+    /// UTF-8 bytes.
+    Bytes,
+    /// Unicode scalar values (Python).
+    Chars,
+    /// UTF-16 code units (JavaScript).
+    Utf16,
+}
+
+impl From<OffsetUnit> for replykit::Offsets {
+    fn from(unit: OffsetUnit) -> replykit::Offsets {
+        match unit {
+            OffsetUnit::Bytes => replykit::Offsets::Bytes,
+            OffsetUnit::Chars => replykit::Offsets::Chars,
+            OffsetUnit::Utf16 => replykit::Offsets::Utf16,
         }
     }
 }

@@ -3,7 +3,7 @@
 use crate::input::{read_line, Lines};
 use crate::render::plural;
 use crate::{load, Failure};
-use replykit::{Engine, Message, ReloadEvent, Reloader};
+use replykit::{Engine, Message, Offsets, ReloadEvent, Reloader};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -47,8 +47,9 @@ fn write_outcome(
     engine: &Engine,
     message: &Message,
     unknown: Vec<String>,
+    offsets: Offsets,
 ) -> Result<(), Failure> {
-    let mut outcome = engine.suggest(message);
+    let mut outcome = engine.suggest(message).with_offsets(&message.text, offsets);
     // Keys the line carried that no message has were ignored: say so.
     outcome.unreadable.extend(unknown);
     let json = serde_json::to_string(&outcome).map_err(|e| format!("cannot write JSON: {e}"))?;
@@ -76,6 +77,7 @@ pub(crate) fn run(
     args: &[String],
     message: Option<&str>,
     channel: Option<&str>,
+    offsets: Offsets,
     watch: bool,
 ) -> Result<ExitCode, Failure> {
     // `--message`: every argument is a rule path, whatever the last one looks like.
@@ -99,6 +101,7 @@ pub(crate) fn run(
             &current(),
             &with_channel(Message::new(text), channel),
             Vec::new(),
+            offsets,
         )?;
         out.flush()?;
         return Ok(ExitCode::SUCCESS);
@@ -117,6 +120,7 @@ pub(crate) fn run(
                 &current(),
                 &with_channel(read.message, channel),
                 read.unknown,
+                offsets,
             )?,
             Err(error) => {
                 let json = serde_json::json!({"error": error, "line": n});
