@@ -12,17 +12,16 @@
 //! | the same phrase (after folding case, accents and punctuation) in two rules, or twice in one | warning |
 //! | FAQ questions of two entries that are near duplicates: the same words after folding, or word sets with a Jaccard similarity of at least [`NEAR_DUPLICATE_JACCARD`] | warning |
 //! | a rule or FAQ entry that no `[[test]]` expects (one warning for the whole set when it has no tests at all) | warning |
-//! | a reply of a rule for `twitter` (or `x`) longer than [`TWITTER_LIMIT`] characters | warning |
+//! | an FAQ answer longer than a channel's `[channels.NAME] max_length` (on that channel it is never sent unattended; a rule's reply too long for its channel is a load error) | warning |
 //! | a `[vars]` variable used by no reply or answer | warning |
 //!
 //! Phrases are compared the way the engine matches them: folded into words, with
 //! `[synonyms]` groups read as one word, and a phrase "contains" another when the
 //! other's words occur in it in a row (`"missed bin"` contains `"bin"`).
 //!
-//! The reply length is the shortest the reply can render to: variables filled in,
-//! message values (`{{author.name}}`, regex captures) counted as their fallback or as
-//! nothing. Twitter's own counting (links as 23 characters) is not modelled; channel
-//! limits become configurable with a `[channels]` table later.
+//! An answer's length is the shortest it can render to, counted as the loader counts a
+//! rule's reply: variables filled in, message values (`{{author.name}}`) counted as
+//! nothing. Twitter's own counting (links as 23 characters) is not modelled.
 //!
 //! A [`RuleSet`] does not keep where `[vars]` were defined, nor where each FAQ question
 //! or reply was written; [`lint_sources`] takes the TOML texts too and points at them.
@@ -33,12 +32,9 @@ use crate::config::SourceFile;
 use crate::error::{Diagnostic, Location, Severity};
 use crate::text::{tokenize, AnalyzerBuilder, Language};
 use crate::{Rule, RuleSet};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
-
-/// The longest reply, in characters, a rule that answers on `twitter` (or `x`) may have.
-pub const TWITTER_LIMIT: usize = 280;
 
 /// Two FAQ questions whose sets of (folded) words have at least this Jaccard similarity
 /// (shared words over all words) are near duplicates.
@@ -257,7 +253,7 @@ fn lint(set: &RuleSet, places: &Places) -> Vec<Diagnostic> {
     repeated_phrases(set, &mut out);
     near_duplicate_questions(set, places, &mut out);
     untested(set, &never, &mut out);
-    long_replies(set, places, &mut out);
+    long_answers(set, &mut out);
     unused_vars(set, places, &mut out);
     sort(set, &mut out);
     out
@@ -878,92 +874,45 @@ fn untested(set: &RuleSet, never: &[bool], out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The `{{name}}` and `{{name | "fallback"}}` slots of a template source.
-fn slots(source: &str) -> Vec<(&str, Option<&str>)> {
-    let mut out = Vec::new();
-    let mut rest = source;
-    while let Some(open) = rest.find("{{") {
-        let after = &rest[open + 2..];
-        let Some(close) = after.find("}}") else {
-            break;
-        };
-        let inner = &after[..close];
-        let (name, fallback) = match inner.split_once('|') {
-            Some((name, fallback)) => {
-                let f = fallback.trim();
-                let unquoted = f
-                    .strip_prefix('"')
-                    .and_then(|f| f.strip_suffix('"'))
-                    .or_else(|| f.strip_prefix('\'').and_then(|f| f.strip_suffix('\'')));
-                (name.trim(), unquoted)
-            }
-            None => (inner.trim(), None),
-        };
-        out.push((name, fallback));
-        rest = &after[close + 2..];
-    }
-    out
-}
-
-/// The fewest characters a template renders to: variables filled in, message values
-/// as their fallback or nothing.
-fn shortest_length(source: &str, vars: &BTreeMap<String, String>) -> usize {
-    let mut length = 0;
-    let mut rest = source;
-    while let Some(open) = rest.find("{{") {
-        length += rest[..open].chars().count();
-        let after = &rest[open + 2..];
-        let Some(close) = after.find("}}") else {
-            rest = &rest[open..];
-            break;
-        };
-        if let Some(&(name, fallback)) = slots(&rest[open..open + 2 + close + 2]).first() {
-            length += match vars.get(name) {
-                Some(v) => v.chars().count(),
-                None => fallback.map_or(0, |f| f.chars().count()),
-            };
-        }
-        rest = &after[close + 2..];
-    }
-    length + rest.chars().count()
-}
-
-/// Replies too long for the channel their rule answers on.
-fn long_replies(set: &RuleSet, places: &Places, out: &mut Vec<Diagnostic>) {
-    for rule in set.rules() {
-        let Some(channel) = rule
-            .when
-            .channel
-            .iter()
-            .find(|c| matches!(c.as_str(), "twitter" | "x"))
-        else {
+/// FAQ answers too long for a channel with a `max_length` (`[channels.NAME]`, the one
+/// place channel limits are written): an FAQ entry answers on every channel, and on
+/// that one it is never sent unattended. (A rule's reply too long for a channel the rule
+/// is restricted to is a load error, checked where the rule set loads.)
+fn long_answers(set: &RuleSet, out: &mut Vec<Diagnostic>) {
+    for (name, channel) in set.channels() {
+        let Some(limit) = channel.max_length else {
             continue;
         };
-        for (i, reply) in rule.reply.iter().enumerate() {
-            let length = shortest_length(reply.source(), set.vars());
-            if length <= TWITTER_LIMIT {
+        for faq in set.faqs() {
+            // As the loader counts a reply: `[vars]` filled in, message values empty.
+            // The engine sends the first variation that fits, so one that fits is enough.
+            let Some((length, exact)) = faq
+                .answer
+                .iter()
+                .map(|a| a.min_chars(|slot| set.vars().get(slot).map(String::as_str)))
+                .min()
+            else {
+                continue;
+            };
+            if length <= limit {
                 continue;
             }
-            let location = places
-                .replies
-                .get(&rule.id)
-                .and_then(|l| l.get(i))
-                .unwrap_or(&rule.location)
-                .clone();
-            let which = if rule.reply.len() > 1 {
-                format!("reply {} of rule `{}`", i + 1, rule.id)
+            let which = if faq.answer.len() > 1 {
+                format!("every answer of FAQ entry `{}`", faq.id)
             } else {
-                format!("the reply of rule `{}`", rule.id)
+                format!("the answer of FAQ entry `{}`", faq.id)
             };
+            let at_least = if exact { "" } else { "at least " };
             out.push(diagnostic(
                 Severity::Warning,
-                format!("{which} is too long for {channel}"),
-                Some(location),
-                &format!("at least {length} characters, over the limit of {TWITTER_LIMIT}"),
-                rule_context(rule),
+                format!("{which} is too long for `{name}`"),
+                Some(faq.location.clone()),
+                &format!("{at_least}{length} characters; `{name}` takes {limit} (max_length)"),
+                Some(format!("faq `{}`", faq.id)),
                 format!(
-                    "shorten it to {TWITTER_LIMIT} characters or fewer (variables count as \
-                     their values), or link to a page with the details"
+                    "on `{name}` it is suggested, never sent unattended: add a variation of at \
+                     most {limit} characters (one that fits is chosen), or link to a \
+                     page with the details"
                 ),
             ));
         }
@@ -979,7 +928,7 @@ fn unused_vars(set: &RuleSet, places: &Places, out: &mut Vec<Diagnostic>) {
         .chain(set.faqs().iter().flat_map(|f| &f.answer));
     let mut used: HashSet<&str> = HashSet::new();
     for t in templates {
-        used.extend(slots(t.source()).into_iter().map(|(name, _)| name));
+        used.extend(t.slots().map(|slot| slot.name.as_str()));
     }
     for name in set.vars().keys() {
         if used.contains(name.as_str()) {
@@ -1009,18 +958,6 @@ mod tests {
 
     fn messages(text: &str) -> Vec<String> {
         lint_text(text).into_iter().map(|d| d.message).collect()
-    }
-
-    #[test]
-    fn slots_and_lengths() {
-        assert_eq!(
-            slots("Hi {{author.name | \"there\"}}, call {{phone}}."),
-            [("author.name", Some("there")), ("phone", None)]
-        );
-        let vars = BTreeMap::from([("phone".to_string(), "12345".to_string())]);
-        assert_eq!(shortest_length("Hi {{a | 'you'}}! {{phone}}", &vars), 13);
-        assert_eq!(shortest_length("{{order}} is on its way", &vars), 14);
-        assert_eq!(shortest_length("unclosed {{x", &vars), 12);
     }
 
     #[test]
@@ -1112,23 +1049,28 @@ mod tests {
 
     #[test]
     fn untested_long_and_unused() {
+        // Issue 15: the limit is `[channels.NAME] max_length`, read for FAQ answers too
+        // (it was 280 hard-coded, for rules only).
         let long = "word ".repeat(60);
         let d = lint_text(&format!(
-            "[vars]\nunused='u'\nused='v'\n[[rule]]\nid='r'\nwhen.any=['x']\n\
-             when.channel=['Twitter']\nreply='{long}{{{{used}}}}'\n\
-             [[faq]]\nid='f'\nquestions=['q']\nanswer='a'\n[[test]]\nmessage='x'\nexpect='r'\n"
+            "[vars]\nunused='u'\nused='v'\n[channels.twitter]\nmax_length=280\n\
+             [[rule]]\nid='r'\nwhen.any=['x']\nreply='short {{{{used}}}}'\n\
+             [[faq]]\nid='f'\nquestions=['q']\nanswer='{long}{{{{used}}}}'\n\
+             [[test]]\nmessage='x'\nexpect='r'\n"
         ));
         let m: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
         assert_eq!(
             m,
             [
                 "variable `unused` is used nowhere",
-                "the reply of rule `r` is too long for twitter",
                 "no test expects faq `f`",
+                "the answer of FAQ entry `f` is too long for `twitter`",
             ]
         );
-        assert_eq!(d[1].label, "at least 301 characters, over the limit of 280");
-        assert_eq!(d[1].position(), "t.toml:8:7");
+        assert_eq!(
+            d[2].label,
+            "301 characters; `twitter` takes 280 (max_length)"
+        );
     }
 
     #[test]

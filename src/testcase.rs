@@ -84,6 +84,34 @@ fn describe(outcome: &Outcome) -> String {
     }
 }
 
+/// What the outcome says held its top suggestion back from an auto-reply (the
+/// outcome's own fields, as the engine set them).
+fn held_back(outcome: &Outcome) -> Vec<String> {
+    let Some(top) = outcome.top() else {
+        return Vec::new();
+    };
+    let mut why = Vec::new();
+    if let Some(long) = top.too_long {
+        why.push(format!(
+            "its reply is {} characters, over the channel's max_length {}",
+            long.length, long.limit
+        ));
+    }
+    if !top.missing.is_empty() {
+        why.push(format!(
+            "the message lacks values its reply uses: {}",
+            top.missing.join(", ")
+        ));
+    }
+    if let Some(share) = top.explained.filter(|&e| e < crate::MIN_EXPLAINED_SHARE) {
+        why.push(format!(
+            "most of the message's words are unknown to it (it explains {:.0} %)",
+            100.0 * share
+        ));
+    }
+    why
+}
+
 fn kind_name(s: &crate::Suggestion) -> &'static str {
     match s.kind {
         crate::Kind::Rule => "rule",
@@ -159,10 +187,18 @@ impl Engine {
                 }
                 if let Some(decision) = t.decision {
                     if outcome.decision != decision {
-                        failures.push(format!(
-                            "expected decision {decision}, got {}",
-                            describe(&outcome)
-                        ));
+                        let mut failure =
+                            format!("expected decision {decision}, got {}", describe(&outcome));
+                        if decision == Decision::AutoReply {
+                            let why = held_back(&outcome);
+                            if !why.is_empty() {
+                                failure.push_str(&format!(
+                                    ": not sent unattended because {}",
+                                    why.join("; ")
+                                ));
+                            }
+                        }
+                        failures.push(failure);
                     }
                 }
                 if let Some(needle) = &t.reply_contains {

@@ -106,3 +106,30 @@ fn a_reply_restricted_to_a_channel_must_fit_it() {
     .expect_err("too long for sms");
     assert_eq!(err.diagnostics()[0].message, "reply is too long for `sms`");
 }
+
+/// Issue #15, point 2: a `[[test]]` expecting an auto-reply on a channel whose limit
+/// the reply overflows says that is why.
+#[test]
+fn a_test_expecting_an_auto_reply_says_the_reply_was_too_long() {
+    let rules = RuleSet::from_toml(
+        "channels.toml",
+        &format!(
+            "{RULES}\n[[test]]\nmessage = \"hello\"\nchannel = \"twitter\"\nexpect = \"greeting\"\n\
+             decision = \"auto_reply\"\n"
+        ),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let report = Engine::new(&rules)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .run_tests();
+    assert_eq!(report.failed(), 1, "{report}");
+    let text = report.to_string();
+    assert!(
+        text.contains(
+            "expected decision auto_reply, got rule `greeting` (score 1.00, decision suggest): \
+             not sent unattended because its reply is 64 characters, over the channel's \
+             max_length 60"
+        ),
+        "{text}"
+    );
+}
