@@ -94,6 +94,27 @@ pub struct Evidence {
 }
 
 /// A suggested reply.
+///
+/// ```
+/// use replykit::{Engine, Kind, Message, RuleSet};
+///
+/// let rules = RuleSet::from_toml("t.toml", r#"
+///     [[faq]]
+///     id = "bin-day"
+///     questions = ["When is my bin collected?", "bin collection day"]
+///     answer = "Find your collection day online."
+///     tags = ["waste"]
+/// "#)?;
+/// let engine = Engine::new(&rules)?;
+/// let outcome = engine.suggest(&Message::new("which day is bin collection?"));
+/// let top = outcome.top().expect("a suggestion");
+/// assert_eq!((top.kind, top.id.as_str()), (Kind::Faq, "bin-day"));
+/// assert_eq!(top.tags, ["waste"]);
+/// assert!(top.score > 0.0 && top.score <= 1.0);
+/// assert_eq!(top.question.as_deref(), Some("bin collection day"));
+/// assert!(top.evidence.iter().any(|e| e.what == "bin"));
+/// # Ok::<(), replykit::LoadError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Suggestion {
@@ -240,6 +261,26 @@ pub struct Escalation {
 /// Serialises to the JSON of the integration contract:
 /// `{"decision": "suggest", "suggestions": [{"kind": "faq", "id": ..., "reply": ...,
 /// "score": ..., "tags": [...], "evidence": [{"what": ..., "span": [3, 6], ...}]}]}`.
+///
+/// ```
+/// use replykit::{Decision, Engine, Message, RuleSet};
+///
+/// let rules = RuleSet::from_toml("t.toml", r#"
+///     [[rule]]
+///     id = "missed-bin"
+///     when.all = ["bin"]
+///     when.any = ["missed"]
+///     reply = "Sorry! Report it at https://example.gov.uk/bins."
+/// "#)?;
+/// let engine = Engine::new(&rules)?;
+/// let outcome = engine.suggest(&Message::new("my bin was missed"));
+/// assert_eq!(outcome.decision, Decision::AutoReply);
+/// let json = serde_json::to_value(&outcome)?;
+/// assert_eq!(json["decision"], "auto_reply");
+/// assert_eq!(json["suggestions"][0]["id"], "missed-bin");
+/// assert_eq!(json["suggestions"][0]["evidence"][0]["span"], serde_json::json!([3, 6]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Outcome {

@@ -66,6 +66,17 @@ pub struct RuleSet {
 }
 
 /// `[settings]`: thresholds and limits. See `docs/format.md` for each key.
+///
+/// ```
+/// let rules = replykit::RuleSet::from_toml("t.toml", r#"
+///     [settings]
+///     auto_reply_threshold = 0.9
+/// "#)?;
+/// let settings = rules.settings();
+/// assert_eq!(settings.auto_reply_threshold, 0.9);
+/// assert_eq!(settings.language, "en"); // the default
+/// # Ok::<(), replykit::LoadError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct Settings {
@@ -214,6 +225,21 @@ pub struct Conditions {
 }
 
 /// A `[[rule]]`: conditions and a reply.
+///
+/// ```
+/// let rules = replykit::RuleSet::from_toml("t.toml", r#"
+///     [[rule]]
+///     id = "emergency"
+///     priority = 100
+///     when.any = ["gas leak", "smell gas"]
+///     escalate = true
+///     reply = "Call the emergency line now."
+/// "#)?;
+/// let rule = &rules.rules()[0];
+/// assert_eq!((rule.id.as_str(), rule.priority, rule.escalate), ("emergency", 100, true));
+/// assert_eq!(rule.when.any.len(), 2);
+/// # Ok::<(), replykit::LoadError>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Rule {
@@ -280,6 +306,21 @@ impl Rule {
 }
 
 /// A `[[faq]]` entry: example questions and an answer.
+///
+/// ```
+/// let rules = replykit::RuleSet::from_toml("t.toml", r#"
+///     [[faq]]
+///     id = "bin-day"
+///     questions = ["When is my bin collected?", "bin collection day"]
+///     answer = ["Find your collection day online.", "Collection days are online."]
+/// "#)?;
+/// let faq = &rules.faqs()[0];
+/// assert_eq!(faq.id, "bin-day");
+/// assert_eq!(faq.questions.len(), 2);
+/// assert_eq!(faq.answer[1].source(), "Collection days are online."); // a variation
+/// assert!(faq.auto_reply); // the default
+/// # Ok::<(), replykit::LoadError>(())
+/// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Faq {
