@@ -521,10 +521,17 @@ fn open_ranges(
             .and_then(|(a, b)| Some((parse_time(a)?, parse_time(b)?)));
         match times {
             Some((open, close)) if open < close => out.push(((open, close), range)),
+            Some((open, close)) if open > close => {
+                // "22:00-02:00": opening hours past midnight (issue 15: the hint said to
+                // swap the times, which the docs do not say).
+                sink.error(range.span, "opening time is not before closing time")
+                    .context(ctx)
+                    .help("a range runs within one day: write the earlier time first (\"08:30-17:00\"), and split hours past midnight over the two days (mon = \"22:00-23:59\", tue = \"00:00-02:00\")");
+            }
             Some(_) => {
                 sink.error(range.span, "opening time is not before closing time")
                     .context(ctx)
-                    .help("write the earlier time first, as in \"08:30-17:00\"");
+                    .help("write the opening and closing times, as in \"08:30-17:00\"");
             }
             None => {
                 sink.error(range.span, format!("`{}` is not a time range", range.value))
