@@ -5,7 +5,7 @@ use crate::config::RuleSet;
 use crate::context::Context;
 use crate::conversation::ConversationStore;
 use crate::error::{Diagnostic, LoadError};
-use crate::faq::{FaqModel, FaqScore, Features, MIN_EXPLAINED_SHARE};
+use crate::faq::{FaqModel, FaqScore, Features};
 use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
@@ -481,9 +481,7 @@ impl Engine {
                 let allowed = top_allows_auto_reply && may_send;
                 if allowed
                     && clear_winner
-                    && top.missing.is_empty()
-                    && top.too_long.is_none()
-                    && top.explained.is_none_or(|e| e >= MIN_EXPLAINED_SHARE)
+                    && top.blockers().next().is_none()
                     && top.score >= settings.auto_reply_threshold
                 {
                     Decision::AutoReply

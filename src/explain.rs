@@ -14,7 +14,7 @@
 
 use crate::config::{HoursCondition, Phrase, Rule, Settings};
 use crate::context::Context;
-use crate::outcome::{Decision, Evidence, Kind, Outcome, Ranked, Suppression};
+use crate::outcome::{Blocker, Decision, Evidence, Kind, Outcome, Ranked, Suppression};
 use crate::rules::one_of;
 use crate::text::{tokenize, Analyzer, UNKNOWN};
 use crate::{Engine, Message, Span};
@@ -798,29 +798,15 @@ impl Engine {
             failed.push("the message is marked as automated".to_string());
         }
         if let Some(s) = outcome.top() {
-            if !s.missing.is_empty() {
-                failed.push(format!(
-                    "the message lacks values its reply uses: {}",
-                    s.missing.join(", ")
-                ));
-            }
-            if let Some(long) = s.too_long {
-                failed.push(format!(
-                    "its reply is {} characters, over the channel's max_length {}",
-                    long.length, long.limit
-                ));
+            for blocker in s.blockers() {
+                let mut why = blocker.to_string();
+                if matches!(blocker, Blocker::Unexplained(_)) {
+                    why.push_str(&self.unexplained_words(message, &s.id));
+                }
+                failed.push(why);
             }
             if let Some(share) = s.explained {
-                if share < crate::MIN_EXPLAINED_SHARE {
-                    failed.push(format!(
-                        "most of the message's words are unknown to this entry: its questions \
-                         use only {:.0} % of them, weighted by rarity, negated ones left out \
-                         (it needs {:.0} %){}",
-                        100.0 * share,
-                        100.0 * crate::MIN_EXPLAINED_SHARE,
-                        self.unexplained_words(message, &s.id)
-                    ));
-                } else if top.kind == Kind::Faq {
+                if top.kind == Kind::Faq && share >= crate::MIN_EXPLAINED_SHARE {
                     passed.push(format!(
                         "explains {:.0} % of the message's words",
                         100.0 * share

@@ -157,6 +157,59 @@ pub struct Suggestion {
     pub explained: Option<f64>,
 }
 
+/// What in a suggestion itself keeps it from being sent unattended: the engine's
+/// decision, `explain` and the `[[test]]` runner all read these, from
+/// [`Suggestion::blockers`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Blocker<'s> {
+    /// Template values the message lacked.
+    Missing(&'s [String]),
+    /// The reply overflows the channel.
+    TooLong(TooLong),
+    /// The FAQ entry explains less than [`MIN_EXPLAINED_SHARE`](crate::MIN_EXPLAINED_SHARE)
+    /// of the message.
+    Unexplained(f64),
+}
+
+impl std::fmt::Display for Blocker<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Blocker::Missing(names) => write!(
+                f,
+                "the message lacks values its reply uses: {}",
+                names.join(", ")
+            ),
+            Blocker::TooLong(long) => write!(
+                f,
+                "its reply is {} characters, over the channel's max_length {}",
+                long.length, long.limit
+            ),
+            Blocker::Unexplained(share) => write!(
+                f,
+                "most of the message's words are unknown to this entry: its questions use \
+                 only {:.0} % of them, weighted by rarity, negated ones left out (it needs \
+                 {:.0} %)",
+                100.0 * share,
+                100.0 * crate::MIN_EXPLAINED_SHARE
+            ),
+        }
+    }
+}
+
+impl Suggestion {
+    /// What in the suggestion keeps it from being sent unattended, whatever its score:
+    /// empty when nothing does.
+    pub(crate) fn blockers(&self) -> impl Iterator<Item = Blocker<'_>> {
+        let missing = (!self.missing.is_empty()).then_some(Blocker::Missing(&self.missing));
+        let too_long = self.too_long.map(Blocker::TooLong);
+        let unexplained = self
+            .explained
+            .filter(|&e| e < crate::MIN_EXPLAINED_SHARE)
+            .map(Blocker::Unexplained);
+        missing.into_iter().chain(too_long).chain(unexplained)
+    }
+}
+
 /// A reply longer than its channel allows: `{"length": 312, "limit": 280}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]

@@ -97,8 +97,9 @@ impl Span {
             Offsets::Chars => part.chars().count(),
             Offsets::Utf16 => part.encode_utf16().count(),
         };
-        let start = count(upto(self.start));
-        let inside = upto(self.end).get(upto(self.start).len()..).unwrap_or("");
+        let before = upto(self.start);
+        let inside = upto(self.end).get(before.len()..).unwrap_or("");
+        let start = count(before);
         Span::new(start, start + count(inside))
     }
 }

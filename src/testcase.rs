@@ -85,31 +85,12 @@ fn describe(outcome: &Outcome) -> String {
 }
 
 /// What the outcome says held its top suggestion back from an auto-reply (the
-/// outcome's own fields, as the engine set them).
+/// suggestion's own [`blockers`](crate::Suggestion::blockers), as the engine read them).
 fn held_back(outcome: &Outcome) -> Vec<String> {
-    let Some(top) = outcome.top() else {
-        return Vec::new();
-    };
-    let mut why = Vec::new();
-    if let Some(long) = top.too_long {
-        why.push(format!(
-            "its reply is {} characters, over the channel's max_length {}",
-            long.length, long.limit
-        ));
-    }
-    if !top.missing.is_empty() {
-        why.push(format!(
-            "the message lacks values its reply uses: {}",
-            top.missing.join(", ")
-        ));
-    }
-    if let Some(share) = top.explained.filter(|&e| e < crate::MIN_EXPLAINED_SHARE) {
-        why.push(format!(
-            "most of the message's words are unknown to it (it explains {:.0} %)",
-            100.0 * share
-        ));
-    }
-    why
+    outcome
+        .top()
+        .map(|top| top.blockers().map(|b| b.to_string()).collect())
+        .unwrap_or_default()
 }
 
 fn kind_name(s: &crate::Suggestion) -> &'static str {
