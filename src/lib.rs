@@ -320,6 +320,7 @@ mod span;
 mod template;
 mod testcase;
 mod text;
+mod trace;
 
 pub use config::{
     read_rule_files, Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule,
