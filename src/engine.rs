@@ -158,6 +158,32 @@ impl Ord for Kind {
     }
 }
 
+/// How a rule set reads text: its language, its synonyms, and the words of its phrases
+/// and questions (typos are corrected towards those). The one place this is decided,
+/// for the engine and for the threshold search alike.
+pub(crate) fn analyzer_for(set: &RuleSet) -> Analyzer {
+    let language = Language::from_name(&set.settings.language).unwrap_or_else(Language::english);
+    let mut builder = AnalyzerBuilder::new(language);
+    for group in &set.synonyms {
+        builder.add_synonyms(group);
+    }
+    for rule in &set.rules {
+        let w = &rule.when;
+        for p in w.any.iter().chain(&w.all).chain(&w.none) {
+            builder.add_text(&p.text);
+        }
+    }
+    for faq in &set.faqs {
+        for q in &faq.questions {
+            builder.add_typo_targets(q);
+        }
+        for a in &faq.answer {
+            builder.add_text(a.source());
+        }
+    }
+    builder.build()
+}
+
 fn build_error(message: String) -> LoadError {
     LoadError::new(vec![Diagnostic::without_location(
         message,
@@ -197,27 +223,7 @@ impl Engine {
     /// Fails only when the rule set's patterns together exceed
     /// [`MAX_REGEX_SET_BYTES`](crate::MAX_REGEX_SET_BYTES).
     pub fn new(set: &RuleSet) -> Result<Engine, LoadError> {
-        let language =
-            Language::from_name(&set.settings.language).unwrap_or_else(Language::english);
-        let mut builder = AnalyzerBuilder::new(language);
-        for group in &set.synonyms {
-            builder.add_synonyms(group);
-        }
-        for rule in &set.rules {
-            let w = &rule.when;
-            for p in w.any.iter().chain(&w.all).chain(&w.none) {
-                builder.add_text(&p.text);
-            }
-        }
-        for faq in &set.faqs {
-            for q in &faq.questions {
-                builder.add_typo_targets(q);
-            }
-            for a in &faq.answer {
-                builder.add_text(a.source());
-            }
-        }
-        let analyzer = builder.build();
+        let analyzer = analyzer_for(set);
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
         let faqs = FaqModel::build(&set.faqs, &set.out_of_scope, &analyzer, &set.settings);
         let mut notices: Vec<usize> = (0..set.rules.len())

@@ -1,29 +1,10 @@
 //! Turning labelled history into a rule set: one FAQ entry per label.
 
 use crate::eval::Labelled;
+pub(crate) use crate::toml_text::first_free;
+pub use crate::toml_text::toml_string;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-
-/// Quotes a string as a TOML basic string.
-pub fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// A label made into a valid id: letters, digits, `-`, `_` and `.` kept, anything else
 /// becomes `-`.
@@ -65,18 +46,6 @@ pub fn label_ids<'a>(labels: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a 
         out.insert(label, id);
     }
     out
-}
-
-/// `base`, or else the first of `base-2`, `base-3`, … that is not `taken`: one way of
-/// making ids unique, for `import` and for the listening report's FAQ stubs.
-pub(crate) fn first_free(base: String, taken: impl Fn(&str) -> bool) -> String {
-    let mut id = base.clone();
-    let mut n = 2;
-    while taken(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    id
 }
 
 /// An example cut to [`MAX_EXAMPLE_BYTES`](crate::MAX_EXAMPLE_BYTES), at a character
@@ -271,43 +240,49 @@ impl ImportOptions {
     }
 }
 
-/// [`choose_thresholds`] with options.
+/// [`choose_thresholds`] with options: the thresholds of the rule set that
+/// [`rule_set_toml`] writes for these messages (see [`choose_thresholds_for`]).
 pub fn choose_thresholds_with(data: &[Labelled], options: &ImportOptions) -> Thresholds {
-    let analyzer = crate::text::AnalyzerBuilder::new(crate::text::Language::english()).build();
-    let mut labels: Vec<&str> = Vec::new();
-    let mut examples: Vec<(Vec<String>, Option<usize>)> = Vec::with_capacity(data.len());
-    for item in data {
-        let label = item
-            .label
-            .as_deref()
-            .map(|l| match labels.iter().position(|x| *x == l) {
-                Some(i) => i,
-                None => {
-                    labels.push(l);
-                    labels.len() - 1
-                }
-            });
-        examples.push((crate::faq::words_of(&analyzer, &item.text), label));
+    let toml = rule_set_toml(data, &Thresholds::default());
+    match crate::RuleSet::from_toml("imported.toml", &toml) {
+        Ok(set) => choose_thresholds_for(&set, options),
+        Err(_) => Thresholds::default(),
     }
-    let cfg = crate::faq::train_config(&analyzer);
-    // The entries `rule_set_toml` writes are named for their labels, and the engine
-    // learns from those names.
-    let unique = label_ids(labels.iter().copied());
-    let ids: Vec<String> = labels
-        .iter()
-        .map(|l| unique.get(l).cloned().unwrap_or_else(|| label_id(l)))
-        .collect();
-    let ids = crate::faq::id_examples(&analyzer, &ids);
-    // Out-of-scope examples are one more class (see `[out_of_scope]`).
-    let classes = labels.len() + usize::from(examples.iter().any(|e| e.1.is_none()));
-    if labels.is_empty() || !crate::faq::trainable(classes, examples.len() + ids.len(), &cfg) {
-        return Thresholds::default();
-    }
+}
+
+/// Chooses thresholds and calibration for a rule set's FAQ from its own example
+/// questions and `[out_of_scope]` examples, as [`choose_thresholds`] describes: the
+/// training set and the reading of text (the rule set's language, synonyms and
+/// vocabulary) are the engine's own, so a Welsh or French rule set is tuned as the
+/// engine will read it. A rule set whose FAQ cannot be trained (no entries, a single
+/// entry and no out-of-scope examples, or too big) gets the defaults.
+///
+/// ```
+/// let rules = replykit::RuleSet::from_toml("t.toml", r#"
+///     [[faq]]
+///     id = "bins"
+///     questions = ["when is my bin collected", "bin day", "what day are bins emptied"]
+///     answer = "See the bin calendar."
+///     [[faq]]
+///     id = "tax"
+///     questions = ["how do I pay council tax", "council tax bill", "pay my tax"]
+///     answer = "Pay online."
+/// "#)?;
+/// let chosen = replykit::import::choose_thresholds_for(&rules, &Default::default());
+/// assert!((0.0..=1.0).contains(&chosen.auto_reply));
+/// # Ok::<(), replykit::LoadError>(())
+/// ```
+pub fn choose_thresholds_for(set: &crate::RuleSet, options: &ImportOptions) -> Thresholds {
+    let analyzer = crate::engine::analyzer_for(set);
     let options = crate::faq::ThresholdOptions {
         unknown_share: options.unknown_share as f32,
         ..crate::faq::ThresholdOptions::default()
     };
-    let t = crate::faq::choose_thresholds(&examples, &ids, labels.len(), &cfg, &options);
+    let Some(t) =
+        crate::faq::choose_thresholds_for(&set.faqs, &set.out_of_scope, &analyzer, &options)
+    else {
+        return Thresholds::default();
+    };
     let round = |x: f32| (f64::from(x) * 1e4).round() / 1e4;
     Thresholds {
         suggest: round(t.suggest).clamp(0.0, 1.0),

@@ -288,11 +288,15 @@ at two sizes.
 
 # Crate features
 
+* `toolkit`: the authors' toolkit — [`lint`], [`import`] (labelled history to a rule
+  set, and the cross-validated threshold search), [`eval`], and
+  [`Engine::run_tests`] for a rule set's `[[test]]` cases (which load either way).
 * `report`: `replykit::listen`, reports over a message history (coverage, clusters of
   what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
-* `cli`: the `replykit` command-line tool (enables `report`).
+* `cli`: the `replykit` command-line tool (enables `toolkit` and `report`).
 
-Without features, the crate is the engine alone.
+Without features, the crate is the engine alone: load a rule set, build an
+[`Engine`], [`suggest`](Engine::suggest) and [`explain`](Engine::explain).
 */
 
 #![deny(unsafe_code)]
@@ -304,11 +308,14 @@ mod context;
 mod conversation;
 mod engine;
 mod error;
+#[cfg(feature = "toolkit")]
 pub mod eval;
 pub mod explain;
 mod faq;
 mod hours;
+#[cfg(feature = "toolkit")]
 pub mod import;
+#[cfg(feature = "toolkit")]
 pub mod lint;
 #[cfg(feature = "report")]
 pub mod listen;
@@ -318,8 +325,11 @@ mod reload;
 mod rules;
 mod span;
 mod template;
+#[cfg(feature = "toolkit")]
 mod testcase;
 mod text;
+#[cfg(any(feature = "toolkit", feature = "report"))]
+mod toml_text;
 mod trace;
 
 pub use config::{
@@ -339,6 +349,7 @@ pub use reload::{ReloadEvent, Reloader, Watch};
 pub use rules::MAX_REGEX_SET_BYTES;
 pub use span::{Offsets, Span};
 pub use template::{Template, MAX_INSERTED_CHARS};
+#[cfg(feature = "toolkit")]
 pub use testcase::{TestReport, TestResult};
 
 /// The README's examples, compiled and run as doc tests so they cannot rot.
@@ -361,7 +372,6 @@ mod testoibits {
         assert_send_sync::<MessageId>();
         assert_send_sync::<Offsets>();
         assert_send_sync::<Outcome>();
-        assert_send_sync::<TestReport>();
         assert_send_sync::<ConversationMemory>();
         assert_send_sync::<Sent>();
         assert_send_sync::<Settings>();
@@ -377,14 +387,18 @@ mod testoibits {
         assert_send_sync::<Ranked>();
         assert_send_sync::<Span>();
         assert_send_sync::<Template>();
-        assert_send_sync::<TestResult>();
-        assert_send_sync::<eval::EvalReport>();
-        assert_send_sync::<eval::Labelled>();
-        assert_send_sync::<import::Thresholds>();
         assert_send_sync::<explain::Explanation>();
         assert_send_sync::<Reloader>();
         assert_send_sync::<ReloadEvent>();
         assert_send_sync::<Watch>();
+        #[cfg(feature = "toolkit")]
+        {
+            assert_send_sync::<TestReport>();
+            assert_send_sync::<TestResult>();
+            assert_send_sync::<eval::EvalReport>();
+            assert_send_sync::<eval::Labelled>();
+            assert_send_sync::<import::Thresholds>();
+        }
         #[cfg(feature = "report")]
         {
             assert_send_sync::<listen::Listener>();

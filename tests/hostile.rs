@@ -320,6 +320,7 @@ fn issue_13_examples_are_bounded() {
 /// Finding 11: `import` wrote rule sets that did not load: labels "a b" and "a-b" made
 /// one id, a label `{{phone}}` became an unknown variable in the placeholder answer,
 /// and (since examples are bounded) a long message would be an example over the limit.
+#[cfg(feature = "toolkit")]
 #[test]
 fn issue_13_imported_rule_sets_load() {
     use replykit::eval::Labelled;
