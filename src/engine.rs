@@ -124,7 +124,7 @@ impl Candidate {
     ) -> (
         bool,
         std::cmp::Reverse<u64>,
-        Kind,
+        u8,
         std::cmp::Reverse<i64>,
         std::cmp::Reverse<usize>,
         usize,
@@ -134,27 +134,15 @@ impl Candidate {
         (
             !self.escalate,
             Reverse(self.score.to_bits()),
-            self.kind,
+            // Rules before FAQ entries.
+            match self.kind {
+                Kind::Rule => 0,
+                Kind::Faq => 1,
+            },
             Reverse(self.priority),
             Reverse(self.specificity),
             self.index,
         )
-    }
-}
-
-impl PartialOrd for Kind {
-    fn partial_cmp(&self, other: &Kind) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Kind {
-    fn cmp(&self, other: &Kind) -> std::cmp::Ordering {
-        let rank = |k: &Kind| match k {
-            Kind::Rule => 0,
-            Kind::Faq => 1,
-        };
-        rank(self).cmp(&rank(other))
     }
 }
 
@@ -208,7 +196,7 @@ impl Engine {
     ///
     /// This is CPU work that blocks the calling thread: it trains the FAQ classifier,
     /// which takes up to a few seconds for a FAQ of thousands of example questions (see
-    /// [`MAX_TRAINING_COST`](crate::MAX_TRAINING_COST)), and compiles the rules'
+    /// [`MAX_TRAINING_COST`](crate::limits::MAX_TRAINING_COST)), and compiles the rules'
     /// automata. Build once and share the engine (it is cheap to clone). In an async
     /// host, build it off the runtime's worker threads, for example with tokio's
     /// `spawn_blocking`:
@@ -221,7 +209,7 @@ impl Engine {
     /// service runs.
     ///
     /// Fails only when the rule set's patterns together exceed
-    /// [`MAX_REGEX_SET_BYTES`](crate::MAX_REGEX_SET_BYTES).
+    /// [`MAX_REGEX_SET_BYTES`](crate::limits::MAX_REGEX_SET_BYTES).
     pub fn new(set: &RuleSet) -> Result<Engine, LoadError> {
         let analyzer = analyzer_for(set);
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
@@ -351,13 +339,9 @@ impl Engine {
         candidates
             .into_iter()
             .filter_map(|c| {
-                let id = match c.kind {
-                    Kind::Rule => &set.rules.get(c.index)?.id,
-                    Kind::Faq => &set.faqs.get(c.index)?.id,
-                };
                 Some(Ranked {
                     kind: c.kind,
-                    id: id.clone(),
+                    id: set.id_of(c.kind, c.index)?.to_string(),
                     score: c.score,
                     escalate: c.escalate,
                 })

@@ -14,14 +14,16 @@
 //! check that notes every condition goes on past the first that fails, so explaining
 //! costs a little more than suggesting.
 
-use crate::config::{HoursCondition, Phrase, Rule, Settings};
+use crate::config::{HoursCondition, Phrase, Rule};
 use crate::context::Context;
 use crate::outcome::{Blocker, Decision, Evidence, Kind, Outcome, Suppression};
+use crate::paint::{Paint, Painter, Plain, Tone};
 use crate::text::tokenize;
 use crate::trace::{Dropped, Gate, Miss, Part, RuleNotes, RunnerUp, Trace};
-use crate::{Engine, Message, Span};
+use crate::{Engine, Message, Span, Thresholds};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::fmt::Write as _;
 
 /// How many FAQ candidates an explanation lists.
 pub const FAQ_CANDIDATES: usize = 5;
@@ -343,28 +345,6 @@ pub struct FaqExplanation {
     pub held_back: Option<Suppression>,
 }
 
-/// The thresholds of `[settings]` that decide.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Thresholds {
-    /// Suggestions below this score are dropped.
-    pub suggest_threshold: f64,
-    /// The lowest score that may be sent unattended.
-    pub auto_reply_threshold: f64,
-    /// How far an FAQ entry must lead the runner-up to be sent unattended.
-    pub auto_reply_margin: f64,
-}
-
-impl Thresholds {
-    fn of(settings: &Settings) -> Thresholds {
-        Thresholds {
-            suggest_threshold: settings.suggest_threshold,
-            auto_reply_threshold: settings.auto_reply_threshold,
-            auto_reply_margin: settings.auto_reply_margin,
-        }
-    }
-}
-
 fn kind_name(kind: Kind) -> &'static str {
     match kind {
         Kind::Rule => "rule",
@@ -443,14 +423,10 @@ impl Engine {
             .ranked
             .iter()
             .filter_map(|c| {
-                let id = match c.kind {
-                    Kind::Rule => &set.rules.get(c.index)?.id,
-                    Kind::Faq => &set.faqs.get(c.index)?.id,
-                };
                 Some(Named {
                     kind: c.kind,
                     index: c.index,
-                    id: id.clone(),
+                    id: set.id_of(c.kind, c.index)?.to_string(),
                     score: (c.score * 1e4).round() / 1e4,
                 })
             })
@@ -517,7 +493,7 @@ impl Engine {
             fired,
             almost_fired: almost.into_iter().map(|(_, r)| r).collect(),
             faq,
-            thresholds: Thresholds::of(&set.settings),
+            thresholds: set.settings.thresholds(),
             decision: outcome.decision,
             reason,
             outcome,
@@ -621,7 +597,7 @@ impl Engine {
         trace: &Trace,
         named: &[Named],
     ) -> String {
-        let t = Thresholds::of(&self.rule_set().settings);
+        let t = self.rule_set().settings.thresholds();
         let describe = |kind: Kind, id: &str| format!("{} `{id}`", kind_name(kind));
         // The candidates the decision was taken on, before the FAQ's grounding.
         let best = named.iter().find(|c| {
@@ -680,12 +656,10 @@ impl Engine {
 
     /// The id of a rule or an FAQ entry.
     fn id_of(&self, kind: Kind, index: usize) -> String {
-        let set = self.rule_set();
-        let id = match kind {
-            Kind::Rule => set.rules.get(index).map(|r| &r.id),
-            Kind::Faq => set.faqs.get(index).map(|f| &f.id),
-        };
-        id.cloned().unwrap_or_default()
+        self.rule_set()
+            .id_of(kind, index)
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// `; unknown to it: "dog", "train"`: the message's topic words an FAQ entry does
@@ -833,76 +807,109 @@ fn held_note(held: Option<Suppression>) -> String {
 
 /// A section of rules: each with what matched (✓) and what did not (✗).
 fn write_rules(
-    f: &mut fmt::Formatter<'_>,
+    f: &mut Painter<'_>,
     title: &str,
     rules: &[RuleExplanation],
     text: &str,
 ) -> fmt::Result {
-    writeln!(f, "\n{title}:")?;
+    writeln!(f)?;
+    f.tone(Tone::Strong, &format!("{title}:"))?;
+    writeln!(f)?;
     if rules.is_empty() {
         writeln!(f, "  none")?;
     }
     for r in rules {
-        writeln!(f, "  {}", rule_heading(r))?;
+        write!(f, "  ")?;
+        f.tone(Tone::Strong, &r.id)?;
+        writeln!(f, " {}", rule_heading(r))?;
         for h in &r.matched {
-            writeln!(f, "    ✓ {}", hit_line(text, h))?;
+            write!(f, "    ")?;
+            f.tone(Tone::Good, "✓")?;
+            writeln!(f, " {}", hit_line(text, h))?;
         }
         for u in &r.unmet {
-            writeln!(f, "    ✗ {u}")?;
+            write!(f, "    ")?;
+            f.tone(Tone::Warning, "✗")?;
+            writeln!(f, " {u}")?;
         }
     }
     Ok(())
 }
 
+/// `(priority 10, escalates, held back by cooldown)`: what follows a rule's id.
 fn rule_heading(r: &RuleExplanation) -> String {
     let escalates = if r.escalate { ", escalates" } else { "" };
     format!(
-        "{} (priority {}{escalates}{})",
-        r.id,
+        "(priority {}{escalates}{})",
         r.priority,
         held_note(r.held_back)
     )
 }
 
-impl fmt::Display for Explanation {
+/// `label: value`, the label strong.
+fn labelled(f: &mut Painter<'_>, label: &str, value: &str) -> fmt::Result {
+    f.tone(Tone::Strong, &format!("{label}:"))?;
+    writeln!(f, " {value}")
+}
+
+/// The tone of a decision: sent is good, no answer a warning, escalation an error.
+fn decision_tone(decision: Decision) -> Tone {
+    match decision {
+        Decision::AutoReply => Tone::Good,
+        Decision::Escalate => Tone::Error,
+        Decision::NoAnswer => Tone::Warning,
+        _ => Tone::Strong,
+    }
+}
+
+impl Explanation {
+    /// The explanation as `Display` shows it, written through `paint` (see
+    /// [`paint`](crate::paint)): labels, headings and ids strong, `✓` good, `✗` a
+    /// warning, the decision in its tone.
+    pub fn render(&self, paint: &dyn Paint) -> String {
+        crate::paint::render(paint, |f| self.write(f))
+    }
+
     /// Sections for a terminal: the message, the rules that fired, the rules that
     /// almost fired, the FAQ candidates, the thresholds and the decision.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    fn write(&self, f: &mut Painter<'_>) -> fmt::Result {
         let text = self.message.text.as_str();
-        writeln!(f, "message: {text:?}")?;
-        writeln!(f, "read as: {}", self.normalised)?;
+        labelled(f, "message", &format!("{text:?}"))?;
+        labelled(f, "read as", &self.normalised)?;
         if let Some(channel) = &self.message.channel {
-            writeln!(f, "channel: {channel}")?;
+            labelled(f, "channel", channel)?;
         }
         if self.outcome.truncated {
-            writeln!(
+            labelled(
                 f,
-                "note: the message is longer than max_message_bytes; only its start was read"
+                "note",
+                "the message is longer than max_message_bytes; only its start was read",
             )?;
         }
         if !self.outcome.unreadable.is_empty() {
-            writeln!(
+            labelled(
                 f,
-                "note: unreadable, taken as absent: {}",
-                self.outcome.unreadable.join(", ")
+                "note",
+                &format!(
+                    "unreadable, taken as absent: {}",
+                    self.outcome.unreadable.join(", ")
+                ),
             )?;
         }
 
         write_rules(f, "rules that fired", &self.fired, text)?;
         write_rules(f, "rules that almost fired", &self.almost_fired, text)?;
 
-        writeln!(f, "\nfaq candidates:")?;
+        writeln!(f)?;
+        f.tone(Tone::Strong, "faq candidates:")?;
+        writeln!(f)?;
         if self.faq.is_empty() {
             writeln!(f, "  none")?;
         }
         for c in &self.faq {
-            writeln!(
-                f,
-                "  {} (score {:.2}{})",
-                c.id,
-                c.score,
-                held_note(c.held_back)
-            )?;
+            write!(f, "  ")?;
+            f.tone(Tone::Strong, &c.id)?;
+            writeln!(f, " (score {:.2}{})", c.score, held_note(c.held_back))?;
             if let Some(q) = &c.question {
                 writeln!(f, "    closest question: {q:?}")?;
             }
@@ -922,13 +929,21 @@ impl fmt::Display for Explanation {
         }
 
         let t = &self.thresholds;
-        writeln!(
+        writeln!(f)?;
+        labelled(
             f,
-            "\nthresholds: suggest {:.2}, auto-reply {:.2}, auto-reply margin {:.2}",
-            t.suggest_threshold, t.auto_reply_threshold, t.auto_reply_margin
+            "thresholds",
+            &format!(
+                "suggest {:.2}, auto-reply {:.2}, auto-reply margin {:.2}",
+                t.suggest_threshold, t.auto_reply_threshold, t.auto_reply_margin
+            ),
         )?;
 
-        writeln!(f, "\ndecision: {}", self.decision)?;
+        writeln!(f)?;
+        f.tone(Tone::Strong, "decision:")?;
+        write!(f, " ")?;
+        f.tone(decision_tone(self.decision), self.decision.as_str())?;
+        writeln!(f)?;
         writeln!(f, "  {}", self.reason)?;
         if let Some(top) = self.outcome.top() {
             writeln!(
@@ -956,6 +971,12 @@ impl fmt::Display for Explanation {
             )?;
         }
         Ok(())
+    }
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render(&Plain))
     }
 }
 

@@ -48,11 +48,11 @@ pub fn label_ids<'a>(labels: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a 
     out
 }
 
-/// An example cut to [`MAX_EXAMPLE_BYTES`](crate::MAX_EXAMPLE_BYTES), at a character
+/// An example cut to [`MAX_EXAMPLE_BYTES`](crate::limits::MAX_EXAMPLE_BYTES), at a character
 /// boundary, so that a long message in a history does not make a rule set that does
 /// not load.
 fn example(text: &str) -> &str {
-    let mut end = text.len().min(crate::MAX_EXAMPLE_BYTES);
+    let mut end = text.len().min(crate::limits::MAX_EXAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
@@ -114,11 +114,11 @@ pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
     );
     // Four decimals, as suggestion scores are given: a threshold near 1 keeps its
     // meaning.
-    let _ = writeln!(out, "suggest_threshold = {:.4}", t.suggest);
+    let _ = writeln!(out, "suggest_threshold = {:.4}", t.suggest_threshold);
     let _ = writeln!(
         out,
         "auto_reply_threshold = {:.4}",
-        t.auto_reply.max(t.suggest)
+        t.auto_reply_threshold.max(t.suggest_threshold)
     );
     let _ = writeln!(out, "auto_reply_margin = {:.3}", t.auto_reply_margin);
     let _ = writeln!(out, "faq_temperature = {:.3}", t.faq_temperature);
@@ -155,31 +155,8 @@ pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
     out
 }
 
-/// Settings chosen for an imported rule set.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Thresholds {
-    /// `suggest_threshold`: below this, no suggestion.
-    pub suggest: f64,
-    /// `auto_reply_threshold`: at or above this, safe to send unattended.
-    pub auto_reply: f64,
-    /// `auto_reply_margin`: how far the runner-up must be below.
-    pub auto_reply_margin: f64,
-    /// `faq_temperature`: the calibration of FAQ scores.
-    pub faq_temperature: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Thresholds {
-        let s = crate::Settings::default();
-        Thresholds {
-            suggest: s.suggest_threshold,
-            auto_reply: s.auto_reply_threshold,
-            auto_reply_margin: s.auto_reply_margin,
-            faq_temperature: s.faq_temperature,
-        }
-    }
-}
+/// The settings `import` chooses (the crate's one [`Thresholds`](crate::Thresholds)).
+pub use crate::Thresholds;
 
 /// Chooses thresholds and calibration from labelled messages alone, by 5-fold
 /// cross-validation: the FAQ classifier is trained on four fifths of the messages and
@@ -200,7 +177,7 @@ impl Default for Thresholds {
 ///   does, so the measured precision alone would promise too much, above all with few
 ///   examples.
 ///
-/// A FAQ too big for the classifier (see [`MAX_TRAINING_COST`](crate::MAX_TRAINING_COST))
+/// A FAQ too big for the classifier (see [`MAX_TRAINING_COST`](crate::limits::MAX_TRAINING_COST))
 /// gets the defaults.
 pub fn choose_thresholds(data: &[Labelled]) -> Thresholds {
     choose_thresholds_with(data, &ImportOptions::default())
@@ -269,7 +246,7 @@ pub fn choose_thresholds_with(data: &[Labelled], options: &ImportOptions) -> Thr
 ///     answer = "Pay online."
 /// "#)?;
 /// let chosen = replykit::import::choose_thresholds_for(&rules, &Default::default());
-/// assert!((0.0..=1.0).contains(&chosen.auto_reply));
+/// assert!((0.0..=1.0).contains(&chosen.auto_reply_threshold));
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
 pub fn choose_thresholds_for(set: &crate::RuleSet, options: &ImportOptions) -> Thresholds {
@@ -285,8 +262,8 @@ pub fn choose_thresholds_for(set: &crate::RuleSet, options: &ImportOptions) -> T
     };
     let round = |x: f32| (f64::from(x) * 1e4).round() / 1e4;
     Thresholds {
-        suggest: round(t.suggest).clamp(0.0, 1.0),
-        auto_reply: round(t.auto_reply).clamp(0.0, 1.0),
+        suggest_threshold: round(t.suggest).clamp(0.0, 1.0),
+        auto_reply_threshold: round(t.auto_reply).clamp(0.0, 1.0),
         auto_reply_margin: round(t.auto_reply_margin).clamp(0.0, 1.0),
         faq_temperature: round(t.temperature).clamp(0.05, 20.0),
     }

@@ -600,10 +600,11 @@ fn dense_logits(weights: &[f32], bias: &[f32], x: &SparseVec, out: &mut [f32]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn ex(s: &str, y: usize) -> (Vec<String>, usize) {
+    /// A training example: its words, split at spaces, and its label.
+    pub(in crate::faq) fn ex(s: &str, y: usize) -> (Vec<String>, usize) {
         (s.split(' ').map(String::from).collect(), y)
     }
 

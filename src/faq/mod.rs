@@ -204,7 +204,7 @@ pub(crate) fn choose_thresholds_for(
     out_of_scope: &[String],
     analyzer: &Analyzer,
     options: &ThresholdOptions,
-) -> Option<thresholds::Thresholds> {
+) -> Option<thresholds::Chosen> {
     let set = TrainingSet::of(faqs, out_of_scope, analyzer);
     let cfg = train_config(analyzer);
     if set.entries == 0 || set.classes() < 2 || !trainable(set.classes(), set.len(), &cfg) {

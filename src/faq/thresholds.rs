@@ -82,7 +82,7 @@ impl Default for ThresholdOptions {
 
 /// Calibration and decision thresholds chosen from training data alone.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Thresholds {
+pub struct Chosen {
     /// Softmax temperature to apply with [`Model::with_temperature`].
     pub temperature: f32,
     /// Below this top probability: "no confident answer".
@@ -94,9 +94,9 @@ pub struct Thresholds {
     pub auto_reply_margin: f32,
 }
 
-impl Default for Thresholds {
+impl Default for Chosen {
     fn default() -> Self {
-        Thresholds {
+        Chosen {
             temperature: 1.0,
             suggest: 0.3,
             auto_reply: 0.9,
@@ -124,7 +124,7 @@ pub fn choose_thresholds(
     n_labels: usize,
     cfg: &TrainConfig,
     opts: &ThresholdOptions,
-) -> Thresholds {
+) -> Chosen {
     let folds = opts.folds.max(2);
     let classes = n_labels + usize::from(examples.iter().any(|e| e.1.is_none()));
     // Stratified, deterministic fold assignment: round-robin within each label.
@@ -189,9 +189,9 @@ pub fn choose_thresholds(
     if held.iter().all(|h| h.label.is_none()) {
         // No held-out answer to learn from (one example per label, say): nothing shows
         // that any score is safe to send unattended.
-        return Thresholds {
+        return Chosen {
             auto_reply: f32::INFINITY,
-            ..Thresholds::default()
+            ..Chosen::default()
         };
     }
 
@@ -328,7 +328,7 @@ pub fn choose_thresholds(
             }
         }
     }
-    Thresholds {
+    Chosen {
         temperature: best_t,
         suggest,
         auto_reply: auto.max(suggest),
@@ -339,10 +339,7 @@ pub fn choose_thresholds(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn ex(s: &str, y: usize) -> (Vec<String>, usize) {
-        (s.split(' ').map(String::from).collect(), y)
-    }
+    use crate::faq::classifier::tests::ex;
 
     #[test]
     fn wilson_bound_is_below_the_measure_and_tightens_with_more_items() {
@@ -367,9 +364,9 @@ mod tests {
         // No evidence: no auto-reply.
         assert_eq!(
             t,
-            Thresholds {
+            Chosen {
                 auto_reply: f32::INFINITY,
-                ..Thresholds::default()
+                ..Chosen::default()
             }
         );
         let data: Vec<(Vec<String>, Option<usize>)> = vec![
