@@ -830,7 +830,6 @@ impl SetContext<'_> {
         let scale = |_: TermId| 1.0;
         let grouping = cluster::group(
             &docs,
-            self.vocabulary.len(),
             &scale,
             cluster::Params {
                 min_size: self.min_size,
