@@ -290,6 +290,8 @@ at two sizes.
 
 * `report`: `replykit::listen`, reports over a message history (coverage, clusters of
   what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
+* `parallel`: the listening report clusters on every core, with rayon (enables
+  `report`; the result is the same as on one core).
 * `cli`: the `replykit` command-line tool (enables `report`).
 
 Without features, the crate is the engine alone.
