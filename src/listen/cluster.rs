@@ -660,6 +660,43 @@ mod tests {
         assert_eq!(split.groups.len(), 5, "{split:?}");
     }
 
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn the_same_groups_on_one_thread_and_on_four() {
+        // Seven topics of three words each, out of six per topic, picked by a
+        // xorshift generator, with two words shared by all.
+        let mut x: u32 = 12_345;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            x
+        };
+        let docs: Vec<Vec<TermId>> = (0..700u32)
+            .map(|i| {
+                let topic = 10 * (i % 7);
+                let mut d: Vec<u32> = (0..3).map(|_| topic + next() % 6).collect();
+                d.extend([100, 101 + next() % 2]);
+                d.sort_unstable();
+                d.dedup();
+                ids(&d)
+            })
+            .collect();
+        let refs: Vec<&[TermId]> = docs.iter().map(Vec::as_slice).collect();
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .expect("a pool");
+            let g = pool.install(|| group(&refs, &|_| 1.0, Params::default()));
+            let groups: Vec<Vec<usize>> = g.groups.into_iter().map(|g| g.members).collect();
+            (groups, g.ungrouped)
+        };
+        let one = on(1);
+        assert!(one.0.len() >= 7, "{one:?}");
+        assert_eq!(one, on(4));
+    }
+
     #[test]
     fn nothing_to_group() {
         let g = group(&[], &|_| 1.0, Params::default());
