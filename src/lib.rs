@@ -322,6 +322,8 @@ back. [`Engine::explain`] runs the same code with a recorder that notes every ch
   [`Engine::run_tests`] for a rule set's `[[test]]` cases (which load either way).
 * `report`: `replykit::listen`, reports over a message history (coverage, clusters of
   what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
+* `parallel`: the listening report clusters on every core, with rayon (enables
+  `report`; the result is the same as on one core).
 * `cli`: the `replykit` command-line tool (enables `toolkit` and `report`).
 
 Without features, the crate is the engine alone: load a rule set, build an
