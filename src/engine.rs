@@ -363,9 +363,15 @@ impl Engine {
         let mut candidates: Vec<Candidate> = Vec::new();
         if !inner.set.rules.is_empty() {
             let words = inner.analyzer.words_of(&tokens, &ids);
-            let fired = inner
-                .rules
-                .fire(&inner.set.rules, &words, text, message, rec);
+            let within = inner.analyzer.words_within(&tokens, &ids);
+            let fired = inner.rules.fire(
+                &inner.set.rules,
+                &words,
+                within.as_deref(),
+                text,
+                message,
+                rec,
+            );
             candidates.extend(
                 fired
                     .into_iter()

@@ -127,28 +127,37 @@ impl RuleIndex {
         Ok(index)
     }
 
-    /// The rules that fire on a message. Each rule checked is noted in `rec`.
+    /// The rules that fire on a message, read as `words` (synonyms folded) and, where
+    /// a multi-word synonym was folded, as `within` (its words as written; see
+    /// `Analyzer::words_within`). Each rule checked is noted in `rec`.
     pub(crate) fn fire<R: Recorder>(
         &self,
         rules: &[Rule],
         words: &[WordTok],
+        within: Option<&[WordTok]>,
         text: &str,
         message: &Message,
         rec: &mut R,
     ) -> Vec<Fired> {
         // Matched phrase ids, each with its first span.
         let mut matched: Vec<(u32, Span)> = Vec::new();
-        self.phrases.for_each_match(
-            words,
-            |w| w.id,
-            |start, len, phrase| {
-                let span = match (words.get(start), words.get(start + len - 1)) {
-                    (Some(a), Some(b)) => a.span.to(b.span),
-                    _ => Span::default(),
-                };
-                matched.push((phrase, span));
-            },
-        );
+        for stream in std::iter::once(words).chain(within) {
+            self.phrases.for_each_match(
+                stream,
+                |w| w.id,
+                |start, len, phrase| {
+                    let span = match (stream.get(start), stream.get(start + len - 1)) {
+                        (Some(a), Some(b)) => a.span.to(b.span),
+                        _ => Span::default(),
+                    };
+                    matched.push((phrase, span));
+                },
+            );
+        }
+        if within.is_some() {
+            // Each phrase's first place in the message, whichever reading found it.
+            matched.sort_by_key(|m| (m.0, m.1));
+        }
         matched.sort_by_key(|m| m.0);
         matched.dedup_by_key(|m| m.0);
         let mut candidates: Vec<u32> = Vec::new();

@@ -339,6 +339,30 @@ impl Analyzer {
         )
     }
 
+    /// The words as the person wrote them where [`words_of`](Self::words_of) folded a
+    /// multi-word synonym into one word (single-word synonyms still folded), so that a
+    /// rule phrase inside the synonym (`delay` in `delay repay`) matches too; `None`
+    /// when the message holds no multi-word synonym (the common case, at no cost).
+    pub(crate) fn words_within(&self, tokens: &Tokens, ids: &[u32]) -> Option<Vec<WordTok>> {
+        let trie = &self.word_synonyms;
+        if trie.len() == 0 {
+            return None;
+        }
+        let multi = (0..ids.len()).any(|i| trie.longest_at(ids, i).is_some_and(|(len, _)| len > 1));
+        if !multi {
+            return None;
+        }
+        Some(
+            ids.iter()
+                .enumerate()
+                .map(|(i, &id)| WordTok {
+                    id: trie.get(std::slice::from_ref(&id)).unwrap_or(id),
+                    span: tokens.span(i),
+                })
+                .collect(),
+        )
+    }
+
     /// The word ids of a phrase written in a rule (synonyms folded).
     pub(crate) fn phrase_words(&self, phrase: &str) -> Vec<u32> {
         self.words(&tokenize(phrase))
