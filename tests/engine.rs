@@ -354,3 +354,31 @@ fn a_multi_word_synonym_does_not_hide_its_words() {
         assert_eq!(delays.matched[0].span, replykit::Span::new(15, 20));
     }
 }
+
+/// Issue 15, point 12: `"delay repay" = ["delayrepay", "delay-repay"]` said the phrase
+/// was in two groups (its alternative folds to the group's own key): one group, loads.
+#[test]
+fn an_alternative_that_folds_to_its_own_key_is_one_group() {
+    let rules = RuleSet::from_toml(
+        "rail.toml",
+        r#"
+        [synonyms]
+        "delay repay" = ["delayrepay", "delay-repay"]
+
+        [[rule]]
+        id = "claims"
+        when.any = ["delay repay"]
+        reply = "Claim online."
+        "#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(&rules).unwrap_or_else(|e| panic!("{e}"));
+    for text in ["delayrepay please", "how does delay-repay work"] {
+        let outcome = engine.suggest(&Message::new(text));
+        assert_eq!(
+            outcome.top().map(|s| s.id.as_str()),
+            Some("claims"),
+            "{text}"
+        );
+    }
+}
