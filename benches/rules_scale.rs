@@ -17,8 +17,9 @@
 //!   `rules_scale/build_aho_corasick/N` for the automaton's own build.
 //!
 //! N is 1,000 and 10,000; set `REPLYKIT_BENCH_100K=1` to add 100,000. Before timing,
-//! each N checks that replykit's fired rules are the baseline's for every message, and
-//! the timed closures check their counts.
+//! each N checks that replykit fires every rule the baseline finds, in every message
+//! (and more only where punctuation separates a phrase's words: replykit reads words),
+//! and the timed closures check their counts.
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
@@ -30,40 +31,13 @@ use std::time::Duration;
 
 /// Messages per timed batch.
 const MESSAGES: usize = 2_000;
+/// `max_suggestions` of the generated rule set (the most allowed): a message with more
+/// rules than this shows this many.
+const MAX_SUGGESTIONS: usize = 20;
 
-/// SplitMix64: tiny, seeded, good enough for test data.
-struct Rng(u64);
-
-impl Rng {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// A number in `0..n` (`n` below 2^32).
-    fn below(&mut self, n: usize) -> usize {
-        (((self.next_u64() >> 32) * n as u64) >> 32) as usize
-    }
-
-    fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-
-    fn percent(&mut self, p: usize) -> bool {
-        self.below(100) < p
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-
-    fn word(&mut self, items: &[&'static str]) -> &'static str {
-        items[self.below(items.len())]
-    }
-}
+#[path = "support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// Everyday words of the background text (and the common words of phrases).
 const COMMON: &[&str] = &[
@@ -363,7 +337,7 @@ fn message(rng: &mut Rng, rules: &[Vec<String>]) -> String {
 /// The rule set as its author would write it.
 fn rules_toml(rules: &[Vec<String>]) -> String {
     let mut out = String::with_capacity(rules.len() * 120);
-    out.push_str("[settings]\nmax_suggestions = 10\n\n");
+    let _ = writeln!(out, "[settings]\nmax_suggestions = {MAX_SUGGESTIONS}\n");
     for (i, phrases) in rules.iter().enumerate() {
         let list: Vec<String> = phrases.iter().map(|p| format!("{p:?}")).collect();
         let _ = writeln!(
@@ -458,24 +432,40 @@ fn benches(c: &mut Criterion) {
             .map(|m| Message::new(m.as_str()))
             .collect();
 
-        // Same answers, message by message, before anything is timed.
+        // The same answers, message by message, before anything is timed: every rule
+        // the automaton finds fires (the first `max_suggestions` of them when there are
+        // more). replykit reads words, not characters, so a phrase whose words the
+        // text separates by punctuation ("gaissem? rail" for "gaissem rail") fires too:
+        // rare, and counted.
         let mut expected = Vec::new();
-        let mut total = 0;
-        let mut with_rules = 0;
+        let (mut total, mut baseline_total, mut with_rules, mut across) = (0, 0, 0, 0);
         for (m, text) in messages.iter().zip(&work.messages) {
             baseline.matches(text, &mut expected);
-            assert!(
-                expected.len() <= 10,
-                "more rules than max_suggestions in {text:?}"
-            );
-            assert_eq!(fired(&engine, m), expected, "rules fired on {text:?}");
-            total += expected.len();
+            let got = fired(&engine, m);
+            if expected.len() <= MAX_SUGGESTIONS {
+                let missing: Vec<_> = expected
+                    .iter()
+                    .filter(|r| !got.contains(r))
+                    .map(|&r| (r, &work.rules[r as usize]))
+                    .collect();
+                assert!(missing.is_empty(), "not fired on {text:?}: {missing:?}");
+            } else {
+                assert_eq!(got.len(), MAX_SUGGESTIONS, "rules fired on {text:?}");
+            }
+            across += usize::from(got.iter().any(|r| !expected.contains(r)));
+            total += got.len();
+            baseline_total += expected.len();
             with_rules += usize::from(!expected.is_empty());
         }
         assert!(
             with_rules > MESSAGES / 5,
             "{with_rules} messages match a rule"
         );
+        assert!(
+            across <= MESSAGES / 100,
+            "{across} messages with more rules"
+        );
+        eprintln!("{n} rules: {with_rules} of {MESSAGES} messages match; {across} also across punctuation");
 
         let mut group = c.benchmark_group("rules_scale");
         group.sampling_mode(SamplingMode::Flat);
@@ -497,7 +487,7 @@ fn benches(c: &mut Criterion) {
                     baseline.matches(black_box(text), &mut out);
                     count += out.len();
                 }
-                assert_eq!(count, total);
+                assert_eq!(count, baseline_total);
             })
         });
         group.throughput(Throughput::Elements(n as u64));
