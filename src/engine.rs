@@ -215,6 +215,9 @@ impl Engine {
             for a in &faq.answer {
                 builder.add_text(a.source());
             }
+            if let Some(context) = &faq.context {
+                builder.add_text(context);
+            }
         }
         let analyzer = builder.build();
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
