@@ -280,6 +280,24 @@ impl FaqModel {
         self.retrieval.explained(stems, entry)
     }
 
+    /// Which of an entry's evidence words come from its answer text (`context`) and
+    /// from none of its questions: answer words that carried its score.
+    pub(crate) fn answer_words(
+        &self,
+        stems: &[StemTok],
+        entry: usize,
+        evidence: &[Evidence],
+    ) -> Vec<Evidence> {
+        let spans: Vec<crate::Span> = evidence.iter().map(|e| e.span).collect();
+        let only = self.retrieval.only_in_context(stems, entry, &spans);
+        evidence
+            .iter()
+            .zip(only)
+            .filter(|(_, only)| *only)
+            .map(|(e, _)| e.clone())
+            .collect()
+    }
+
     /// Why an entry scored: its example question closest to the message, and the
     /// message words that carried the score.
     pub(crate) fn explain(

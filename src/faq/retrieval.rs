@@ -63,6 +63,8 @@ pub(crate) struct FaqIndex {
     question_stems: FastSet<u32>,
     /// The stems of the entries' answer texts (`context`) that no question uses.
     context_stems: FastSet<u32>,
+    /// entry → the stems of its answer text (`context`).
+    entry_context: Vec<FastSet<u32>>,
     /// entry → whether one of its questions has a negation ("my card has not arrived"):
     /// then a negated message word may still be what it is about.
     entry_negates: Vec<bool>,
@@ -188,11 +190,20 @@ impl FaqIndex {
             .filter(|d| d.question < POOLED)
             .flat_map(|d| d.terms.iter().map(|t| t.0))
             .collect();
-        let context_stems: FastSet<u32> = faqs
+        let entry_context: Vec<FastSet<u32>> = faqs
             .iter()
-            .filter_map(|faq| faq.context.as_deref())
-            .flat_map(|c| term_counts(&analyzer.stems(&tokenize(c))))
-            .map(|(t, _)| t)
+            .map(|faq| match faq.context.as_deref() {
+                Some(c) => term_counts(&analyzer.stems(&tokenize(c)))
+                    .into_iter()
+                    .map(|(t, _)| t)
+                    .collect(),
+                None => FastSet::default(),
+            })
+            .collect();
+        let context_stems: FastSet<u32> = entry_context
+            .iter()
+            .flatten()
+            .copied()
             .filter(|t| !question_stems.contains(t))
             .collect();
         let mut entry_postings: Vec<FastMap<u32, Vec<(u32, f32)>>> =
@@ -220,6 +231,7 @@ impl FaqIndex {
             postings,
             question_stems,
             context_stems,
+            entry_context,
             idf,
             unseen_idf: idf_of(0) as f32,
             entries: faqs.len(),
@@ -307,6 +319,30 @@ impl FaqIndex {
                 && s.id != UNKNOWN
                 && (self.question_stems.contains(&s.id) || self.context_stems.contains(&s.id))
         })
+    }
+
+    /// Which of `spans` (message words) are words of an entry's answer text (`context`)
+    /// that none of its questions uses.
+    pub(crate) fn only_in_context(
+        &self,
+        stems: &[StemTok],
+        entry: usize,
+        spans: &[crate::Span],
+    ) -> Vec<bool> {
+        let (Some(context), Some(questions)) = (
+            self.entry_context.get(entry),
+            self.entry_postings.get(entry),
+        ) else {
+            return vec![false; spans.len()];
+        };
+        spans
+            .iter()
+            .map(|span| {
+                stems.iter().any(|s| {
+                    s.span == *span && context.contains(&s.id) && !questions.contains_key(&s.id)
+                })
+            })
+            .collect()
     }
 
     /// How much of the message an entry explains: the share of its topic words (each
