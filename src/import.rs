@@ -82,7 +82,7 @@ pub(crate) fn first_free(base: String, taken: impl Fn(&str) -> bool) -> String {
 /// An example cut to [`MAX_EXAMPLE_BYTES`](crate::MAX_EXAMPLE_BYTES), at a character
 /// boundary, so that a long message in a history does not make a rule set that does
 /// not load.
-fn example(text: &str) -> &str {
+pub(crate) fn example(text: &str) -> &str {
     let mut end = text.len().min(crate::MAX_EXAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;

@@ -290,7 +290,9 @@ at two sizes.
 
 * `report`: `replykit::listen`, reports over a message history (coverage, clusters of
   what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
-* `cli`: the `replykit` command-line tool (enables `report`).
+* `toolkit`: [`faqpage`], an FAQ page you already have (HTML, Markdown or CSV) made
+  into a rule set, its answers kept as `context` for matching.
+* `cli`: the `replykit` command-line tool (enables `report` and `toolkit`).
 
 Without features, the crate is the engine alone.
 */
@@ -307,6 +309,8 @@ mod error;
 pub mod eval;
 pub mod explain;
 mod faq;
+#[cfg(feature = "toolkit")]
+pub mod faqpage;
 mod hours;
 pub mod import;
 pub mod lint;
