@@ -297,7 +297,11 @@ pub fn choose_thresholds_with(data: &[Labelled], options: &ImportOptions) -> Thr
         .iter()
         .map(|l| unique.get(l).cloned().unwrap_or_else(|| label_id(l)))
         .collect();
-    let ids = crate::faq::id_examples(&analyzer, &ids);
+    let labelled: Vec<(Vec<String>, usize)> = examples
+        .iter()
+        .filter_map(|(words, label)| Some((words.clone(), (*label)?)))
+        .collect();
+    let ids = crate::faq::id_examples(&analyzer, &ids, &labelled);
     // Out-of-scope examples are one more class (see `[out_of_scope]`).
     let classes = labels.len() + usize::from(examples.iter().any(|e| e.1.is_none()));
     if labels.is_empty() || !crate::faq::trainable(classes, examples.len() + ids.len(), &cfg) {

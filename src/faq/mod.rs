@@ -98,11 +98,24 @@ pub(crate) fn words_of(analyzer: &Analyzer, text: &str) -> Vec<String> {
 /// `card_arrival`), and with few example questions those words matter. Any character
 /// other than a letter or digit separates an id's words; words without a letter, and
 /// words found in more than half of the ids (`faq` in `faq-17`), tell no entry apart
-/// and are left out, so opaque ids add nothing.
+/// and are left out, so opaque ids add nothing. So is the id of an entry with a single
+/// example question (`questions`: words and entry) that uses all the id's words, as an
+/// id slugged from it (`how-do-i-pay-my-council-tax`) does: that second copy of a lone
+/// question cost 4 points of top-1 on StackFAQ (issue 10). With more questions, an id
+/// that repeats their words still helps (5 examples per label, descriptive ids:
+/// BANKING77 top-1 2 points lower without it).
 pub(crate) fn id_examples<S: AsRef<str>>(
     analyzer: &Analyzer,
     ids: &[S],
+    questions: &[(Vec<String>, usize)],
 ) -> Vec<(Vec<String>, usize)> {
+    // entry → (its number of questions, their words)
+    let mut known: HashMap<usize, (usize, std::collections::HashSet<&str>)> = HashMap::new();
+    for (words, e) in questions {
+        let (count, used) = known.entry(*e).or_default();
+        *count += 1;
+        used.extend(words.iter().map(String::as_str));
+    }
     let words: Vec<Vec<String>> = ids
         .iter()
         .map(|id| {
@@ -139,7 +152,12 @@ pub(crate) fn id_examples<S: AsRef<str>>(
                 e,
             )
         })
-        .filter(|(id, _)| !id.is_empty())
+        .filter(|(id, e)| {
+            let copy = known.get(e).is_some_and(|(count, used)| {
+                *count == 1 && id.iter().all(|w| used.contains(w.as_str()))
+            });
+            !id.is_empty() && !copy
+        })
         .collect()
 }
 
@@ -156,8 +174,9 @@ fn training_examples(faqs: &[Faq], analyzer: &Analyzer) -> (Vec<(Vec<String>, us
                 .iter()
                 .map(move |q| (words_of(analyzer, q), e))
         })
-        .chain(id_examples(analyzer, &ids))
         .collect();
+    let names = id_examples(analyzer, &ids, &examples);
+    examples.extend(names);
     let mut weights = vec![1.0; examples.len()];
     for (e, faq) in faqs.iter().enumerate() {
         if let Some((words, weight)) = context_example(faq, analyzer) {
@@ -425,7 +444,7 @@ mod tests {
     #[test]
     fn descriptive_ids_become_examples_and_opaque_ones_do_not() {
         let analyzer = AnalyzerBuilder::new(Language::english()).build();
-        let examples = id_examples(&analyzer, &["bin-day", "card_arrival", "x"]);
+        let examples = id_examples(&analyzer, &["bin-day", "card_arrival", "x"], &[]);
         let words: Vec<(Vec<&str>, usize)> = examples
             .iter()
             .map(|(w, e)| (w.iter().map(String::as_str).collect(), *e))
@@ -439,10 +458,27 @@ mod tests {
             ]
         );
         // Numbers, and a word most ids share, tell no entry apart.
-        assert!(id_examples(&analyzer, &["faq-1", "faq-2", "faq-3", "faq-4"]).is_empty());
+        assert!(id_examples(&analyzer, &["faq-1", "faq-2", "faq-3", "faq-4"], &[]).is_empty());
         assert_eq!(
-            id_examples(&analyzer, &["faq-1", "faq-2", "faq-3", "faq-refunds"]),
+            id_examples(&analyzer, &["faq-1", "faq-2", "faq-3", "faq-refunds"], &[]),
             [(vec!["refunds".to_string()], 3)]
         );
+        // An id that copies its entry's lone question adds nothing (issue 10); one with a
+        // word of its own does, and so does one over several questions.
+        let question = words_of(&analyzer, "How do I pay my council tax?");
+        let ids = [
+            "how-do-i-pay-my-council-tax",
+            "council-tax-by-card",
+            "payment-options",
+        ];
+        let questions = [
+            (question.clone(), 0),
+            (question.clone(), 1),
+            (question.clone(), 2),
+            (words_of(&analyzer, "what are the payment options"), 2),
+        ];
+        let examples = id_examples(&analyzer, &ids, &questions);
+        let entries: Vec<usize> = examples.iter().map(|(_, e)| *e).collect();
+        assert_eq!(entries, [1, 2]);
     }
 }
