@@ -93,7 +93,8 @@ everywhere.
 
 A rule that fires scores 1. An FAQ entry's score is the probability that it is the right
 answer, from a classifier trained on the example questions (and the words of the entry's
-id, such as `bin-day`) when the engine is built
+id, such as `bin-day`, and, as weaker evidence weighted most where an entry has few
+questions, its `context`: the full answer text of an FAQ page) when the engine is built
 (words, stems, stem pairs and character n-grams; deterministic, seeded training),
 calibrated by `faq_temperature` so that a threshold means the same across rule sets:
 of the messages scoring 0.9, about nine in ten are answered right, in traffic where
