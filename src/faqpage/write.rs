@@ -81,7 +81,7 @@ pub struct Written {
 /// ```
 /// use replykit::faqpage::{read, rule_set_toml, Format, Options};
 ///
-/// let csv = "question,answer\nCan I pay by card?,Yes. Card payments are taken online at any time, day or night.\n";
+/// let csv = "question,answer\nCan I pay by card?,\"Yes. Card payments are taken online, day or night.\"\n";
 /// let page = read(csv, Format::Csv)?;
 /// let written = rule_set_toml(&page, &Options::default().url("https://example.gov.uk/pay").max_length(50));
 /// let rules = replykit::RuleSet::from_toml("pay.toml", &written.text)?;
