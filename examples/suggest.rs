@@ -4,7 +4,7 @@
 //! cargo run --example suggest -- "my bin wasn't emptied"
 //! cargo run --example suggest -- --json --rules path/to/rules "my bin wasn't emptied"
 //! printf 'bin day?\npothole on Elm Street\n' | cargo run --example suggest -- --json
-//! cargo run --example suggest -- --test        # run the rule set's [[test]] cases
+//! cargo run --example suggest --features toolkit -- --test   # the rule set's [[test]] cases
 //! ```
 //!
 //! Usage: `suggest [--json] [--rules PATH] [--channel NAME] [--test] [MESSAGE]`. `--rules` takes a file or
@@ -109,13 +109,7 @@ fn main() -> ExitCode {
         }
     };
     if args.test {
-        let report = engine.run_tests();
-        print!("{report}");
-        return if report.failed() == 0 {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        };
+        return run_tests(&engine);
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -145,4 +139,22 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Runs the rule set's `[[test]]` cases (the authors' toolkit).
+#[cfg(feature = "toolkit")]
+fn run_tests(engine: &Engine) -> ExitCode {
+    let report = engine.run_tests();
+    print!("{report}");
+    if report.failed() == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+#[cfg(not(feature = "toolkit"))]
+fn run_tests(_: &Engine) -> ExitCode {
+    eprintln!("--test runs [[test]] cases with the authors' toolkit: add `--features toolkit`");
+    ExitCode::from(2)
 }

@@ -13,6 +13,7 @@ use crate::outcome::{
 use crate::rules::{attributes_hold, Clue, Fired, RuleIndex};
 use crate::template::{Template, Value};
 use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens};
+use crate::trace::{Dropped, Gate, Noted, Recorder, RunnerUp, Silent, Trace};
 use std::hash::Hasher;
 use std::path::Path;
 use std::sync::Arc;
@@ -123,7 +124,7 @@ impl Candidate {
     ) -> (
         bool,
         std::cmp::Reverse<u64>,
-        Kind,
+        u8,
         std::cmp::Reverse<i64>,
         std::cmp::Reverse<usize>,
         usize,
@@ -133,7 +134,11 @@ impl Candidate {
         (
             !self.escalate,
             Reverse(self.score.to_bits()),
-            self.kind,
+            // Rules before FAQ entries.
+            match self.kind {
+                Kind::Rule => 0,
+                Kind::Faq => 1,
+            },
             Reverse(self.priority),
             Reverse(self.specificity),
             self.index,
@@ -141,20 +146,33 @@ impl Candidate {
     }
 }
 
-impl PartialOrd for Kind {
-    fn partial_cmp(&self, other: &Kind) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
+/// How a rule set reads text: its language, its synonyms, and the words of its phrases
+/// and questions (typos are corrected towards those). The one place this is decided,
+/// for the engine and for the threshold search alike.
+pub(crate) fn analyzer_for(set: &RuleSet) -> Analyzer {
+    let language = Language::from_name(&set.settings.language).unwrap_or_else(Language::english);
+    let mut builder = AnalyzerBuilder::new(language);
+    for group in &set.synonyms {
+        builder.add_synonyms(group);
     }
-}
-
-impl Ord for Kind {
-    fn cmp(&self, other: &Kind) -> std::cmp::Ordering {
-        let rank = |k: &Kind| match k {
-            Kind::Rule => 0,
-            Kind::Faq => 1,
-        };
-        rank(self).cmp(&rank(other))
+    for rule in &set.rules {
+        let w = &rule.when;
+        for p in w.any.iter().chain(&w.all).chain(&w.none) {
+            builder.add_text(&p.text);
+        }
     }
+    for faq in &set.faqs {
+        for q in &faq.questions {
+            builder.add_typo_targets(q);
+        }
+        for a in &faq.answer {
+            builder.add_text(a.source());
+        }
+        if let Some(context) = &faq.context {
+            builder.add_text(context);
+        }
+    }
+    builder.build()
 }
 
 fn build_error(message: String) -> LoadError {
@@ -181,7 +199,7 @@ impl Engine {
     ///
     /// This is CPU work that blocks the calling thread: it trains the FAQ classifier,
     /// which takes up to a few seconds for a FAQ of thousands of example questions (see
-    /// [`MAX_TRAINING_COST`](crate::MAX_TRAINING_COST)), and compiles the rules'
+    /// [`MAX_TRAINING_COST`](crate::limits::MAX_TRAINING_COST)), and compiles the rules'
     /// automata. Build once and share the engine (it is cheap to clone). In an async
     /// host, build it off the runtime's worker threads, for example with tokio's
     /// `spawn_blocking`:
@@ -194,32 +212,9 @@ impl Engine {
     /// service runs.
     ///
     /// Fails only when the rule set's patterns together exceed
-    /// [`MAX_REGEX_SET_BYTES`](crate::MAX_REGEX_SET_BYTES).
+    /// [`MAX_REGEX_SET_BYTES`](crate::limits::MAX_REGEX_SET_BYTES).
     pub fn new(set: &RuleSet) -> Result<Engine, LoadError> {
-        let language =
-            Language::from_name(&set.settings.language).unwrap_or_else(Language::english);
-        let mut builder = AnalyzerBuilder::new(language);
-        for group in &set.synonyms {
-            builder.add_synonyms(group);
-        }
-        for rule in &set.rules {
-            let w = &rule.when;
-            for p in w.any.iter().chain(&w.all).chain(&w.none) {
-                builder.add_text(&p.text);
-            }
-        }
-        for faq in &set.faqs {
-            for q in &faq.questions {
-                builder.add_typo_targets(q);
-            }
-            for a in &faq.answer {
-                builder.add_text(a.source());
-            }
-            if let Some(context) = &faq.context {
-                builder.add_text(context);
-            }
-        }
-        let analyzer = builder.build();
+        let analyzer = analyzer_for(set);
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
         let faqs = FaqModel::build(&set.faqs, &set.out_of_scope, &analyzer, &set.settings);
         let mut notices: Vec<usize> = (0..set.rules.len())
@@ -295,11 +290,30 @@ impl Engine {
     }
 
     fn suggest_in(&self, message: &Message, stored: Vec<crate::Sent>) -> Outcome {
+        self.decide_with(message, stored, 0, &mut Silent)
+    }
+
+    /// The outcome of [`suggest`](Engine::suggest) for a message, with what the engine
+    /// noted as it decided, ranking at least `faq_limit` FAQ entries (more than the
+    /// decision needs changes nothing in it). For [`Engine::explain`].
+    pub(crate) fn suggest_traced(&self, message: &Message, faq_limit: usize) -> (Outcome, Trace) {
+        let mut trace = Trace::default();
+        let outcome = self.decide_with(message, Vec::new(), faq_limit, &mut trace);
+        (outcome, trace)
+    }
+
+    fn decide_with<R: Recorder>(
+        &self,
+        message: &Message,
+        stored: Vec<crate::Sent>,
+        faq_limit: usize,
+        rec: &mut R,
+    ) -> Outcome {
         let ctx = Context::new(&self.inner.set, message, stored);
         // Candidates the history holds back make room for the next ones.
         let limit = self.inner.set.settings.max_suggestions + 1 + ctx.history_ids();
-        let (reading, candidates) = self.candidates(message, limit);
-        self.decide(message, &reading, candidates, &ctx)
+        let (reading, candidates) = self.candidates(message, limit.max(faq_limit), rec);
+        self.decide(message, &reading, candidates, &ctx, rec)
     }
 
     /// Every rule that fires and the `limit` best FAQ entries, ranked as
@@ -324,17 +338,13 @@ impl Engine {
     /// ```
     pub fn rank(&self, message: &Message, limit: usize) -> Vec<Ranked> {
         let set = &self.inner.set;
-        let (_, candidates) = self.candidates(message, limit);
+        let (_, candidates) = self.candidates(message, limit, &mut Silent);
         candidates
             .into_iter()
             .filter_map(|c| {
-                let id = match c.kind {
-                    Kind::Rule => &set.rules.get(c.index)?.id,
-                    Kind::Faq => &set.faqs.get(c.index)?.id,
-                };
                 Some(Ranked {
                     kind: c.kind,
-                    id: id.clone(),
+                    id: set.id_of(c.kind, c.index)?.to_string(),
                     score: c.score,
                     escalate: c.escalate,
                 })
@@ -343,10 +353,11 @@ impl Engine {
     }
 
     /// The message as read (cut to `max_message_bytes`) and its ranked candidates.
-    fn candidates<'m>(
+    fn candidates<'m, R: Recorder>(
         &self,
         message: &'m Message,
         faq_limit: usize,
+        rec: &mut R,
     ) -> (Reading<'m>, Vec<Candidate>) {
         let inner = &*self.inner;
         let text = truncate(&message.text, inner.set.settings.max_message_bytes);
@@ -355,7 +366,9 @@ impl Engine {
         let mut candidates: Vec<Candidate> = Vec::new();
         if !inner.set.rules.is_empty() {
             let words = inner.analyzer.words_of(&tokens, &ids);
-            let fired = inner.rules.fire(&inner.set.rules, &words, text, message);
+            let fired = inner
+                .rules
+                .fire(&inner.set.rules, &words, text, message, rec);
             candidates.extend(
                 fired
                     .into_iter()
@@ -375,6 +388,11 @@ impl Engine {
             candidates.extend(scores.into_iter().map(Candidate::from_faq));
         }
         candidates.sort_by_key(Candidate::rank_key);
+        rec.ranked(&mut candidates.iter().map(|c| Noted {
+            kind: c.kind,
+            index: c.index,
+            score: c.score,
+        }));
         (
             Reading {
                 text,
@@ -387,28 +405,39 @@ impl Engine {
         )
     }
 
-    fn decide(
+    fn decide<R: Recorder>(
         &self,
         message: &Message,
         reading: &Reading<'_>,
         mut ranked: Vec<Candidate>,
         ctx: &Context<'_>,
+        rec: &mut R,
     ) -> Outcome {
         let truncated = reading.text.len() < message.text.len();
         let set = &self.inner.set;
         let settings = &set.settings;
         // No FAQ answer rests on a message that shares no topic word with the FAQ.
         if !reading.grounded {
-            ranked.retain(|c| c.kind != Kind::Faq);
+            ranked.retain(|c| {
+                let keep = c.kind != Kind::Faq;
+                if !keep {
+                    rec.dropped(c.kind, c.index, Dropped::Ungrounded);
+                }
+                keep
+            });
         }
         // Rules with office-hours conditions fire only at those times.
         if set.office.is_some() {
             ranked.retain(|c| {
-                c.kind != Kind::Rule
+                let keep = c.kind != Kind::Rule
                     || set
                         .rules
                         .get(c.index)
-                        .is_none_or(|r| ctx.hours_hold(r.when.hours))
+                        .is_none_or(|r| ctx.hours_hold(r.when.hours));
+                if !keep {
+                    rec.dropped(c.kind, c.index, Dropped::Hours);
+                }
+                keep
             });
         }
         // What the author had holds back repeats; the next candidates move up. Those
@@ -420,6 +449,7 @@ impl Engine {
             let held = self.held_back(c.kind, c.index, ctx);
             match held {
                 Some(s) => {
+                    rec.dropped(c.kind, c.index, Dropped::HeldBack(s.reason));
                     if would_show && shown < settings.max_suggestions {
                         suppressed.push(s);
                     }
@@ -447,56 +477,51 @@ impl Engine {
                 reason,
             })
         });
-        // Is the top suggestion a clear winner? A rule that fires is its author's
-        // explicit choice: only another rule of the same priority makes it ambiguous.
-        // An FAQ entry must lead the runner-up entry by `auto_reply_margin` (which counts
-        // even when the runner-up is below the threshold).
-        let clear_winner = match (ranked.first(), ranked.get(1)) {
-            (Some(_), None) => true,
-            (Some(top), Some(next)) if top.kind == Kind::Rule => {
-                next.kind != Kind::Rule || next.priority < top.priority
-            }
-            (Some(top), Some(next)) => top.score - next.score >= settings.auto_reply_margin - 1e-9,
-            _ => false,
-        };
-        // An FAQ score of 1 is a probability rounded up, not certainty: a threshold of 1
-        // sends no FAQ answer unattended (rules, which score 1, still may).
-        let top_allows_auto_reply = ranked.first().is_some_and(|c| match c.kind {
-            Kind::Rule => set.rules.get(c.index).is_some_and(|r| r.auto_reply),
-            Kind::Faq => {
-                settings.auto_reply_threshold < 1.0
-                    && set.faqs.get(c.index).is_some_and(|f| f.auto_reply)
-            }
-        });
-        // Loop protection: nothing is sent unattended to ourselves or to an automaton.
-        let may_send = !message.from_us && !message.automated;
+        let runner_up = self.runner_up(ranked.first(), ranked.get(1));
+        let top_candidate = ranked.first().map(|c| (c.kind, c.index));
         let mut suggestions: Vec<Suggestion> = ranked
             .into_iter()
             .filter(|c| c.escalate || c.score >= settings.suggest_threshold)
             .take(settings.max_suggestions)
             .filter_map(|c| self.render(c, message, reading, ctx))
             .collect();
-        let decision = match suggestions.first() {
-            _ if escalation.is_some() => Decision::Escalate,
-            None => Decision::NoAnswer,
-            Some(top) => {
-                // The top suggestion is the first candidate (see the ranking).
-                let allowed = top_allows_auto_reply && may_send;
-                if allowed
-                    && clear_winner
-                    && top.blockers().next().is_none()
-                    && top.score >= settings.auto_reply_threshold
-                {
-                    Decision::AutoReply
-                } else {
-                    Decision::Suggest
-                }
-            }
+        // The top suggestion is the first candidate (see the ranking).
+        let gate = match (suggestions.first(), top_candidate) {
+            (Some(top), Some((kind, index))) if escalation.is_none() => Some(Gate {
+                kind,
+                index,
+                allowed: match kind {
+                    Kind::Rule => set.rules.get(index).is_some_and(|r| r.auto_reply),
+                    Kind::Faq => set.faqs.get(index).is_some_and(|f| f.auto_reply),
+                },
+                // An FAQ score of 1 is a probability rounded up, not certainty: a
+                // threshold of 1 sends no FAQ answer unattended (rules, which score 1,
+                // still may).
+                faq_never: kind == Kind::Faq && settings.auto_reply_threshold >= 1.0,
+                // Loop protection: nothing is sent unattended to ourselves or to an
+                // automaton.
+                from_us: message.from_us,
+                automated: message.automated,
+                unblocked: top.blockers().next().is_none(),
+                score: top.score,
+                threshold: settings.auto_reply_threshold,
+                runner_up,
+            }),
+            _ => None,
         };
+        let decision = match (&gate, suggestions.is_empty()) {
+            _ if escalation.is_some() => Decision::Escalate,
+            (_, true) => Decision::NoAnswer,
+            (Some(gate), false) if gate.holds() => Decision::AutoReply,
+            _ => Decision::Suggest,
+        };
+        if let Some(gate) = &gate {
+            rec.gate(gate);
+        }
         if decision == Decision::NoAnswer {
             suggestions.clear();
         }
-        let notice = if may_send {
+        let notice = if !message.from_us && !message.automated {
             self.notice(message, reading, ctx, &mut suppressed)
         } else {
             None
@@ -510,6 +535,28 @@ impl Engine {
             notice,
             suppressed,
             unreadable: ctx.unreadable.clone(),
+        }
+    }
+
+    /// Is the top candidate a clear winner? A rule that fires is its author's explicit
+    /// choice: only another rule of the same priority makes it ambiguous. An FAQ entry
+    /// must lead the runner-up by `auto_reply_margin` (which counts even when the
+    /// runner-up is below the threshold).
+    fn runner_up(&self, top: Option<&Candidate>, next: Option<&Candidate>) -> RunnerUp {
+        let set = &self.inner.set;
+        match (top, next) {
+            (Some(top), Some(next)) if top.kind == Kind::Rule => RunnerUp::Rule {
+                priority: top.priority,
+                tied: (next.kind == Kind::Rule && next.priority >= top.priority)
+                    .then_some(next.index),
+            },
+            (Some(top), Some(next)) => RunnerUp::Lead {
+                next: next.kind,
+                next_index: next.index,
+                lead: top.score - next.score,
+                margin: set.settings.auto_reply_margin,
+            },
+            _ => RunnerUp::None,
         }
     }
 
@@ -753,16 +800,14 @@ fn render_template(
         if name == "next_open" {
             return ctx.next_open().map(Value::Trusted);
         }
-        let author = message.author.as_ref();
-        let v = match name {
-            "author.name" => author.and_then(|a| a.name.as_deref()),
-            "author.handle" => author.and_then(|a| a.handle.as_deref()),
-            "author.id" => author.and_then(|a| a.id.as_deref()),
-            "channel" => message.channel.as_deref(),
-            _ => name
-                .strip_prefix("fields.")
+        let v = if name == "channel" {
+            message.channel.as_deref()
+        } else if let Some(key) = name.strip_prefix("author.") {
+            message.author.as_ref().and_then(|a| a.get(key))
+        } else {
+            name.strip_prefix("fields.")
                 .and_then(|f| message.fields.get(f))
-                .map(String::as_str),
+                .map(String::as_str)
         };
         v.map(Value::Untrusted)
     })
@@ -774,6 +819,11 @@ impl Engine {
     /// The engine's vocabulary.
     pub(crate) fn analyzer(&self) -> &Analyzer {
         &self.inner.analyzer
+    }
+
+    /// The engine's compiled rules.
+    pub(crate) fn rule_index(&self) -> &RuleIndex {
+        &self.inner.rules
     }
 
     /// The engine's FAQ model.

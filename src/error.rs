@@ -1,7 +1,9 @@
 //! Load errors: every problem in a rule set, each with file, line, column, the rule id
 //! and a hint, rendered like a compiler's diagnostics.
 
+use crate::paint::{Paint, Painter, Plain, Tone};
 use std::fmt;
+use std::fmt::Write as _;
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -12,6 +14,7 @@ use std::sync::Arc;
 /// thousands of entries on one long line costs one copy of that line, not thousands
 /// (issue 13). [`Location::source_line`] gives the line.
 #[derive(Clone)]
+#[non_exhaustive]
 pub struct Location {
     /// The file name as given when loading (or the origin name of a string).
     pub file: String,
@@ -44,6 +47,23 @@ impl Location {
             source,
             line_range,
         }
+    }
+
+    /// The place of the byte range `span` in a file's `text` named `file`: its 1-based
+    /// line and column (in characters). For a host that reports problems of its own in
+    /// the crate's format.
+    ///
+    /// ```
+    /// let at = replykit::Location::in_text("rules.toml", "[[rule]]\nid = 'x'\n", 14..17);
+    /// assert_eq!((at.line, at.column), (2, 6));
+    /// assert_eq!(at.source_line(), "id = 'x'");
+    /// ```
+    pub fn in_text(
+        file: impl Into<String>,
+        text: impl Into<String>,
+        span: std::ops::Range<usize>,
+    ) -> Location {
+        crate::config::SourceFile::new(file, text).location(span)
     }
 
     /// The text of the line, without its line ending.
@@ -139,6 +159,7 @@ pub enum Severity {
 ///    = help: give each rule and FAQ entry an id of its own
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
@@ -177,6 +198,48 @@ impl Diagnostic {
         }
     }
 
+    /// A problem of the given severity at a place, with the text under its carets:
+    /// for a host that checks rule files further and reports in the crate's format.
+    ///
+    /// ```
+    /// use replykit::{Diagnostic, Location, Severity};
+    ///
+    /// let at = Location::in_text("rules.toml", "[[rule]]\nid = 'x'\n", 14..17);
+    /// let d = Diagnostic::new(Severity::Warning, "id is too short", at)
+    ///     .with_label("one character")
+    ///     .with_help("name rules for what they answer");
+    /// assert!(d.to_string().starts_with("warning: id is too short\n --> rules.toml:2:6\n"));
+    /// ```
+    pub fn new(severity: Severity, message: impl Into<String>, location: Location) -> Diagnostic {
+        Diagnostic {
+            severity,
+            message: message.into(),
+            location: Some(location),
+            label: String::new(),
+            context: None,
+            secondary: None,
+            help: None,
+        }
+    }
+
+    /// Sets the text under the carets.
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.label = label.into();
+        self
+    }
+
+    /// Sets how to fix it.
+    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Sets the rule, FAQ entry or test the problem is in, such as `rule \`x\``.
+    pub fn with_context(mut self, context: impl Into<String>) -> Diagnostic {
+        self.context = Some(context.into());
+        self
+    }
+
     /// The location's `file:line:column`, or `""`.
     pub fn position(&self) -> String {
         match &self.location {
@@ -210,14 +273,15 @@ fn floor_boundary(s: &str, mut at: usize) -> usize {
 }
 
 fn write_snippet(
-    f: &mut fmt::Formatter<'_>,
+    f: &mut Painter<'_>,
     width: usize,
     loc: &Location,
     mark: char,
     label: &str,
+    tone: Tone,
 ) -> fmt::Result {
     let pad = " ".repeat(width);
-    writeln!(f, "{pad} |")?;
+    gutter_line(f, &pad)?;
     let line = loc.source_line();
     // Where the span starts in the line, in bytes.
     let at = floor_boundary(line, loc.span.start.saturating_sub(loc.line_range.start));
@@ -239,7 +303,10 @@ fn write_snippet(
         let start = before.chars().count() + line.get(from..at).map_or(0, |s| s.chars().count());
         (format!("{before}{window}{after}"), start)
     };
-    writeln!(f, "{:>width$} | {}", loc.line, shown)?;
+    let number = loc.line.to_string();
+    f.text(&" ".repeat(width.saturating_sub(number.len())))?;
+    f.tone(Tone::Gutter, &format!("{number} |"))?;
+    writeln!(f, " {shown}")?;
     // Count the span's characters on this line (a span may run past the line's end).
     let under: usize = shown
         .chars()
@@ -251,40 +318,74 @@ fn write_snippet(
         .take_while(|&b| b <= wanted)
         .count()
         .max(1);
-    let marks: String = std::iter::repeat_n(mark, under).collect();
-    let label = if label.is_empty() {
-        String::new()
-    } else {
-        format!(" {label}")
-    };
-    writeln!(f, "{pad} | {}{marks}{label}", " ".repeat(start))
+    let mut marks: String = std::iter::repeat_n(mark, under).collect();
+    if !label.is_empty() {
+        marks.push(' ');
+        marks.push_str(label);
+    }
+    write!(f, "{pad} ")?;
+    f.tone(Tone::Gutter, "|")?;
+    write!(f, " {}", " ".repeat(start))?;
+    f.tone(tone, &marks)?;
+    writeln!(f)
+}
+
+/// `   |`: an empty line of the gutter.
+fn gutter_line(f: &mut Painter<'_>, pad: &str) -> fmt::Result {
+    write!(f, "{pad} ")?;
+    f.tone(Tone::Gutter, "|")?;
+    writeln!(f)
+}
+
+impl Diagnostic {
+    /// The diagnostic as `Display` shows it, written through `paint` (see
+    /// [`paint`](crate::paint)): the severity in its tone, the message strong, gutters
+    /// and secondary marks as [`Tone::Gutter`], primary marks in the severity's tone.
+    pub fn render(&self, paint: &dyn Paint) -> String {
+        crate::paint::render(paint, |f| self.write(f))
+    }
+
+    fn write(&self, f: &mut Painter<'_>) -> fmt::Result {
+        let (kind, tone) = match self.severity {
+            Severity::Error => ("error", Tone::Error),
+            Severity::Warning => ("warning", Tone::Warning),
+        };
+        f.tone(tone, kind)?;
+        f.tone(Tone::Strong, &format!(": {}", self.message))?;
+        writeln!(f)?;
+        let width = gutter_width(self);
+        let pad = " ".repeat(width);
+        if let Some(loc) = &self.location {
+            f.text(&pad)?;
+            f.tone(Tone::Gutter, "-->")?;
+            writeln!(f, " {}:{}:{}", loc.file, loc.line, loc.column)?;
+            write_snippet(f, width, loc, '^', &self.label, tone)?;
+        }
+        if let Some((loc, label)) = &self.secondary {
+            gutter_line(f, &pad)?;
+            f.text(&pad)?;
+            f.tone(Tone::Gutter, ":::")?;
+            writeln!(f, " {}:{}:{}", loc.file, loc.line, loc.column)?;
+            write_snippet(f, width, loc, '-', label, Tone::Gutter)?;
+        }
+        if let Some(context) = &self.context {
+            write!(f, "{pad} ")?;
+            f.tone(Tone::Gutter, "=")?;
+            writeln!(f, " in {context}")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "{pad} ")?;
+            f.tone(Tone::Gutter, "=")?;
+            f.tone(Tone::Strong, " help:")?;
+            writeln!(f, " {help}")?;
+        }
+        Ok(())
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = match self.severity {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        };
-        writeln!(f, "{kind}: {}", self.message)?;
-        let width = gutter_width(self);
-        let pad = " ".repeat(width);
-        if let Some(loc) = &self.location {
-            writeln!(f, "{pad}--> {}:{}:{}", loc.file, loc.line, loc.column)?;
-            write_snippet(f, width, loc, '^', &self.label)?;
-        }
-        if let Some((loc, label)) = &self.secondary {
-            writeln!(f, "{pad} |")?;
-            writeln!(f, "{pad}::: {}:{}:{}", loc.file, loc.line, loc.column)?;
-            write_snippet(f, width, loc, '-', label)?;
-        }
-        if let Some(context) = &self.context {
-            writeln!(f, "{pad} = in {context}")?;
-        }
-        if let Some(help) = &self.help {
-            writeln!(f, "{pad} = help: {help}")?;
-        }
-        Ok(())
+        f.write_str(&self.render(&Plain))
     }
 }
 
@@ -321,23 +422,31 @@ impl std::fmt::Debug for LoadError {
 }
 
 fn render(diagnostics: &[Diagnostic]) -> String {
-    let mut out = String::new();
+    crate::paint::render(&Plain, |f| write_all(f, diagnostics))
+}
+
+/// Every diagnostic, each followed by a blank line, then the summary line.
+fn write_all(f: &mut Painter<'_>, diagnostics: &[Diagnostic]) -> fmt::Result {
     for d in diagnostics {
-        out.push_str(&d.to_string());
-        out.push('\n');
+        d.write(f)?;
+        writeln!(f)?;
     }
     let errors = diagnostics
         .iter()
         .filter(|d| d.severity == Severity::Error)
         .count();
     let noun = if errors == 1 { "error" } else { "errors" };
-    out.push_str(&format!(
-        "error: the rule set did not load: {errors} {noun}"
-    ));
-    out
+    f.tone(Tone::Error, "error")?;
+    write!(f, ": the rule set did not load: {errors} {noun}")
 }
 
 impl LoadError {
+    /// Every diagnostic and the summary line, as `Display` shows them, written through
+    /// `paint` (see [`Diagnostic::render`]).
+    pub fn render(&self, paint: &dyn Paint) -> String {
+        crate::paint::render(paint, |f| write_all(f, &self.diagnostics))
+    }
+
     pub(crate) fn new(diagnostics: Vec<Diagnostic>) -> LoadError {
         LoadError { diagnostics }
     }

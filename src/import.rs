@@ -1,29 +1,10 @@
 //! Turning labelled history into a rule set: one FAQ entry per label.
 
 use crate::eval::Labelled;
+pub(crate) use crate::toml_text::first_free;
+pub use crate::toml_text::toml_string;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-
-/// Quotes a string as a TOML basic string.
-pub fn toml_string(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
 
 /// A label made into a valid id: letters, digits, `-`, `_` and `.` kept, anything else
 /// becomes `-`.
@@ -67,23 +48,11 @@ pub fn label_ids<'a>(labels: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a 
     out
 }
 
-/// `base`, or else the first of `base-2`, `base-3`, … that is not `taken`: one way of
-/// making ids unique, for `import` and for the listening report's FAQ stubs.
-pub(crate) fn first_free(base: String, taken: impl Fn(&str) -> bool) -> String {
-    let mut id = base.clone();
-    let mut n = 2;
-    while taken(&id) {
-        id = format!("{base}-{n}");
-        n += 1;
-    }
-    id
-}
-
-/// An example cut to [`MAX_EXAMPLE_BYTES`](crate::MAX_EXAMPLE_BYTES), at a character
+/// An example cut to [`MAX_EXAMPLE_BYTES`](crate::limits::MAX_EXAMPLE_BYTES), at a character
 /// boundary, so that a long message in a history does not make a rule set that does
 /// not load.
 pub(crate) fn example(text: &str) -> &str {
-    let mut end = text.len().min(crate::MAX_EXAMPLE_BYTES);
+    let mut end = text.len().min(crate::limits::MAX_EXAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
     }
@@ -145,11 +114,11 @@ pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
     );
     // Four decimals, as suggestion scores are given: a threshold near 1 keeps its
     // meaning.
-    let _ = writeln!(out, "suggest_threshold = {:.4}", t.suggest);
+    let _ = writeln!(out, "suggest_threshold = {:.4}", t.suggest_threshold);
     let _ = writeln!(
         out,
         "auto_reply_threshold = {:.4}",
-        t.auto_reply.max(t.suggest)
+        t.auto_reply_threshold.max(t.suggest_threshold)
     );
     let _ = writeln!(out, "auto_reply_margin = {:.3}", t.auto_reply_margin);
     let _ = writeln!(out, "faq_temperature = {:.3}", t.faq_temperature);
@@ -186,31 +155,8 @@ pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
     out
 }
 
-/// Settings chosen for an imported rule set.
-#[derive(Clone, Copy, Debug, PartialEq)]
-#[non_exhaustive]
-pub struct Thresholds {
-    /// `suggest_threshold`: below this, no suggestion.
-    pub suggest: f64,
-    /// `auto_reply_threshold`: at or above this, safe to send unattended.
-    pub auto_reply: f64,
-    /// `auto_reply_margin`: how far the runner-up must be below.
-    pub auto_reply_margin: f64,
-    /// `faq_temperature`: the calibration of FAQ scores.
-    pub faq_temperature: f64,
-}
-
-impl Default for Thresholds {
-    fn default() -> Thresholds {
-        let s = crate::Settings::default();
-        Thresholds {
-            suggest: s.suggest_threshold,
-            auto_reply: s.auto_reply_threshold,
-            auto_reply_margin: s.auto_reply_margin,
-            faq_temperature: s.faq_temperature,
-        }
-    }
-}
+/// The settings `import` chooses (the crate's one [`Thresholds`](crate::Thresholds)).
+pub use crate::Thresholds;
 
 /// Chooses thresholds and calibration from labelled messages alone, by 5-fold
 /// cross-validation: the FAQ classifier is trained on four fifths of the messages and
@@ -231,7 +177,7 @@ impl Default for Thresholds {
 ///   does, so the measured precision alone would promise too much, above all with few
 ///   examples.
 ///
-/// A FAQ too big for the classifier (see [`MAX_TRAINING_COST`](crate::MAX_TRAINING_COST))
+/// A FAQ too big for the classifier (see [`MAX_TRAINING_COST`](crate::limits::MAX_TRAINING_COST))
 /// gets the defaults.
 pub fn choose_thresholds(data: &[Labelled]) -> Thresholds {
     choose_thresholds_with(data, &ImportOptions::default())
@@ -271,51 +217,53 @@ impl ImportOptions {
     }
 }
 
-/// [`choose_thresholds`] with options.
+/// [`choose_thresholds`] with options: the thresholds of the rule set that
+/// [`rule_set_toml`] writes for these messages (see [`choose_thresholds_for`]).
 pub fn choose_thresholds_with(data: &[Labelled], options: &ImportOptions) -> Thresholds {
-    let analyzer = crate::text::AnalyzerBuilder::new(crate::text::Language::english()).build();
-    let mut labels: Vec<&str> = Vec::new();
-    let mut examples: Vec<(Vec<String>, Option<usize>)> = Vec::with_capacity(data.len());
-    for item in data {
-        let label = item
-            .label
-            .as_deref()
-            .map(|l| match labels.iter().position(|x| *x == l) {
-                Some(i) => i,
-                None => {
-                    labels.push(l);
-                    labels.len() - 1
-                }
-            });
-        examples.push((crate::faq::words_of(&analyzer, &item.text), label));
+    let toml = rule_set_toml(data, &Thresholds::default());
+    match crate::RuleSet::from_toml("imported.toml", &toml) {
+        Ok(set) => choose_thresholds_for(&set, options),
+        Err(_) => Thresholds::default(),
     }
-    let cfg = crate::faq::train_config(&analyzer);
-    // The entries `rule_set_toml` writes are named for their labels, and the engine
-    // learns from those names.
-    let unique = label_ids(labels.iter().copied());
-    let ids: Vec<String> = labels
-        .iter()
-        .map(|l| unique.get(l).cloned().unwrap_or_else(|| label_id(l)))
-        .collect();
-    let labelled: Vec<(Vec<String>, usize)> = examples
-        .iter()
-        .filter_map(|(words, label)| Some((words.clone(), (*label)?)))
-        .collect();
-    let ids = crate::faq::id_examples(&analyzer, &ids, &labelled);
-    // Out-of-scope examples are one more class (see `[out_of_scope]`).
-    let classes = labels.len() + usize::from(examples.iter().any(|e| e.1.is_none()));
-    if labels.is_empty() || !crate::faq::trainable(classes, examples.len() + ids.len(), &cfg) {
-        return Thresholds::default();
-    }
+}
+
+/// Chooses thresholds and calibration for a rule set's FAQ from its own example
+/// questions and `[out_of_scope]` examples, as [`choose_thresholds`] describes: the
+/// training set and the reading of text (the rule set's language, synonyms and
+/// vocabulary) are the engine's own, so a Welsh or French rule set is tuned as the
+/// engine will read it. A rule set whose FAQ cannot be trained (no entries, a single
+/// entry and no out-of-scope examples, or too big) gets the defaults.
+///
+/// ```
+/// let rules = replykit::RuleSet::from_toml("t.toml", r#"
+///     [[faq]]
+///     id = "bins"
+///     questions = ["when is my bin collected", "bin day", "what day are bins emptied"]
+///     answer = "See the bin calendar."
+///     [[faq]]
+///     id = "tax"
+///     questions = ["how do I pay council tax", "council tax bill", "pay my tax"]
+///     answer = "Pay online."
+/// "#)?;
+/// let chosen = replykit::import::choose_thresholds_for(&rules, &Default::default());
+/// assert!((0.0..=1.0).contains(&chosen.auto_reply_threshold));
+/// # Ok::<(), replykit::LoadError>(())
+/// ```
+pub fn choose_thresholds_for(set: &crate::RuleSet, options: &ImportOptions) -> Thresholds {
+    let analyzer = crate::engine::analyzer_for(set);
     let options = crate::faq::ThresholdOptions {
         unknown_share: options.unknown_share as f32,
         ..crate::faq::ThresholdOptions::default()
     };
-    let t = crate::faq::choose_thresholds(&examples, &ids, labels.len(), &cfg, &options);
+    let Some(t) =
+        crate::faq::choose_thresholds_for(&set.faqs, &set.out_of_scope, &analyzer, &options)
+    else {
+        return Thresholds::default();
+    };
     let round = |x: f32| (f64::from(x) * 1e4).round() / 1e4;
     Thresholds {
-        suggest: round(t.suggest).clamp(0.0, 1.0),
-        auto_reply: round(t.auto_reply).clamp(0.0, 1.0),
+        suggest_threshold: round(t.suggest).clamp(0.0, 1.0),
+        auto_reply_threshold: round(t.auto_reply).clamp(0.0, 1.0),
         auto_reply_margin: round(t.auto_reply_margin).clamp(0.0, 1.0),
         faq_temperature: round(t.temperature).clamp(0.05, 20.0),
     }

@@ -105,7 +105,7 @@ explains the message: [`Suggestion::explained`] does (the share of the message's
 words the entry's questions use), and an auto-reply needs both (see "Decisions").
 `[out_of_scope]` examples (messages no entry answers) are learnt as a class of their own,
 which takes probability from every entry for messages like them.
-A FAQ too big to train in about three seconds ([`MAX_TRAINING_COST`]) is matched by
+A FAQ too big to train in about three seconds ([`MAX_TRAINING_COST`](limits::MAX_TRAINING_COST)) is matched by
 retrieval instead: the TF-IDF cosine similarity of the message to the entry's closest
 example question.
 
@@ -234,8 +234,8 @@ or any [`ConversationStore`] over the host's own database, keyed by
   author hears every variation before any repeats, and never the same one twice in a
   row.
 
-The engine reads the last [`MAX_HISTORY`] entries; [`ConversationMemory`] keeps the last
-[`MAX_REMEMBERED`] replies of each of its `capacity` authors.
+The engine reads the last [`MAX_HISTORY`](limits::MAX_HISTORY) entries; [`ConversationMemory`] keeps the last
+[`MAX_REMEMBERED`](limits::MAX_REMEMBERED) replies of each of its `capacity` authors.
 
 # Channel limits
 
@@ -262,11 +262,11 @@ fuzz targets in `fuzz/` check it).
   as the regex does (`ſ` is an `s`, the Kelvin sign a `k`), so it cannot be dodged.
 * Text inserted into replies from the message (regex captures, author names, fields)
   is stripped of control characters, line and paragraph separators and bidirectional
-  marks, overrides and isolates, and cut to [`MAX_INSERTED_CHARS`] characters.
-* Of a message's `history` (and the store's), only the last [`MAX_HISTORY`] entries are
+  marks, overrides and isolates, and cut to [`MAX_INSERTED_CHARS`](limits::MAX_INSERTED_CHARS) characters.
+* Of a message's `history` (and the store's), only the last [`MAX_HISTORY`](limits::MAX_HISTORY) entries are
   read; `received_at` and `at` longer than 100 bytes are unreadable.
 * [`ConversationMemory`] keeps a 128-bit keyed hash of each author key, never the key:
-  at most `capacity` authors × ([`MAX_REMEMBERED`] replies + about 100 bytes), whatever
+  at most `capacity` authors × ([`MAX_REMEMBERED`](limits::MAX_REMEMBERED) replies + about 100 bytes), whatever
   the keys' length.
 
 Rule sets may come from a web form, so they are bounded too, and loading one costs
@@ -274,11 +274,11 @@ time and memory linear in its size:
 
 | what | bound |
 |---|---|
-| one file | [`MAX_FILE_BYTES`] (16 MiB), read with that cap whatever size the file reports; only regular files are opened (a named pipe or a device is an error, not a hang) |
-| rules and FAQ entries | [`MAX_ENTRIES`] |
-| one FAQ example question or `[out_of_scope]` example | [`MAX_EXAMPLE_BYTES`] (4 KiB) |
-| one `when.regex` pattern | [`MAX_REGEX_BYTES`] compiled |
-| all `when.regex` patterns | [`MAX_REGEX_SET_BYTES`] for the set of those without a literal prefix, and the same again for the confirming automata of those with one (about 10 KB each for a pattern like `\border\s*\d+`: Unicode `\d` and `\s` are large) |
+| one file | [`MAX_FILE_BYTES`](limits::MAX_FILE_BYTES) (16 MiB), read with that cap whatever size the file reports; only regular files are opened (a named pipe or a device is an error, not a hang) |
+| rules and FAQ entries | [`MAX_ENTRIES`](limits::MAX_ENTRIES) |
+| one FAQ example question or `[out_of_scope]` example | [`MAX_EXAMPLE_BYTES`](limits::MAX_EXAMPLE_BYTES) (4 KiB) |
+| one `when.regex` pattern | [`MAX_REGEX_BYTES`](limits::MAX_REGEX_BYTES) compiled |
+| all `when.regex` patterns | [`MAX_REGEX_SET_BYTES`](limits::MAX_REGEX_SET_BYTES) for the set of those without a literal prefix, and the same again for the confirming automata of those with one (about 10 KB each for a pattern like `\border\s*\d+`: Unicode `\d` and `\s` are large) |
 | a phrase, a reply, a variable | within the file's bound; each costs memory linear in its length (a diagnostic's location shares the file's text rather than copying its line) |
 | a word | typo tolerance only for words of 5 to 40 bytes |
 
@@ -287,15 +287,48 @@ Each check that compares entries does so by sorting or hashing, never pair by pa
 after a fixed amount of work. `benches/hostile.rs` runs the worst cases found so far
 at two sizes.
 
+# How the crate is built
+
+Layers, each reading only those before it:
+
+| layer | modules | holds |
+|---|---|---|
+| config | `config` (load, parse, validate, walk), `hours`, `template` | a rule set read from TOML, every problem as a [`Diagnostic`]; office hours; reply templates |
+| text | `text` (fold, analyzer, phrase trie), `span` | how text is read: folding, word ids with synonyms, stems, typo targets |
+| rules, faq | `rules` (phrase index, regex prefilter), `faq` (classifier, retrieval) | which rules fire; which FAQ entries answer, and how sure |
+| engine | `engine`, `context`, `conversation`, `trace` | one decision per message, optionally noted for `explain` |
+| outcome | `outcome`, `explain`, `paint` | what the host gets, and why, in words |
+
+Beside them: the authors' toolkit (`lint`, `import`, `eval`, `testcase`, `faqpage`, the
+threshold search in `faq::thresholds`) behind the `toolkit` feature, the listening report
+(`listen`) behind `report`, and the `replykit` command (`src/bin`) behind `cli`.
+
+A message's way through [`Engine::suggest`]: `engine` cuts it to `max_message_bytes`
+and `text` tokenizes it once; the analyzer gives word ids (synonyms folded) and stems.
+`rules` walks the phrase trie over the word ids and runs the regex prefilter, then
+checks each candidate rule's conditions (`RuleIndex::fire`); `faq` scores the
+entries from the stems and words (`FaqModel::score`). `engine` ranks the candidates,
+drops what office hours, the FAQ's grounding and the author's history rule out, and
+takes the decision: an escalating rule escalates; otherwise the top suggestion is sent
+unattended exactly when its auto-reply gate holds (the rule's or entry's
+`auto_reply`, loop protection, [`Suggestion`]'s own blockers, the threshold and the
+runner-up). The replies are rendered from `template`s, and `outcome` is what comes
+back. [`Engine::explain`] runs the same code with a recorder that notes every check
+(`trace`), so an explanation cannot disagree with the outcome.
+
 # Crate features
 
+* `toolkit`: the authors' toolkit — [`lint`], [`import`] (labelled history to a rule
+  set, and the cross-validated threshold search), [`eval`],
+  [`Engine::run_tests`] for a rule set's `[[test]]` cases (which load either way), and
+  [`faqpage`] (an FAQ page you already have, HTML, Markdown or CSV, made into a rule
+  set, its answers kept as `context` for matching).
 * `report`: `replykit::listen`, reports over a message history (coverage, clusters of
   what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
-* `toolkit`: [`faqpage`], an FAQ page you already have (HTML, Markdown or CSV) made
-  into a rule set, its answers kept as `context` for matching.
-* `cli`: the `replykit` command-line tool (enables `report` and `toolkit`).
+* `cli`: the `replykit` command-line tool (enables `toolkit` and `report`).
 
-Without features, the crate is the engine alone.
+Without features, the crate is the engine alone: load a rule set, build an
+[`Engine`], [`suggest`](Engine::suggest) and [`explain`](Engine::explain).
 */
 
 #![deny(unsafe_code)]
@@ -307,42 +340,60 @@ mod context;
 mod conversation;
 mod engine;
 mod error;
+#[cfg(feature = "toolkit")]
 pub mod eval;
 pub mod explain;
 mod faq;
 #[cfg(feature = "toolkit")]
 pub mod faqpage;
 mod hours;
+#[cfg(feature = "toolkit")]
 pub mod import;
+#[cfg(feature = "toolkit")]
 pub mod lint;
 #[cfg(feature = "report")]
 pub mod listen;
 mod message;
 mod outcome;
+pub mod paint;
 mod reload;
 mod rules;
 mod span;
 mod template;
+#[cfg(feature = "toolkit")]
 mod testcase;
 mod text;
+#[cfg(any(feature = "toolkit", feature = "report"))]
+mod toml_text;
+mod trace;
+
+/// The bounds on what a rule set and a message may cost (see "Untrusted input" above):
+/// every limit in one place, each defined beside the code it bounds.
+pub mod limits {
+    pub use crate::config::{MAX_ENTRIES, MAX_EXAMPLE_BYTES, MAX_FILE_BYTES, MAX_REGEX_BYTES};
+    pub use crate::conversation::{MAX_HISTORY, MAX_REMEMBERED};
+    pub use crate::faq::MAX_TRAINING_COST;
+    pub use crate::rules::MAX_REGEX_SET_BYTES;
+    pub use crate::template::MAX_INSERTED_CHARS;
+}
 
 pub use config::{
     read_rule_files, Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule,
-    RuleSet, Settings, TestCase, MAX_ENTRIES, MAX_EXAMPLE_BYTES, MAX_FILE_BYTES, MAX_REGEX_BYTES,
+    RuleSet, Settings, TestCase, Thresholds,
 };
-pub use conversation::{ConversationMemory, ConversationStore, Sent, MAX_HISTORY, MAX_REMEMBERED};
+pub use conversation::{ConversationMemory, ConversationStore, Sent};
 pub use engine::Engine;
 pub use error::{Diagnostic, LoadError, Location, Severity};
-pub use faq::{MAX_TRAINING_COST, MIN_EXPLAINED_SHARE};
+pub use faq::MIN_EXPLAINED_SHARE;
 pub use message::{Author, Message, MessageId};
 pub use outcome::{
     Decision, Escalation, Evidence, EvidenceKind, Kind, Notice, Outcome, Ranked, Suggestion,
-    Suppressed, Suppression, TooLong,
+    Suppressed, Suppression, TooLong, UnknownDecision,
 };
 pub use reload::{ReloadEvent, Reloader, Watch};
-pub use rules::MAX_REGEX_SET_BYTES;
 pub use span::{Offsets, Span};
-pub use template::{Template, MAX_INSERTED_CHARS};
+pub use template::Template;
+#[cfg(feature = "toolkit")]
 pub use testcase::{TestReport, TestResult};
 
 /// The README's examples, compiled and run as doc tests so they cannot rot.
@@ -356,6 +407,24 @@ mod testoibits {
 
     fn assert_send_sync<T: Send + Sync>() {}
 
+    /// Usable after a panic elsewhere: no interior mutability that a panic could leave
+    /// half-done (a host may catch a panic of its own around `suggest`).
+    fn assert_unwind_safe<T: std::panic::UnwindSafe + std::panic::RefUnwindSafe>() {}
+
+    #[test]
+    fn public_types_are_unwind_safe() {
+        assert_unwind_safe::<Engine>();
+        assert_unwind_safe::<RuleSet>();
+        assert_unwind_safe::<LoadError>();
+        assert_unwind_safe::<Message>();
+        assert_unwind_safe::<Outcome>();
+        assert_unwind_safe::<ConversationMemory>();
+        assert_unwind_safe::<Settings>();
+        assert_unwind_safe::<Diagnostic>();
+        assert_unwind_safe::<explain::Explanation>();
+        assert_unwind_safe::<Reloader>();
+    }
+
     #[test]
     fn public_types_are_send_and_sync() {
         assert_send_sync::<Engine>();
@@ -365,7 +434,6 @@ mod testoibits {
         assert_send_sync::<MessageId>();
         assert_send_sync::<Offsets>();
         assert_send_sync::<Outcome>();
-        assert_send_sync::<TestReport>();
         assert_send_sync::<ConversationMemory>();
         assert_send_sync::<Sent>();
         assert_send_sync::<Settings>();
@@ -381,14 +449,18 @@ mod testoibits {
         assert_send_sync::<Ranked>();
         assert_send_sync::<Span>();
         assert_send_sync::<Template>();
-        assert_send_sync::<TestResult>();
-        assert_send_sync::<eval::EvalReport>();
-        assert_send_sync::<eval::Labelled>();
-        assert_send_sync::<import::Thresholds>();
         assert_send_sync::<explain::Explanation>();
         assert_send_sync::<Reloader>();
         assert_send_sync::<ReloadEvent>();
         assert_send_sync::<Watch>();
+        #[cfg(feature = "toolkit")]
+        {
+            assert_send_sync::<TestReport>();
+            assert_send_sync::<TestResult>();
+            assert_send_sync::<eval::EvalReport>();
+            assert_send_sync::<eval::Labelled>();
+            assert_send_sync::<import::Thresholds>();
+        }
         #[cfg(feature = "report")]
         {
             assert_send_sync::<listen::Listener>();

@@ -117,6 +117,23 @@ impl Author {
             ..Author::default()
         }
     }
+
+    /// The value of `id`, `name` or `handle`, as rule conditions (`when.author.name`)
+    /// and templates (`{{author.name}}`) name them; `None` for another key.
+    ///
+    /// ```
+    /// let sam = replykit::Author::named("Sam");
+    /// assert_eq!(sam.get("name"), Some("Sam"));
+    /// assert_eq!(sam.get("handle"), None);
+    /// ```
+    pub fn get(&self, key: &str) -> Option<&str> {
+        match key {
+            "id" => self.id.as_deref(),
+            "name" => self.name.as_deref(),
+            "handle" => self.handle.as_deref(),
+            _ => None,
+        }
+    }
 }
 
 impl Message {

@@ -49,6 +49,26 @@ impl Decision {
     }
 }
 
+impl std::str::FromStr for Decision {
+    type Err = UnknownDecision;
+
+    /// The decision with that snake_case name (see [`Decision::from_name`]).
+    ///
+    /// ```
+    /// let d: replykit::Decision = "auto_reply".parse().unwrap();
+    /// assert_eq!(d, replykit::Decision::AutoReply);
+    /// assert!("maybe".parse::<replykit::Decision>().is_err());
+    /// ```
+    fn from_str(name: &str) -> Result<Decision, UnknownDecision> {
+        Decision::from_name(name).ok_or_else(|| UnknownDecision(name.to_string()))
+    }
+}
+
+/// A name that is none of `auto_reply`, `suggest`, `escalate`, `no_answer`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("unknown decision `{0}`: expected auto_reply, suggest, escalate or no_answer")]
+pub struct UnknownDecision(pub String);
+
 impl fmt::Display for Decision {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

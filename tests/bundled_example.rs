@@ -7,6 +7,7 @@ fn council() -> Engine {
         .unwrap_or_else(|e| panic!("{e}"))
 }
 
+#[cfg(feature = "toolkit")]
 #[test]
 fn the_bundled_example_answers_its_own_tests() {
     let engine = council();

@@ -109,6 +109,7 @@ fn a_reply_restricted_to_a_channel_must_fit_it() {
 
 /// Issue #15, point 2: a `[[test]]` expecting an auto-reply on a channel whose limit
 /// the reply overflows says that is why.
+#[cfg(feature = "toolkit")]
 #[test]
 fn a_test_expecting_an_auto_reply_says_the_reply_was_too_long() {
     let rules = RuleSet::from_toml(

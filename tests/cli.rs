@@ -511,7 +511,8 @@ fn explain_json_agrees_with_suggest() {
     assert_eq!(
         v["thresholds"],
         json(
-            r#"{"suggest_threshold": 0.35, "auto_reply_threshold": 0.85, "auto_reply_margin": 0.1}"#
+            r#"{"suggest_threshold": 0.35, "auto_reply_threshold": 0.85, "auto_reply_margin": 0.1,
+                "faq_temperature": 0.7}"#
         )
     );
     // The outcome is exactly what `suggest` gives for the same message.

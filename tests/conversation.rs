@@ -277,5 +277,5 @@ fn a_huge_history_is_read_up_to_its_bound() {
         .collect();
     let outcome = e.suggest(&message);
     assert_eq!(top_id(&outcome), Some("thanks"));
-    assert_eq!(outcome.unreadable.len(), replykit::MAX_HISTORY);
+    assert_eq!(outcome.unreadable.len(), replykit::limits::MAX_HISTORY);
 }

@@ -202,6 +202,7 @@ fn a_folder_loads_as_one_rule_set_with_unique_ids() {
     std::fs::remove_dir_all(&dir).ok();
 }
 
+#[cfg(feature = "toolkit")]
 #[test]
 fn failing_tests_say_what_came_out() {
     let rules = RuleSet::from_toml(

@@ -1,5 +1,7 @@
 //! The eval module's figures on a small hand-made labelled set whose answers are known.
 
+#![cfg(feature = "toolkit")]
+
 use replykit::eval::{evaluate, Labelled};
 use replykit::{Engine, RuleSet};
 
@@ -157,4 +159,54 @@ fn two_builds_give_the_same_outcomes() {
         assert_eq!(a.suggest(&m), b.suggest(&m), "{text}");
         assert_eq!(a.rank(&m, 10), b.rank(&m, 10), "{text}");
     }
+}
+
+/// Thresholds are chosen on the rule set's own reading of text: with `language =
+/// "french"`, the French stemmer's features, not the English ones whatever the
+/// language (the search once hard-coded English).
+#[test]
+fn thresholds_follow_the_rule_sets_language() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/data/clinc150/train.jsonl");
+    let text = std::fs::read_to_string(path).expect("the CLINC150 training split");
+    let mut data: Vec<Labelled> = Vec::new();
+    let mut labels: Vec<String> = Vec::new();
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("a JSON line");
+        let (Some(t), Some(l)) = (v["text"].as_str(), v["label"].as_str()) else {
+            continue;
+        };
+        if !labels.iter().any(|x| x == l) {
+            if labels.len() == 10 {
+                continue;
+            }
+            labels.push(l.to_string());
+        }
+        if data
+            .iter()
+            .filter(|d| d.label.as_deref() == Some(l))
+            .count()
+            < 15
+        {
+            data.push(Labelled::new(t, Some(l)));
+        }
+    }
+    let toml = replykit::import::rule_set_toml(&data, &Default::default());
+    let options = replykit::import::ImportOptions::default();
+    let chosen = |language: &str| {
+        let toml = toml.replacen(
+            "[settings]\n",
+            &format!("[settings]\nlanguage = \"{language}\"\n"),
+            1,
+        );
+        let set = RuleSet::from_toml("imported.toml", &toml).unwrap_or_else(|e| panic!("{e}"));
+        replykit::import::choose_thresholds_for(&set, &options)
+    };
+    let english = chosen("english");
+    assert_eq!(
+        english,
+        replykit::import::choose_thresholds_with(&data, &options),
+        "import's own rule set reads English"
+    );
+    let french = chosen("french");
+    assert_ne!(english, french);
 }

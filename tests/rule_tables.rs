@@ -1,6 +1,8 @@
 //! Rule sets in `testdata/rules/`, each with its own `[[test]]` cases: the format,
 //! folding and matching, decisions, templates.
 
+#![cfg(feature = "toolkit")]
+
 use replykit::{Engine, RuleSet};
 use std::path::Path;
 

@@ -6,6 +6,7 @@
 
 mod load;
 pub use load::read_rule_files;
+mod duration;
 mod parse;
 pub(crate) mod source;
 mod validate;
@@ -102,6 +103,47 @@ pub struct Settings {
     pub faq_temperature: f64,
 }
 
+/// The four settings that decide what is suggested and what is sent unattended, as
+/// [`Settings`] holds them, [`explain`](crate::Engine::explain) reports them and the
+/// authors' toolkit chooses them (`replykit::import`).
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
+pub struct Thresholds {
+    /// `suggest_threshold`: suggestions below this score are dropped.
+    pub suggest_threshold: f64,
+    /// `auto_reply_threshold`: the lowest score that may be sent unattended.
+    pub auto_reply_threshold: f64,
+    /// `auto_reply_margin`: how far an FAQ entry must lead the runner-up to be sent
+    /// unattended.
+    pub auto_reply_margin: f64,
+    /// `faq_temperature`: the calibration of FAQ scores.
+    pub faq_temperature: f64,
+}
+
+impl Default for Thresholds {
+    /// The defaults of `[settings]`.
+    fn default() -> Thresholds {
+        Settings::default().thresholds()
+    }
+}
+
+impl Settings {
+    /// The thresholds of these settings.
+    ///
+    /// ```
+    /// let t = replykit::Settings::default().thresholds();
+    /// assert!(t.suggest_threshold < t.auto_reply_threshold);
+    /// ```
+    pub fn thresholds(&self) -> Thresholds {
+        Thresholds {
+            suggest_threshold: self.suggest_threshold,
+            auto_reply_threshold: self.auto_reply_threshold,
+            auto_reply_margin: self.auto_reply_margin,
+            faq_temperature: self.faq_temperature,
+        }
+    }
+}
+
 impl Default for Settings {
     fn default() -> Settings {
         Settings {
@@ -194,10 +236,18 @@ pub struct Phrase {
 pub struct Pattern {
     /// The pattern as written.
     pub source: String,
-    /// The compiled pattern (case-insensitive unless it says `(?-i)`).
-    pub regex: regex::Regex,
+    /// The compiled pattern (case-insensitive unless it says `(?-i)`); see
+    /// [`Pattern::is_match`].
+    pub(crate) regex: regex::Regex,
     /// Where it was written.
     pub location: Location,
+}
+
+impl Pattern {
+    /// Whether the pattern matches somewhere in `text`, as a rule reads it.
+    pub fn is_match(&self, text: &str) -> bool {
+        self.regex.is_match(text)
+    }
 }
 
 /// The conditions of a rule: all that are present must hold.
@@ -380,6 +430,14 @@ pub struct TestCase {
 }
 
 impl RuleSet {
+    /// The id of a rule or an FAQ entry, by its kind and index.
+    pub(crate) fn id_of(&self, kind: crate::Kind, index: usize) -> Option<&str> {
+        match kind {
+            crate::Kind::Rule => self.rules.get(index).map(|r| r.id.as_str()),
+            crate::Kind::Faq => self.faqs.get(index).map(|f| f.id.as_str()),
+        }
+    }
+
     /// Loads a rule set from one TOML text; `origin` names it in diagnostics.
     pub fn from_toml(origin: &str, toml: &str) -> Result<RuleSet, LoadError> {
         RuleSet::from_sources([(origin, toml)])

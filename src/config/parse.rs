@@ -1,12 +1,13 @@
 //! Reading one TOML file into its parts, reporting every problem in it.
 
+use super::duration::parse_duration;
 use super::source::{Sink, SourceFile};
 use super::walk::{self, get, key_span, Text, Val};
 use super::{
     Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule, TestCase,
     MAX_REGEX_BYTES,
 };
-use crate::conversation::{parse_duration, Sent};
+use crate::conversation::Sent;
 use crate::error::{Diagnostic, Location};
 use crate::hours::{self, Range as OpenRange};
 use crate::template::Template;

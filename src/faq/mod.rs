@@ -24,6 +24,8 @@
 mod classifier;
 mod features;
 mod retrieval;
+#[cfg(feature = "toolkit")]
+mod thresholds;
 
 use std::collections::HashMap;
 
@@ -32,9 +34,13 @@ use crate::outcome::{Evidence, EvidenceKind};
 use crate::text::{tokenize, Analyzer, ClassifierWord, StemTok, Tokens};
 pub(crate) use classifier::Features;
 use classifier::Model;
-pub(crate) use classifier::{choose_thresholds, ThresholdOptions, TrainConfig};
+pub(crate) use classifier::TrainConfig;
 pub(crate) use retrieval::Explained;
 use retrieval::FaqIndex;
+#[cfg(feature = "toolkit")]
+use thresholds::choose_thresholds;
+#[cfg(feature = "toolkit")]
+pub(crate) use thresholds::ThresholdOptions;
 
 /// The most training work (SGD updates × entries) the classifier may take; a bigger FAQ
 /// is matched by retrieval instead. About three seconds on one core of a small machine.
@@ -161,30 +167,95 @@ pub(crate) fn id_examples<S: AsRef<str>>(
         .collect()
 }
 
-/// The training examples of a FAQ: every example question, and the entries' ids (see
-/// [`id_examples`]), labelled with the entry's index; then the entries' answer texts
-/// (see [`context_example`]); and the weight of each (1 but for answer texts).
-fn training_examples(faqs: &[Faq], analyzer: &Analyzer) -> (Vec<(Vec<String>, usize)>, Vec<f32>) {
-    let ids: Vec<&str> = faqs.iter().map(|faq| faq.id.as_str()).collect();
-    let mut examples: Vec<(Vec<String>, usize)> = faqs
-        .iter()
-        .enumerate()
-        .flat_map(|(e, faq)| {
-            faq.questions
+/// What the classifier learns from: the one owner of a FAQ's training set, read by
+/// [`FaqModel::build`] and by the threshold search ([`choose_thresholds_for`]), so that
+/// thresholds are chosen on exactly the features the engine will score with.
+pub(crate) struct TrainingSet {
+    /// Every example question, labelled with its entry's index.
+    questions: Vec<(Vec<String>, usize)>,
+    /// The entries' ids (see [`id_examples`]): trained, never held out.
+    ids: Vec<(Vec<String>, usize)>,
+    /// The `[out_of_scope]` examples that have words: one more class.
+    out_of_scope: Vec<Vec<String>>,
+    /// The entries' answer texts (see [`context_example`]), with their weights.
+    contexts: Vec<((Vec<String>, usize), f32)>,
+    entries: usize,
+}
+
+impl TrainingSet {
+    pub(crate) fn of(faqs: &[Faq], out_of_scope: &[String], analyzer: &Analyzer) -> TrainingSet {
+        let ids: Vec<&str> = faqs.iter().map(|faq| faq.id.as_str()).collect();
+        let questions: Vec<(Vec<String>, usize)> = faqs
+            .iter()
+            .enumerate()
+            .flat_map(|(e, faq)| {
+                faq.questions
+                    .iter()
+                    .map(move |q| (words_of(analyzer, q), e))
+            })
+            .collect();
+        TrainingSet {
+            ids: id_examples(analyzer, &ids, &questions),
+            out_of_scope: out_of_scope
                 .iter()
-                .map(move |q| (words_of(analyzer, q), e))
-        })
-        .collect();
-    let names = id_examples(analyzer, &ids, &examples);
-    examples.extend(names);
-    let mut weights = vec![1.0; examples.len()];
-    for (e, faq) in faqs.iter().enumerate() {
-        if let Some((words, weight)) = context_example(faq, analyzer) {
-            examples.push((words, e));
-            weights.push(weight);
+                .map(|m| words_of(analyzer, m))
+                .filter(|words| !words.is_empty())
+                .collect(),
+            contexts: faqs
+                .iter()
+                .enumerate()
+                .filter_map(|(e, faq)| {
+                    let (words, weight) = context_example(faq, analyzer)?;
+                    Some(((words, e), weight))
+                })
+                .collect(),
+            questions,
+            entries: faqs.len(),
         }
     }
-    (examples, weights)
+
+    /// The number of classes: the entries, and one for out-of-scope examples if any.
+    fn classes(&self) -> usize {
+        self.entries + usize::from(!self.out_of_scope.is_empty())
+    }
+
+    /// How many examples training sees.
+    fn len(&self) -> usize {
+        self.questions.len() + self.ids.len() + self.out_of_scope.len() + self.contexts.len()
+    }
+}
+
+#[cfg(feature = "toolkit")]
+/// Chooses the thresholds and calibration of a FAQ by cross-validation on its own
+/// training set (see [`choose_thresholds`]); `None` when there is nothing to train (no
+/// entries, a single class, or a FAQ too big for the classifier).
+pub(crate) fn choose_thresholds_for(
+    faqs: &[Faq],
+    out_of_scope: &[String],
+    analyzer: &Analyzer,
+    options: &ThresholdOptions,
+) -> Option<thresholds::Chosen> {
+    // Answer texts (`context`) are left out of the search: a rule set whose thresholds
+    // come from labelled history has none (`import-faq` writes its own, see
+    // `faqpage::PAGE_SUGGEST_THRESHOLD`).
+    let set = TrainingSet::of(faqs, out_of_scope, analyzer);
+    let cfg = train_config(analyzer);
+    if set.entries == 0 || set.classes() < 2 || !trainable(set.classes(), set.len(), &cfg) {
+        return None;
+    }
+    let examples: Vec<(Vec<String>, Option<usize>)> = set
+        .questions
+        .into_iter()
+        .map(|(words, e)| (words, Some(e)))
+        .chain(set.out_of_scope.into_iter().map(|words| (words, None)))
+        .collect();
+    Some(choose_thresholds(
+        &examples,
+        &set.ids,
+        set.entries,
+        &cfg,
+        options,
+    ))
 }
 
 /// How much an entry's answer text (`context`) weighs in training, against one example
@@ -221,23 +292,26 @@ impl FaqModel {
     ) -> FaqModel {
         let retrieval = FaqIndex::build(faqs, analyzer);
         let cfg = train_config(analyzer);
-        let entries = faqs.len();
-        let (mut examples, weights) = training_examples(faqs, analyzer);
-        let before = examples.len();
-        examples.extend(
-            out_of_scope
-                .iter()
-                .map(|m| (words_of(analyzer, m), entries))
-                .filter(|(words, _)| !words.is_empty()),
-        );
-        let classes = entries + usize::from(examples.len() > before);
+        let set = TrainingSet::of(faqs, out_of_scope, analyzer);
+        let (entries, classes) = (set.entries, set.classes());
         // A classifier needs at least two classes to tell apart: with one, its
         // probability is always 1.
-        let classifier = (entries >= 1 && classes >= 2 && trainable(classes, examples.len(), &cfg))
-            .then(|| {
-                Model::train_weighted(&examples, &weights, classes, &cfg)
-                    .with_temperature(settings.faq_temperature as f32)
-            });
+        let trains = entries >= 1 && classes >= 2 && trainable(classes, set.len(), &cfg);
+        let (contexts, context_weights): (Vec<_>, Vec<f32>) = set.contexts.into_iter().unzip();
+        let mut examples: Vec<(Vec<String>, usize)> = set
+            .questions
+            .into_iter()
+            .chain(set.ids)
+            .chain(set.out_of_scope.into_iter().map(|words| (words, entries)))
+            .collect();
+        // Every example weighs 1 but the answer texts, which come last.
+        let mut weights = vec![1.0; examples.len()];
+        examples.extend(contexts);
+        weights.extend(context_weights);
+        let classifier = trains.then(|| {
+            Model::train_weighted(&examples, &weights, classes, &cfg)
+                .with_temperature(settings.faq_temperature as f32)
+        });
         FaqModel {
             retrieval,
             classifier,

@@ -3,7 +3,7 @@
 
 use super::text::{sentences, slug};
 use super::{Page, Skipped};
-use crate::import::{first_free, toml_string};
+use crate::toml_text::{first_free, toml_string};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 

@@ -108,8 +108,8 @@ pub use report::{
 pub use terms::{MAX_TERMS, MAX_TERMS_PER_MESSAGE};
 
 use crate::hours::{parse_timestamp, zone, OfficeHours};
-use crate::import::toml_string;
 use crate::text::{FastMap, FastSet, Language};
+use crate::toml_text::toml_string;
 use crate::{Decision, Engine, Kind, Message, Outcome};
 use jiff::tz::TimeZone;
 use report::share;
@@ -780,7 +780,7 @@ fn unique_id(words: &[&str], used: &mut FastSet<String>) -> String {
     if base.is_empty() {
         base.push_str("topic");
     }
-    let id = crate::import::first_free(base, |id| used.contains(id));
+    let id = crate::toml_text::first_free(base, |id| used.contains(id));
     used.insert(id.clone());
     id
 }

@@ -10,6 +10,7 @@ use crate::config::{Conditions, Rule};
 use crate::message::Message;
 use crate::outcome::{Evidence, EvidenceKind};
 use crate::text::{Analyzer, PhraseTrie, WordTok, UNKNOWN};
+use crate::trace::{Miss, Part, Recorder, RuleNotes};
 use crate::Span;
 
 /// How a rule uses a phrase.
@@ -126,13 +127,14 @@ impl RuleIndex {
         Ok(index)
     }
 
-    /// The rules that fire on a message.
-    pub(crate) fn fire(
+    /// The rules that fire on a message. Each rule checked is noted in `rec`.
+    pub(crate) fn fire<R: Recorder>(
         &self,
         rules: &[Rule],
         words: &[WordTok],
         text: &str,
         message: &Message,
+        rec: &mut R,
     ) -> Vec<Fired> {
         // Matched phrase ids, each with its first span.
         let mut matched: Vec<(u32, Span)> = Vec::new();
@@ -192,6 +194,7 @@ impl RuleIndex {
                 &pattern_hits,
                 text,
                 message,
+                rec,
             ) {
                 fired.push(f);
             }
@@ -199,8 +202,20 @@ impl RuleIndex {
         fired
     }
 
+    /// The id of a phrase as the index knows it, if it takes part in matching.
+    pub(crate) fn phrase_id(&self, analyzer: &Analyzer, text: &str) -> Option<u32> {
+        let words = analyzer.phrase_words(text);
+        if words.is_empty() || words.contains(&UNKNOWN) {
+            return None;
+        }
+        self.phrases.get(&words)
+    }
+
+    /// Checks every condition of a candidate rule. With a recorder that wants every
+    /// condition, it goes on past a failed one and notes them all; otherwise it stops
+    /// at the first.
     #[allow(clippy::too_many_arguments)]
-    fn check<'m>(
+    fn check<'m, R: Recorder>(
         &self,
         r: usize,
         rule: &Rule,
@@ -209,33 +224,72 @@ impl RuleIndex {
         pattern_hits: &[prefilter::Candidate],
         text: &str,
         message: &Message,
+        rec: &mut R,
     ) -> Option<Fired> {
-        if !attributes_hold(&rule.when, message) {
+        let mut notes = RuleNotes {
+            rule: r,
+            ..RuleNotes::default()
+        };
+        // A failed condition: noted, and the end of the check unless every condition
+        // is wanted.
+        macro_rules! missed {
+            ($miss:expr) => {
+                if R::EVERY_CONDITION {
+                    notes.missed.push($miss);
+                } else {
+                    return None;
+                }
+            };
+        }
+        let mut attributes = true;
+        attribute_misses(&rule.when, message, |miss| {
+            attributes = false;
+            if R::EVERY_CONDITION {
+                notes.missed.push(miss());
+            }
+        });
+        if !attributes && !R::EVERY_CONDITION {
             return None;
         }
         let mut clues = Vec::new();
         let mut specificity = 0;
-        let mut push = |phrase: u32, span: Span| clues.push(Clue::Phrase(phrase, span));
-        for &p in &compiled.all {
-            let &(_, span) = find(p)?;
-            push(p, span);
-            specificity += 1;
+        macro_rules! push {
+            ($part:expr, $clue:expr) => {{
+                let clue = $clue;
+                if R::EVERY_CONDITION {
+                    notes.matched.push(($part, clue));
+                }
+                clues.push(clue);
+            }};
         }
+        let mut all_found = true;
+        for &p in &compiled.all {
+            match find(p) {
+                Some(&(_, span)) => push!(Part::All, Clue::Phrase(p, span)),
+                None => {
+                    all_found = false;
+                    missed!(Miss::All(p));
+                }
+            }
+        }
+        specificity += compiled.all.len();
         if !compiled.any.is_empty() || !rule.when.any.is_empty() {
             let mut hit = false;
             for &p in &compiled.any {
                 if let Some(&(_, span)) = find(p) {
-                    push(p, span);
+                    push!(Part::Any, Clue::Phrase(p, span));
                     hit = true;
                 }
             }
             if !hit {
-                return None;
+                missed!(Miss::Any);
             }
             specificity += 1;
         }
-        if compiled.none.iter().any(|&p| find(p).is_some()) {
-            return None;
+        for &p in &compiled.none {
+            if let Some(&(_, span)) = find(p) {
+                missed!(Miss::None(p, span));
+            }
         }
         let mut captures = Vec::new();
         if !rule.when.regex.is_empty() {
@@ -253,16 +307,28 @@ impl RuleIndex {
                     let caps = pattern.regex.captures_at(text, start.unwrap_or(0))?;
                     Some((k, pattern, caps))
                 });
-            let (k, pattern, caps) = caps?;
-            if let Some(m) = caps.get(0) {
-                clues.push(Clue::Pattern(k, Span::new(m.start(), m.end())));
-            }
-            for name in pattern.regex.capture_names().flatten() {
-                if let Some(m) = caps.name(name) {
-                    captures.push((name.to_string(), m.as_str().to_string()));
+            match caps {
+                Some((k, pattern, caps)) => {
+                    if let Some(m) = caps.get(0) {
+                        push!(Part::Regex, Clue::Pattern(k, Span::new(m.start(), m.end())));
+                    }
+                    for name in pattern.regex.capture_names().flatten() {
+                        if let Some(m) = caps.name(name) {
+                            captures.push((name.to_string(), m.as_str().to_string()));
+                        }
+                    }
                 }
+                None => missed!(Miss::Regex),
             }
             specificity += 1;
+        }
+        let fires = attributes && all_found && notes.missed.is_empty();
+        if R::EVERY_CONDITION {
+            notes.matched.sort_by_key(|(_, clue)| clue.span());
+            rec.rule(notes);
+        }
+        if !fires {
+            return None;
         }
         specificity += usize::from(!rule.when.channel.is_empty())
             + rule.when.author.len()
@@ -312,7 +378,7 @@ pub(crate) enum Clue {
 }
 
 impl Clue {
-    fn span(&self) -> Span {
+    pub(crate) fn span(&self) -> Span {
         match *self {
             Clue::Phrase(_, span) | Clue::Pattern(_, span) => span,
         }
@@ -326,22 +392,27 @@ pub(crate) fn one_of(allowed: &[String], value: Option<&str>) -> bool {
 
 /// The conditions on the channel, the author and the fields (rules and notices alike).
 pub(crate) fn attributes_hold(when: &Conditions, message: &Message) -> bool {
+    let mut hold = true;
+    attribute_misses(when, message, |_| hold = false);
+    hold
+}
+
+/// Calls `miss` for each condition on the channel, the author and the fields that the
+/// message does not meet, with a way to make its [`Miss`] (which allocates, so only a
+/// recorder that keeps it calls it).
+fn attribute_misses(when: &Conditions, message: &Message, mut miss: impl FnMut(&dyn Fn() -> Miss)) {
     if !when.channel.is_empty() && !one_of(&when.channel, message.channel.as_deref()) {
-        return false;
+        miss(&|| Miss::Channel);
     }
     for (key, allowed) in &when.author {
-        let author = message.author.as_ref();
-        let value = match key.as_str() {
-            "id" => author.and_then(|a| a.id.as_deref()),
-            "name" => author.and_then(|a| a.name.as_deref()),
-            "handle" => author.and_then(|a| a.handle.as_deref()),
-            _ => None,
-        };
+        let value = message.author.as_ref().and_then(|a| a.get(key));
         if !one_of(allowed, value) {
-            return false;
+            miss(&|| Miss::Author(key.clone()));
         }
     }
-    when.fields
-        .iter()
-        .all(|(name, allowed)| one_of(allowed, message.fields.get(name).map(String::as_str)))
+    for (name, allowed) in &when.fields {
+        if !one_of(allowed, message.fields.get(name).map(String::as_str)) {
+            miss(&|| Miss::Field(name.clone()));
+        }
+    }
 }

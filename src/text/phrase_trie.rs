@@ -69,6 +69,15 @@ impl PhraseTrie {
         }
     }
 
+    /// The value stored for a phrase, if it was added.
+    pub(crate) fn get(&self, words: &[u32]) -> Option<u32> {
+        let mut node = 0u32;
+        for &w in words {
+            node = self.child(node, w)?;
+        }
+        self.value(node).filter(|_| !words.is_empty())
+    }
+
     /// The number of distinct phrases.
     pub(crate) fn len(&self) -> usize {
         self.phrases

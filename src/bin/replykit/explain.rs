@@ -3,7 +3,7 @@
 use crate::input::parse_line;
 use crate::render::Style;
 use crate::{load, Color, Failure};
-use replykit::{Decision, Message};
+use replykit::Message;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,69 +36,6 @@ fn message_of(arg: &str, channel: Option<&str>) -> Result<Message, String> {
     Ok(message)
 }
 
-/// `decision: auto_reply` with the decision coloured: green to send, yellow for no
-/// answer, red to escalate.
-fn decision(value: &str, style: &Style) -> String {
-    match Decision::from_name(value) {
-        Some(Decision::AutoReply) => style.good(value),
-        Some(Decision::Escalate) => style.error(value),
-        Some(Decision::NoAnswer) => style.warning(value),
-        _ => style.bold(value),
-    }
-}
-
-/// The explanation as `Display` renders it, coloured when the style is on: labels and
-/// section headings in bold, rule and entry ids in bold, `✓` in green, `✗` in yellow, the
-/// decision in its colour.
-fn colour(plain: &str, style: &Style) -> String {
-    let mut out = String::with_capacity(plain.len() * 2);
-    let mut listing = false;
-    for line in plain.lines() {
-        let trimmed = line.trim_start();
-        let indent = &line[..line.len() - trimmed.len()];
-        out.push_str(indent);
-        if indent.is_empty() && !trimmed.is_empty() {
-            // The rules and FAQ sections list ids; the decision section does not.
-            listing = trimmed.ends_with(':');
-        }
-        match indent.len() {
-            0 => match trimmed.split_once(": ") {
-                Some(("decision", value)) => {
-                    out.push_str(&style.bold("decision:"));
-                    out.push(' ');
-                    out.push_str(&decision(value, style));
-                }
-                Some((label, rest)) => {
-                    out.push_str(&style.bold(&format!("{label}:")));
-                    out.push(' ');
-                    out.push_str(rest);
-                }
-                None => out.push_str(&style.bold(trimmed)),
-            },
-            // A rule or FAQ entry: its id first.
-            2 if listing && trimmed != "none" => {
-                let (id, rest) = trimmed.split_once(' ').unwrap_or((trimmed, ""));
-                out.push_str(&style.bold(id));
-                if !rest.is_empty() {
-                    out.push(' ');
-                    out.push_str(rest);
-                }
-            }
-            4 if trimmed.starts_with('✓') => {
-                out.push_str(&style.good("✓"));
-                out.push_str(&trimmed['✓'.len_utf8()..]);
-            }
-            4 if trimmed.starts_with('✗') => {
-                out.push_str(&style.warning("✗"));
-                out.push_str(&trimmed['✗'.len_utf8()..]);
-            }
-            _ => out.push_str(trimmed),
-        }
-        out.push('\n');
-    }
-    out
-}
-
 /// Explains one message.
 pub(crate) fn run(
     args: &[String],
@@ -116,11 +53,8 @@ pub(crate) fn run(
             serde_json::to_string(&explanation).map_err(|e| format!("cannot write JSON: {e}"))?;
         writeln!(out, "{text}")?;
     } else {
-        write!(
-            out,
-            "{}",
-            colour(&explanation.to_string(), &Style::stdout(color))
-        )?;
+        // Coloured through the library's paint hook: it says what each part is.
+        write!(out, "{}", explanation.render(&Style::stdout(color)))?;
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)

@@ -18,11 +18,25 @@ pub(crate) type RawLine = Option<Vec<u8>>;
 #[derive(Debug)]
 pub(crate) struct Lines<R> {
     reader: R,
+    /// Whether the reader's buffer was used up by the last line: the next line then
+    /// waits for input (see [`drained`](Self::drained)).
+    drained: bool,
 }
 
 impl<R: BufRead> Lines<R> {
     pub(crate) fn new(reader: R) -> Lines<R> {
-        Lines { reader }
+        Lines {
+            reader,
+            drained: true,
+        }
+    }
+
+    /// Whether no further input is already buffered: reading the next line would wait
+    /// for the writer. A command answering a stream flushes its output then (and only
+    /// then), so that a host that writes one line and waits gets its answer at once,
+    /// and a file piped in is answered in large writes.
+    pub(crate) fn drained(&self) -> bool {
+        self.drained
     }
 
     /// The next line, `Ok(None)` at the end of input.
@@ -49,12 +63,14 @@ impl<R: BufRead> Lines<R> {
                 }
             }
             let used = done.unwrap_or(buf.len());
+            self.drained = used == buf.len();
             self.reader.consume(used);
             if done.is_some() {
                 break;
             }
         }
         if !any {
+            self.drained = true;
             return Ok(None);
         }
         if line.last() == Some(&b'\r') {
@@ -208,6 +224,24 @@ pub(crate) fn read_labelled(path: &Path) -> Result<Vec<(usize, Labelled)>, Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The output is flushed when no further input is buffered: after the last line of
+    /// what has arrived, not after each line.
+    #[test]
+    fn drained_when_no_further_input_is_buffered() {
+        let mut lines = Lines::new(std::io::BufReader::with_capacity(
+            64,
+            std::io::Cursor::new(b"one\ntwo\nthree".to_vec()),
+        ));
+        assert!(lines.next_line().expect("reads").is_some());
+        assert!(!lines.drained(), "two more lines are buffered");
+        assert!(lines.next_line().expect("reads").is_some());
+        assert!(!lines.drained());
+        assert!(lines.next_line().expect("reads").is_some());
+        assert!(lines.drained(), "the buffer is used up");
+        assert!(lines.next_line().expect("reads").is_none());
+        assert!(lines.drained());
+    }
 
     #[test]
     fn long_lines_are_skipped_and_reading_goes_on() {

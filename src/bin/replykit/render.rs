@@ -4,6 +4,7 @@
 //! `NO_COLOR` is unset or empty and `TERM` is not `dumb` — or when `--color always`.
 
 use crate::Color;
+use replykit::paint::{Paint, Tone};
 use replykit::{Diagnostic, Severity};
 use std::io::IsTerminal;
 
@@ -78,86 +79,25 @@ impl Style {
     fn blue(&self, text: &str) -> String {
         self.paint(BLUE, text)
     }
-
-    fn severity(&self, severity: Severity, text: &str) -> String {
-        match severity {
-            Severity::Error => self.error(text),
-            Severity::Warning => self.warning(text),
-            _ => self.bold(text),
-        }
-    }
 }
 
-/// One diagnostic as `Display` renders it, coloured when the style is on: the
-/// severity, the `-->`/`:::`/`|`/`=` gutter in blue, primary carets in the severity's
-/// colour and secondary marks in blue.
+/// One diagnostic as `Display` renders it, coloured when the style is on (the
+/// library says what each part is; see `replykit::paint`).
 pub(crate) fn diagnostic(d: &Diagnostic, style: &Style) -> String {
-    let plain = d.to_string();
-    if !style.on {
-        return plain;
+    d.render(style)
+}
+
+impl Paint for Style {
+    fn paint(&self, out: &mut dyn std::fmt::Write, tone: Tone, text: &str) -> std::fmt::Result {
+        let painted = match tone {
+            Tone::Error => self.error(text),
+            Tone::Warning => self.warning(text),
+            Tone::Good => self.good(text),
+            Tone::Gutter => self.blue(text),
+            _ => self.bold(text),
+        };
+        out.write_str(&painted)
     }
-    let mut out = String::with_capacity(plain.len() * 2);
-    let mut after_source = false;
-    let mut secondary = false;
-    for (i, line) in plain.lines().enumerate() {
-        if i == 0 {
-            match line.split_once(": ") {
-                Some((kind, message)) => {
-                    out.push_str(&style.severity(d.severity, kind));
-                    out.push_str(&style.bold(&format!(": {message}")));
-                }
-                None => out.push_str(line),
-            }
-            out.push('\n');
-            continue;
-        }
-        let trimmed = line.trim_start();
-        let indent = &line[..line.len() - trimmed.len()];
-        out.push_str(indent);
-        if let Some(rest) = trimmed.strip_prefix("-->") {
-            out.push_str(&style.blue("-->"));
-            out.push_str(rest);
-        } else if let Some(rest) = trimmed.strip_prefix(":::") {
-            secondary = true;
-            out.push_str(&style.blue(":::"));
-            out.push_str(rest);
-        } else if let Some(rest) = trimmed.strip_prefix("= help:") {
-            out.push_str(&style.blue("="));
-            out.push_str(&style.bold(" help:"));
-            out.push_str(rest);
-        } else if let Some(rest) = trimmed.strip_prefix('=') {
-            out.push_str(&style.blue("="));
-            out.push_str(rest);
-        } else if let Some(rest) = trimmed.strip_prefix('|') {
-            out.push_str(&style.blue("|"));
-            if after_source {
-                // The marks under the source line, and their label.
-                let marks = rest.trim_start();
-                out.push_str(&rest[..rest.len() - marks.len()]);
-                if secondary {
-                    out.push_str(&style.blue(marks));
-                } else {
-                    out.push_str(&style.severity(d.severity, marks));
-                }
-            } else {
-                out.push_str(rest);
-            }
-        } else if let Some((number, source)) = trimmed
-            .split_once(" |")
-            .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        {
-            out.push_str(&style.blue(&format!("{number} |")));
-            out.push_str(source);
-            after_source = true;
-            out.push('\n');
-            continue;
-        } else {
-            out.push_str(trimmed);
-        }
-        after_source = false;
-        out.push('\n');
-    }
-    out
 }
 
 /// Every diagnostic, each followed by a blank line, then a summary line such as

@@ -94,7 +94,9 @@ pub(crate) fn run(
         let engine = Arc::new(load::load_or_fail(&paths)?.engine);
         (Box::new(move || Arc::clone(&engine)), None)
     };
-    let mut out = std::io::stdout().lock();
+    // Buffered: a stream is answered in large writes, flushed whenever the input has
+    // nothing more buffered (see `Lines::drained`).
+    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
     if let Some(text) = message {
         write_outcome(
             &mut out,
@@ -127,11 +129,14 @@ pub(crate) fn run(
                 writeln!(out, "{json}")?;
             }
         }
-        out.flush()?;
+        if lines.drained() {
+            out.flush()?;
+        }
         if progress && n % PROGRESS_EVERY == 0 {
             eprint!("\r{n} lines");
         }
     }
+    out.flush()?;
     if progress && n >= PROGRESS_EVERY {
         eprintln!("\r{n} lines, done");
     }
