@@ -22,6 +22,11 @@
 //! `context`, which matching reads and which is never sent; and `[settings]` for a rule
 //! set with no message history ([`PAGE_SUGGEST_THRESHOLD`]).
 //!
+//! Reading is for an author's own pages: the HTML tree is walked without recursion, but
+//! the HTML5 tree builder's time grows with a page's size times how deeply its elements
+//! nest (published pages nest a few dozen levels; in a debug build, 3,000 nested
+//! `<div>`s read in under a second, 100,000 took 14 minutes).
+//!
 //! # Example: from a saved page to a rule set
 //!
 //! ```
