@@ -1,6 +1,7 @@
 //! Headings followed by their text, in HTML or Markdown alike: which headings are
 //! questions, and what their answers are.
 
+use super::text::Blocks;
 use super::{Entry, Skipped};
 
 /// A piece of a page, in page order.
@@ -13,6 +14,12 @@ pub(crate) enum Block {
     },
     /// A paragraph, list item, table cell or other text.
     Text(String),
+}
+
+/// Ends the text gathered so far: its blocks join `out`, one [`Block::Text`] a line.
+pub(crate) fn flush(blocks: &mut Blocks, out: &mut Vec<Block>) {
+    let text = std::mem::take(blocks).finish();
+    out.extend(text.lines().map(|l| Block::Text(l.to_string())));
 }
 
 /// The entries of a page read as headings followed by their text: each heading's

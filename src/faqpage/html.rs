@@ -3,7 +3,7 @@
 //! `<dt>`/`<dd>`, or headings followed by their text, the first shape that gives any
 //! entry.
 
-use super::headings::{self, Block};
+use super::headings::{self, flush, Block};
 use super::text::{tidy, Blocks};
 use super::{Entry, Page, Shape, Skipped};
 use ego_tree::iter::Edge;
@@ -72,10 +72,6 @@ fn walk(root: NodeRef<'_, Node>, except: Option<NodeId>, headings: bool) -> Vec<
     let mut blocks = Blocks::default();
     let mut heading: Option<(String, Option<String>)> = None;
     let mut hidden = 0usize;
-    let flush = |blocks: &mut Blocks, out: &mut Vec<Block>| {
-        let text = std::mem::take(blocks).finish();
-        out.extend(text.lines().map(|l| Block::Text(l.to_string())));
-    };
     for edge in root.traverse() {
         match edge {
             Edge::Open(node) => {

@@ -2,7 +2,7 @@
 //! read with a CommonMark parser (links and emphasis become their text; a `#` line in
 //! a code block is not a heading).
 
-use super::headings::{self, Block};
+use super::headings::{self, flush, Block};
 use super::text::{heading_anchor, tidy, Blocks};
 use super::{Page, Shape};
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
@@ -13,10 +13,6 @@ pub(super) fn read(text: &str) -> Page {
     let mut out = Vec::new();
     let mut blocks = Blocks::default();
     let mut heading: Option<(String, Option<String>)> = None;
-    let flush = |blocks: &mut Blocks, out: &mut Vec<Block>| {
-        let text = std::mem::take(blocks).finish();
-        out.extend(text.lines().map(|l| Block::Text(l.to_string())));
-    };
     let options = Options::ENABLE_HEADING_ATTRIBUTES | Options::ENABLE_TABLES;
     let mut html_depth = 0usize;
     for event in Parser::new_ext(text, options) {
