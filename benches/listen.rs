@@ -8,6 +8,12 @@
 //!
 //! The one-million-message figure (and its memory) is measured with the
 //! command on a generated file; see the README, "Listening".
+//!
+//! With the `parallel` feature, every timed loop runs in a rayon pool of one thread
+//! (one core), and clustering also in a pool of two, for the speed-up:
+//!
+//!     cargo bench --features report --bench listen      # one core
+//!     cargo bench --features parallel --bench listen    # one core and two threads
 
 #[path = "../tests/fixtures/history.rs"]
 mod fixtures;
@@ -18,6 +24,24 @@ use replykit::listen::Listener;
 use replykit::{Engine, RuleSet};
 use std::hint::black_box;
 use std::time::Duration;
+
+/// `f` on `threads` of rayon's threads (the `parallel` feature); on this thread
+/// without it, where `threads` must be 1.
+fn on_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap_or_else(|e| panic!("{e}"))
+            .install(f)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        assert_eq!(threads, 1);
+        f()
+    }
+}
 
 fn clinc_engine() -> Engine {
     let full = format!("{}/data/clinc150/train.jsonl", env!("CARGO_MANIFEST_DIR"));
@@ -53,15 +77,17 @@ fn report_against_suggest(c: &mut Criterion) {
     });
     group.bench_function("report", |b| {
         b.iter(|| {
-            let mut listener = Listener::new(&engine);
-            for m in &messages {
-                listener.suggest(m);
-            }
-            let report = listener.finish();
-            assert_eq!(report.messages, n as u64);
-            assert_eq!(report.periods.len(), 53);
-            assert!(!report.unanswered.clusters.is_empty());
-            report
+            on_threads(1, || {
+                let mut listener = Listener::new(&engine);
+                for m in &messages {
+                    listener.suggest(m);
+                }
+                let report = listener.finish();
+                assert_eq!(report.messages, n as u64);
+                assert_eq!(report.periods.len(), 53);
+                assert!(!report.unanswered.clusters.is_empty());
+                report
+            })
         })
     });
     group.finish();
@@ -81,19 +107,37 @@ fn clustering_100k(c: &mut Criterion) {
         .sample_size(10)
         .measurement_time(Duration::from_secs(60))
         .throughput(Throughput::Elements(n as u64));
-    group.bench_function("cluster_100k_unanswered", |b| {
-        b.iter(|| {
-            let mut listener = Listener::new(&engine);
-            for m in &messages {
-                listener.suggest(m);
-            }
+    let listener = || {
+        let mut listener = Listener::new(&engine);
+        for m in &messages {
+            listener.suggest(m);
+        }
+        listener
+    };
+    let finish = |listener: Listener, threads: usize| {
+        on_threads(threads, || {
             let report = listener.finish();
             assert_eq!(report.unanswered.messages, n as u64);
             // CLINC150 has 150 intents (and out-of-scope ones): many clusters, not one.
             assert!(report.unanswered.clusters.len() >= 50);
             report
         })
+    };
+    // The whole report: reading the messages, then clustering them (in `finish`).
+    group.bench_function("cluster_100k_unanswered", |b| {
+        b.iter(|| finish(listener(), 1))
     });
+    // `finish` alone (the clustering, and what the report says of each cluster), on
+    // one thread and on two: the speed-up of the `parallel` feature.
+    let per_iteration = criterion::BatchSize::PerIteration;
+    group.bench_function("finish_100k_1_thread", |b| {
+        b.iter_batched(listener, |l| finish(l, 1), per_iteration)
+    });
+    if cfg!(feature = "parallel") {
+        group.bench_function("finish_100k_2_threads", |b| {
+            b.iter_batched(listener, |l| finish(l, 2), per_iteration)
+        });
+    }
     group.finish();
 }
 

@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Measures `replykit report` on the "discover the missing FAQ entries" protocol.
 
-For BANKING77 and CLINC150 (data/, see data/README.md):
+For BANKING77 and CLINC150 (data/, see data/README.md), for each seed (default 11, 12
+and 13):
 
-1. 20 % of the labels are removed from train, chosen by `random.Random(SEED)` (SEED =
-   11) from the sorted label list; every label is renamed to an opaque id `faq-N`
-   (N = its index in the sorted list), so that no id word helps.
-2. `replykit import` builds a rule set from the rest of train (thresholds from train).
-3. `replykit report --json` runs over the in-scope test split (one message per line).
-4. Figures, over the test messages of the removed labels:
+1. 20 % of the labels are removed from train, chosen by `random.Random(SEED)` from the
+   sorted label list; every label is renamed to an opaque id `faq-N` (N = its index in
+   the sorted list), so that no id word helps.
+2. `replykit import` builds a rule set from the rest of train (thresholds from train,
+   as for any user).
+3. `replykit report --json` runs over the in-scope traffic (one message per line).
+4. Figures, over the traffic messages of the removed labels:
    - gap recall: the share of them in "what nothing answers" (no_answer) or among the
-     low-confidence suggestions;
+     suggestions below auto-reply;
    - discovered: the share of removed labels that are the majority label of at least
      one reported cluster with purity >= 60 % and >= 5 messages;
    - NMI of the report's grouping against the true labels (a message in "other" or
@@ -18,12 +20,23 @@ For BANKING77 and CLINC150 (data/, see data/README.md):
      Ward agglomerative clustering given the true number of removed labels, on the
      same messages.
 
-    scripts/listen_quality.sh          # builds, then runs this
+Splits: the test splits by default, only for reporting figures once settings are fixed.
+`--dev` runs the same protocol on the development splits of `scripts/open_intent.py`
+(its `splits`, not a copy): CLINC150's validation split as traffic; for BANKING77, each
+label's first 80 % of training messages (file order) as train and the rest as traffic.
+Every clustering setting of `src/listen/` was chosen with `--dev`.
+
+    scripts/listen_quality.sh                    # builds, then runs this: test splits
+    scripts/listen_quality.sh --dev              # development splits
+    scripts/listen_quality.sh --sets banking77 --seeds 12
 
 Needs numpy and scikit-learn for the baseline (`pip install scikit-learn`); without
 them the baseline is skipped. Not part of `cargo test`.
+
+Exit status: 0 when every target is met by the means over the seeds, 1 otherwise.
 """
 
+import argparse
 import collections
 import json
 import math
@@ -34,15 +47,15 @@ import sys
 import tempfile
 import time
 
-SEED = int(os.environ.get("LISTEN_QUALITY_SEED", "11"))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from open_intent import splits  # noqa: E402  (the one owner of the dev splits)
+
 REMOVED_SHARE = 0.2
+SEEDS = [11, 12, 13]
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target", "release", "replykit")
-
-
-def read(path):
-    with open(path) as f:
-        return [json.loads(line) for line in f if line.strip()]
+MIN_SIZE = 5
+MIN_PURITY = 0.6
 
 
 def nmi(a, b):
@@ -69,38 +82,45 @@ def baseline(texts, k):
     return list(AgglomerativeClustering(n_clusters=k, linkage="ward").fit_predict(x))
 
 
-def measure(name, work):
-    train = read(os.path.join(ROOT, "data", name, "train.jsonl"))
-    test = [r for r in read(os.path.join(ROOT, "data", name, "test.jsonl")) if r["label"]]
+def write(path, rows):
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        for r in rows:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    os.rename(path + ".tmp", path)
+
+
+def measure(data_dir, name, seed, dev, work):
+    """The figures of one set and seed, as a dict."""
+    train, traffic = splits(data_dir, name, dev)
+    traffic = [r for r in traffic if r["label"]]
     labels = sorted({r["label"] for r in train if r["label"]})
     opaque = {label: f"faq-{i}" for i, label in enumerate(labels)}
-    removed = set(random.Random(SEED).sample(labels, round(REMOVED_SHARE * len(labels))))
-    kept_path = os.path.join(work, f"{name}-train.jsonl")
-    with open(kept_path, "w") as f:
-        for r in train:
-            if r["label"] in removed:
-                continue
-            label = opaque[r["label"]] if r["label"] else None
-            f.write(json.dumps({"text": r["text"], "label": label}) + "\n")
-    rules = os.path.join(work, f"{name}.toml")
+    removed = set(random.Random(seed).sample(labels, round(REMOVED_SHARE * len(labels))))
+    stem = os.path.join(work, f"{name}-{'dev' if dev else 'test'}-{seed}")
+    rules = stem + ".toml"
+    # The rule set depends only on the split and the seed: kept between runs in --work.
     if not os.path.exists(rules):
+        write(stem + "-train.jsonl", [
+            {"text": r["text"], "label": opaque[r["label"]] if r["label"] else None}
+            for r in train if r["label"] not in removed
+        ])
         with open(rules + ".tmp", "w") as f:
-            subprocess.run([BIN, "import", kept_path], stdout=f, check=True)
+            subprocess.run([BIN, "import", stem + "-train.jsonl"], stdout=f, check=True)
         os.rename(rules + ".tmp", rules)
-    history = os.path.join(work, f"{name}-history.jsonl")
-    with open(history, "w") as f:
-        for r in test:
-            f.write(json.dumps({"text": r["text"]}) + "\n")
+    history = stem + "-history.jsonl"
+    write(history, [{"text": r["text"]} for r in traffic])
     start = time.time()
     out = subprocess.run([BIN, "report", rules, history, "--json"], capture_output=True, check=True)
     seconds = time.time() - start
     report = json.loads(out.stdout)
 
-    label_of = {i + 1: r["label"] for i, r in enumerate(test)}
+    label_of = {i + 1: r["label"] for i, r in enumerate(traffic)}
     group_of = {}
+    clusters = []
     for set_name in ("unanswered", "low_confidence"):
         s = report[set_name]
         for c in s["clusters"]:
+            clusters.append(c)
             for line in c["lines"]:
                 group_of[line] = f"{set_name}:{c['id']}"
         for line in s["other"]["lines"]:
@@ -108,44 +128,91 @@ def measure(name, work):
     gap_lines = [line for line, label in label_of.items() if label in removed]
     recall = sum(1 for line in gap_lines if line in group_of) / len(gap_lines)
     found = set()
-    clusters = 0
-    for set_name in ("unanswered", "low_confidence"):
-        for c in report[set_name]["clusters"]:
-            clusters += 1
-            counts = collections.Counter(label_of[line] for line in c["lines"])
-            label, count = counts.most_common(1)[0]
-            if label in removed and c["size"] >= 5 and count / c["size"] >= 0.6:
-                found.add(label)
-    ours = nmi([label_of[l] for l in gap_lines], [group_of.get(l, "answered") for l in gap_lines])
-    texts = [test[l - 1]["text"] for l in gap_lines]
-    base = baseline(texts, len(removed))
-    base_nmi = nmi([label_of[l] for l in gap_lines], base) if base is not None else None
-    unanswered = report["unanswered"]["messages"] + report["low_confidence"]["messages"]
-    print(f"== {name}: {len(labels)} labels, {len(removed)} removed (seed {SEED}); "
-          f"{len(test)} test messages, {len(gap_lines)} of removed labels")
-    print(f"   report: {seconds:.1f} s; {unanswered} messages in what nothing answers or "
-          f"low confidence, {clusters} clusters")
-    print(f"   gap recall        {100 * recall:5.1f} %   (target >= 80 %)")
-    print(f"   discovered        {100 * len(found) / len(removed):5.1f} %   "
-          f"({len(found)} of {len(removed)}; target >= 70 %)")
-    if base_nmi is None:
-        print(f"   NMI               {ours:.3f}     (baseline skipped: no scikit-learn)")
+    for c in clusters:
+        counts = collections.Counter(label_of[line] for line in c["lines"])
+        label, count = counts.most_common(1)[0]
+        if label in removed and c["size"] >= MIN_SIZE and count / c["size"] >= MIN_PURITY:
+            found.add(label)
+    truth = [label_of[line] for line in gap_lines]
+    ours = nmi(truth, [group_of.get(line, "answered") for line in gap_lines])
+    # The baseline depends only on the messages: kept in --work too.
+    cached = stem + "-baseline.json"
+    if os.path.exists(cached):
+        with open(cached) as f:
+            base = json.load(f)
     else:
-        print(f"   NMI               {ours:.3f}     (TF-IDF + SVD-200 + Ward, true k: {base_nmi:.3f})")
-    return recall >= 0.8 and len(found) >= 0.7 * len(removed) and (base_nmi is None or ours >= base_nmi)
+        base = baseline([traffic[line - 1]["text"] for line in gap_lines], len(removed))
+        if base is not None:
+            with open(cached, "w") as f:
+                json.dump([int(b) for b in base], f)
+    return {
+        "set": name,
+        "seed": seed,
+        "labels": len(labels),
+        "removed": len(removed),
+        "traffic": len(traffic),
+        "gap_messages": len(gap_lines),
+        "seconds": seconds,
+        "clustered": report["unanswered"]["messages"] + report["low_confidence"]["messages"],
+        "clusters": len(clusters),
+        "recall": recall,
+        "discovered": len(found) / len(removed),
+        "found": len(found),
+        "nmi": ours,
+        "baseline_nmi": nmi(truth, base) if base is not None else None,
+    }
 
 
 def main():
-    sets = sys.argv[1:] or ["banking77", "clinc150"]
-    # LISTEN_QUALITY_WORK=DIR keeps the imported rule sets there between runs.
-    keep = os.environ.get("LISTEN_QUALITY_WORK")
-    if keep:
-        os.makedirs(keep, exist_ok=True)
-        ok = [measure(name, keep) for name in sets]
-    else:
-        with tempfile.TemporaryDirectory() as work:
-            ok = [measure(name, work) for name in sets]
-    sys.exit(0 if all(ok) else 1)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--dev", action="store_true", help="development splits (to choose settings)")
+    ap.add_argument("--sets", default="banking77,clinc150")
+    ap.add_argument("--seeds", default=",".join(map(str, SEEDS)))
+    ap.add_argument("--data", default=None, help="data folder (default: data/ or ../shared/data)")
+    ap.add_argument("--work", default=os.environ.get("LISTEN_QUALITY_WORK"),
+                    help="keep the imported rule sets in this folder between runs")
+    ap.add_argument("--json", help="write every run's figures to this file")
+    args = ap.parse_args()
+    data_dir = args.data or next(
+        d for d in (os.path.join(ROOT, "data"), os.path.join(ROOT, "..", "shared", "data"))
+        if os.path.isdir(os.path.join(d, "banking77"))
+    )
+    seeds = [int(s) for s in args.seeds.split(",")]
+    with tempfile.TemporaryDirectory() as tmp:
+        work = args.work or tmp
+        os.makedirs(work, exist_ok=True)
+        runs = [measure(data_dir, name, seed, args.dev, work)
+                for name in args.sets.split(",") for seed in seeds]
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(runs, f, indent=1)
+    ok = True
+    split = "dev" if args.dev else "test"
+    for name in args.sets.split(","):
+        rows = [r for r in runs if r["set"] == name]
+        print(f"== {name} ({split}): {rows[0]['labels']} labels, {rows[0]['removed']} removed; "
+              f"{rows[0]['traffic']} messages")
+        print(f"   {'seed':>6} {'gap msgs':>9} {'clustered':>9} {'clusters':>8} {'recall %':>9} "
+              f"{'discovered %':>13} {'NMI':>6} {'Ward NMI':>9} {'time s':>7}")
+        for r in rows:
+            base = "-" if r["baseline_nmi"] is None else f"{r['baseline_nmi']:.3f}"
+            print(f"   {r['seed']:>6} {r['gap_messages']:>9} {r['clustered']:>9} {r['clusters']:>8} "
+                  f"{100 * r['recall']:>9.1f} {100 * r['discovered']:>8.1f} ({r['found']:>2}) "
+                  f"{r['nmi']:>6.3f} {base:>9} {r['seconds']:>7.1f}")
+        mean = lambda k: sum(r[k] for r in rows) / len(rows)
+        has_base = all(r["baseline_nmi"] is not None for r in rows)
+        base = f"{mean('baseline_nmi'):.3f}" if has_base else "-"
+        print(f"   {'mean':>6} {'':>9} {'':>9} {'':>8} {100 * mean('recall'):>9.1f} "
+              f"{100 * mean('discovered'):>8.1f}      {mean('nmi'):>6.3f} {base:>9}")
+        met = {
+            "gap recall >= 80 %": mean("recall") >= 0.8,
+            "discovered >= 70 %": mean("discovered") >= 0.7,
+            "NMI >= Ward's": not has_base or mean("nmi") >= mean("baseline_nmi"),
+        }
+        for target, m in met.items():
+            print(f"   {'PASS' if m else 'MISS'}  {target} (mean over seeds)")
+        ok &= all(met.values())
+    sys.exit(0 if ok else 1)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ pub const MAX_REMEMBERED: usize = 32;
 /// assert_eq!(sent, replykit::Sent::new("bin-day", 1, "2026-12-02T22:00:00Z"));
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Sent {

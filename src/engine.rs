@@ -56,7 +56,8 @@ pub struct Engine {
 
 #[derive(Debug)]
 struct Inner {
-    set: RuleSet,
+    /// Shared with the host when built with [`Engine::from_arc`]; never copied here.
+    set: Arc<RuleSet>,
     analyzer: Analyzer,
     rules: RuleIndex,
     faqs: FaqModel,
@@ -213,8 +214,50 @@ impl Engine {
     ///
     /// Fails only when the rule set's patterns together exceed
     /// [`MAX_REGEX_SET_BYTES`](crate::limits::MAX_REGEX_SET_BYTES).
+    ///
+    /// The engine keeps a copy of `set`; [`from_rule_set`](Engine::from_rule_set) and
+    /// [`from_arc`](Engine::from_arc) keep the set given instead (for tens of thousands
+    /// of rules, the copy is most of the engine's memory).
     pub fn new(set: &RuleSet) -> Result<Engine, LoadError> {
-        let analyzer = analyzer_for(set);
+        Engine::from_arc(Arc::new(set.clone()))
+    }
+
+    /// Builds an engine from a rule set it takes over (no copy). See
+    /// [`new`](Engine::new).
+    ///
+    /// ```
+    /// let rules = replykit::RuleSet::from_toml("t.toml", r#"
+    ///     [[rule]]
+    ///     id = "hello"
+    ///     when.any = ["hello"]
+    ///     reply = "Hi!"
+    /// "#)?;
+    /// let engine = replykit::Engine::from_rule_set(rules)?;
+    /// assert_eq!(engine.rule_set().rules()[0].id, "hello");
+    /// # Ok::<(), replykit::LoadError>(())
+    /// ```
+    pub fn from_rule_set(set: RuleSet) -> Result<Engine, LoadError> {
+        Engine::from_arc(Arc::new(set))
+    }
+
+    /// Builds an engine from a shared rule set: the engine holds the same `Arc`, so the
+    /// host and the engine share one copy of the rules. See [`new`](Engine::new).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// let rules = Arc::new(replykit::RuleSet::from_toml("t.toml", r#"
+    ///     [[rule]]
+    ///     id = "hello"
+    ///     when.any = ["hello"]
+    ///     reply = "Hi!"
+    /// "#)?);
+    /// let engine = replykit::Engine::from_arc(Arc::clone(&rules))?;
+    /// assert!(std::ptr::eq(engine.rule_set(), &*rules));
+    /// # Ok::<(), replykit::LoadError>(())
+    /// ```
+    pub fn from_arc(set: Arc<RuleSet>) -> Result<Engine, LoadError> {
+        let analyzer = analyzer_for(&set);
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
         let faqs = FaqModel::build(&set.faqs, &set.out_of_scope, &analyzer, &set.settings);
         let mut notices: Vec<usize> = (0..set.rules.len())
@@ -223,7 +266,7 @@ impl Engine {
         notices.sort_by_key(|&i| (std::cmp::Reverse(set.rules[i].priority), i));
         Ok(Engine {
             inner: Arc::new(Inner {
-                set: set.clone(),
+                set,
                 analyzer,
                 rules,
                 faqs,
@@ -234,7 +277,7 @@ impl Engine {
 
     /// Loads a rule set from a file or folder and builds an engine from it.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Engine, LoadError> {
-        Engine::new(&RuleSet::from_path(path)?)
+        Engine::from_rule_set(RuleSet::from_path(path)?)
     }
 
     /// The rule set the engine was built from.
@@ -366,9 +409,15 @@ impl Engine {
         let mut candidates: Vec<Candidate> = Vec::new();
         if !inner.set.rules.is_empty() {
             let words = inner.analyzer.words_of(&tokens, &ids);
-            let fired = inner
-                .rules
-                .fire(&inner.set.rules, &words, text, message, rec);
+            let within = inner.analyzer.words_within(&tokens, &ids);
+            let fired = inner.rules.fire(
+                &inner.set.rules,
+                &words,
+                within.as_deref(),
+                text,
+                message,
+                rec,
+            );
             candidates.extend(
                 fired
                     .into_iter()

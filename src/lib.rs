@@ -325,7 +325,11 @@ back. [`Engine::explain`] runs the same code with a recorder that notes every ch
   set, its answers kept as `context` for matching).
 * `report`: `replykit::listen`, reports over a message history (coverage, clusters of
   what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
-* `cli`: the `replykit` command-line tool (enables `toolkit` and `report`).
+* `parallel`: the listening report clusters on every core, with rayon (enables
+  `report`; the result is the same as on one core).
+* `schema`: [`schema`], JSON Schemas of a message line and an outcome line, generated
+  from the types with schemars.
+* `cli`: the `replykit` command-line tool (enables `toolkit`, `report` and `schema`).
 
 Without features, the crate is the engine alone: load a rule set, build an
 [`Engine`], [`suggest`](Engine::suggest) and [`explain`](Engine::explain).
@@ -358,6 +362,8 @@ mod outcome;
 pub mod paint;
 mod reload;
 mod rules;
+#[cfg(feature = "schema")]
+pub mod schema;
 mod span;
 mod template;
 #[cfg(feature = "toolkit")]

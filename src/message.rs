@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 /// assert!(!msg.from_us && !msg.automated);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Message {
@@ -48,6 +49,10 @@ pub struct Message {
         deserialize_with = "fields_as_text",
         skip_serializing_if = "BTreeMap::is_empty"
     )]
+    #[cfg_attr(
+        feature = "schema",
+        schemars(with = "BTreeMap<String, crate::schema::FieldValue>")
+    )]
     pub fields: BTreeMap<String, String>,
     /// Recent replies sent to this author, oldest first: which rule or FAQ entry,
     /// which variation, when. It drives `cooldown`, `once_per_conversation` and the
@@ -57,6 +62,7 @@ pub struct Message {
         deserialize_with = "null_as_empty",
         skip_serializing_if = "Vec::is_empty"
     )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<Vec<Sent>>"))]
     pub history: Vec<Sent>,
     /// Sent by the organisation itself (a colleague's reply, our own post): never
     /// auto-replied, and no notice.
@@ -69,6 +75,7 @@ pub struct Message {
 }
 
 /// The author of a message.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Author {
@@ -79,6 +86,7 @@ pub struct Author {
         deserialize_with = "id_as_text",
         skip_serializing_if = "Option::is_none"
     )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<MessageId>"))]
     pub id: Option<String>,
     /// The author's display name, usable in replies as `{{author.name}}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -260,6 +268,7 @@ fn null_as_empty<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Sent>, D::Error>
 /// assert_eq!(serde_json::to_string(&msg.id)?, "42");
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// What the host should do with a message.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -76,6 +77,7 @@ impl fmt::Display for Decision {
 }
 
 /// Where a suggestion came from.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -87,6 +89,7 @@ pub enum Kind {
 }
 
 /// What kind of thing matched.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -102,6 +105,7 @@ pub enum EvidenceKind {
 }
 
 /// One reason for a suggestion: what matched, and where in the message.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Evidence {
@@ -135,6 +139,7 @@ pub struct Evidence {
 /// assert!(top.evidence.iter().any(|e| e.what == "bin"));
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Suggestion {
@@ -231,6 +236,7 @@ impl Suggestion {
 }
 
 /// A reply longer than its channel allows: `{"length": 312, "limit": 280}`.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct TooLong {
@@ -257,6 +263,7 @@ pub struct TooLong {
 /// assert!(notice.auto_reply && notice.missing.is_empty() && notice.too_long.is_none());
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Notice {
@@ -280,6 +287,7 @@ pub struct Notice {
 }
 
 /// Why a suggestion was held back.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
@@ -304,6 +312,7 @@ pub enum Suppression {
 /// assert_eq!(s.reason, Suppression::Cooldown);
 /// # Ok::<(), serde_json::Error>(())
 /// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Suppressed {
@@ -320,6 +329,7 @@ pub struct Suppressed {
 }
 
 /// Why a message was escalated.
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Escalation {
@@ -354,6 +364,7 @@ pub struct Escalation {
 /// assert_eq!(json["suggestions"][0]["evidence"][0]["span"], serde_json::json!([3, 6]));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Outcome {

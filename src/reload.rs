@@ -102,7 +102,7 @@ fn stamps(paths: &[PathBuf]) -> Stamps {
 }
 
 fn build(paths: &[PathBuf]) -> Result<Engine, LoadError> {
-    Engine::new(&RuleSet::from_paths(paths)?)
+    Engine::from_rule_set(RuleSet::from_paths(paths)?)
 }
 
 impl Reloader {

@@ -1074,3 +1074,52 @@ fn suggest_offsets_count_as_the_host_slices() {
     assert_eq!(span("chars"), serde_json::json!([3, 9])); // Python: text[3:9] == "refund"
     assert_eq!(span("utf16"), serde_json::json!([5, 11])); // JavaScript
 }
+
+/// Issue 15, point 3: the JSON-lines contract is published as JSON Schemas generated
+/// from the types, and real lines meet them: every message line below is valid, and
+/// every outcome `suggest` writes for them (escalations, notices, suppressed repeats,
+/// unreadable values, ids) is too. A line that breaks the contract is refused.
+#[test]
+fn suggest_lines_meet_the_published_schemas() {
+    let schema = |of: &str| {
+        let r = run(&["schema", of]);
+        assert_eq!(r.code, Some(0), "{r:?}");
+        let schema = json(&r.stdout);
+        jsonschema::validator_for(&schema).unwrap_or_else(|e| panic!("{of}: {e}"))
+    };
+    let (message, outcome) = (schema("message"), schema("outcome"));
+    let lines = [
+        r#"{"id": 7, "text": "I can smell gas on Elm Street", "channel": "twitter"}"#,
+        r#"{"id": "m-2", "text": "my bin wasn't emptied", "author": {"id": 12345, "name": "Sam"}}"#,
+        r#"{"text": "when is bin day", "received_at": "2026-12-05T23:30:00Z", "channel": "facebook"}"#,
+        r#"{"text": "my bin was missed again", "author": {"id": "sam"}, "received_at": "2026-12-02T22:00:00Z", "history": [{"id": "out-of-hours", "variation": 0, "at": "2026-12-02T21:30:00Z"}]}"#,
+        r#"{"text": "pothole", "fields": {"ward": "north", "priority": 2, "vip": true, "none": null}, "from_us": false, "automated": true}"#,
+        r#"{"text": "hello", "received_at": "yesterday", "history": null}"#,
+    ];
+    for line in lines {
+        let value = json(line);
+        if let Err(e) = message.validate(&value) {
+            panic!("message line {line}: {e}");
+        }
+    }
+    let input = lines.join("\n") + "\n";
+    let r = run_with(&["suggest", "../../../examples/council"], Some(&input), &[]);
+    assert_eq!(r.code, Some(0), "{r:?}");
+    let outcomes: Vec<serde_json::Value> = r.stdout.lines().map(json).collect();
+    assert_eq!(outcomes.len(), lines.len());
+    for o in &outcomes {
+        if let Err(e) = outcome.validate(o) {
+            panic!("outcome {o}: {e}");
+        }
+    }
+    // The lines above reach the parts of the contract the schema describes.
+    let has = |key: &str| outcomes.iter().any(|o| o.get(key).is_some());
+    for key in ["id", "escalation", "notice", "suppressed", "unreadable"] {
+        assert!(has(key), "no outcome has {key}: {outcomes:?}");
+    }
+    // The schema refuses what the contract does not allow.
+    assert!(message.validate(&json(r#"{"text": 5}"#)).is_err());
+    assert!(outcome
+        .validate(&json(r#"{"decision": "maybe", "suggestions": []}"#))
+        .is_err());
+}

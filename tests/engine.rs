@@ -290,3 +290,95 @@ fn the_message_id_comes_back_and_numeric_author_ids_are_read() {
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(message.author_key(), Some("12345"));
 }
+
+/// Issue 15, point 1: a multi-word synonym hid its own words from rule phrases
+/// ("delay" never matched "claim delay repay"). A phrase matches the words the person
+/// wrote, whatever groups fold them into: with the synonym as a group's key or as one
+/// of its alternatives, in `when.any`, `when.all` and `when.none`.
+#[test]
+fn a_multi_word_synonym_does_not_hide_its_words() {
+    for synonyms in [
+        r#""delay repay" = ["compensation"]"#,
+        r#"compensation = ["delay repay"]"#,
+    ] {
+        let rules = RuleSet::from_toml(
+            "rail.toml",
+            &format!(
+                r#"
+                [synonyms]
+                {synonyms}
+
+                [[rule]]
+                id = "delays"
+                when.any = ["delay"]
+                when.none = ["refund form"]
+                reply = "Sorry for the delay."
+
+                [[rule]]
+                id = "claims"
+                priority = 5
+                when.all = ["claim delay"]
+                reply = "Claim online."
+
+                [[rule]]
+                id = "groups"
+                when.any = ["compensation"]
+                reply = "Compensation."
+                "#
+            ),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let engine = Engine::new(&rules).unwrap_or_else(|e| panic!("{e}"));
+        let fired = |text: &str| -> Vec<String> {
+            let mut ids: Vec<String> = engine
+                .rank(&Message::new(text), 0)
+                .into_iter()
+                .filter(|r| r.kind == Kind::Rule)
+                .map(|r| r.id)
+                .collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(
+            fired("how do I claim delay repay"),
+            ["claims", "delays", "groups"],
+            "{synonyms}"
+        );
+        // The group still folds: the alternative fires the group's phrase, not "delay".
+        assert_eq!(fired("can I get compensation"), ["groups"], "{synonyms}");
+        assert_eq!(fired("my train had a delay"), ["delays"], "{synonyms}");
+        // `explain` reads the message the same way, and points at the word written.
+        let why = engine.explain(&Message::new("how do I claim delay repay"));
+        let delays = why.fired.iter().find(|r| r.id == "delays").expect("fired");
+        assert_eq!(delays.matched[0].what, "delay");
+        assert_eq!(delays.matched[0].span, replykit::Span::new(15, 20));
+    }
+}
+
+/// Issue 15, point 12: `"delay repay" = ["delayrepay", "delay-repay"]` said the phrase
+/// was in two groups (its alternative folds to the group's own key): one group, loads.
+#[test]
+fn an_alternative_that_folds_to_its_own_key_is_one_group() {
+    let rules = RuleSet::from_toml(
+        "rail.toml",
+        r#"
+        [synonyms]
+        "delay repay" = ["delayrepay", "delay-repay"]
+
+        [[rule]]
+        id = "claims"
+        when.any = ["delay repay"]
+        reply = "Claim online."
+        "#,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(&rules).unwrap_or_else(|e| panic!("{e}"));
+    for text in ["delayrepay please", "how does delay-repay work"] {
+        let outcome = engine.suggest(&Message::new(text));
+        assert_eq!(
+            outcome.top().map(|s| s.id.as_str()),
+            Some("claims"),
+            "{text}"
+        );
+    }
+}

@@ -423,6 +423,8 @@ pub struct TestCase {
     pub location: Location,
     /// Where its `expect` was written.
     pub(crate) expect_location: Option<Location>,
+    /// The line of its `[[test]]` header, which names it in diagnostics.
+    pub(crate) header_line: usize,
     /// Where its `notice` was written.
     pub(crate) notice_location: Option<Location>,
     /// Where each of `suppressed` was written.

@@ -1258,8 +1258,19 @@ fn faq(
 }
 
 fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
-    let line = get(t, "message").map_or(item.span(), |m| m.span());
-    let ctx = format!("test at line {}", sink.file.location(line).line);
+    // Named by its `[[test]]` header, where its span starts (or, should a span start at
+    // its first key, the last header before it).
+    let start = item.span().start;
+    let text = &sink.file.text;
+    let header = if text.get(start..).is_some_and(|t| t.starts_with("[[")) {
+        start
+    } else {
+        text.get(..start)
+            .and_then(|before| before.rfind("[["))
+            .unwrap_or(start)
+    };
+    let header_line = sink.file.location(header..header).line;
+    let ctx = format!("test at line {header_line}");
     walk::unknown_keys(sink, t, TEST_KEYS, "in a test", Some(&ctx));
     let text = |sink: &mut Sink<'_>, key: &str| {
         get(t, key).and_then(|v| walk::string(sink, v, key, Some(&ctx)))
@@ -1361,6 +1372,7 @@ fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parse
         suppressed_locations: suppressed.into_iter().map(|(_, l)| l).collect(),
         location: sink.file.location(message.span),
         expect_location: expect.map(|e| sink.file.location(e.span)),
+        header_line,
         notice_location: notice.map(|(_, l)| l),
     });
 }

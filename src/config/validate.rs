@@ -62,7 +62,7 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
         .map(|r| r.id.as_str())
         .collect();
     for test in set.tests.iter().filter(|_| all_read) {
-        let context = || Some(format!("test at line {}", test.location.line));
+        let context = || Some(format!("test at line {}", test.header_line));
         if let Some(Some(notice)) = &test.notice {
             if !notices.contains(&notice.as_str()) {
                 let help = match hinter.closest(notice, &notices) {
@@ -103,7 +103,7 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
             diagnostics.push(error(
                 test.expect_location.as_ref().unwrap_or(&test.location),
                 format!("test expects `{expect}`, which no rule or FAQ entry has"),
-                Some(format!("test at line {}", test.location.line)),
+                Some(format!("test at line {}", test.header_line)),
                 help,
             ));
         }

@@ -66,8 +66,13 @@ stemming as matching), as a TF-IDF vector; a leader pass groups them in history 
 through an inverted index, a few rounds of spherical k-means refine the groups, and
 the most similar groups are merged (agglomeration on centroids) until no two are
 similar enough; the messages of groups too small to report then join the most similar
-larger group, when one is similar enough. The number of clusters comes from similarity thresholds, never from
-the caller. The characteristic words are class-based TF-IDF (a word's share of the
+larger group, when one is similar enough. Then each large cluster is clustered again
+with the IDF taken over its own messages, and split when its messages fall into at least
+two groups large enough to report (a phrase every one of them uses, such as "top up",
+then weighs little, and the words that tell them apart decide), twice over. The number
+of clusters comes from similarity thresholds, never from the caller; the thresholds were
+chosen on development splits (README, "Listening"). With the `parallel` feature the
+clustering runs on rayon's pool, with the same result. The characteristic words are class-based TF-IDF (a word's share of the
 cluster against its frequency in the whole set). 100,000 unanswered messages cluster in
 a few seconds on one core.
 
@@ -830,7 +835,6 @@ impl SetContext<'_> {
         let scale = |_: TermId| 1.0;
         let grouping = cluster::group(
             &docs,
-            self.vocabulary.len(),
             &scale,
             cluster::Params {
                 min_size: self.min_size,

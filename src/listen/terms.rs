@@ -62,11 +62,6 @@ impl Vocabulary {
         self.parts.get(&id).copied()
     }
 
-    /// How many terms are numbered.
-    pub(crate) fn len(&self) -> usize {
-        self.shown.len()
-    }
-
     /// A term as first written.
     pub(crate) fn shown(&self, id: TermId) -> &str {
         self.shown.get(id.index()).map_or("", |s| s)

@@ -47,10 +47,12 @@ pub(crate) struct Fired {
 #[derive(Debug)]
 pub(crate) struct RuleIndex {
     phrases: PhraseTrie,
-    /// phrase id → (rule, role)
-    phrase_rules: Vec<Vec<(u32, Role)>>,
+    /// phrase id → (rule, role), each phrase's users one after another:
+    /// `phrase_users[phrase_starts[id]..phrase_starts[id + 1]]`
+    phrase_users: Vec<(u32, Role)>,
+    phrase_starts: Vec<u32>,
     /// phrase id → the phrase as first written, for evidence
-    phrase_text: Vec<String>,
+    phrase_text: Texts,
     regexes: Option<prefilter::Prefilter>,
     /// pattern index → rule
     pattern_rules: Vec<u32>,
@@ -63,10 +65,13 @@ pub use prefilter::MAX_REGEX_SET_BYTES;
 
 impl RuleIndex {
     pub(crate) fn build(rules: &[Rule], analyzer: &Analyzer) -> Result<RuleIndex, String> {
+        // phrase id → (rule, role), flattened once every rule is in
+        let mut phrase_rules: Vec<Vec<(u32, Role)>> = Vec::new();
         let mut index = RuleIndex {
             phrases: PhraseTrie::default(),
-            phrase_rules: Vec::new(),
-            phrase_text: Vec::new(),
+            phrase_users: Vec::new(),
+            phrase_starts: Vec::new(),
+            phrase_text: Texts::default(),
             regexes: None,
             pattern_rules: Vec::new(),
             compiled: Vec::with_capacity(rules.len()),
@@ -84,10 +89,10 @@ impl RuleIndex {
                     let next = index.phrase_text.len() as u32;
                     let id = index.phrases.insert(&words, next).unwrap_or(next);
                     if id == next {
-                        index.phrase_text.push(p.text.clone());
-                        index.phrase_rules.push(Vec::new());
+                        index.phrase_text.push(&p.text);
+                        phrase_rules.push(Vec::new());
                     }
-                    if let Some(users) = index.phrase_rules.get_mut(id as usize) {
+                    if let Some(users) = phrase_rules.get_mut(id as usize) {
                         if !users.contains(&(r, role)) {
                             users.push((r, role));
                         }
@@ -124,36 +129,54 @@ impl RuleIndex {
         if !patterns.is_empty() {
             index.regexes = Some(prefilter::Prefilter::build(&patterns)?);
         }
+        index.phrase_starts.reserve_exact(phrase_rules.len() + 1);
+        index
+            .phrase_users
+            .reserve_exact(phrase_rules.iter().map(Vec::len).sum());
+        index.phrase_starts.push(0);
+        for users in phrase_rules {
+            index.phrase_users.extend(users);
+            index.phrase_starts.push(index.phrase_users.len() as u32);
+        }
         Ok(index)
     }
 
-    /// The rules that fire on a message. Each rule checked is noted in `rec`.
+    /// The rules that fire on a message, read as `words` (synonyms folded) and, where
+    /// a multi-word synonym was folded, as `within` (its words as written; see
+    /// `Analyzer::words_within`). Each rule checked is noted in `rec`.
     pub(crate) fn fire<R: Recorder>(
         &self,
         rules: &[Rule],
         words: &[WordTok],
+        within: Option<&[WordTok]>,
         text: &str,
         message: &Message,
         rec: &mut R,
     ) -> Vec<Fired> {
         // Matched phrase ids, each with its first span.
         let mut matched: Vec<(u32, Span)> = Vec::new();
-        self.phrases.for_each_match(
-            words,
-            |w| w.id,
-            |start, len, phrase| {
-                let span = match (words.get(start), words.get(start + len - 1)) {
-                    (Some(a), Some(b)) => a.span.to(b.span),
-                    _ => Span::default(),
-                };
-                matched.push((phrase, span));
-            },
-        );
+        for stream in std::iter::once(words).chain(within) {
+            self.phrases.for_each_match(
+                stream,
+                |w| w.id,
+                |start, len, phrase| {
+                    let span = match (stream.get(start), stream.get(start + len - 1)) {
+                        (Some(a), Some(b)) => a.span.to(b.span),
+                        _ => Span::default(),
+                    };
+                    matched.push((phrase, span));
+                },
+            );
+        }
+        if within.is_some() {
+            // Each phrase's first place in the message, whichever reading found it.
+            matched.sort_by_key(|m| (m.0, m.1));
+        }
         matched.sort_by_key(|m| m.0);
         matched.dedup_by_key(|m| m.0);
         let mut candidates: Vec<u32> = Vec::new();
         for (phrase, _) in &matched {
-            if let Some(users) = self.phrase_rules.get(*phrase as usize) {
+            if let Some(users) = self.users(*phrase) {
                 candidates.extend(
                     users
                         .iter()
@@ -200,6 +223,14 @@ impl RuleIndex {
             }
         }
         fired
+    }
+
+    /// The rules that use a phrase, with how.
+    fn users(&self, phrase: u32) -> Option<&[(u32, Role)]> {
+        let i = phrase as usize;
+        let start = *self.phrase_starts.get(i)? as usize;
+        let end = *self.phrase_starts.get(i + 1)? as usize;
+        self.phrase_users.get(start..end)
     }
 
     /// The id of a phrase as the index knows it, if it takes part in matching.
@@ -347,11 +378,7 @@ impl RuleIndex {
     pub(crate) fn evidence(&self, rule: &Rule, clue: &Clue) -> Evidence {
         match *clue {
             Clue::Phrase(phrase, span) => Evidence {
-                what: self
-                    .phrase_text
-                    .get(phrase as usize)
-                    .cloned()
-                    .unwrap_or_default(),
+                what: self.phrase_text.get(phrase).to_string(),
                 span,
                 kind: EvidenceKind::Phrase,
             },
@@ -366,6 +393,39 @@ impl RuleIndex {
                 kind: EvidenceKind::Regex,
             },
         }
+    }
+}
+
+/// Texts one after another in one buffer, by number: one allocation for all of a rule
+/// set's phrases rather than one each.
+#[derive(Debug, Default)]
+struct Texts {
+    all: String,
+    /// text number → where it ends in `all` (it starts where the one before ends)
+    ends: Vec<u32>,
+}
+
+impl Texts {
+    fn push(&mut self, text: &str) {
+        self.all.push_str(text);
+        // A rule set's text is read from files, far below 4 GiB.
+        self.ends
+            .push(u32::try_from(self.all.len()).unwrap_or(u32::MAX));
+    }
+
+    /// Text number `i`, or `""`.
+    fn get(&self, i: u32) -> &str {
+        let i = i as usize;
+        let end = self.ends.get(i).map_or(0, |&e| e as usize);
+        let start = match i.checked_sub(1) {
+            Some(before) => self.ends.get(before).map_or(0, |&e| e as usize),
+            None => 0,
+        };
+        self.all.get(start..end).unwrap_or_default()
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
     }
 }
 

@@ -166,10 +166,7 @@ impl AnalyzerBuilder {
     }
 
     pub(crate) fn build(mut self) -> Analyzer {
-        let mut known = WordFilter::with_words(self.analyzer.words.len());
-        for (w, &id) in &self.analyzer.words {
-            known.insert(w, id);
-        }
+        let known = WordFilter::new(self.analyzer.words.iter().map(|(w, &id)| (&**w, id)));
         self.analyzer.known = known;
         for group in std::mem::take(&mut self.groups) {
             let name = format!("{{{}}}", group.first().map_or("", String::as_str));
@@ -205,22 +202,50 @@ impl AnalyzerBuilder {
 
 /// Finds a word's id with one hash of the word: a one-hash Bloom filter (about 8 bits
 /// per word, at most 256 KiB) answers "absent" for most message words without touching
-/// the map, and the map is keyed by that same hash (the word is then checked).
+/// the table; the others are looked up in an open-addressing table keyed by that same
+/// hash (half empty, so a probe is about one slot), and checked against the word's
+/// text, which the table keeps in one buffer.
 #[derive(Clone, Debug, Default)]
 struct WordFilter {
     bits: Vec<u64>,
     mask: u64,
-    by_hash: super::HashedMap<u32>,
+    slots: Vec<Slot>,
+    /// Every word, one after another (a slot points into it).
+    text: String,
 }
 
+/// A word in [`WordFilter`]: its hash, its id, and where its text is.
+#[derive(Clone, Copy, Debug)]
+struct Slot {
+    hash: u64,
+    /// [`UNKNOWN`] for an empty slot.
+    id: u32,
+    start: u32,
+    len: u32,
+}
+
+const EMPTY: Slot = Slot {
+    hash: 0,
+    id: UNKNOWN,
+    start: 0,
+    len: 0,
+};
+
 impl WordFilter {
-    fn with_words(n: usize) -> WordFilter {
+    /// A filter of `words` (each with its id).
+    fn new<'w>(words: impl ExactSizeIterator<Item = (&'w str, u32)>) -> WordFilter {
+        let n = words.len();
         let bits = (n.max(1) * 8).next_power_of_two().clamp(64, 1 << 21);
-        WordFilter {
+        let mut filter = WordFilter {
             bits: vec![0; bits / 64],
             mask: bits as u64 - 1,
-            by_hash: Default::default(),
+            slots: vec![EMPTY; (n.max(1) * 2).next_power_of_two()],
+            text: String::new(),
+        };
+        for (word, id) in words {
+            filter.insert(word, id);
         }
+        filter
     }
 
     fn hash(word: &str) -> u64 {
@@ -232,29 +257,106 @@ impl WordFilter {
         x ^ (x >> 29) ^ (x >> 47)
     }
 
+    /// The first slot to probe for a hash (other bits than the Bloom filter's).
+    #[inline]
+    fn home(&self, h: u64) -> usize {
+        (h.rotate_left(24) as usize) & (self.slots.len() - 1)
+    }
+
     fn insert(&mut self, word: &str, id: u32) {
         let h = Self::hash(word);
         let b = h & self.mask;
         if let Some(slot) = self.bits.get_mut((b / 64) as usize) {
             *slot |= 1 << (b % 64);
         }
-        // Two words with one 64-bit hash: the first keeps it, and the second is found
-        // through the word map (see `Analyzer::id`).
-        self.by_hash.entry(h).or_insert(id);
+        // The words of a rule set come from its files, far below 4 GiB of text.
+        let (Ok(start), Ok(len)) = (u32::try_from(self.text.len()), u32::try_from(word.len()))
+        else {
+            return;
+        };
+        self.text.push_str(word);
+        // Linear probing; at most half the slots are used, so an empty one is found.
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(h);
+        while let Some(slot) = self.slots.get_mut(i) {
+            if slot.id == UNKNOWN {
+                *slot = Slot {
+                    hash: h,
+                    id,
+                    start,
+                    len,
+                };
+                return;
+            }
+            i = (i + 1) & mask;
+        }
     }
 
-    /// The id stored for the word's hash: `None` when the filter rules the word out,
-    /// `Some(None)` when it cannot but no word has that hash.
+    /// The id of a word, or [`UNKNOWN`].
     #[inline]
-    fn find(&self, word: &str) -> Option<Option<u32>> {
+    fn find(&self, word: &str) -> u32 {
         let h = Self::hash(word);
         let b = h & self.mask;
         let maybe = self
             .bits
             .get((b / 64) as usize)
             .is_some_and(|slot| slot & (1 << (b % 64)) != 0);
-        maybe.then(|| self.by_hash.get(&h).copied())
+        if !maybe {
+            return UNKNOWN;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(h);
+        // Two words with one hash sit in two slots: the text tells them apart.
+        while let Some(slot) = self.slots.get(i) {
+            if slot.id == UNKNOWN {
+                return UNKNOWN;
+            }
+            if slot.hash == h
+                && slot.len as usize == word.len()
+                && same_bytes(self.slot_text(slot), word.as_bytes())
+            {
+                return slot.id;
+            }
+            i = (i + 1) & mask;
+        }
+        UNKNOWN
     }
+
+    #[inline]
+    fn slot_text(&self, slot: &Slot) -> &[u8] {
+        let start = slot.start as usize;
+        self.text
+            .as_bytes()
+            .get(start..start + slot.len as usize)
+            .unwrap_or_default()
+    }
+}
+
+/// Whether two byte strings of the same length are equal, eight bytes at a time (a
+/// library call costs more than the comparison for words this short).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut ac = a.chunks_exact(8);
+    let mut bc = b.chunks_exact(8);
+    for (x, y) in (&mut ac).zip(&mut bc) {
+        if u64::from_le_bytes(word8(x)) != u64::from_le_bytes(word8(y)) {
+            return false;
+        }
+    }
+    ac.remainder()
+        .iter()
+        .zip(bc.remainder())
+        .all(|(x, y)| x == y)
+}
+
+#[inline]
+fn word8(chunk: &[u8]) -> [u8; 8] {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(chunk);
+    w
 }
 
 /// Replaces, leftmost-longest, each synonym phrase with its group's id.
@@ -302,20 +404,7 @@ impl Analyzer {
     /// A folded word's id, or [`UNKNOWN`].
     #[inline]
     fn id(&self, word: &str) -> u32 {
-        match self.known.find(word) {
-            // Every known word's hash is in the map, so a hash without an id is no word.
-            None | Some(None) => UNKNOWN,
-            Some(Some(id))
-                if self
-                    .word_names
-                    .get(id as usize)
-                    .is_some_and(|n| &**n == word) =>
-            {
-                id
-            }
-            // Another word with the same hash.
-            Some(Some(_)) => self.words.get(word).copied().unwrap_or(UNKNOWN),
-        }
+        self.known.find(word)
     }
 
     /// [`words`](Self::words), from ids already looked up.
@@ -336,6 +425,30 @@ impl Analyzer {
                 id,
                 span: a.span.to(b.span),
             },
+        )
+    }
+
+    /// The words as the person wrote them where [`words_of`](Self::words_of) folded a
+    /// multi-word synonym into one word (single-word synonyms still folded), so that a
+    /// rule phrase inside the synonym (`delay` in `delay repay`) matches too; `None`
+    /// when the message holds no multi-word synonym (the common case, at no cost).
+    pub(crate) fn words_within(&self, tokens: &Tokens, ids: &[u32]) -> Option<Vec<WordTok>> {
+        let trie = &self.word_synonyms;
+        if trie.len() == 0 {
+            return None;
+        }
+        let multi = (0..ids.len()).any(|i| trie.longest_at(ids, i).is_some_and(|(len, _)| len > 1));
+        if !multi {
+            return None;
+        }
+        Some(
+            ids.iter()
+                .enumerate()
+                .map(|(i, &id)| WordTok {
+                    id: trie.get(std::slice::from_ref(&id)).unwrap_or(id),
+                    span: tokens.span(i),
+                })
+                .collect(),
         )
     }
 

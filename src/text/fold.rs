@@ -148,13 +148,21 @@ pub(crate) fn tokenize(text: &str) -> Tokens {
             if open.is_none() {
                 open = Some(out.start_word(at));
             }
-            if let Some(slice) = text.get(at..at + run) {
-                out.buf.push_str(slice);
-                let start = out.buf.len() - run;
-                out.buf[start..].make_ascii_lowercase();
+            // Copied and lower-cased in one pass: for words this short, a library copy
+            // call costs more than the bytes.
+            if let Some(slice) = bytes.get(at..at + run) {
+                out.buf
+                    .extend(slice.iter().map(|&c| char::from(c.to_ascii_lowercase())));
             }
             at += run;
             last_end = at;
+            // Most words end at a space or a punctuation mark: end the word here.
+            if let Some(&next) = bytes.get(at) {
+                if next.is_ascii() && next != b'\'' {
+                    out.end_word(open.take(), last_end);
+                    at += 1;
+                }
+            }
             continue;
         }
         if b.is_ascii() {

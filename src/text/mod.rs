@@ -10,7 +10,7 @@ mod language;
 mod phrase_trie;
 
 pub(crate) use fold::{tokenize, Tokens};
-pub(crate) use hash::{FastMap, FastSet, FxHasher, HashedMap};
+pub(crate) use hash::{FastMap, FastSet, FxHasher};
 pub(crate) use language::{Language, NEGATION_SCOPE};
 pub(crate) use phrase_trie::PhraseTrie;
 mod analyzer;

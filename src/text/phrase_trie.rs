@@ -21,6 +21,9 @@ pub(crate) struct PhraseTrie {
     root: Vec<u32>,
     /// `(node << 32 | word)` → child node, below the root. The root is node 0.
     edges: FastMap<u64, u32>,
+    /// Which keys of `edges` may be there: most steps below the root lead nowhere, and
+    /// this small filter says so without a (cache-missing) look-up in the map.
+    maybe_edges: EdgeFilter,
     /// node → the value of the phrase ending there, or [`NONE`].
     values: Vec<u32>,
     phrases: usize,
@@ -50,8 +53,9 @@ impl PhraseTrie {
                             *slot = child;
                         }
                     } else {
-                        self.edges
-                            .insert((u64::from(node) << 32) | u64::from(w), child);
+                        let key = (u64::from(node) << 32) | u64::from(w);
+                        self.edges.insert(key, child);
+                        self.maybe_edges.insert(key, &self.edges);
                     }
                     child
                 }
@@ -91,9 +95,11 @@ impl PhraseTrie {
         if node == 0 {
             return self.root.get(word as usize).copied().filter(|&c| c != 0);
         }
-        self.edges
-            .get(&((u64::from(node) << 32) | u64::from(word)))
-            .copied()
+        let key = (u64::from(node) << 32) | u64::from(word);
+        if !self.maybe_edges.may_hold(key) {
+            return None;
+        }
+        self.edges.get(&key).copied()
     }
 
     #[inline]
@@ -146,6 +152,55 @@ impl PhraseTrie {
     }
 }
 
+/// A one-hash Bloom filter over edge keys, about 8 bits per edge: it answers "no such
+/// edge" for about seven of eight absent keys.
+#[derive(Clone, Debug, Default)]
+struct EdgeFilter {
+    bits: Vec<u64>,
+    /// log2 of the number of bits (0 while empty).
+    log2: u32,
+}
+
+impl EdgeFilter {
+    #[inline]
+    fn bit(&self, key: u64) -> u64 {
+        // Fibonacci hashing: the top `log2` bits of the product.
+        key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - self.log2)
+    }
+
+    /// Adds `key`, one of `edges` (whose keys are all added again when it grows).
+    fn insert(&mut self, key: u64, edges: &FastMap<u64, u32>) {
+        let wanted = (edges.len() * 8).next_power_of_two().max(64);
+        if (wanted as u64) > (self.bits.len() as u64) * 64 {
+            self.log2 = wanted.trailing_zeros();
+            self.bits = vec![0; wanted / 64];
+            for &k in edges.keys() {
+                self.set(k);
+            }
+        } else {
+            self.set(key);
+        }
+    }
+
+    fn set(&mut self, key: u64) {
+        let b = self.bit(key);
+        if let Some(word) = self.bits.get_mut((b / 64) as usize) {
+            *word |= 1 << (b % 64);
+        }
+    }
+
+    #[inline]
+    fn may_hold(&self, key: u64) -> bool {
+        if self.log2 == 0 {
+            return false;
+        }
+        let b = self.bit(key);
+        self.bits
+            .get((b / 64) as usize)
+            .is_some_and(|word| word & (1 << (b % 64)) != 0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,5 +220,17 @@ mod tests {
         assert_eq!(trie.longest_at(&[1, 2, 3], 0), Some((2, 11)));
         assert_eq!(trie.longest_at(&[1, 2, 3], 9), None);
         assert_eq!(trie.longest_at(&[7], 0), None);
+    }
+
+    #[test]
+    fn the_edge_filter_keeps_every_edge_as_it_grows() {
+        let mut trie = PhraseTrie::default();
+        for w in 1..2_000u32 {
+            trie.insert(&[w, w + 1, w + 2], w);
+        }
+        for w in 1..2_000u32 {
+            assert_eq!(trie.get(&[w, w + 1, w + 2]), Some(w));
+        }
+        assert_eq!(trie.get(&[1, 3]), None);
     }
 }

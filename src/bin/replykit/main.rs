@@ -77,6 +77,27 @@ pub(crate) enum Format {
     Json,
 }
 
+/// Which line's schema to print.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum SchemaOf {
+    /// A message line, as `suggest` reads it.
+    Message,
+    /// An outcome line, as `suggest` writes it.
+    Outcome,
+}
+
+/// Prints a JSON Schema.
+fn schema(of: SchemaOf) -> Result<ExitCode, Failure> {
+    let schema = match of {
+        SchemaOf::Message => replykit::schema::message(),
+        SchemaOf::Outcome => replykit::schema::outcome(),
+    };
+    let text =
+        serde_json::to_string_pretty(&schema).map_err(|e| format!("cannot write JSON: {e}"))?;
+    println!("{text}");
+    Ok(ExitCode::SUCCESS)
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Load and validate rule files or folders; print every problem.
@@ -147,7 +168,8 @@ A --cases file has one JSON object per line: {\"text\": \"...\", \"label\": \"<i
     /// object ({"text": ..., "channel": ..., "author": {...}, "fields": {...}}) or plain
     /// text; an "id" (a string or a number) comes back on its outcome as it came, and
     /// author ids may be numbers. Output is one JSON outcome per input line, in order,
-    /// flushed line by line;
+    /// written out whenever no further input is waiting (so a host that writes a line
+    /// and waits gets its answer at once);
     /// a line that starts with `{` but is not a message gets {"error": ..., "line": N}
     /// and the rest go on. An empty line gets the outcome for an empty message, so output
     /// line N always answers input line N. A line longer than 8 MiB (8388608 bytes) gets
@@ -156,6 +178,14 @@ A --cases file has one JSON object per line: {\"text\": \"...\", \"label\": \"<i
     ///
     /// The last argument is the MESSAGE when it is not an existing file or folder (and
     /// does not end in `.toml`); `--message TEXT` gives it whatever it looks like.
+    ///
+    /// A message line may carry: id, text, channel, author {id, name, handle},
+    /// received_at (RFC 3339), fields {...}, history [{id, variation, at}], from_us,
+    /// automated. An outcome carries: id, decision (auto_reply, suggest, escalate,
+    /// no_answer), suggestions [{kind, id, reply, score, tags, evidence, variation,
+    /// escalate, question, missing, too_long, explained}], escalation, truncated,
+    /// notice, suppressed, unreadable. `replykit schema message` and `replykit schema
+    /// outcome` print each as a JSON Schema, every field with its meaning.
     #[command(override_usage = "replykit suggest [OPTIONS] PATH... [MESSAGE]")]
     #[command(after_help = "\
 Examples:
@@ -184,6 +214,19 @@ Examples:
         /// throughout, each with the rules in use when it is read.
         #[arg(long)]
         watch: bool,
+    },
+    /// Print the JSON Schema of a message line or an outcome line.
+    ///
+    /// Generated from the library's own types, so every field a line may carry is
+    /// there with its meaning, exactly as `suggest` reads and writes them.
+    #[command(after_help = "\
+Examples:
+  replykit schema message > message.schema.json
+  replykit schema outcome > outcome.schema.json")]
+    Schema {
+        /// `message` (what `suggest` reads) or `outcome` (what it writes).
+        #[arg(value_enum)]
+        of: SchemaOf,
     },
     /// Explain why a message gets its outcome.
     ///
@@ -352,6 +395,7 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
     let color = cli.color;
     match cli.command {
         Command::Check { paths, format } => check::run(&paths, format, color),
+        Command::Schema { of } => schema(of),
         Command::Lint {
             paths,
             format,
