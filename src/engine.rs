@@ -169,6 +169,9 @@ pub(crate) fn analyzer_for(set: &RuleSet) -> Analyzer {
         for a in &faq.answer {
             builder.add_text(a.source());
         }
+        if let Some(context) = &faq.context {
+            builder.add_text(context);
+        }
     }
     builder.build()
 }

@@ -339,6 +339,10 @@ pub struct FaqExplanation {
     pub question: Option<String>,
     /// The message words that carried the score.
     pub evidence: Vec<Evidence>,
+    /// Those of `evidence` that come from the entry's answer text (`context`), not from
+    /// its questions: answer words carried the suggestion.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answer_words: Vec<Evidence>,
     /// Held back by the author's history (`cooldown`, `once_per_conversation`), so the
     /// next candidate took its place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -474,7 +478,9 @@ impl Engine {
                 let (question, evidence) =
                     self.faq_model()
                         .explain(&tokens, &stems, self.analyzer(), c.index);
+                let answer_words = self.faq_model().answer_words(&stems, c.index, &evidence);
                 FaqExplanation {
+                    answer_words,
                     id: c.id.clone(),
                     score: c.score,
                     question: question
@@ -926,6 +932,15 @@ impl Explanation {
                     .collect();
                 writeln!(f, "    words: {}", words.join(", "))?;
             }
+            if !c.answer_words.is_empty() {
+                let words: Vec<String> =
+                    c.answer_words.iter().map(|e| place(text, e.span)).collect();
+                writeln!(
+                    f,
+                    "    answer words: {} (from its context, not its questions)",
+                    words.join(", ")
+                )?;
+            }
         }
 
         let t = &self.thresholds;
@@ -1159,6 +1174,56 @@ mod tests {
         );
         let back: Explanation = serde_json::from_value(json).expect("deserialises");
         assert_eq!(back, why);
+    }
+
+    #[test]
+    fn answer_words_that_carried_a_suggestion_are_named() {
+        let e = engine(
+            r#"
+            [settings]
+            suggest_threshold = 0.1
+
+            [[faq]]
+            id = "council-tax"
+            questions = ["How do I pay my council tax?"]
+            answer = "See the tax page."
+            context = "Set up a direct debit online, or pay by card over the phone."
+
+            [[faq]]
+            id = "bin-day"
+            questions = ["When is my bin collected?"]
+            answer = "See the bins page."
+        "#,
+        );
+        let m = Message::new("can I set up a direct debit for my tax");
+        let why = e.explain(&m);
+        let top = &why.faq[0];
+        assert_eq!(top.id, "council-tax");
+        let words: Vec<&str> = top
+            .answer_words
+            .iter()
+            .map(|w| &m.text.as_str()[w.span])
+            .collect();
+        assert!(words.contains(&"debit"), "{words:?}");
+        // "tax" is in the entry's question: not an answer word.
+        assert!(!words.contains(&"tax"), "{words:?}");
+        let rendered = why.to_string();
+        assert!(
+            rendered.contains("    answer words: ") && rendered.contains("not its questions"),
+            "{rendered}"
+        );
+        // Without a context, no such line.
+        let plain = engine(
+            r#"
+            [[faq]]
+            id = "bin-day"
+            questions = ["When is my bin collected?"]
+            answer = "See the bins page."
+        "#,
+        );
+        let why = plain.explain(&Message::new("when is my bin collected"));
+        assert!(why.faq.iter().all(|c| c.answer_words.is_empty()));
+        assert!(!why.to_string().contains("answer words"));
     }
 
     #[test]

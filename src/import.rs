@@ -51,7 +51,7 @@ pub fn label_ids<'a>(labels: impl IntoIterator<Item = &'a str>) -> BTreeMap<&'a 
 /// An example cut to [`MAX_EXAMPLE_BYTES`](crate::limits::MAX_EXAMPLE_BYTES), at a character
 /// boundary, so that a long message in a history does not make a rule set that does
 /// not load.
-fn example(text: &str) -> &str {
+pub(crate) fn example(text: &str) -> &str {
     let mut end = text.len().min(crate::limits::MAX_EXAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;

@@ -93,7 +93,8 @@ everywhere.
 
 A rule that fires scores 1. An FAQ entry's score is the probability that it is the right
 answer, from a classifier trained on the example questions (and the words of the entry's
-id, such as `bin-day`) when the engine is built
+id, such as `bin-day`, and, as weaker evidence weighted most where an entry has few
+questions, its `context`: the full answer text of an FAQ page) when the engine is built
 (words, stems, stem pairs and character n-grams; deterministic, seeded training),
 calibrated by `faq_temperature` so that a threshold means the same across rule sets:
 of the messages scoring 0.9, about nine in ten are answered right, in traffic where
@@ -298,8 +299,8 @@ Layers, each reading only those before it:
 | engine | `engine`, `context`, `conversation`, `trace` | one decision per message, optionally noted for `explain` |
 | outcome | `outcome`, `explain`, `paint` | what the host gets, and why, in words |
 
-Beside them: the authors' toolkit (`lint`, `import`, `eval`, `testcase`, the threshold
-search in `faq::thresholds`) behind the `toolkit` feature, the listening report
+Beside them: the authors' toolkit (`lint`, `import`, `eval`, `testcase`, `faqpage`, the
+threshold search in `faq::thresholds`) behind the `toolkit` feature, the listening report
 (`listen`) behind `report`, and the `replykit` command (`src/bin`) behind `cli`.
 
 A message's way through [`Engine::suggest`]: `engine` cuts it to `max_message_bytes`
@@ -318,8 +319,10 @@ back. [`Engine::explain`] runs the same code with a recorder that notes every ch
 # Crate features
 
 * `toolkit`: the authors' toolkit — [`lint`], [`import`] (labelled history to a rule
-  set, and the cross-validated threshold search), [`eval`], and
-  [`Engine::run_tests`] for a rule set's `[[test]]` cases (which load either way).
+  set, and the cross-validated threshold search), [`eval`],
+  [`Engine::run_tests`] for a rule set's `[[test]]` cases (which load either way), and
+  [`faqpage`] (an FAQ page you already have, HTML, Markdown or CSV, made into a rule
+  set, its answers kept as `context` for matching).
 * `report`: `replykit::listen`, reports over a message history (coverage, clusters of
   what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
 * `parallel`: the listening report clusters on every core, with rayon (enables
@@ -345,6 +348,8 @@ mod error;
 pub mod eval;
 pub mod explain;
 mod faq;
+#[cfg(feature = "toolkit")]
+pub mod faqpage;
 mod hours;
 #[cfg(feature = "toolkit")]
 pub mod import;

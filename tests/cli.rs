@@ -693,7 +693,16 @@ fn diff_of_the_same_rules_changes_nothing() {
 #[test]
 fn every_command_has_help_with_an_example() {
     for command in [
-        "check", "lint", "test", "suggest", "explain", "diff", "import", "eval", "report",
+        "check",
+        "lint",
+        "test",
+        "suggest",
+        "explain",
+        "diff",
+        "import",
+        "import-faq",
+        "eval",
+        "report",
     ] {
         let r = run(&[command, "--help"]);
         assert_eq!(r.code, Some(0), "{command}: {r:?}");
@@ -725,6 +734,64 @@ fn import_and_eval_still_work() {
     let r = run(&["eval", "good", "cases.jsonl", "--json"]);
     assert_eq!(r.code, Some(0), "{r:?}");
     assert_eq!(json(&r.stdout)["messages"], 5);
+}
+
+#[test]
+fn import_faq_writes_a_rule_set_that_checks_and_says_what_it_left_out() {
+    // Issue 10: every fixture page imports and passes `replykit check`.
+    let pages = dir().join("../faqpage");
+    for name in [
+        "council-jsonld.html",
+        "council-microdata.html",
+        "council-details.html",
+        "council-dl.html",
+        "council-headings.html",
+        "council.md",
+        "council.csv",
+    ] {
+        let page = pages.join(name);
+        let page = page.to_str().expect("UTF-8 path");
+        let r = run(&["import-faq", page, "--url", "https://example.gov.uk/faq"]);
+        assert_eq!(r.code, Some(0), "{name}: {r:?}");
+        assert!(
+            r.stderr.contains(": 6 entries from "),
+            "{name}: {}",
+            r.stderr
+        );
+        let imported = std::env::temp_dir().join(format!(
+            "replykit-import-faq-{}-{name}.toml",
+            std::process::id()
+        ));
+        std::fs::write(&imported, &r.stdout).expect("writable temp dir");
+        let check = run(&["check", imported.to_str().expect("UTF-8 temp path")]);
+        let _ = std::fs::remove_file(&imported);
+        assert_eq!(check.code, Some(0), "{name}: {check:?}");
+        assert_eq!(
+            check.stderr, "ok: 0 rules, 6 FAQ entries, 0 tests in 1 file\n",
+            "{name}"
+        );
+    }
+    let r = run(&[
+        "import-faq",
+        pages.join("council-headings.html").to_str().expect("UTF-8"),
+    ]);
+    assert!(
+        r.stderr
+            .contains("  left out heading \"Contact us\": not a question"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("note: no --url"), "{}", r.stderr);
+    // A page with nothing to read: status 2, and how to fix it.
+    let r = run(&["import-faq", "cases.jsonl", "--format", "html"]);
+    assert_eq!(r.code, Some(2), "{r:?}");
+    assert!(
+        r.stderr.contains("no FAQ entries found (as HTML)"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("help: "), "{}", r.stderr);
+    assert!(r.stdout.is_empty());
 }
 
 #[test]

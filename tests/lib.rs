@@ -9,6 +9,8 @@
 //! - `open_intent`: messages about what no entry covers, in the same words, are not
 //!   auto-replied (issue #9).
 //! - `listen`: the listening report through the library (feature `report`, issue 11).
+//! - `faqpage`: the council FAQ of `testdata/faqpage/` in every shape the page reader
+//!   takes imports, loads and answers its own questions (feature `toolkit`, issue 10).
 //! - `cli`: the `replykit` command run as a process on `testdata/cli/` (feature `cli`;
 //!   `REPLYKIT_BLESS=1` rewrites its expected outputs too).
 //! - `hostile`, `properties`, `reload`: issue 13's findings at two sizes (allocations
@@ -22,6 +24,7 @@ mod conversation;
 mod engine;
 mod errors;
 mod eval;
+mod faqpage;
 mod hostile;
 mod listen;
 mod office_hours;

@@ -363,11 +363,13 @@ impl Rule {
 ///     id = "bin-day"
 ///     questions = ["When is my bin collected?", "bin collection day"]
 ///     answer = ["Find your collection day online.", "Collection days are online."]
+///     context = "Bins are emptied once a week. Enter your postcode to see your day."
 /// "#)?;
 /// let faq = &rules.faqs()[0];
 /// assert_eq!(faq.id, "bin-day");
 /// assert_eq!(faq.questions.len(), 2);
 /// assert_eq!(faq.answer[1].source(), "Collection days are online."); // a variation
+/// assert!(faq.context.as_deref().is_some_and(|c| c.contains("postcode"))); // never sent
 /// assert!(faq.auto_reply); // the default
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
@@ -380,6 +382,10 @@ pub struct Faq {
     pub questions: Vec<String>,
     /// The answer and its variations.
     pub answer: Vec<Template>,
+    /// `context`: the full answer text (as on the FAQ page the entry came from), which
+    /// matching reads as weaker evidence than the example questions, weighted most where
+    /// an entry has few of them. Never sent, never rendered.
+    pub context: Option<String>,
     /// Tags carried into the outcome.
     pub tags: Vec<String>,
     /// `false`: never sent unattended.

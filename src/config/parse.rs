@@ -147,6 +147,7 @@ const FAQ_KEYS: &[&str] = &[
     "id",
     "questions",
     "answer",
+    "context",
     "tags",
     "auto_reply",
     "cooldown",
@@ -1234,6 +1235,10 @@ fn faq(
             Vec::new()
         }
     };
+    // Never rendered, so a `{{` in it is text, not a slot.
+    let context = get(t, "context")
+        .and_then(|v| walk::string(sink, v, "context", Some(&ctx)))
+        .map(|c| c.value);
     let tags = tags(sink, t, &ctx);
     let auto_reply = flag(sink, t, "auto_reply", true, &ctx);
     let (cooldown, once_per_conversation) = repetition(sink, t, &ctx);
@@ -1242,6 +1247,7 @@ fn faq(
             id: id.value,
             questions,
             answer,
+            context,
             tags,
             auto_reply,
             cooldown,

@@ -184,8 +184,26 @@ impl Model {
     /// Trains a model on `(words, label)` pairs; labels must be `< n_labels` (others are
     /// ignored). Works with any number of examples, including none (then every label
     /// gets the same score).
+    #[cfg(any(test, feature = "toolkit"))]
     pub fn train(examples: &[(Vec<String>, usize)], n_labels: usize, cfg: &TrainConfig) -> Model {
+        Model::train_weighted(examples, &[], n_labels, cfg)
+    }
+
+    /// [`train`](Self::train), with a weight for each example (its SGD steps are scaled
+    /// by it; 1 is an ordinary example, and examples past the end of `weights` weigh 1):
+    /// weaker evidence, such as an FAQ entry's answer text, weighs less than 1.
+    pub fn train_weighted(
+        examples: &[(Vec<String>, usize)],
+        weights: &[f32],
+        n_labels: usize,
+        cfg: &TrainConfig,
+    ) -> Model {
         let mut extractor = Extractor::new(cfg.features.clone());
+        let weight_of = |i: usize| weights.get(i).copied().unwrap_or(1.0);
+        let ws: Vec<f32> = (0..examples.len())
+            .filter(|&i| examples[i].1 < n_labels)
+            .map(weight_of)
+            .collect();
         let examples: Vec<&(Vec<String>, usize)> =
             examples.iter().filter(|(_, y)| *y < n_labels).collect();
 
@@ -271,9 +289,11 @@ impl Model {
         let c = n_labels;
         let runs = cfg.runs(xs.len(), c);
         // With one example per label (or fewer), dropping words from it takes away most
-        // of the only evidence there is: no word dropout then.
+        // of the only evidence there is: no word dropout then. Weaker examples (an
+        // answer text) do not count.
         let one_shot;
-        let cfg = if xs.len() <= c && cfg.word_dropout > 0.0 {
+        let full = ws.iter().filter(|w| **w >= 1.0).count();
+        let cfg = if full <= c && cfg.word_dropout > 0.0 {
             one_shot = TrainConfig {
                 word_dropout: 0.0,
                 ..cfg.clone()
@@ -282,10 +302,10 @@ impl Model {
         } else {
             cfg
         };
-        let (mut weights, mut bias) = sgd(&xs, &ys, n_feat, c, cfg, cfg.seed);
+        let (mut weights, mut bias) = sgd(&xs, &ys, &ws, n_feat, c, cfg, cfg.seed);
         for run in 1..runs {
             let seed = cfg.seed ^ (run as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            let (w, b) = sgd(&xs, &ys, n_feat, c, cfg, seed);
+            let (w, b) = sgd(&xs, &ys, &ws, n_feat, c, cfg, seed);
             weights.iter_mut().zip(&w).for_each(|(a, x)| *a += x);
             bias.iter_mut().zip(&b).for_each(|(a, x)| *a += x);
         }
@@ -512,10 +532,12 @@ impl Model {
 }
 
 /// One SGD run on the softmax cross-entropy with linear learning-rate decay and word
-/// dropout; returns feature-major weights and biases.
+/// dropout, each example's steps scaled by its weight in `ws` (1 past its end); returns
+/// feature-major weights and biases.
 fn sgd(
     xs: &[SparseVec],
     ys: &[usize],
+    ws: &[f32],
     n_feat: usize,
     c: usize,
     cfg: &TrainConfig,
@@ -538,7 +560,8 @@ fn sgd(
             order.swap(i, j);
         }
         for &i in &order {
-            let lr = cfg.learning_rate * (1.0 - step as f32 / total);
+            let lr =
+                cfg.learning_rate * (1.0 - step as f32 / total) * ws.get(i).copied().unwrap_or(1.0);
             step += 1;
             let mut x = &xs[i];
             if keep_p < 1.0 {

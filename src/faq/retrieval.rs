@@ -61,6 +61,10 @@ pub(crate) struct FaqIndex {
     entry_questions: Vec<(u32, u32)>,
     /// The stems of the example questions.
     question_stems: FastSet<u32>,
+    /// The stems of the entries' answer texts (`context`) that no question uses.
+    context_stems: FastSet<u32>,
+    /// entry → the stems of its answer text (`context`).
+    entry_context: Vec<FastSet<u32>>,
     /// entry → whether one of its questions has a negation ("my card has not arrived"):
     /// then a negated message word may still be what it is about.
     entry_negates: Vec<bool>,
@@ -127,8 +131,10 @@ impl FaqIndex {
             if faq.questions.len() > 1 {
                 raw.push((e as u32, POOLED, merge_counts(pooled)));
             }
-            for answer in &faq.answer {
-                let stems = analyzer.stems(&tokenize(answer.source()));
+            // The answer text (`context`) counts like a reply, at a discount.
+            let answers = faq.answer.iter().map(|a| a.source());
+            for answer in answers.chain(faq.context.as_deref()) {
+                let stems = analyzer.stems(&tokenize(answer));
                 raw.push((e as u32, u32::MAX, term_counts(&stems)));
             }
         }
@@ -184,6 +190,22 @@ impl FaqIndex {
             .filter(|d| d.question < POOLED)
             .flat_map(|d| d.terms.iter().map(|t| t.0))
             .collect();
+        let entry_context: Vec<FastSet<u32>> = faqs
+            .iter()
+            .map(|faq| match faq.context.as_deref() {
+                Some(c) => term_counts(&analyzer.stems(&tokenize(c)))
+                    .into_iter()
+                    .map(|(t, _)| t)
+                    .collect(),
+                None => FastSet::default(),
+            })
+            .collect();
+        let context_stems: FastSet<u32> = entry_context
+            .iter()
+            .flatten()
+            .copied()
+            .filter(|t| !question_stems.contains(t))
+            .collect();
         let mut entry_postings: Vec<FastMap<u32, Vec<(u32, f32)>>> =
             vec![FastMap::default(); faqs.len()];
         let mut entry_questions: Vec<(u32, u32)> = vec![(0, 0); faqs.len()];
@@ -208,6 +230,8 @@ impl FaqIndex {
             docs,
             postings,
             question_stems,
+            context_stems,
+            entry_context,
             idf,
             unseen_idf: idf_of(0) as f32,
             entries: faqs.len(),
@@ -288,11 +312,37 @@ impl FaqIndex {
     }
 
     /// Whether the message shares a topic word (not a stop word) with any example
-    /// question.
+    /// question or answer text (`context`).
     pub(crate) fn shares_topic_word(&self, stems: &[StemTok]) -> bool {
-        stems
+        stems.iter().any(|s| {
+            !s.stop
+                && s.id != UNKNOWN
+                && (self.question_stems.contains(&s.id) || self.context_stems.contains(&s.id))
+        })
+    }
+
+    /// Which of `spans` (message words) are words of an entry's answer text (`context`)
+    /// that none of its questions uses.
+    pub(crate) fn only_in_context(
+        &self,
+        stems: &[StemTok],
+        entry: usize,
+        spans: &[crate::Span],
+    ) -> Vec<bool> {
+        let (Some(context), Some(questions)) = (
+            self.entry_context.get(entry),
+            self.entry_postings.get(entry),
+        ) else {
+            return vec![false; spans.len()];
+        };
+        spans
             .iter()
-            .any(|s| !s.stop && s.id != UNKNOWN && self.question_stems.contains(&s.id))
+            .map(|span| {
+                stems.iter().any(|s| {
+                    s.span == *span && context.contains(&s.id) && !questions.contains_key(&s.id)
+                })
+            })
+            .collect()
     }
 
     /// How much of the message an entry explains: the share of its topic words (each

@@ -8,6 +8,7 @@
 //! replykit explain RULES... MESSAGE [--json]   why a message gets its outcome
 //! replykit diff OLD NEW MESSAGES.jsonl         what a change does to real messages
 //! replykit import LABELLED.jsonl > faq.toml    a rule set from labelled history
+//! replykit import-faq PAGE [--url URL]         a rule set from an FAQ page you have
 //! replykit eval RULES LABELLED.jsonl [--json]  answer quality on labelled messages
 //! replykit report RULES HISTORY.jsonl          what people ask, what nothing answers,
 //!     [--html FILE] [--json] [--markdown]      what is rising
@@ -22,6 +23,7 @@ mod check;
 mod diff;
 mod explain;
 mod history;
+mod import_faq;
 mod input;
 mod lint;
 mod load;
@@ -295,6 +297,34 @@ Examples:
         #[arg(long, value_name = "SHARE", default_value_t = replykit::import::ImportOptions::default().unknown_share)]
         unknown_share: f64,
     },
+    /// Turn an FAQ page you already have (HTML, Markdown or CSV) into a rule set.
+    ///
+    /// One FAQ entry per question: an id slugged from it, the question, a reply of the
+    /// answer's opening sentence or two with the link to the page section (PAGE_URL#anchor
+    /// where the page has anchors), and the whole answer as `context`, which matching
+    /// reads and which is never sent. HTML is read from schema.org FAQPage (JSON-LD or
+    /// microdata), <details>/<summary>, <dt>/<dd>, or headings with their text; Markdown
+    /// from its headings; CSV from question,answer[,url] rows. The rule set goes to
+    /// stdout; what was read and what was left out, and why, to stderr.
+    #[command(after_help = "\
+Examples:
+  replykit import-faq faq.html --url https://example.gov.uk/faq > faq.toml
+  replykit import-faq faq.md --max-length 160 > faq.toml
+  replykit import-faq faq.csv > faq.toml && replykit check faq.toml")]
+    ImportFaq {
+        /// The saved page: .html, .md or .csv (or say which with --format).
+        page: PathBuf,
+        /// The page's address, for the link in each reply.
+        #[arg(long, value_name = "PAGE_URL")]
+        url: Option<String>,
+        /// The longest reply, in characters: the tightest limit of the channels you
+        /// answer on (at least 40).
+        #[arg(long, value_name = "CHARS", default_value_t = 280)]
+        max_length: usize,
+        /// What the file is, when its name does not say.
+        #[arg(long, value_enum)]
+        format: Option<import_faq::PageFormat>,
+    },
     /// Measure a rule set on labelled messages: accuracy, auto-reply precision, and more.
     #[command(after_help = "Example:\n  replykit eval faq.toml test.jsonl --json")]
     Eval {
@@ -401,6 +431,12 @@ fn run(cli: Cli) -> Result<ExitCode, Failure> {
             labelled,
             unknown_share,
         } => history::import(&labelled, unknown_share),
+        Command::ImportFaq {
+            page,
+            url,
+            max_length,
+            format,
+        } => import_faq::run(&page, url.as_deref(), max_length, format),
         Command::Eval {
             rules,
             labelled,
