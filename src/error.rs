@@ -49,23 +49,6 @@ impl Location {
         }
     }
 
-    /// The place of the byte range `span` in a file's `text` named `file`: its 1-based
-    /// line and column (in characters). For a host that reports problems of its own in
-    /// the crate's format.
-    ///
-    /// ```
-    /// let at = replykit::Location::in_text("rules.toml", "[[rule]]\nid = 'x'\n", 14..17);
-    /// assert_eq!((at.line, at.column), (2, 6));
-    /// assert_eq!(at.source_line(), "id = 'x'");
-    /// ```
-    pub fn in_text(
-        file: impl Into<String>,
-        text: impl Into<String>,
-        span: std::ops::Range<usize>,
-    ) -> Location {
-        crate::config::SourceFile::new(file, text).location(span)
-    }
-
     /// The text of the line, without its line ending.
     ///
     /// ```

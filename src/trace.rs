@@ -7,18 +7,11 @@
 //! [`Gate`]. The explanation is read from that, so it cannot disagree with the outcome.
 
 use crate::outcome::{Kind, Suppression};
-use crate::rules::Clue;
+pub(crate) use crate::rules::{Miss, Part, RuleNotes, RuleRecorder};
 
-/// Receives what the engine notes. Every method has a default that notes nothing.
-pub(crate) trait Recorder {
-    /// Whether a rule check goes on past a failed condition, to note every one (and
-    /// so costs more than a check that stops at the first).
-    const EVERY_CONDITION: bool;
-
-    /// A rule was checked: what matched, and the conditions that stopped it (none
-    /// for a rule that fired).
-    fn rule(&mut self, _checked: RuleNotes) {}
-
+/// Receives what the engine notes (the rule checks' notes through [`RuleRecorder`]).
+/// Every method has a default that notes nothing.
+pub(crate) trait Recorder: RuleRecorder {
     /// The candidates, as ranked, before any is dropped.
     fn ranked(&mut self, _ranked: &mut dyn Iterator<Item = Noted>) {}
 
@@ -32,9 +25,11 @@ pub(crate) trait Recorder {
 /// Notes nothing: the recorder of [`Engine::suggest`](crate::Engine::suggest).
 pub(crate) struct Silent;
 
-impl Recorder for Silent {
+impl RuleRecorder for Silent {
     const EVERY_CONDITION: bool = false;
 }
+
+impl Recorder for Silent {}
 
 /// Everything the engine noted for one message.
 #[derive(Debug, Default)]
@@ -50,13 +45,15 @@ pub(crate) struct Trace {
     pub(crate) gate: Option<Gate>,
 }
 
-impl Recorder for Trace {
+impl RuleRecorder for Trace {
     const EVERY_CONDITION: bool = true;
 
     fn rule(&mut self, checked: RuleNotes) {
         self.rules.push(checked);
     }
+}
 
+impl Recorder for Trace {
     fn ranked(&mut self, ranked: &mut dyn Iterator<Item = Noted>) {
         self.ranked.extend(ranked);
     }
@@ -78,45 +75,6 @@ impl Trace {
             .find(|(k, i, _)| *k == kind && *i == index)
             .map(|&(_, _, why)| why)
     }
-}
-
-/// How a rule met its conditions on a message.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct RuleNotes {
-    /// The rule's index in the rule set.
-    pub(crate) rule: usize,
-    /// Its phrases and patterns that the message holds, with the condition each
-    /// belongs to.
-    pub(crate) matched: Vec<(Part, Clue)>,
-    /// The conditions that stopped it.
-    pub(crate) missed: Vec<Miss>,
-}
-
-/// The condition a phrase or pattern belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Part {
-    All,
-    Any,
-    Regex,
-}
-
-/// A condition of a rule that did not hold.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Miss {
-    /// A `when.all` phrase (by phrase id) does not occur.
-    All(u32),
-    /// No `when.any` phrase occurs.
-    Any,
-    /// A `when.none` phrase (by phrase id) occurs, here.
-    None(u32, crate::Span),
-    /// No `when.regex` pattern matches.
-    Regex,
-    /// The channel is not one the rule wants.
-    Channel,
-    /// The author's value for this key is not one the rule wants.
-    Author(String),
-    /// This message field is not one the rule wants.
-    Field(String),
 }
 
 /// A candidate as ranked.

@@ -10,7 +10,6 @@ use crate::config::{Conditions, Rule};
 use crate::message::Message;
 use crate::outcome::{Evidence, EvidenceKind};
 use crate::text::{Analyzer, PhraseTrie, WordTok, UNKNOWN};
-use crate::trace::{Miss, Part, Recorder, RuleNotes};
 use crate::Span;
 
 /// How a rule uses a phrase.
@@ -59,7 +58,10 @@ pub(crate) struct RuleIndex {
     compiled: Vec<CompiledRule>,
 }
 
+mod notes;
 mod prefilter;
+
+pub(crate) use notes::{Miss, Part, RuleNotes, RuleRecorder};
 
 pub use prefilter::MAX_REGEX_SET_BYTES;
 
@@ -144,7 +146,7 @@ impl RuleIndex {
     /// The rules that fire on a message, read as `words` (synonyms folded) and, where
     /// a multi-word synonym was folded, as `within` (its words as written; see
     /// `Analyzer::words_within`). Each rule checked is noted in `rec`.
-    pub(crate) fn fire<R: Recorder>(
+    pub(crate) fn fire<R: RuleRecorder>(
         &self,
         rules: &[Rule],
         words: &[WordTok],
@@ -246,7 +248,7 @@ impl RuleIndex {
     /// condition, it goes on past a failed one and notes them all; otherwise it stops
     /// at the first.
     #[allow(clippy::too_many_arguments)]
-    fn check<'m, R: Recorder>(
+    fn check<'m, R: RuleRecorder>(
         &self,
         r: usize,
         rule: &Rule,
