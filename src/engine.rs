@@ -409,7 +409,7 @@ impl Engine {
         let mut candidates: Vec<Candidate> = Vec::new();
         if !inner.set.rules.is_empty() {
             let words = inner.analyzer.words_of(&tokens, &ids);
-            let within = inner.analyzer.words_within(&tokens, &ids);
+            let within = inner.analyzer.words_within(&tokens, &ids, &words);
             let fired = inner.rules.fire(
                 &inner.set.rules,
                 &words,

@@ -432,15 +432,18 @@ impl Analyzer {
     /// multi-word synonym into one word (single-word synonyms still folded), so that a
     /// rule phrase inside the synonym (`delay` in `delay repay`) matches too; `None`
     /// when the message holds no multi-word synonym (the common case, at no cost).
-    pub(crate) fn words_within(&self, tokens: &Tokens, ids: &[u32]) -> Option<Vec<WordTok>> {
+    /// `words` is what [`words_of`](Self::words_of) gave for the same ids: a folded
+    /// multi-word synonym is what makes it shorter than the message.
+    pub(crate) fn words_within(
+        &self,
+        tokens: &Tokens,
+        ids: &[u32],
+        words: &[WordTok],
+    ) -> Option<Vec<WordTok>> {
+        if words.len() == ids.len() {
+            return None;
+        }
         let trie = &self.word_synonyms;
-        if trie.len() == 0 {
-            return None;
-        }
-        let multi = (0..ids.len()).any(|i| trie.longest_at(ids, i).is_some_and(|(len, _)| len > 1));
-        if !multi {
-            return None;
-        }
         Some(
             ids.iter()
                 .enumerate()
