@@ -4,12 +4,15 @@
 //! words; a message can only make lookups, never insertions, so hash flooding cannot
 //! grow a table. This is the well-known "Fx" hash of rustc.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+#[cfg(feature = "report")]
+use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A `HashMap` with [`FxHasher`].
 pub(crate) type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-/// A `HashSet` with [`FxHasher`].
+/// A `HashSet` with [`FxHasher`] (the listening report's).
+#[cfg(feature = "report")]
 pub(crate) type FastSet<K> = HashSet<K, BuildHasherDefault<FxHasher>>;
 
 const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;

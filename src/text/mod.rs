@@ -10,7 +10,9 @@ mod language;
 mod phrase_trie;
 
 pub(crate) use fold::{tokenize, Tokens};
-pub(crate) use hash::{FastMap, FastSet, FxHasher};
+#[cfg(feature = "report")]
+pub(crate) use hash::FastSet;
+pub(crate) use hash::{FastMap, FxHasher};
 pub(crate) use language::{Language, NEGATION_SCOPE};
 pub(crate) use phrase_trie::PhraseTrie;
 mod analyzer;
