@@ -292,6 +292,16 @@ impl FaqModel {
     ) -> FaqModel {
         let retrieval = FaqIndex::build(faqs, analyzer);
         let cfg = train_config(analyzer);
+        // Training only grows with more examples and classes: a FAQ whose questions
+        // alone are too many to train is matched by retrieval, without reading its
+        // training set (at 50,000 entries, most of the engine's memory).
+        let questions = faqs.iter().map(|faq| faq.questions.len()).sum();
+        if !trainable(faqs.len(), questions, &cfg) {
+            return FaqModel {
+                retrieval,
+                classifier: None,
+            };
+        }
         let set = TrainingSet::of(faqs, out_of_scope, analyzer);
         let (entries, classes) = (set.entries, set.classes());
         // A classifier needs at least two classes to tell apart: with one, its
