@@ -16,7 +16,8 @@
 //! the entry they were made from) of both, and the timed closures check that they
 //! still count the same right answers, so a fast wrong result fails.
 //!
-//! `REPLYKIT_FAQ_SCALE_SIZES=1000,10000` picks the sizes; `REPLYKIT_FAQ_SCALE_WRITE=PATH`
+//! `REPLYKIT_FAQ_SCALE_SIZES=1000,10000` picks the sizes (empty: none, long messages
+//! only); `REPLYKIT_FAQ_SCALE_WRITE=PATH`
 //! writes the 50,000-entry FAQ as a rule file to PATH and exits (for measuring the
 //! memory of loading and building it, e.g. with `/usr/bin/time -v` and the `suggest`
 //! example).
@@ -46,6 +47,7 @@ fn sizes() -> Vec<usize> {
     match std::env::var("REPLYKIT_FAQ_SCALE_SIZES") {
         Ok(list) => list
             .split(',')
+            .filter(|s| !s.trim().is_empty())
             .map(|s| s.trim().parse().unwrap_or_else(|e| panic!("{s}: {e}")))
             .collect(),
         Err(_) => SIZES.to_vec(),

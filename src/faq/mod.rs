@@ -15,8 +15,9 @@
 //!   probability it takes is left to no entry.
 //! * **Retrieval**, when there is nothing to tell apart (a single entry and no
 //!   out-of-scope examples) or the FAQ is too big to train in about three seconds (see
-//!   [`MAX_TRAINING_COST`]): an entry's score is the TF-IDF cosine similarity of the
-//!   message to its closest example question or to all its questions pooled.
+//!   [`MAX_TRAINING_COST`]): entries are ranked by BM25 over their questions and, at a
+//!   discount, their answer texts; an entry's score is its BM25 score as a share of what
+//!   the message's words would add to an entry of average length using each once.
 //!
 //! Either way, each suggestion names the example question closest to the message and
 //! the message words that carried its score.

@@ -58,15 +58,6 @@ const ANSWER_FIELD: f64 = 0.5;
 /// drops an entry that a full pass would rank in the top `limit`.
 const PRUNE_SLACK: f32 = 1e-4;
 
-/// One example question as a unit-length TF-IDF vector.
-#[derive(Clone, Debug)]
-struct Doc {
-    /// Index of the question in its entry.
-    question: u32,
-    /// (stem, weight), sorted by stem.
-    terms: Vec<(u32, f32)>,
-}
-
 /// How much of a message an FAQ entry explains (see [`FaqIndex::explained`]).
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) struct Explained {
@@ -76,32 +67,48 @@ pub(crate) struct Explained {
     pub(crate) unexplained: Vec<crate::Span>,
 }
 
-/// Sorted lists of stems, one per entry, in one buffer.
-#[derive(Debug, Default)]
-struct StemLists {
-    /// Entry `e`'s stems are `stems[ends[e - 1]..ends[e]]`.
+/// Lists of items in one buffer: list `i` is `items[ends[i - 1]..ends[i]]`.
+#[derive(Debug)]
+struct Lists<T> {
     ends: Vec<u32>,
-    stems: Vec<u32>,
+    items: Vec<T>,
 }
 
-impl StemLists {
-    /// Appends the next entry's stems (sorted, distinct).
-    fn push(&mut self, stems: impl IntoIterator<Item = u32>) {
-        self.stems.extend(stems);
-        self.ends.push(self.stems.len() as u32);
+impl<T> Default for Lists<T> {
+    fn default() -> Self {
+        Lists {
+            ends: Vec::new(),
+            items: Vec::new(),
+        }
+    }
+}
+
+impl<T> Lists<T> {
+    /// Appends the next list.
+    fn push(&mut self, items: impl IntoIterator<Item = T>) {
+        self.items.extend(items);
+        self.ends.push(self.items.len() as u32);
     }
 
-    fn of(&self, entry: usize) -> Option<&[u32]> {
-        let end = *self.ends.get(entry)? as usize;
-        let start = match entry.checked_sub(1) {
+    fn of(&self, list: usize) -> Option<&[T]> {
+        let end = *self.ends.get(list)? as usize;
+        let start = match list.checked_sub(1) {
             Some(before) => *self.ends.get(before)? as usize,
             None => 0,
         };
-        self.stems.get(start..end)
+        self.items.get(start..end)
     }
 
-    fn has(&self, entry: usize, stem: u32) -> bool {
-        self.of(entry)
+    /// The lists, in order.
+    fn iter(&self) -> impl Iterator<Item = &[T]> {
+        (0..self.ends.len()).map(|i| self.of(i).unwrap_or(&[]))
+    }
+}
+
+impl Lists<u32> {
+    /// Whether sorted list `list` holds `stem`.
+    fn has(&self, list: usize, stem: u32) -> bool {
+        self.of(list)
             .is_some_and(|stems| stems.binary_search(&stem).is_ok())
     }
 }
@@ -135,8 +142,9 @@ impl Postings {
 /// The FAQ index.
 #[derive(Debug)]
 pub(crate) struct FaqIndex {
-    /// The example questions, entry by entry.
-    docs: Vec<Doc>,
+    /// The example questions, entry by entry, each a unit-length TF-IDF vector:
+    /// (stem, weight), sorted by stem.
+    docs: Lists<(u32, f32)>,
     /// stem → the entries using it, for ranking.
     postings: Postings,
     /// stem → its rarity among the questions and answer texts, each a document.
@@ -152,13 +160,13 @@ pub(crate) struct FaqIndex {
     /// question documents are consecutive.
     entry_questions: Vec<(u32, u32)>,
     /// entry → the stems of its example questions.
-    entry_vocabulary: StemLists,
+    entry_vocabulary: Lists<u32>,
     /// stem → whether an example question uses it.
     question_stems: Vec<bool>,
     /// stem → whether an entry's answer text (`context`) uses it and no question does.
     context_stems: Vec<bool>,
     /// entry → the stems of its answer text (`context`).
-    entry_context: StemLists,
+    entry_context: Lists<u32>,
     /// entry → whether one of its questions has a negation ("my card has not arrived"):
     /// then a negated message word may still be what it is about.
     entry_negates: Vec<bool>,
@@ -221,37 +229,24 @@ fn flags(stems: impl IntoIterator<Item = u32>, count: usize) -> Vec<bool> {
     out
 }
 
-/// An entry's two fields for ranking: its questions' and its answer texts' term counts.
-struct Fields {
-    questions: TermCounts,
-    answers: TermCounts,
+/// An entry's terms for ranking: its questions' and, at [`ANSWER_FIELD`], its answer
+/// texts' term counts (BM25F term frequencies), sorted by stem.
+fn fields(questions: TermCounts, answers: TermCounts) -> TermCounts {
+    let weighted = questions
+        .into_iter()
+        .chain(answers.into_iter().map(|(t, c)| (t, c * ANSWER_FIELD)));
+    merge_counts(weighted.collect())
 }
 
-impl Fields {
-    /// (stem, BM25F term frequency), sorted by stem, and the entry's BM25F length.
-    fn merged(&self) -> (TermCounts, f64) {
-        let weighted = self
-            .questions
-            .iter()
-            .copied()
-            .chain(self.answers.iter().map(|&(t, c)| (t, c * ANSWER_FIELD)));
-        let merged = merge_counts(weighted.collect());
-        let length = merged.iter().map(|c| c.1).sum();
-        (merged, length)
-    }
-}
-
-/// The postings of every stem, from each entry's (stem, tf) list and length.
-fn postings(entries: &[(TermCounts, f64)], idf: &[f32]) -> Postings {
+/// The postings of every stem, from each entry's (stem, tf) list and its length.
+fn postings(entries: &Lists<(u32, f64)>, lengths: &[f64], idf: &[f32]) -> Postings {
     let stems = idf.len();
-    let average = entries.iter().map(|e| e.1).sum::<f64>() / entries.len().max(1) as f64;
+    let average = lengths.iter().sum::<f64>() / lengths.len().max(1) as f64;
     let average = if average > 0.0 { average } else { 1.0 };
     let mut starts = vec![0u32; stems + 1];
-    for (terms, _) in entries {
-        for &(t, _) in terms {
-            if let Some(s) = starts.get_mut(t as usize + 1) {
-                *s += 1;
-            }
+    for &(t, _) in &entries.items {
+        if let Some(s) = starts.get_mut(t as usize + 1) {
+            *s += 1;
         }
     }
     for t in 0..stems {
@@ -264,7 +259,7 @@ fn postings(entries: &[(TermCounts, f64)], idf: &[f32]) -> Postings {
     let (mut ids, mut impacts) = (vec![0u32; total], vec![0f32; total]);
     let mut max_impact = vec![0f32; stems];
     let mut next = starts.clone();
-    for (e, (terms, length)) in entries.iter().enumerate() {
+    for (e, (terms, length)) in entries.iter().zip(lengths).enumerate() {
         let norm = K1 * (1.0 - B + B * length / average);
         for &(t, tf) in terms {
             let t = t as usize;
@@ -325,15 +320,15 @@ impl FaqIndex {
                 }
             }
         };
-        // (entry's first question, question, term counts)
-        let mut questions: Vec<(u32, TermCounts)> = Vec::new();
-        let mut fields: Vec<Fields> = Vec::with_capacity(faqs.len());
+        // Each question's term counts, and each entry's for ranking.
+        let mut questions: Lists<(u32, f64)> = Lists::default();
+        let mut ranked: Lists<(u32, f64)> = Lists::default();
         let mut entry_negates = vec![false; faqs.len()];
         let mut entry_questions: Vec<(u32, u32)> = Vec::with_capacity(faqs.len());
         for (e, faq) in faqs.iter().enumerate() {
             let mut pooled: Vec<(u32, f64)> = Vec::new();
-            let first = questions.len() as u32;
-            for (q, question) in faq.questions.iter().enumerate() {
+            let first = questions.ends.len() as u32;
+            for question in &faq.questions {
                 let tokens = tokenize(question);
                 if (0..tokens.len()).any(|i| analyzer.is_negation(tokens.word(i))) {
                     if let Some(n) = entry_negates.get_mut(e) {
@@ -343,7 +338,7 @@ impl FaqIndex {
                 let counts = term_counts(&analyzer.stems(&tokens));
                 count(&counts);
                 pooled.extend_from_slice(&counts);
-                questions.push((q as u32, counts));
+                questions.push(counts);
             }
             entry_questions.push((
                 if faq.questions.is_empty() { 0 } else { first },
@@ -356,35 +351,27 @@ impl FaqIndex {
                 count(&counts);
                 answers.extend_from_slice(&counts);
             }
-            fields.push(Fields {
-                questions: merge_counts(pooled),
-                answers: merge_counts(answers),
-            });
+            ranked.push(fields(merge_counts(pooled), merge_counts(answers)));
         }
         let idf_of = idf_formula(documents);
         let idf: Vec<f32> = df.iter().map(|&d| idf_of(d) as f32).collect();
-        let docs: Vec<Doc> = questions
-            .into_iter()
-            .map(|(question, terms)| Doc {
-                question,
-                terms: unit_vector(&terms, &idf),
-            })
-            .collect();
-        let mut entry_vocabulary = StemLists::default();
+        let mut docs: Lists<(u32, f32)> = Lists::default();
+        for counts in questions.iter() {
+            docs.push(unit_vector(counts, &idf));
+        }
+        drop(questions);
+        let mut entry_vocabulary: Lists<u32> = Lists::default();
         for &(first, count) in &entry_questions {
-            let range = first as usize..(first + count) as usize;
-            let mut stems: Vec<u32> = docs
-                .get(range)
-                .unwrap_or(&[])
-                .iter()
-                .flat_map(|d| d.terms.iter().map(|t| t.0))
+            let mut stems: Vec<u32> = (first..first + count)
+                .filter_map(|d| docs.of(d as usize))
+                .flat_map(|terms| terms.iter().map(|t| t.0))
                 .collect();
             stems.sort_unstable();
             stems.dedup();
             entry_vocabulary.push(stems);
         }
-        let question_stems = flags(entry_vocabulary.stems.iter().copied(), stem_count);
-        let mut entry_context = StemLists::default();
+        let question_stems = flags(entry_vocabulary.items.iter().copied(), stem_count);
+        let mut entry_context: Lists<u32> = Lists::default();
         for faq in faqs {
             match faq.context.as_deref() {
                 Some(c) => entry_context.push(
@@ -397,27 +384,27 @@ impl FaqIndex {
         }
         let context_stems = flags(
             entry_context
-                .stems
+                .items
                 .iter()
                 .copied()
                 .filter(|&t| !question_stems.get(t as usize).copied().unwrap_or(false)),
             stem_count,
         );
-        let merged: Vec<(TermCounts, f64)> = fields.iter().map(Fields::merged).collect();
-        drop(fields);
         // Rarity for ranking: of a stem among the entries.
         let mut entry_df = vec![0u32; stem_count];
-        for (terms, _) in &merged {
-            for (t, _) in terms {
-                if let Some(d) = entry_df.get_mut(*t as usize) {
-                    *d += 1;
-                }
+        for &(t, _) in &ranked.items {
+            if let Some(d) = entry_df.get_mut(t as usize) {
+                *d += 1;
             }
         }
-        let rank_idf_of = idf_formula(merged.len());
+        let lengths: Vec<f64> = ranked
+            .iter()
+            .map(|terms| terms.iter().map(|c| c.1).sum())
+            .collect();
+        let rank_idf_of = idf_formula(faqs.len());
         let rank_idf: Vec<f32> = entry_df.iter().map(|&d| rank_idf_of(d) as f32).collect();
         FaqIndex {
-            postings: postings(&merged, &rank_idf),
+            postings: postings(&ranked, &lengths, &rank_idf),
             rank_idf,
             rank_unseen_idf: rank_idf_of(0) as f32,
             docs,
@@ -682,11 +669,11 @@ impl FaqIndex {
         analyzer: &Analyzer,
         entry: usize,
     ) -> (Option<usize>, Vec<Evidence>) {
-        let Some(doc) = self.closest_doc(stems, entry) else {
+        let Some((question, terms)) = self.closest_doc(stems, entry) else {
             return (None, Vec::new());
         };
         let evidence = counted(stems)
-            .filter(|s| s.id != UNKNOWN && doc.terms.binary_search_by_key(&s.id, |t| t.0).is_ok())
+            .filter(|s| s.id != UNKNOWN && terms.binary_search_by_key(&s.id, |t| t.0).is_ok())
             .map(|s| Evidence {
                 what: analyzer.stem_name(s.id).to_string(),
                 span: s.span,
@@ -697,39 +684,38 @@ impl FaqIndex {
                 },
             })
             .collect();
-        (Some(doc.question as usize), evidence)
+        (Some(question), evidence)
     }
 
     /// An entry's closest example question to the message (its index in the entry).
     pub(crate) fn closest_question(&self, stems: &[StemTok], entry: usize) -> Option<usize> {
-        self.closest_doc(stems, entry)
-            .map(|doc| doc.question as usize)
+        self.closest_doc(stems, entry).map(|(question, _)| question)
     }
 
     /// The entry's question with the highest cosine to the message, among those that
-    /// share a word with it; ties go to the earlier question.
-    fn closest_doc(&self, stems: &[StemTok], entry: usize) -> Option<&Doc> {
+    /// share a word with it (its index in the entry, and its vector); ties go to the
+    /// earlier question.
+    fn closest_doc(&self, stems: &[StemTok], entry: usize) -> Option<(usize, &[(u32, f32)])> {
         let message = self.message_vector(stems)?;
         let &(first, count) = self.entry_questions.get(entry)?;
-        let questions = self
-            .docs
-            .get(first as usize..first as usize + count as usize)?;
-        let mut best: Option<(&Doc, f64)> = None;
-        for doc in questions {
+        // (question, cosine)
+        let mut best: Option<(usize, f64)> = None;
+        for q in 0..count as usize {
             // Both sorted by stem: one merge, adding in stem order.
-            let c = dot(&message, &doc.terms);
+            let c = dot(&message, self.docs.of(first as usize + q)?);
             // Weights are positive: a question sharing no word has a zero cosine.
             if c > 0.0 && best.is_none_or(|(_, b)| c > b) {
-                best = Some((doc, c));
+                best = Some((q, c));
             }
         }
-        best.map(|(doc, _)| doc)
+        let q = best?.0;
+        Some((q, self.docs.of(first as usize + q)?))
     }
 }
 
 /// The unit-length TF-IDF vector (sublinear term frequency) of a text's term counts;
 /// empty when it has none.
-fn unit_vector(terms: &TermCounts, idf: &[f32]) -> Vec<(u32, f32)> {
+fn unit_vector(terms: &[(u32, f64)], idf: &[f32]) -> Vec<(u32, f32)> {
     let weighted: Vec<(u32, f64)> = terms
         .iter()
         .map(|&(t, tf)| {
@@ -778,4 +764,129 @@ fn kth_best(touched: &[u32], scores: &[f32], k: usize) -> f32 {
     };
     values.select_nth_unstable_by(at, |a, b| b.total_cmp(a));
     values.get(at).copied().unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::{AnalyzerBuilder, Language};
+
+    /// A word of a made-up vocabulary (letters only, no stemmer suffix).
+    fn word(i: usize) -> String {
+        let letters = b"bdgkmptvz";
+        let mut w = String::from("q");
+        let mut n = i;
+        loop {
+            w.push(char::from(letters[n % letters.len()]));
+            w.push('o');
+            n /= letters.len();
+            if n == 0 {
+                break;
+            }
+        }
+        w.push('x');
+        w
+    }
+
+    /// `n` entries; entry `e` asks about words `e`, `e + 1`, ... and shares its common
+    /// words (small numbers) with many others.
+    fn index(n: usize) -> (FaqIndex, Analyzer) {
+        let mut toml = String::new();
+        for e in 0..n {
+            let q1 = format!(
+                "{} {} {}",
+                word(e % 7),
+                word(100 + e),
+                word(100 + (e * 3) % n)
+            );
+            let q2 = format!("{} {}", word(e % 5), word(100 + e));
+            let answer = format!("{} {}", word(100 + (e * 7) % n), word(e % 11));
+            toml.push_str(&format!(
+                "[[faq]]\nid = \"faq-{e}\"\nquestions = [\"{q1}\", \"{q2}\"]\nanswer = \"{answer}\"\n"
+            ));
+        }
+        let set = match crate::RuleSet::from_toml("t.toml", &toml) {
+            Ok(set) => set,
+            Err(e) => panic!("{e}"),
+        };
+        let mut b = AnalyzerBuilder::new(Language::english());
+        for faq in set.faqs() {
+            for q in &faq.questions {
+                b.add_typo_targets(q);
+            }
+            for a in &faq.answer {
+                b.add_text(a.source());
+            }
+        }
+        let analyzer = b.build();
+        (FaqIndex::build(set.faqs(), &analyzer), analyzer)
+    }
+
+    fn ranked(
+        index: &FaqIndex,
+        analyzer: &Analyzer,
+        text: &str,
+        limit: usize,
+    ) -> Vec<(usize, f64)> {
+        let stems = analyzer.stems(&tokenize(text));
+        index
+            .score(&stems, limit)
+            .into_iter()
+            .map(|s| (s.entry, s.score))
+            .collect()
+    }
+
+    #[test]
+    fn pruning_keeps_the_exhaustive_top_entries() {
+        let (index, analyzer) = index(400);
+        for m in 0..60 {
+            let text = format!(
+                "{} {} {} {}",
+                word(m % 7),
+                word(m % 5),
+                word(100 + (m * 13) % 400),
+                word(m % 11)
+            );
+            let all = ranked(&index, &analyzer, &text, 400);
+            for limit in [1, 3, 10] {
+                let top = ranked(&index, &analyzer, &text, limit);
+                assert_eq!(top.len(), limit.min(all.len()), "{text}");
+                for (a, b) in top.iter().zip(&all) {
+                    // Same entries in the same order, same scores but for the scale
+                    // (the best's share of the reference is the same).
+                    assert_eq!(a.0, b.0, "{text}: {top:?} against {:?}", &all[..limit]);
+                    assert!((a.1 - b.1).abs() < 1e-6, "{text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_accumulator_is_clean_between_messages_and_indexes() {
+        let (big, big_analyzer) = index(300);
+        let (small, small_analyzer) = index(20);
+        let text = format!("{} {}", word(3), word(103));
+        let first = ranked(&big, &big_analyzer, &text, 5);
+        let other = ranked(&small, &small_analyzer, &text, 5);
+        assert_eq!(ranked(&big, &big_analyzer, &text, 5), first);
+        assert_eq!(ranked(&small, &small_analyzer, &text, 5), other);
+        assert_eq!(first.first().map(|s| s.0), Some(3));
+        assert!(first.windows(2).all(|w| w[0].1 >= w[1].1));
+        assert!(first.iter().all(|s| s.1 > 0.0 && s.1 <= 1.0));
+    }
+
+    #[test]
+    fn words_the_faq_never_uses_lower_the_score() {
+        let (index, analyzer) = index(50);
+        let plain = ranked(&index, &analyzer, &word(110), 1);
+        let padded = ranked(
+            &index,
+            &analyzer,
+            &format!("{} zzyzzx qqwwrr", word(110)),
+            1,
+        );
+        assert_eq!(plain.first().map(|s| s.0), Some(10));
+        assert_eq!(padded.first().map(|s| s.0), Some(10));
+        assert!(padded[0].1 < plain[0].1, "{padded:?} {plain:?}");
+    }
 }
