@@ -16,7 +16,9 @@
 //! the entry they were made from) of both, and the timed closures check that they
 //! still count the same right answers, so a fast wrong result fails.
 //!
-//! `REPLYKIT_FAQ_SCALE_SIZES=1000,10000` picks the sizes (empty: none, long messages
+//! `REPLYKIT_FAQ_SCALE_REPEAT=R` (and `REPLYKIT_FAQ_SCALE_PEER=1` for the peer) only
+//! builds each size and runs its loop R times, for `perf stat -e task-clock` (CPU time)
+//! on a busy machine. `REPLYKIT_FAQ_SCALE_SIZES=1000,10000` picks the sizes (empty: none, long messages
 //! only); `REPLYKIT_FAQ_SCALE_WRITE=PATH`
 //! writes the 50,000-entry FAQ as a rule file to PATH and exits (for measuring the
 //! memory of loading and building it, e.g. with `/usr/bin/time -v` and the `suggest`
@@ -287,10 +289,43 @@ fn bench_long_messages(c: &mut Criterion) {
     group.finish();
 }
 
+/// For timing by CPU time on a busy machine (`perf stat -e task-clock`): builds each
+/// size, then runs replykit's loop `repeat` times if `REPLYKIT_FAQ_SCALE_PEER` is unset,
+/// else the peer's.
+fn repeat_only(repeat: usize) {
+    let peer = std::env::var_os("REPLYKIT_FAQ_SCALE_PEER").is_some();
+    for n in sizes() {
+        let faq = faqgen::generate(n, QUERIES, seed(n));
+        let messages: Vec<Message> = faq
+            .queries
+            .iter()
+            .map(|q| Message::new(q.text.as_str()))
+            .collect();
+        let mut right = 0;
+        if peer {
+            let index = bm25_of(&faq);
+            let mut scratch = index.scratch();
+            for _ in 0..repeat {
+                right += right_bm25(&index, &mut scratch, &faq);
+            }
+        } else {
+            let engine = engine_of(&faqgen::to_toml(&faq));
+            for _ in 0..repeat {
+                right += right_replykit(&engine, &messages, &faq);
+            }
+        }
+        eprintln!("{n}: {right} right");
+    }
+}
+
 fn main() {
     if let Ok(path) = std::env::var("REPLYKIT_FAQ_SCALE_WRITE") {
         let faq = faqgen::generate(50_000, 0, SEED + 50_000);
         std::fs::write(&path, faqgen::to_toml(&faq)).unwrap_or_else(|e| panic!("{path}: {e}"));
+        return;
+    }
+    if let Ok(repeat) = std::env::var("REPLYKIT_FAQ_SCALE_REPEAT") {
+        repeat_only(repeat.parse().unwrap_or_else(|e| panic!("{repeat}: {e}")));
         return;
     }
     let mut c = Criterion::default().configure_from_args();

@@ -508,50 +508,64 @@ impl FaqIndex {
                 *r = after + term.most;
             }
         }
-        let mut best = 0f32;
+        // The k-th best score is looked at again only once the words left can add
+        // half as much as when it was last looked at.
         let mut check_below = f32::INFINITY;
-        let mut finished_at = terms.len();
+        // The score an entry must reach to be in the top `limit`, once known.
+        let mut threshold: Option<f32> = None;
         for (i, term) in terms.iter().enumerate() {
             let left = rest.get(i).copied().unwrap_or(0.0);
             // Once the words left could not lift an untouched entry into the top
             // `limit`, only the touched entries that could still get there are finished.
-            if touched.len() >= limit && left < best && left <= check_below {
+            if threshold.is_none() && touched.len() >= limit && left <= check_below {
                 check_below = left / 2.0;
-                let threshold = kth_best(touched, scores, limit);
-                if left < threshold * (1.0 - PRUNE_SLACK) {
-                    touched.retain(|&e| {
-                        let s = scores.get(e as usize).copied().unwrap_or(0.0);
-                        let keep = s + left >= threshold * (1.0 - PRUNE_SLACK);
-                        if !keep {
-                            if let Some(slot) = scores.get_mut(e as usize) {
-                                *slot = 0.0;
-                            }
+                let kth = kth_best(touched, scores, limit) * (1.0 - PRUNE_SLACK);
+                if left < kth {
+                    threshold = Some(kth);
+                }
+            }
+            let (entries, impacts) = self.postings.of(term.stem);
+            let Some(threshold) = threshold else {
+                for (&e, &impact) in entries.iter().zip(impacts) {
+                    if let Some(slot) = scores.get_mut(e as usize) {
+                        if *slot == 0.0 {
+                            touched.push(e);
                         }
-                        keep
-                    });
-                    finished_at = i;
-                    break;
-                }
-            }
-            let (entries, impacts) = self.postings.of(term.stem);
-            for (&e, &impact) in entries.iter().zip(impacts) {
-                if let Some(slot) = scores.get_mut(e as usize) {
-                    if *slot == 0.0 {
-                        touched.push(e);
+                        *slot += term.weight * impact;
                     }
-                    *slot += term.weight * impact;
-                    best = best.max(*slot);
                 }
-            }
-        }
-        // The words left, looked up for each entry still in the running.
-        for term in terms.get(finished_at..).unwrap_or(&[]) {
-            let (entries, impacts) = self.postings.of(term.stem);
-            for &e in touched.iter() {
-                if let (Ok(at), Some(slot)) =
-                    (entries.binary_search(&e), scores.get_mut(e as usize))
-                {
-                    *slot += term.weight * impacts.get(at).copied().unwrap_or(0.0);
+                continue;
+            };
+            // Entries that can no longer reach the top leave the running.
+            touched.retain(|&e| {
+                let slot = scores.get_mut(e as usize);
+                match slot {
+                    Some(slot) if *slot + left >= threshold => true,
+                    Some(slot) => {
+                        *slot = 0.0;
+                        false
+                    }
+                    None => false,
+                }
+            });
+            // The word, for the entries still running: looked up for each when they
+            // are few, else one pass over its postings.
+            let depth = (usize::BITS - entries.len().leading_zeros()) as usize;
+            if touched.len().saturating_mul(depth) < entries.len() {
+                for &e in touched.iter() {
+                    if let (Ok(at), Some(slot)) =
+                        (entries.binary_search(&e), scores.get_mut(e as usize))
+                    {
+                        *slot += term.weight * impacts.get(at).copied().unwrap_or(0.0);
+                    }
+                }
+            } else {
+                for (&e, &impact) in entries.iter().zip(impacts) {
+                    if let Some(slot) = scores.get_mut(e as usize) {
+                        if *slot != 0.0 {
+                            *slot += term.weight * impact;
+                        }
+                    }
                 }
             }
         }
