@@ -107,8 +107,9 @@ words the entry's questions use), and an auto-reply needs both (see "Decisions")
 which takes probability from every entry for messages like them.
 A FAQ too big to train in about three seconds ([`MAX_TRAINING_COST`](limits::MAX_TRAINING_COST)) is matched by
 retrieval instead: BM25 over the entries (their questions, and their answer texts at a
-discount), the score being the share of what the message's words would add to an entry of
-average length that used each of them once, so that words the FAQ never uses lower it.
+discount), the score being the share of the most the message's words could add to any
+entry (so words the FAQ never uses lower it), or the cosine similarity of the entry's
+closest example question where that is higher.
 
 `replykit import` (the `cli` feature) and [`import::choose_thresholds`] choose
 `suggest_threshold`, `auto_reply_threshold` and `faq_temperature` from a team's labelled

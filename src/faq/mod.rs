@@ -16,8 +16,9 @@
 //! * **Retrieval**, when there is nothing to tell apart (a single entry and no
 //!   out-of-scope examples) or the FAQ is too big to train in about three seconds (see
 //!   [`MAX_TRAINING_COST`]): entries are ranked by BM25 over their questions and, at a
-//!   discount, their answer texts; an entry's score is its BM25 score as a share of what
-//!   the message's words would add to an entry of average length using each once.
+//!   discount, their answer texts; an entry's score is its BM25 score as a share of the
+//!   most the message's words could add to any entry, or the cosine similarity of its
+//!   closest question where higher (order kept).
 //!
 //! Either way, each suggestion names the example question closest to the message and
 //! the message words that carried its score.

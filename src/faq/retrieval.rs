@@ -1,26 +1,19 @@
-//! FAQ matching: which entry's example questions a message is closest to.
-//!
-//! Each example question (and each entry's answer text, at a discount) is a document of
-//! stems, weighted by rarity (TF-IDF, sublinear term frequency) and normalised to unit
-//! length. A message is read the same way; its score for an entry is the cosine
-//! similarity to that entry's closest document: 1 when the message uses the same
-//! topic words in the same proportions, 0 when it shares none. Stop words are ignored
-//! unless a text has nothing else; message words the rule set never uses still count
-//! towards the message's length, so a message that is mostly about something else scores
-//! low. Synonyms are folded before weighting, and a likely typo of a known word counts
-//! as that word.
-
 //! FAQ matching without a classifier: which entries' words a message uses.
 //!
 //! **Ranking** (BM25): each entry is one document of two fields, its example questions
 //! and, at a discount ([`ANSWER_FIELD`]), its answer texts and `context`. A message word
 //! adds its rarity among the entries, saturating with how often the entry uses it and
-//! discounted for an entry with many words; an entry's score is that sum as a share of
-//! what the message's words would add if an entry of average length used each once (or,
-//! when the best entry adds more, as a share of the best's, so scores stay within 0 and
-//! 1 and keep their order). Message
-//! words the rule set never uses count in that reference (at [`UNSEEN_WEIGHT`]), so a
-//! message that is mostly about something else scores low. Terms are added rarest first; once the words left
+//! discounted for an entry with many words. An entry's score is that sum as a share of
+//! the most the message's words could add to any entry (each used without limit);
+//! message words the rule set never uses count in that most (at [`UNSEEN_WEIGHT`]), so
+//! a message that is mostly about something else scores low. Where the cosine of the
+//! entry's closest question (below) is higher, the score is that cosine, so a message
+//! that is one of an entry's questions scores 1; each score is kept below the one ranked
+//! above it, so the order is BM25's. On a development split of CLINC150's training
+//! messages (the last fifth of each label's, retrieval forced, default thresholds) this
+//! auto-replied 40.2 % of messages, 97.0 % of them right, top-1 82.3 %; a share of what
+//! the words would add to an entry of average length (or of the best entry's sum) gave
+//! 63.3 % at 92.9 %, the same top-1. Terms are added rarest first; once the words left
 //! cannot lift an entry no word has touched into the top `limit`, only the entries
 //! already touched are finished (MaxScore), so a common word does not cost a pass over
 //! thousands of entries. The accumulator is kept per thread and reused.
@@ -443,8 +436,8 @@ impl FaqIndex {
         if self.entries == 0 || limit == 0 {
             return Vec::new();
         }
-        // The message's words, and what they would add to an entry of average length
-        // that used each once.
+        // The message's words, and what each adds to an entry of average length that
+        // uses it once (the most it can add is K1 + 1 times that).
         let unknown = counted(stems).filter(|s| s.id == UNKNOWN).count() as f64;
         let mut reference = unknown * f64::from(self.rank_unseen_idf) * UNSEEN_WEIGHT;
         let mut terms: Vec<QueryTerm> = Vec::new();
@@ -476,16 +469,26 @@ impl FaqIndex {
             Ok(mut scratch) => self.rank(&terms, limit, &mut scratch),
             Err(_) => self.rank(&terms, limit, &mut Scratch::default()),
         });
-        // A share of the reference; when the best entry passes it (a short entry, or
-        // one using a word often), a share of the best, so that order is kept.
-        let scale = ranked
-            .first()
-            .map_or(reference, |&(_, s)| reference.max(f64::from(s)));
+        // A share of the most the words could add (each used without limit), or the
+        // cosine of the entry's closest question if higher (a message that is one of
+        // an entry's questions scores 1), kept below the score of the entry ranked
+        // above it: the order is BM25's.
+        let scale = reference * (K1 + 1.0);
+        let message = self.message_vector(stems);
+        let mut above = f64::INFINITY;
         ranked
             .into_iter()
-            .map(|(entry, s)| FaqScore {
-                entry: entry as usize,
-                score: (f64::from(s) / scale).min(1.0),
+            .map(|(entry, s)| {
+                let cosine = message
+                    .as_deref()
+                    .and_then(|m| self.best_question(m, entry as usize))
+                    .map_or(0.0, |(_, c)| c);
+                let score = (f64::from(s) / scale).max(cosine).min(1.0).min(above);
+                above = score.next_down();
+                FaqScore {
+                    entry: entry as usize,
+                    score,
+                }
             })
             .collect()
     }
@@ -711,19 +714,27 @@ impl FaqIndex {
     /// earlier question.
     fn closest_doc(&self, stems: &[StemTok], entry: usize) -> Option<(usize, &[(u32, f32)])> {
         let message = self.message_vector(stems)?;
+        let (q, _) = self.best_question(&message, entry)?;
+        let &(first, _) = self.entry_questions.get(entry)?;
+        Some((q, self.docs.of(first as usize + q)?))
+    }
+
+    /// The entry's question with the highest cosine to a message vector (its index in
+    /// the entry, and the cosine), among those that share a word with it; ties go to
+    /// the earlier question.
+    fn best_question(&self, message: &[(u32, f64)], entry: usize) -> Option<(usize, f64)> {
         let &(first, count) = self.entry_questions.get(entry)?;
         // (question, cosine)
         let mut best: Option<(usize, f64)> = None;
         for q in 0..count as usize {
             // Both sorted by stem: one merge, adding in stem order.
-            let c = dot(&message, self.docs.of(first as usize + q)?);
+            let c = dot(message, self.docs.of(first as usize + q)?);
             // Weights are positive: a question sharing no word has a zero cosine.
             if c > 0.0 && best.is_none_or(|(_, b)| c > b) {
                 best = Some((q, c));
             }
         }
-        let q = best?.0;
-        Some((q, self.docs.of(first as usize + q)?))
+        best
     }
 }
 
@@ -866,8 +877,7 @@ mod tests {
                 let top = ranked(&index, &analyzer, &text, limit);
                 assert_eq!(top.len(), limit.min(all.len()), "{text}");
                 for (a, b) in top.iter().zip(&all) {
-                    // Same entries in the same order, same scores but for the scale
-                    // (the best's share of the reference is the same).
+                    // Same entries in the same order, same scores.
                     assert_eq!(a.0, b.0, "{text}: {top:?} against {:?}", &all[..limit]);
                     assert!((a.1 - b.1).abs() < 1e-6, "{text}");
                 }
