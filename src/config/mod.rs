@@ -274,6 +274,20 @@ pub struct Conditions {
     pub hours: Option<HoursCondition>,
 }
 
+impl Conditions {
+    /// Whether these conditions read the message text: `when.any`, `when.all` or
+    /// `when.regex`.
+    pub(crate) fn reads_text(&self) -> bool {
+        !(self.any.is_empty() && self.all.is_empty() && self.regex.is_empty())
+    }
+
+    /// Whether a rule with these conditions is a notice (see [`Rule::is_notice`]): an
+    /// hours condition and no text condition.
+    pub(crate) fn is_notice(&self) -> bool {
+        self.hours.is_some() && !self.reads_text()
+    }
+}
+
 /// A `[[rule]]`: conditions and a reply.
 ///
 /// ```
@@ -350,8 +364,7 @@ impl Rule {
     /// # Ok::<(), replykit::LoadError>(())
     /// ```
     pub fn is_notice(&self) -> bool {
-        let w = &self.when;
-        w.hours.is_some() && w.any.is_empty() && w.all.is_empty() && w.regex.is_empty()
+        self.when.is_notice()
     }
 }
 

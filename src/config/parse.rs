@@ -1034,12 +1034,7 @@ fn rule(
     let when = match get(t, "when") {
         Some(v) => {
             let when = conditions(sink, v, &ctx, &mut parsed.hours_uses);
-            if when.any.is_empty()
-                && when.all.is_empty()
-                && when.regex.is_empty()
-                && !has_text_condition(v)
-                && !has_unknown_key(v)
-            {
+            if !when.reads_text() && !has_text_condition(v) && !has_unknown_key(v) {
                 if when.hours.is_none() {
                     sink.error(
                         key_span(t, "when").unwrap_or(v.span()),
@@ -1099,11 +1094,7 @@ fn rule(
     let tags = tags(sink, t, &ctx);
     let (cooldown, once_per_conversation) = repetition(sink, t, &ctx);
     if escalate {
-        let notice = when.hours.is_some()
-            && when.any.is_empty()
-            && when.all.is_empty()
-            && when.regex.is_empty()
-            && get(t, "when").is_some_and(|v| !has_text_condition(v));
+        let notice = when.is_notice() && get(t, "when").is_some_and(|v| !has_text_condition(v));
         if notice {
             sink.error(
                 key_span(t, "escalate").unwrap_or(item.span()),
