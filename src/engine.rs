@@ -166,7 +166,7 @@ pub(crate) fn analyzer_for(set: &RuleSet) -> Analyzer {
         for q in &faq.questions {
             builder.add_typo_targets(q);
         }
-        for a in &faq.answer {
+        for a in &faq.answer.replies {
             builder.add_text(a.source());
         }
         if let Some(context) = &faq.context {
@@ -233,7 +233,7 @@ impl Engine {
     ///     reply = "Hi!"
     /// "#)?;
     /// let engine = replykit::Engine::from_rule_set(rules)?;
-    /// assert_eq!(engine.rule_set().rules()[0].id, "hello");
+    /// assert_eq!(engine.rule_set().rules()[0].answer.id, "hello");
     /// # Ok::<(), replykit::LoadError>(())
     /// ```
     pub fn from_rule_set(set: RuleSet) -> Result<Engine, LoadError> {
@@ -387,7 +387,7 @@ impl Engine {
             .filter_map(|c| {
                 Some(Ranked {
                     kind: c.kind,
-                    id: set.id_of(c.kind, c.index)?.to_string(),
+                    id: set.answer(c.kind, c.index)?.id.clone(),
                     score: c.score,
                     escalate: c.escalate,
                 })
@@ -522,7 +522,7 @@ impl Engine {
                 None => "its conditions held".to_string(),
             };
             Some(Escalation {
-                rule: rule.id.clone(),
+                rule: rule.answer.id.clone(),
                 reason,
             })
         });
@@ -540,8 +540,8 @@ impl Engine {
                 kind,
                 index,
                 allowed: match kind {
-                    Kind::Rule => set.rules.get(index).is_some_and(|r| r.auto_reply),
-                    Kind::Faq => set.faqs.get(index).is_some_and(|f| f.auto_reply),
+                    Kind::Rule => set.rules.get(index).is_some_and(|r| r.answer.auto_reply),
+                    Kind::Faq => set.faqs.get(index).is_some_and(|f| f.answer.auto_reply),
                 },
                 // An FAQ score of 1 is a probability rounded up, not certainty: a
                 // threshold of 1 sends no FAQ answer unattended (rules, which score 1,
@@ -615,11 +615,19 @@ impl Engine {
         let (id, cooldown, once) = match kind {
             Kind::Rule => {
                 let r = set.rules.get(index)?;
-                (&r.id, r.cooldown, r.once_per_conversation)
+                (
+                    &r.answer.id,
+                    r.answer.cooldown,
+                    r.answer.once_per_conversation,
+                )
             }
             Kind::Faq => {
                 let f = set.faqs.get(index)?;
-                (&f.id, f.cooldown, f.once_per_conversation)
+                (
+                    &f.answer.id,
+                    f.answer.cooldown,
+                    f.answer.once_per_conversation,
+                )
             }
         };
         let (reason, until) = ctx.suppression(id, cooldown, once)?;
@@ -652,13 +660,20 @@ impl Engine {
                 suppressed.push(s);
                 continue;
             }
-            let r = self.reply(&rule.id, &rule.reply, &[], message, reading, ctx);
+            let r = self.reply(
+                &rule.answer.id,
+                &rule.answer.replies,
+                &[],
+                message,
+                reading,
+                ctx,
+            );
             return Some(Notice {
-                id: rule.id.clone(),
-                auto_reply: rule.auto_reply && r.missing.is_empty() && r.too_long.is_none(),
+                id: rule.answer.id.clone(),
+                auto_reply: rule.answer.auto_reply && r.missing.is_empty() && r.too_long.is_none(),
                 reply: r.text,
                 variation: r.variation,
-                tags: rule.tags.clone(),
+                tags: rule.answer.tags.clone(),
                 missing: r.missing,
                 too_long: r.too_long,
             });
@@ -687,7 +702,7 @@ impl Engine {
         let (id, templates, tags, question) = match c.kind {
             Kind::Rule => {
                 let r = set.rules.get(c.index)?;
-                (&r.id, &r.reply, &r.tags, None)
+                (&r.answer.id, &r.answer.replies, &r.answer.tags, None)
             }
             Kind::Faq => {
                 let f = set.faqs.get(c.index)?;
@@ -705,9 +720,9 @@ impl Engine {
                     .explained(&reading.stems, c.index)
                     .map(|e| (e.share * 1e4).round() / 1e4);
                 (
-                    &f.id,
-                    &f.answer,
-                    &f.tags,
+                    &f.answer.id,
+                    &f.answer.replies,
+                    &f.answer.tags,
                     q.and_then(|q| f.questions.get(q)).cloned(),
                 )
             }

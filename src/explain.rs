@@ -430,7 +430,7 @@ impl Engine {
                 Some(Named {
                     kind: c.kind,
                     index: c.index,
-                    id: set.id_of(c.kind, c.index)?.to_string(),
+                    id: set.answer(c.kind, c.index)?.id.clone(),
                     score: (c.score * 1e4).round() / 1e4,
                 })
             })
@@ -540,7 +540,7 @@ impl Engine {
         unmet.extend(hours);
         unmet.sort_by_key(|u| condition_order(u.condition()));
         Some(RuleExplanation {
-            id: rule.id.clone(),
+            id: rule.answer.id.clone(),
             priority: rule.priority,
             escalate: rule.escalate,
             matched,
@@ -663,9 +663,9 @@ impl Engine {
     /// The id of a rule or an FAQ entry.
     fn id_of(&self, kind: Kind, index: usize) -> String {
         self.rule_set()
-            .id_of(kind, index)
+            .answer(kind, index)
+            .map(|a| a.id.clone())
             .unwrap_or_default()
-            .to_string()
     }
 
     /// `; unknown to it: "dog", "train"`: the message's topic words an FAQ entry does

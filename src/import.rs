@@ -74,7 +74,7 @@ pub(crate) fn example(text: &str) -> &str {
 ///     &Thresholds::default(),
 /// );
 /// let rules = replykit::RuleSet::from_toml("imported.toml", &toml)?;
-/// assert_eq!(rules.faqs()[0].id, "card_arrival");
+/// assert_eq!(rules.faqs()[0].answer.id, "card_arrival");
 /// assert_eq!(rules.out_of_scope(), ["hi"]);
 /// # Ok::<(), replykit::LoadError>(())
 /// ```

@@ -384,8 +384,8 @@ pub mod limits {
 }
 
 pub use config::{
-    read_rule_files, Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule,
-    RuleSet, Settings, TestCase, Thresholds,
+    read_rule_files, Answer, Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase,
+    Rule, RuleSet, Settings, TestCase, Thresholds,
 };
 pub use conversation::{ConversationMemory, ConversationStore, Sent};
 pub use engine::Engine;

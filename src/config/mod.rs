@@ -4,7 +4,9 @@
 //! can (types, unknown keys, ids, regexes, templates, thresholds, references) and
 //! either gives a complete [`RuleSet`] or a [`LoadError`] listing every problem.
 
+mod answer;
 mod load;
+pub use answer::Answer;
 pub use load::read_rule_files;
 mod duration;
 mod parse;
@@ -13,10 +15,8 @@ mod validate;
 pub(crate) mod walk;
 
 use crate::error::{LoadError, Location};
-use crate::template::Template;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
 
 pub(crate) use source::SourceFile;
 
@@ -46,7 +46,7 @@ pub const MAX_EXAMPLE_BYTES: usize = 4 << 10;
 ///     questions = ["When is my bin collected?"]
 ///     answer = "Find your collection day online."
 /// "#)?;
-/// assert_eq!(rules.faqs()[0].id, "bin-day");
+/// assert_eq!(rules.faqs()[0].answer.id, "bin-day");
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -300,35 +300,21 @@ impl Conditions {
 ///     reply = "Call the emergency line now."
 /// "#)?;
 /// let rule = &rules.rules()[0];
-/// assert_eq!((rule.id.as_str(), rule.priority, rule.escalate), ("emergency", 100, true));
+/// assert_eq!((rule.answer.id.as_str(), rule.priority, rule.escalate), ("emergency", 100, true));
 /// assert_eq!(rule.when.any.len(), 2);
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Rule {
-    /// The rule's id, unique in the rule set.
-    pub id: String,
+    /// Its id, its `reply` and the reply's variations, tags, and when it may be sent.
+    pub answer: Answer,
     /// Higher wins when several rules fire.
     pub priority: i64,
     /// When it fires.
     pub when: Conditions,
     /// A person must handle messages it fires on.
     pub escalate: bool,
-    /// `false`: never sent unattended.
-    pub auto_reply: bool,
-    /// The reply and its variations.
-    pub reply: Vec<Template>,
-    /// Tags carried into the outcome.
-    pub tags: Vec<String>,
-    /// `cooldown`: not suggested again to an author who got it less than this long
-    /// ago (from the message's `history`).
-    pub cooldown: Option<Duration>,
-    /// `once_per_conversation`: not suggested again to an author whose `history`
-    /// holds it.
-    pub once_per_conversation: bool,
-    /// Where its id was written.
-    pub location: Location,
 }
 
 impl Rule {
@@ -379,37 +365,24 @@ impl Rule {
 ///     context = "Bins are emptied once a week. Enter your postcode to see your day."
 /// "#)?;
 /// let faq = &rules.faqs()[0];
-/// assert_eq!(faq.id, "bin-day");
+/// assert_eq!(faq.answer.id, "bin-day");
 /// assert_eq!(faq.questions.len(), 2);
-/// assert_eq!(faq.answer[1].source(), "Collection days are online."); // a variation
+/// assert_eq!(faq.answer.replies[1].source(), "Collection days are online."); // a variation
 /// assert!(faq.context.as_deref().is_some_and(|c| c.contains("postcode"))); // never sent
-/// assert!(faq.auto_reply); // the default
+/// assert!(faq.answer.auto_reply); // the default
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Faq {
-    /// The entry's id, unique in the rule set.
-    pub id: String,
+    /// Its id, its `answer` and the answer's variations, tags, and when it may be sent.
+    pub answer: Answer,
     /// Ways people ask this.
     pub questions: Vec<String>,
-    /// The answer and its variations.
-    pub answer: Vec<Template>,
     /// `context`: the full answer text (as on the FAQ page the entry came from), which
     /// matching reads as weaker evidence than the example questions, weighted most where
     /// an entry has few of them. Never sent, never rendered.
     pub context: Option<String>,
-    /// Tags carried into the outcome.
-    pub tags: Vec<String>,
-    /// `false`: never sent unattended.
-    pub auto_reply: bool,
-    /// `cooldown`: not suggested again to an author who got it less than this long ago.
-    pub cooldown: Option<Duration>,
-    /// `once_per_conversation`: not suggested again to an author whose `history`
-    /// holds it.
-    pub once_per_conversation: bool,
-    /// Where its id was written.
-    pub location: Location,
 }
 
 /// A `[[test]]` case: a message and what should come out.
@@ -445,11 +418,11 @@ pub struct TestCase {
 }
 
 impl RuleSet {
-    /// The id of a rule or an FAQ entry, by its kind and index.
-    pub(crate) fn id_of(&self, kind: crate::Kind, index: usize) -> Option<&str> {
+    /// The answer of a rule or an FAQ entry, by its kind and index.
+    pub(crate) fn answer(&self, kind: crate::Kind, index: usize) -> Option<&Answer> {
         match kind {
-            crate::Kind::Rule => self.rules.get(index).map(|r| r.id.as_str()),
-            crate::Kind::Faq => self.faqs.get(index).map(|f| f.id.as_str()),
+            crate::Kind::Rule => self.rules.get(index).map(|r| &r.answer),
+            crate::Kind::Faq => self.faqs.get(index).map(|f| &f.answer),
         }
     }
 

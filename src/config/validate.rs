@@ -36,8 +36,12 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
     let entries = set
         .rules
         .iter()
-        .map(|r| (r.id.as_str(), &r.location, "rule"))
-        .chain(set.faqs.iter().map(|f| (f.id.as_str(), &f.location, "faq")));
+        .map(|r| (r.answer.id.as_str(), &r.answer.location, "rule"))
+        .chain(
+            set.faqs
+                .iter()
+                .map(|f| (f.answer.id.as_str(), &f.answer.location, "faq")),
+        );
     for (id, location, what) in entries {
         if let Some(first) = ids.get(id) {
             diagnostics.push(Diagnostic {
@@ -59,7 +63,7 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
         .rules
         .iter()
         .filter(|r| r.is_notice())
-        .map(|r| r.id.as_str())
+        .map(|r| r.answer.id.as_str())
         .collect();
     for test in set.tests.iter().filter(|_| all_read) {
         let context = || Some(format!("test at line {}", test.header_line));

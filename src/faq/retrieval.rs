@@ -132,7 +132,7 @@ impl FaqIndex {
                 raw.push((e as u32, POOLED, merge_counts(pooled)));
             }
             // The answer text (`context`) counts like a reply, at a discount.
-            let answers = faq.answer.iter().map(|a| a.source());
+            let answers = faq.answer.replies.iter().map(|a| a.source());
             for answer in answers.chain(faq.context.as_deref()) {
                 let stems = analyzer.stems(&tokenize(answer));
                 raw.push((e as u32, u32::MAX, term_counts(&stems)));
