@@ -1,7 +1,7 @@
 //! The engine: built once from a rule set, shared by reference or by cloning, and asked
 //! for suggestions.
 
-use crate::config::RuleSet;
+use crate::config::{Answer, Rule, RuleSet};
 use crate::context::Context;
 use crate::conversation::ConversationStore;
 use crate::error::{Diagnostic, LoadError};
@@ -67,9 +67,13 @@ struct Inner {
 
 /// A suggestion before rendering.
 #[derive(Debug)]
-struct Candidate {
+struct Candidate<'e> {
     kind: Kind,
     index: usize,
+    /// What the rule or FAQ entry answers with.
+    answer: &'e Answer,
+    /// The rule, for a rule's candidate.
+    rule: Option<&'e Rule>,
     score: f64,
     priority: i64,
     specificity: usize,
@@ -90,12 +94,14 @@ struct Reading<'m> {
     grounded: bool,
 }
 
-impl Candidate {
-    fn from_rule(f: Fired, set: &RuleSet) -> Option<Candidate> {
+impl<'e> Candidate<'e> {
+    fn from_rule(f: Fired, set: &'e RuleSet) -> Option<Candidate<'e>> {
         let rule = set.rules.get(f.rule)?;
         Some(Candidate {
             kind: Kind::Rule,
             index: f.rule,
+            answer: &rule.answer,
+            rule: Some(rule),
             score: 1.0,
             priority: rule.priority,
             specificity: f.specificity,
@@ -105,17 +111,20 @@ impl Candidate {
         })
     }
 
-    fn from_faq(s: FaqScore) -> Candidate {
-        Candidate {
+    fn from_faq(s: FaqScore, set: &'e RuleSet) -> Option<Candidate<'e>> {
+        let faq = set.faqs.get(s.entry)?;
+        Some(Candidate {
             kind: Kind::Faq,
             index: s.entry,
+            answer: &faq.answer,
+            rule: None,
             score: s.score,
             priority: 0,
             specificity: 0,
             escalate: false,
             clues: Vec::new(),
             captures: Vec::new(),
-        }
+        })
     }
 
     /// The ranking: escalating rules first, then by score, rules before FAQ entries,
@@ -380,17 +389,14 @@ impl Engine {
     /// # Ok::<(), replykit::LoadError>(())
     /// ```
     pub fn rank(&self, message: &Message, limit: usize) -> Vec<Ranked> {
-        let set = &self.inner.set;
         let (_, candidates) = self.candidates(message, limit, &mut Silent);
         candidates
             .into_iter()
-            .filter_map(|c| {
-                Some(Ranked {
-                    kind: c.kind,
-                    id: set.answer(c.kind, c.index)?.id.clone(),
-                    score: c.score,
-                    escalate: c.escalate,
-                })
+            .map(|c| Ranked {
+                kind: c.kind,
+                id: c.answer.id.clone(),
+                score: c.score,
+                escalate: c.escalate,
             })
             .collect()
     }
@@ -401,12 +407,12 @@ impl Engine {
         message: &'m Message,
         faq_limit: usize,
         rec: &mut R,
-    ) -> (Reading<'m>, Vec<Candidate>) {
+    ) -> (Reading<'m>, Vec<Candidate<'_>>) {
         let inner = &*self.inner;
         let text = truncate(&message.text, inner.set.settings.max_message_bytes);
         let tokens = tokenize(text);
         let ids = inner.analyzer.ids(&tokens);
-        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut candidates: Vec<Candidate<'_>> = Vec::new();
         if !inner.set.rules.is_empty() {
             let words = inner.analyzer.words_of(&tokens, &ids);
             let within = inner.analyzer.words_within(&tokens, &ids, &words);
@@ -434,7 +440,11 @@ impl Engine {
                 .score(&tokens, &stems, &inner.analyzer, faq_limit);
             features = kept;
             grounded = inner.faqs.grounded(&stems);
-            candidates.extend(scores.into_iter().map(Candidate::from_faq));
+            candidates.extend(
+                scores
+                    .into_iter()
+                    .filter_map(|s| Candidate::from_faq(s, &inner.set)),
+            );
         }
         candidates.sort_by_key(Candidate::rank_key);
         rec.ranked(&mut candidates.iter().map(|c| Noted {
@@ -458,7 +468,7 @@ impl Engine {
         &self,
         message: &Message,
         reading: &Reading<'_>,
-        mut ranked: Vec<Candidate>,
+        mut ranked: Vec<Candidate<'_>>,
         ctx: &Context<'_>,
         rec: &mut R,
     ) -> Outcome {
@@ -478,11 +488,7 @@ impl Engine {
         // Rules with office-hours conditions fire only at those times.
         if set.office.is_some() {
             ranked.retain(|c| {
-                let keep = c.kind != Kind::Rule
-                    || set
-                        .rules
-                        .get(c.index)
-                        .is_none_or(|r| ctx.hours_hold(r.when.hours));
+                let keep = c.rule.is_none_or(|r| ctx.hours_hold(r.when.hours));
                 if !keep {
                     rec.dropped(c.kind, c.index, Dropped::Hours);
                 }
@@ -495,7 +501,7 @@ impl Engine {
         let mut shown = 0;
         ranked.retain(|c| {
             let would_show = c.escalate || c.score >= settings.suggest_threshold;
-            let held = self.held_back(c.kind, c.index, ctx);
+            let held = held_back(c.kind, c.answer, ctx);
             match held {
                 Some(s) => {
                     rec.dropped(c.kind, c.index, Dropped::HeldBack(s.reason));
@@ -512,7 +518,7 @@ impl Engine {
         });
         let escalating = ranked.first().filter(|c| c.escalate);
         let escalation = escalating.and_then(|c| {
-            let rule = set.rules.get(c.index)?;
+            let rule = c.rule?;
             let reason = match c
                 .clues
                 .first()
@@ -527,22 +533,21 @@ impl Engine {
             })
         });
         let runner_up = self.runner_up(ranked.first(), ranked.get(1));
-        let top_candidate = ranked.first().map(|c| (c.kind, c.index));
+        let top_candidate = ranked
+            .first()
+            .map(|c| (c.kind, c.index, c.answer.auto_reply));
         let mut suggestions: Vec<Suggestion> = ranked
             .into_iter()
             .filter(|c| c.escalate || c.score >= settings.suggest_threshold)
             .take(settings.max_suggestions)
-            .filter_map(|c| self.render(c, message, reading, ctx))
+            .map(|c| self.render(c, message, reading, ctx))
             .collect();
         // The top suggestion is the first candidate (see the ranking).
         let gate = match (suggestions.first(), top_candidate) {
-            (Some(top), Some((kind, index))) if escalation.is_none() => Some(Gate {
+            (Some(top), Some((kind, index, allowed))) if escalation.is_none() => Some(Gate {
                 kind,
                 index,
-                allowed: match kind {
-                    Kind::Rule => set.rules.get(index).is_some_and(|r| r.answer.auto_reply),
-                    Kind::Faq => set.faqs.get(index).is_some_and(|f| f.answer.auto_reply),
-                },
+                allowed,
                 // An FAQ score of 1 is a probability rounded up, not certainty: a
                 // threshold of 1 sends no FAQ answer unattended (rules, which score 1,
                 // still may).
@@ -591,7 +596,7 @@ impl Engine {
     /// choice: only another rule of the same priority makes it ambiguous. An FAQ entry
     /// must lead the runner-up by `auto_reply_margin` (which counts even when the
     /// runner-up is below the threshold).
-    fn runner_up(&self, top: Option<&Candidate>, next: Option<&Candidate>) -> RunnerUp {
+    fn runner_up(&self, top: Option<&Candidate<'_>>, next: Option<&Candidate<'_>>) -> RunnerUp {
         let set = &self.inner.set;
         match (top, next) {
             (Some(top), Some(next)) if top.kind == Kind::Rule => RunnerUp::Rule {
@@ -607,36 +612,6 @@ impl Engine {
             },
             _ => RunnerUp::None,
         }
-    }
-
-    /// Whether the author's history holds back this rule or FAQ entry.
-    fn held_back(&self, kind: Kind, index: usize, ctx: &Context<'_>) -> Option<Suppressed> {
-        let set = &self.inner.set;
-        let (id, cooldown, once) = match kind {
-            Kind::Rule => {
-                let r = set.rules.get(index)?;
-                (
-                    &r.answer.id,
-                    r.answer.cooldown,
-                    r.answer.once_per_conversation,
-                )
-            }
-            Kind::Faq => {
-                let f = set.faqs.get(index)?;
-                (
-                    &f.answer.id,
-                    f.answer.cooldown,
-                    f.answer.once_per_conversation,
-                )
-            }
-        };
-        let (reason, until) = ctx.suppression(id, cooldown, once)?;
-        Some(Suppressed {
-            kind,
-            id: id.clone(),
-            reason,
-            until,
-        })
     }
 
     /// The notice for this message: the first notice rule (highest priority, then
@@ -656,24 +631,18 @@ impl Engine {
             if !ctx.hours_hold(rule.when.hours) || !attributes_hold(&rule.when, message) {
                 continue;
             }
-            if let Some(s) = self.held_back(Kind::Rule, index, ctx) {
+            let answer = &rule.answer;
+            if let Some(s) = held_back(Kind::Rule, answer, ctx) {
                 suppressed.push(s);
                 continue;
             }
-            let r = self.reply(
-                &rule.answer.id,
-                &rule.answer.replies,
-                &[],
-                message,
-                reading,
-                ctx,
-            );
+            let r = self.reply(answer, &[], message, reading, ctx);
             return Some(Notice {
-                id: rule.answer.id.clone(),
-                auto_reply: rule.answer.auto_reply && r.missing.is_empty() && r.too_long.is_none(),
+                id: answer.id.clone(),
+                auto_reply: answer.auto_reply && r.missing.is_empty() && r.too_long.is_none(),
                 reply: r.text,
                 variation: r.variation,
-                tags: rule.answer.tags.clone(),
+                tags: answer.tags.clone(),
                 missing: r.missing,
                 too_long: r.too_long,
             });
@@ -683,30 +652,21 @@ impl Engine {
 
     fn render(
         &self,
-        c: Candidate,
+        c: Candidate<'_>,
         message: &Message,
         reading: &Reading<'_>,
         ctx: &Context<'_>,
-    ) -> Option<Suggestion> {
-        let set = &self.inner.set;
-        let mut evidence: Vec<Evidence> =
-            match set.rules.get(c.index).filter(|_| c.kind == Kind::Rule) {
-                Some(rule) => c
-                    .clues
-                    .iter()
-                    .map(|clue| self.inner.rules.evidence(rule, clue))
-                    .collect(),
-                None => Vec::new(),
-            };
+    ) -> Suggestion {
+        let inner = &*self.inner;
+        let mut question = None;
         let mut explained = None;
-        let (id, templates, tags, question) = match c.kind {
-            Kind::Rule => {
-                let r = set.rules.get(c.index)?;
-                (&r.answer.id, &r.answer.replies, &r.answer.tags, None)
-            }
-            Kind::Faq => {
-                let f = set.faqs.get(c.index)?;
-                let inner = &*self.inner;
+        let evidence: Vec<Evidence> = match c.rule {
+            Some(rule) => c
+                .clues
+                .iter()
+                .map(|clue| inner.rules.evidence(rule, clue))
+                .collect(),
+            None => {
                 let (q, why) = inner.faqs.explain_with(
                     reading.features.as_ref(),
                     &reading.tokens,
@@ -714,26 +674,24 @@ impl Engine {
                     &inner.analyzer,
                     c.index,
                 );
-                evidence = why;
+                question = q
+                    .and_then(|q| inner.set.faqs.get(c.index)?.questions.get(q))
+                    .cloned();
                 explained = inner
                     .faqs
                     .explained(&reading.stems, c.index)
                     .map(|e| (e.share * 1e4).round() / 1e4);
-                (
-                    &f.answer.id,
-                    &f.answer.replies,
-                    &f.answer.tags,
-                    q.and_then(|q| f.questions.get(q)).cloned(),
-                )
+                why
             }
         };
-        let r = self.reply(id, templates, &c.captures, message, reading, ctx);
-        Some(Suggestion {
+        let answer = c.answer;
+        let r = self.reply(answer, &c.captures, message, reading, ctx);
+        Suggestion {
             kind: c.kind,
-            id: id.clone(),
+            id: answer.id.clone(),
             reply: r.text,
             score: (c.score * 1e4).round() / 1e4,
-            tags: tags.clone(),
+            tags: answer.tags.clone(),
             evidence,
             variation: r.variation,
             escalate: c.escalate,
@@ -741,7 +699,7 @@ impl Engine {
             missing: r.missing,
             too_long: r.too_long,
             explained,
-        })
+        }
     }
 
     /// Chooses a variation and renders it: deterministic for the message, avoiding the
@@ -749,14 +707,14 @@ impl Engine {
     /// the channel. A reply that fits in no variation is flagged, never cut.
     fn reply(
         &self,
-        id: &str,
-        templates: &[Template],
+        answer: &Answer,
         captures: &[(String, String)],
         message: &Message,
         reading: &Reading<'_>,
         ctx: &Context<'_>,
     ) -> Rendered {
         let vars = &self.inner.set.vars;
+        let (id, templates) = (answer.id.as_str(), answer.replies.as_slice());
         let (seen, last) = ctx.variations_had(id);
         let count = templates.len();
         let render = |variation: usize| {
@@ -796,6 +754,18 @@ impl Engine {
             .find(|r| r.too_long.is_none())
             .unwrap_or(first)
     }
+}
+
+/// Whether the author's history holds back this rule or FAQ entry.
+fn held_back(kind: Kind, answer: &Answer, ctx: &Context<'_>) -> Option<Suppressed> {
+    let (reason, until) =
+        ctx.suppression(&answer.id, answer.cooldown, answer.once_per_conversation)?;
+    Some(Suppressed {
+        kind,
+        id: answer.id.clone(),
+        reason,
+        until,
+    })
 }
 
 /// A rendered reply.
