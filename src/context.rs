@@ -39,8 +39,13 @@ pub(crate) struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// Reads the message's time, history (after `stored`, from the host's store) and
-    /// channel.
-    pub(crate) fn new(set: &'a RuleSet, message: &Message, stored: Vec<Sent>) -> Context<'a> {
+    /// channel; `office`: the engine's office hours, if the rule set uses them.
+    pub(crate) fn new(
+        set: &'a RuleSet,
+        office: Option<&'a OfficeHours>,
+        message: &Message,
+        stored: Vec<Sent>,
+    ) -> Context<'a> {
         let mut unreadable = Vec::new();
         let received = message.received_at.as_deref().and_then(|text| {
             let at = parse_timestamp(text);
@@ -79,7 +84,6 @@ impl<'a> Context<'a> {
                 }
             })
             .collect();
-        let office = set.office.as_ref();
         let now =
             (office.is_some() || !past.is_empty()).then(|| received.unwrap_or_else(Timestamp::now));
         let open = office.zip(now).map(|(o, now)| o.is_open(now));
@@ -192,7 +196,7 @@ mod tests {
             Sent::new("a", 0, "2026-12-02T10:00:00Z"),
             Sent::new("a", 1, "yesterday"),
         ];
-        let ctx = Context::new(&set, &message, vec![]);
+        let ctx = Context::new(&set, None, &message, vec![]);
         assert_eq!(ctx.unreadable, ["received_at", "history[1].at"]);
         assert_eq!(
             ctx.suppression("a", Some(Duration::from_secs(60)), false),

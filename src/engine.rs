@@ -6,6 +6,7 @@ use crate::context::Context;
 use crate::conversation::ConversationStore;
 use crate::error::{Diagnostic, LoadError};
 use crate::faq::{FaqModel, FaqScore, Features};
+use crate::hours::OfficeHours;
 use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
@@ -61,6 +62,8 @@ struct Inner {
     analyzer: Analyzer,
     rules: RuleIndex,
     faqs: FaqModel,
+    /// `[hours]`, when the rule set uses office hours.
+    office: Option<OfficeHours>,
     /// The notice rules (office-hours conditions only), highest priority first.
     notices: Vec<usize>,
 }
@@ -269,6 +272,7 @@ impl Engine {
         let analyzer = analyzer_for(&set);
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
         let faqs = FaqModel::build(&set.faqs, &set.out_of_scope, &analyzer, &set.settings);
+        let office = OfficeHours::of(&set);
         let mut notices: Vec<usize> = (0..set.rules.len())
             .filter(|&i| set.rules[i].is_notice())
             .collect();
@@ -279,6 +283,7 @@ impl Engine {
                 analyzer,
                 rules,
                 faqs,
+                office,
                 notices,
             }),
         })
@@ -361,7 +366,7 @@ impl Engine {
         faq_limit: usize,
         rec: &mut R,
     ) -> Outcome {
-        let ctx = Context::new(&self.inner.set, message, stored);
+        let ctx = self.context(message, stored);
         // Candidates the history holds back make room for the next ones.
         let limit = self.inner.set.settings.max_suggestions + 1 + ctx.history_ids();
         let (reading, candidates) = self.candidates(message, limit.max(faq_limit), rec);
@@ -486,7 +491,7 @@ impl Engine {
             });
         }
         // Rules with office-hours conditions fire only at those times.
-        if set.office.is_some() {
+        if self.inner.office.is_some() {
             ranked.retain(|c| {
                 let keep = c.rule.is_none_or(|r| ctx.hours_hold(r.when.hours));
                 if !keep {
@@ -863,6 +868,13 @@ impl Engine {
     /// The engine's FAQ model.
     pub(crate) fn faq_model(&self) -> &FaqModel {
         &self.inner.faqs
+    }
+
+    /// The situation a message is read in (see [`Context`]), with `stored`, the
+    /// author's replies from the host's store.
+    pub(crate) fn context(&self, message: &Message, stored: Vec<crate::Sent>) -> Context<'_> {
+        let inner = &*self.inner;
+        Context::new(&inner.set, inner.office.as_ref(), message, stored)
     }
 
     /// The part of a message's text that is matched (cut to `max_message_bytes`).

@@ -15,7 +15,6 @@
 //! costs a little more than suggesting.
 
 use crate::config::{HoursCondition, Phrase, Rule};
-use crate::context::Context;
 use crate::outcome::{Blocker, Decision, Evidence, Kind, Outcome, Suppression};
 use crate::paint::{Paint, Painter, Plain, Tone};
 use crate::text::tokenize;
@@ -415,7 +414,7 @@ impl Engine {
     pub fn explain(&self, message: &Message) -> Explanation {
         let set = self.rule_set();
         // The situation `suggest` reads the message in: the author's history.
-        let history = Context::new(set, message, Vec::new()).history_ids();
+        let history = self.context(message, Vec::new()).history_ids();
         let (outcome, trace) = self.suggest_traced(message, FAQ_CANDIDATES + history);
         let text = self.text_read(message);
         let tokens = tokenize(text);

@@ -6,7 +6,7 @@
 //! jiff's copy of the IANA time-zone database (the system's when it has one, a copy
 //! bundled into the crate otherwise).
 
-use crate::config::HoursLine;
+use crate::config::{HoursLine, RuleSet};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
@@ -33,6 +33,16 @@ pub(crate) struct OfficeHours {
 }
 
 impl OfficeHours {
+    /// The office hours of a rule set, as the engine reads them: `[hours]` in
+    /// `settings.timezone`. `None` when the rule set has no `[hours]` or nothing in it
+    /// uses them: only a rule set that uses its hours reads the clock for each message.
+    pub(crate) fn of(set: &RuleSet) -> Option<OfficeHours> {
+        if set.hours.is_empty() || !set.uses_hours {
+            return None;
+        }
+        zone(&set.settings.timezone).map(|tz| OfficeHours::new(tz, &set.hours))
+    }
+
     /// Office hours from validated `[hours]` lines. Dates that do not parse are
     /// skipped (loading has reported them).
     pub(crate) fn new(tz: TimeZone, lines: &[HoursLine]) -> OfficeHours {

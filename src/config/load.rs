@@ -4,7 +4,7 @@ use super::parse::{parse_file, HoursDay, HoursEntry, HoursUse, Parsed, SettingVa
 use super::source::SourceFile;
 use super::{validate, RuleSet, Settings, MAX_ENTRIES, MAX_FILE_BYTES};
 use crate::error::{Diagnostic, LoadError, Location, Severity};
-use crate::hours::{self, OfficeHours};
+use crate::hours;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -261,7 +261,7 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
         vars: BTreeMap::new(),
         synonyms: Vec::new(),
         hours: Vec::new(),
-        office: None,
+        uses_hours: false,
         channels: BTreeMap::new(),
         rules: Vec::new(),
         faqs: Vec::new(),
@@ -391,12 +391,7 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
         diagnostics,
     );
     check_lengths(&templated, &vars, &set.channels, diagnostics);
-    // Only a rule set that uses its hours reads the clock for each message.
-    if !set.hours.is_empty() && !hours_uses.is_empty() {
-        if let Some(tz) = hours::zone(&settings.timezone) {
-            set.office = Some(OfficeHours::new(tz, &set.hours));
-        }
-    }
+    set.uses_hours = !hours_uses.is_empty();
     set.synonyms = synonyms
         .into_iter()
         .map(|g| g.into_iter().map(|(w, _)| w).collect())

@@ -55,9 +55,10 @@ pub struct RuleSet {
     pub(crate) vars: BTreeMap<String, String>,
     pub(crate) synonyms: Vec<Vec<String>>,
     pub(crate) hours: Vec<HoursLine>,
-    /// `[hours]` with `settings.timezone`, ready to ask "open at this instant?"; `None`
-    /// when no rule or reply uses office hours.
-    pub(crate) office: Option<crate::hours::OfficeHours>,
+    /// Whether a rule or a reply uses office hours (`when.outside_hours`,
+    /// `{{next_open}}`, ...): only then does the engine compile `[hours]` and read the
+    /// clock for each message.
+    pub(crate) uses_hours: bool,
     pub(crate) channels: BTreeMap<String, Channel>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) faqs: Vec<Faq>,
