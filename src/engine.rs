@@ -188,6 +188,16 @@ pub(crate) fn analyzer_for(set: &RuleSet) -> Analyzer {
     builder.build()
 }
 
+/// The office hours of a rule set: `[hours]` in `settings.timezone`. `None` when the
+/// rule set has no `[hours]` or nothing in it uses them: only a rule set that uses its
+/// hours reads the clock for each message.
+fn office_hours(set: &RuleSet) -> Option<OfficeHours> {
+    if set.hours.is_empty() || !set.uses_hours {
+        return None;
+    }
+    crate::hours::zone(&set.settings.timezone).map(|tz| OfficeHours::new(tz, &set.hours))
+}
+
 fn build_error(message: String) -> LoadError {
     LoadError::new(vec![Diagnostic::without_location(
         message,
@@ -272,7 +282,7 @@ impl Engine {
         let analyzer = analyzer_for(&set);
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
         let faqs = FaqModel::build(&set.faqs, &set.out_of_scope, &analyzer, &set.settings);
-        let office = OfficeHours::of(&set);
+        let office = office_hours(&set);
         let mut notices: Vec<usize> = (0..set.rules.len())
             .filter(|&i| set.rules[i].is_notice())
             .collect();
@@ -836,7 +846,7 @@ fn render_template(
         if let Some(v) = vars.get(name) {
             return Some(Value::Trusted(v));
         }
-        if name == "next_open" {
+        if name == crate::hours::NEXT_OPEN {
             return ctx.next_open().map(Value::Trusted);
         }
         let v = if name == "channel" {

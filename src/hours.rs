@@ -6,7 +6,6 @@
 //! jiff's copy of the IANA time-zone database (the system's when it has one, a copy
 //! bundled into the crate otherwise).
 
-use crate::config::{HoursLine, RuleSet};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
@@ -18,6 +17,42 @@ const SEARCH_DAYS: usize = 400;
 
 /// The longest `received_at` or history `at` text read; longer text is unreadable.
 const MAX_TIME_TEXT: usize = 100;
+
+/// One line of `[hours]`: days and one opening range in minutes after midnight, closed
+/// dates, or a date's changed hours. A line that lists several ranges gives one
+/// `HoursLine` per range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HoursLine {
+    /// Days (0 = Monday ..= 6 = Sunday) open from `open` to `close` minutes after
+    /// midnight.
+    Open {
+        /// The days this line covers, Monday = 0.
+        days: Vec<u8>,
+        /// Opening time, minutes after midnight.
+        open: u16,
+        /// Closing time, minutes after midnight (1440 for midnight at the day's end).
+        close: u16,
+    },
+    /// Dates (`YYYY-MM-DD`) on which the office is closed all day.
+    Closed(Vec<String>),
+    /// One-off changed hours: on `date` (`YYYY-MM-DD`) the office is open from `open`
+    /// to `close` minutes after midnight instead of its weekly hours.
+    Changed {
+        /// The date, `YYYY-MM-DD`.
+        date: String,
+        /// Opening time, minutes after midnight.
+        open: u16,
+        /// Closing time, minutes after midnight.
+        close: u16,
+    },
+}
+
+/// `{{next_open}}`: when the office next opens, as [`OfficeHours::next_open_text`] words it.
+pub(crate) const NEXT_OPEN: &str = "next_open";
+
+/// Values from office hours a template may use (they need `[hours]`).
+pub(crate) const TIME_SLOTS: &[&str] = &[NEXT_OPEN];
 
 /// An opening range: minutes after midnight, `open < close <= 1440`.
 pub(crate) type Range = (u16, u16);
@@ -33,16 +68,6 @@ pub(crate) struct OfficeHours {
 }
 
 impl OfficeHours {
-    /// The office hours of a rule set, as the engine reads them: `[hours]` in
-    /// `settings.timezone`. `None` when the rule set has no `[hours]` or nothing in it
-    /// uses them: only a rule set that uses its hours reads the clock for each message.
-    pub(crate) fn of(set: &RuleSet) -> Option<OfficeHours> {
-        if set.hours.is_empty() || !set.uses_hours {
-            return None;
-        }
-        zone(&set.settings.timezone).map(|tz| OfficeHours::new(tz, &set.hours))
-    }
-
     /// Office hours from validated `[hours]` lines. Dates that do not parse are
     /// skipped (loading has reported them).
     pub(crate) fn new(tz: TimeZone, lines: &[HoursLine]) -> OfficeHours {

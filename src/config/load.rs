@@ -376,7 +376,7 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
     hours_uses.extend(templated.iter().flat_map(|t| {
         t.slots
             .iter()
-            .filter(|s| validate::TIME_SLOTS.contains(&s.name.as_str()))
+            .filter(|s| hours::TIME_SLOTS.contains(&s.name.as_str()))
             .map(|s| HoursUse {
                 what: format!("`{{{{{}}}}}`", s.name),
                 context: t.context.clone(),

@@ -18,6 +18,7 @@ use crate::error::{LoadError, Location};
 use std::collections::BTreeMap;
 use std::path::Path;
 
+pub use crate::hours::HoursLine;
 pub(crate) use source::SourceFile;
 
 /// The most bytes one rule-set file may have (16 MiB). A larger file is a load error.
@@ -158,36 +159,6 @@ impl Default for Settings {
             faq_temperature: 0.7,
         }
     }
-}
-
-/// One line of `[hours]`: days and one opening range in minutes after midnight, closed
-/// dates, or a date's changed hours. A line that lists several ranges gives one
-/// `HoursLine` per range.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum HoursLine {
-    /// Days (0 = Monday ..= 6 = Sunday) open from `open` to `close` minutes after
-    /// midnight.
-    Open {
-        /// The days this line covers, Monday = 0.
-        days: Vec<u8>,
-        /// Opening time, minutes after midnight.
-        open: u16,
-        /// Closing time, minutes after midnight (1440 for midnight at the day's end).
-        close: u16,
-    },
-    /// Dates (`YYYY-MM-DD`) on which the office is closed all day.
-    Closed(Vec<String>),
-    /// One-off changed hours: on `date` (`YYYY-MM-DD`) the office is open from `open`
-    /// to `close` minutes after midnight instead of its weekly hours.
-    Changed {
-        /// The date, `YYYY-MM-DD`.
-        date: String,
-        /// Opening time, minutes after midnight.
-        open: u16,
-        /// Closing time, minutes after midnight.
-        close: u16,
-    },
 }
 
 /// `when.outside_hours = true` or `when.inside_hours = true`: a rule that holds only

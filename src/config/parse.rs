@@ -395,7 +395,7 @@ fn example_fits(sink: &mut Sink<'_>, example: &Text, ctx: Option<&str>) -> bool 
 fn var_is_valid(sink: &mut Sink<'_>, name: &str, name_span: Range<usize>, value: &Text) -> bool {
     let ctx = Some("[vars]");
     let reserved = name == "channel"
-        || super::validate::TIME_SLOTS.contains(&name)
+        || hours::TIME_SLOTS.contains(&name)
         || name.starts_with("author.")
         || name.starts_with("fields.");
     if reserved {

@@ -4,14 +4,12 @@ use super::parse::Templated;
 use super::walk::Hinter;
 use super::RuleSet;
 use crate::error::{Diagnostic, Location, Severity};
+use crate::hours::TIME_SLOTS;
 use crate::text::tokenize;
 use std::collections::BTreeMap;
 
 /// Message values a template may use.
 const MESSAGE_SLOTS: &[&str] = &["author.name", "author.handle", "author.id", "channel"];
-
-/// Values from office hours a template may use (they need `[hours]`).
-pub(crate) const TIME_SLOTS: &[&str] = &["next_open"];
 
 fn error(
     location: &Location,
