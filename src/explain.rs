@@ -17,6 +17,7 @@
 use crate::config::{HoursCondition, Phrase, Rule};
 use crate::outcome::{Blocker, Decision, Evidence, Kind, Outcome, Suppression};
 use crate::paint::{Paint, Painter, Plain, Tone};
+use crate::rules::PhraseId;
 use crate::text::tokenize;
 use crate::trace::{Dropped, Gate, Miss, Part, RuleNotes, RunnerUp, Trace};
 use crate::{Engine, Message, Span, Thresholds};
@@ -549,7 +550,7 @@ impl Engine {
     }
 
     /// The first of a rule's phrases that matching reads as phrase `id`.
-    fn phrase_as_written(&self, phrases: &[Phrase], id: u32) -> Option<String> {
+    fn phrase_as_written(&self, phrases: &[Phrase], id: PhraseId) -> Option<String> {
         phrases
             .iter()
             .find(|p| self.rule_index().phrase_id(self.analyzer(), &p.text) == Some(id))
