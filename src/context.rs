@@ -169,18 +169,18 @@ impl<'a> Context<'a> {
     /// The variations of `id` the author had, and the one they had last.
     pub(crate) fn variations_had(&self, id: &str) -> (Vec<usize>, Option<usize>) {
         let mut seen = Vec::new();
-        // The last: the latest `at`; among equal or unknown times, the later entry.
-        let mut last: Option<(Option<Timestamp>, usize, usize)> = None;
-        for (order, p) in self.past.iter().enumerate().filter(|(_, p)| p.id == id) {
+        let mut last: Option<&Past> = None;
+        for p in self.past.iter().filter(|p| p.id == id) {
             seen.push(p.variation);
-            let key = (p.at, order, p.variation);
-            if last.is_none_or(|l| (l.0, l.1) <= (key.0, key.1)) {
-                last = Some(key);
+            // The last: the latest `at`; among equal or unknown times, the later entry
+            // (this one: the history is read oldest first).
+            if last.is_none_or(|l| l.at <= p.at) {
+                last = Some(p);
             }
         }
         seen.sort_unstable();
         seen.dedup();
-        (seen, last.map(|l| l.2))
+        (seen, last.map(|l| l.variation))
     }
 }
 

@@ -54,31 +54,52 @@ pub(crate) const NEXT_OPEN: &str = "next_open";
 /// Values from office hours a template may use (they need `[hours]`).
 pub(crate) const TIME_SLOTS: &[&str] = &[NEXT_OPEN];
 
-/// An opening range: minutes after midnight, `open < close <= 1440`.
-pub(crate) type Range = (u16, u16);
+/// An opening range, in minutes after midnight: `open < close <= 1440`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Opening {
+    /// When the office opens.
+    pub(crate) open: u16,
+    /// When it closes (1440: midnight at the day's end).
+    pub(crate) close: u16,
+}
+
+impl Opening {
+    /// Whether the office is open `secs` seconds after midnight.
+    fn holds(self, secs: u32) -> bool {
+        u32::from(self.open) * 60 <= secs && secs < u32::from(self.close) * 60
+    }
+
+    /// Whether the two ranges share a minute.
+    pub(crate) fn overlaps(self, other: Opening) -> bool {
+        self.open < other.close && other.open < self.close
+    }
+}
 
 /// `[hours]` in a time zone.
 #[derive(Clone, Debug)]
 pub(crate) struct OfficeHours {
     tz: TimeZone,
     /// Monday = 0; each day's ranges, sorted.
-    weekly: [Vec<Range>; 7],
+    weekly: [Vec<Opening>; 7],
     /// Dates whose hours differ from the week's: changed hours, or none (closed).
-    dates: BTreeMap<Date, Vec<Range>>,
+    dates: BTreeMap<Date, Vec<Opening>>,
 }
 
 impl OfficeHours {
     /// Office hours from validated `[hours]` lines. Dates that do not parse are
     /// skipped (loading has reported them).
     pub(crate) fn new(tz: TimeZone, lines: &[HoursLine]) -> OfficeHours {
-        let mut weekly: [Vec<Range>; 7] = Default::default();
-        let mut dates: BTreeMap<Date, Vec<Range>> = BTreeMap::new();
+        let mut weekly: [Vec<Opening>; 7] = Default::default();
+        let mut dates: BTreeMap<Date, Vec<Opening>> = BTreeMap::new();
         for line in lines {
             match line {
                 HoursLine::Open { days, open, close } => {
                     for &d in days {
                         if let Some(day) = weekly.get_mut(usize::from(d)) {
-                            day.push((*open, *close));
+                            day.push(Opening {
+                                open: *open,
+                                close: *close,
+                            });
                         }
                     }
                 }
@@ -91,7 +112,10 @@ impl OfficeHours {
                 }
                 HoursLine::Changed { date, open, close } => {
                     if let Ok(date) = parse_date(date) {
-                        dates.entry(date).or_default().push((*open, *close));
+                        dates.entry(date).or_default().push(Opening {
+                            open: *open,
+                            close: *close,
+                        });
                     }
                 }
             }
@@ -106,7 +130,7 @@ impl OfficeHours {
     }
 
     /// The opening ranges of a date.
-    fn ranges(&self, date: Date) -> &[Range] {
+    fn ranges(&self, date: Date) -> &[Opening] {
         match self.dates.get(&date) {
             Some(changed) => changed,
             None => {
@@ -127,9 +151,7 @@ impl OfficeHours {
     pub(crate) fn is_open(&self, at: Timestamp) -> bool {
         let local = self.local(at);
         let secs = seconds_of_day(&local);
-        self.ranges(local.date())
-            .iter()
-            .any(|&(open, close)| u32::from(open) * 60 <= secs && secs < u32::from(close) * 60)
+        self.ranges(local.date()).iter().any(|r| r.holds(secs))
     }
 
     /// The next time the office opens after `at` (a later range today, or the first
@@ -142,7 +164,7 @@ impl OfficeHours {
             let later = self
                 .ranges(date)
                 .iter()
-                .map(|r| r.0)
+                .map(|r| r.open)
                 .find(|&open| day > 0 || u32::from(open) * 60 > secs);
             if let Some(open) = later {
                 let hour = i8::try_from(open / 60).ok()?;

@@ -456,20 +456,20 @@ fn check_hours(entries: &[HoursEntry], diagnostics: &mut Vec<Diagnostic>) {
                 pairs.push((i, o));
             }
         }
-        let mut open: Vec<(hours::Range, usize)> = list
+        let mut open: Vec<(hours::Opening, usize)> = list
             .iter()
             .enumerate()
             .filter_map(|(i, e)| Some((e.range?, i)))
             .collect();
-        open.sort_by_key(|&(r, i)| (r.0, i));
-        let mut furthest: Option<(hours::Range, usize)> = None;
+        open.sort_by_key(|&(r, i)| (r.open, i));
+        let mut furthest: Option<(hours::Opening, usize)> = None;
         for &(r, i) in &open {
             if let Some((f, j)) = furthest {
-                if r.0 < f.1 && f.0 < r.1 {
+                if r.overlaps(f) {
                     pairs.push((i.max(j), i.min(j)));
                 }
             }
-            if furthest.is_none_or(|(f, _)| r.1 > f.1) {
+            if furthest.is_none_or(|(f, _)| r.close > f.close) {
                 furthest = Some((r, i));
             }
         }
@@ -482,7 +482,7 @@ fn check_hours(entries: &[HoursEntry], diagnostics: &mut Vec<Diagnostic>) {
             let (message, label, first, help) = match (earlier.range, later.range) {
                 (Some(a), Some(_)) => (
                     format!("opening hours overlap on {}", day_name(day)),
-                    format!("overlaps {}-{}", hhmm(a.0), hhmm(a.1)),
+                    format!("overlaps {}-{}", hhmm(a.open), hhmm(a.close)),
                     "first set here",
                     match day {
                         HoursDay::Weekday(_) => "give each day its hours once: split the days (as in mon-thu and fri), or list ranges that do not overlap, as in [\"08:30-12:30\", \"13:30-17:00\"]",

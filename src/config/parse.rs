@@ -9,7 +9,7 @@ use super::{
 };
 use crate::conversation::Sent;
 use crate::error::{Diagnostic, Location};
-use crate::hours::{self, Range as OpenRange};
+use crate::hours::{self, Opening};
 use crate::template::Template;
 use crate::text::{tokenize, Language};
 use crate::{Decision, Message};
@@ -61,7 +61,7 @@ pub(crate) enum HoursDay {
 #[derive(Clone, Debug)]
 pub(crate) struct HoursEntry {
     pub(crate) day: HoursDay,
-    pub(crate) range: Option<OpenRange>,
+    pub(crate) range: Option<Opening>,
     pub(crate) location: Location,
 }
 
@@ -508,7 +508,7 @@ fn open_ranges(
     key: &str,
     v: &Val<'_>,
     ctx: Option<&str>,
-) -> Vec<(OpenRange, Text)> {
+) -> Vec<(Opening, Text)> {
     let texts = match v.get_ref() {
         DeValue::Array(_) => {
             let list = walk::strings(sink, v, key, ctx).unwrap_or_default();
@@ -528,7 +528,7 @@ fn open_ranges(
             .split_once('-')
             .and_then(|(a, b)| Some((parse_time(a)?, parse_time(b)?)));
         match times {
-            Some((open, close)) if open < close => out.push(((open, close), range)),
+            Some((open, close)) if open < close => out.push((Opening { open, close }, range)),
             Some((open, close)) if open > close => {
                 // "22:00-02:00": opening hours past midnight (issue 15: the hint said to
                 // swap the times, which the docs do not say).
@@ -584,11 +584,12 @@ fn date_hours(
             return;
         }
     }
-    for ((open, close), text) in open_ranges(sink, key, v, ctx) {
+    for (opening, text) in open_ranges(sink, key, v, ctx) {
+        let Opening { open, close } = opening;
         let location = sink.file.location(text.span);
         parsed.hours_entries.push(HoursEntry {
             day: HoursDay::Date(date),
-            range: Some((open, close)),
+            range: Some(opening),
             location: location.clone(),
         });
         parsed.hours.push((
@@ -644,12 +645,13 @@ fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                 );
             continue;
         };
-        for ((open, close), text) in open_ranges(sink, key, v, ctx) {
+        for (opening, text) in open_ranges(sink, key, v, ctx) {
+            let Opening { open, close } = opening;
             let location = sink.file.location(text.span);
             for &day in &days {
                 parsed.hours_entries.push(HoursEntry {
                     day: HoursDay::Weekday(day),
-                    range: Some((open, close)),
+                    range: Some(opening),
                     location: location.clone(),
                 });
             }
