@@ -293,7 +293,7 @@ Layers, each reading only those before it:
 
 | layer | modules | holds |
 |---|---|---|
-| config | `config` (load, parse, validate, walk), `hours`, `template` | a rule set read from TOML, every problem as a [`Diagnostic`]; office hours; reply templates |
+| config | `hours`, `template`, then `config` (answer, load, parse, validate, walk) | office hours and times; reply templates; a rule set read from TOML, every problem as a [`Diagnostic`], rules and FAQ entries each holding an [`Answer`] |
 | text | `text` (fold, analyzer, phrase trie), `span` | how text is read: folding, word ids with synonyms, stems, typo targets |
 | rules, faq | `rules` (phrase index, regex prefilter), `faq` (classifier, retrieval) | which rules fire; which FAQ entries answer, and how sure |
 | engine | `engine`, `context`, `conversation`, `trace` | one decision per message, optionally noted for `explain` |
@@ -307,8 +307,10 @@ A message's way through [`Engine::suggest`]: `engine` cuts it to `max_message_by
 and `text` tokenizes it once; the analyzer gives word ids (synonyms folded) and stems.
 `rules` walks the phrase trie over the word ids and runs the regex prefilter, then
 checks each candidate rule's conditions (`RuleIndex::fire`); `faq` scores the
-entries from the stems and words (`FaqModel::score`). `engine` ranks the candidates,
-drops what office hours, the FAQ's grounding and the author's history rule out, and
+entries from the stems and words (`FaqModel::score`). Each candidate points at its
+rule's or entry's [`Answer`]. `engine` ranks the candidates, drops what office hours
+(compiled when the engine is built), the FAQ's grounding and the author's history
+(`context`, read from each candidate's answer) rule out, and
 takes the decision: an escalating rule escalates; otherwise the top suggestion is sent
 unattended exactly when its auto-reply gate holds (the rule's or entry's
 `auto_reply`, loop protection, [`Suggestion`]'s own blockers, the threshold and the
@@ -426,6 +428,7 @@ mod testoibits {
         assert_unwind_safe::<Outcome>();
         assert_unwind_safe::<ConversationMemory>();
         assert_unwind_safe::<Settings>();
+        assert_unwind_safe::<Answer>();
         assert_unwind_safe::<Diagnostic>();
         assert_unwind_safe::<explain::Explanation>();
         assert_unwind_safe::<Reloader>();
@@ -445,6 +448,7 @@ mod testoibits {
         assert_send_sync::<Settings>();
         assert_send_sync::<Rule>();
         assert_send_sync::<Faq>();
+        assert_send_sync::<Answer>();
         assert_send_sync::<TestCase>();
         assert_send_sync::<Diagnostic>();
         assert_send_sync::<Location>();
