@@ -30,7 +30,7 @@
 
 use crate::config::SourceFile;
 use crate::error::{Diagnostic, Location, Severity};
-use crate::text::{tokenize, AnalyzerBuilder, Language};
+use crate::text::{tokenize, AnalyzerBuilder, Language, WordId};
 use crate::{Rule, RuleSet};
 use std::collections::{HashMap, HashSet};
 use toml::de::{DeTable, DeValue};
@@ -197,11 +197,11 @@ fn with_secondary(mut d: Diagnostic, location: &Location, label: impl Into<Strin
 }
 
 /// A phrase as word ids (synonym groups folded).
-type Words = Vec<u32>;
+type Words = Vec<WordId>;
 
 /// Whether every message holding `haystack` holds `needle`: `needle`'s words occur in
 /// `haystack` in a row.
-fn contains(haystack: &[u32], needle: &[u32]) -> bool {
+fn contains<W: PartialEq>(haystack: &[W], needle: &[W]) -> bool {
     !needle.is_empty()
         && needle.len() <= haystack.len()
         && haystack.windows(needle.len()).any(|w| w == needle)
@@ -458,7 +458,7 @@ fn ranks_before(a: &Rule, ai: usize, b: &Rule, bi: usize) -> bool {
 /// comparing every pair: the words of its phrases, or its patterns.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Key {
-    Word(u32),
+    Word(WordId),
     Pattern(String),
 }
 

@@ -9,7 +9,7 @@
 use crate::config::{Conditions, Rule};
 use crate::message::Message;
 use crate::outcome::{Evidence, EvidenceKind};
-use crate::text::{Analyzer, PhraseTrie, WordTok, UNKNOWN};
+use crate::text::{Analyzer, PhraseTrie, WordId, WordTok};
 use crate::Span;
 
 /// How a rule uses a phrase.
@@ -81,7 +81,7 @@ pub(crate) struct Fired {
 /// Every rule, compiled.
 #[derive(Debug)]
 pub(crate) struct RuleIndex {
-    phrases: PhraseTrie,
+    phrases: PhraseTrie<WordId>,
     /// phrase id → its users, each phrase's users one after another:
     /// `phrase_users[phrase_starts[id]..phrase_starts[id + 1]]`
     phrase_users: Vec<PhraseUser>,
@@ -121,7 +121,7 @@ impl RuleIndex {
                 let mut ids = Vec::with_capacity(phrases.len());
                 for p in phrases {
                     let words = analyzer.phrase_words(&p.text);
-                    if words.is_empty() || words.contains(&UNKNOWN) {
+                    if words.is_empty() || words.contains(&WordId::UNKNOWN) {
                         continue;
                     }
                     let next = index.phrase_text.len() as u32;
@@ -273,7 +273,7 @@ impl RuleIndex {
     /// The id of a phrase as the index knows it, if it takes part in matching.
     pub(crate) fn phrase_id(&self, analyzer: &Analyzer, text: &str) -> Option<PhraseId> {
         let words = analyzer.phrase_words(text);
-        if words.is_empty() || words.contains(&UNKNOWN) {
+        if words.is_empty() || words.contains(&WordId::UNKNOWN) {
             return None;
         }
         self.phrases.get(&words).map(PhraseId)
