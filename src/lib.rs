@@ -327,11 +327,13 @@ back. [`Engine::explain`] runs the same code with a recorder that notes every ch
   set, its answers kept as `context` for matching).
 * `report`: `replykit::listen`, reports over a message history (coverage, clusters of
   what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
-* `parallel`: the listening report clusters on every core, with rayon (enables
-  `report`; the result is the same as on one core).
+* `parallel`: batches on every core, with rayon: [`Engine::suggest_batch`],
+  [`eval`], and the listening report's clustering (the results are the same as on
+  one core).
 * `schema`: [`schema`], JSON Schemas of a message line and an outcome line, generated
   from the types with schemars.
-* `cli`: the `replykit` command-line tool (enables `toolkit`, `report` and `schema`).
+* `cli`: the `replykit` command-line tool (enables `toolkit`, `report`, `schema` and
+  `parallel`: `eval`, `diff` and `report` answer their messages on every core).
 
 Without features, the crate is the engine alone: load a rule set, build an
 [`Engine`], [`suggest`](Engine::suggest) and [`explain`](Engine::explain).
@@ -341,6 +343,7 @@ Without features, the crate is the engine alone: load a rule set, build an
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod batch;
 mod config;
 mod context;
 mod conversation;
