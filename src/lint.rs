@@ -30,7 +30,7 @@
 
 use crate::config::SourceFile;
 use crate::error::{Diagnostic, Location, Severity};
-use crate::text::{tokenize, AnalyzerBuilder, Language, WordId};
+use crate::text::{tokenize, WordId};
 use crate::{Rule, RuleSet};
 use std::collections::{HashMap, HashSet};
 use toml::de::{DeTable, DeValue};
@@ -215,20 +215,9 @@ struct Compiled {
     none: Vec<Words>,
 }
 
-/// Reads every rule's phrases the way the engine does.
+/// Reads every rule's phrases as the engine does, with the engine's analyzer.
 fn compile(set: &RuleSet) -> Vec<Compiled> {
-    let language = Language::from_name(&set.settings().language).unwrap_or_else(Language::english);
-    let mut builder = AnalyzerBuilder::new(language);
-    for group in set.synonyms() {
-        builder.add_synonyms(group);
-    }
-    for rule in set.rules() {
-        let w = &rule.when;
-        for p in w.any.iter().chain(&w.all).chain(&w.none) {
-            builder.add_text(&p.text);
-        }
-    }
-    let analyzer = builder.build();
+    let analyzer = crate::engine::analyzer_for(set);
     let words = |phrases: &[crate::Phrase]| -> Vec<Words> {
         phrases
             .iter()
