@@ -135,11 +135,12 @@ fn check(line: &str, expect: &Expect) -> bool {
     }
 }
 
-/// Runs `replykit suggest` on the input file and checks every output line.
-fn run(input: &Input) -> usize {
-    let stdin = File::open(&input.path).expect("the input exists");
+/// What `replykit suggest RULES < INPUT` writes; the run must succeed.
+fn suggest_output(rules: &Path, input: &Path) -> String {
+    let stdin = File::open(input).expect("the input exists");
     let mut child = Command::new(REPLYKIT)
-        .args(["suggest", COUNCIL])
+        .arg("suggest")
+        .arg(rules)
         .stdin(Stdio::from(stdin))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -154,6 +155,12 @@ fn run(input: &Input) -> usize {
         .expect("UTF-8 output");
     let status = child.wait().expect("replykit finishes");
     assert!(status.success(), "replykit suggest failed: {status}");
+    output
+}
+
+/// Runs `replykit suggest` on the input file and checks every output line.
+fn run(input: &Input) -> usize {
+    let output = suggest_output(Path::new(COUNCIL), &input.path);
     let mut lines = 0;
     for (n, line) in output.lines().enumerate() {
         let expect = input.expected.get(n).expect("no more output than input");
@@ -219,24 +226,7 @@ fn engine_of(rules: &Path) -> Engine {
 /// output (counted by their `"kind":"rule"`; evidence has other kinds), which must be
 /// the engine's.
 fn run_rules(input: &RulesInput) -> usize {
-    let stdin = File::open(&input.lines).expect("the input exists");
-    let mut child = Command::new(REPLYKIT)
-        .arg("suggest")
-        .arg(&input.rules)
-        .stdin(Stdio::from(stdin))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the replykit binary runs");
-    let mut output = String::new();
-    child
-        .stdout
-        .take()
-        .expect("piped stdout")
-        .read_to_string(&mut output)
-        .expect("UTF-8 output");
-    let status = child.wait().expect("replykit finishes");
-    assert!(status.success(), "replykit suggest failed: {status}");
+    let output = suggest_output(&input.rules, &input.lines);
     assert_eq!(output.lines().count(), RULE_MESSAGES, "a line per message");
     let suggestions = output.matches("\"kind\":\"rule\"").count();
     assert_eq!(suggestions, input.suggestions);

@@ -101,19 +101,17 @@ fn compare(old: &Engine, new: &Engine, messages: &Path, all: bool) -> Result<Rep
     let mut lines = Lines::new(open(messages)?);
     let mut groups: HashMap<(Answer, Answer), Group> = HashMap::new();
     let (mut total, mut skipped, mut n) = (0, 0, 0);
-    let mut end = false;
-    while !end {
-        // A chunk of messages, with their line numbers and labels.
+    loop {
+        let raws = lines
+            .next_lines(CHUNK)
+            .map_err(|e| format!("cannot read `{}`: {e}", messages.display()))?;
+        if raws.is_empty() {
+            break;
+        }
+        // The chunk's messages, with their line numbers and labels.
         let mut chunk: Vec<Message> = Vec::with_capacity(CHUNK);
         let mut about: Vec<(usize, Label)> = Vec::with_capacity(CHUNK);
-        while chunk.len() < CHUNK {
-            let Some(raw) = lines
-                .next_line()
-                .map_err(|e| format!("cannot read `{}`: {e}", messages.display()))?
-            else {
-                end = true;
-                break;
-            };
+        for raw in raws {
             n += 1;
             if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
                 continue;

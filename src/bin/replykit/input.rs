@@ -39,6 +39,19 @@ impl<R: BufRead> Lines<R> {
         self.drained
     }
 
+    /// The next `n` lines, fewer only at the end of input (none there): for commands
+    /// that answer their messages a chunk at a time (`Engine::suggest_batch`).
+    pub(crate) fn next_lines(&mut self, n: usize) -> std::io::Result<Vec<RawLine>> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            match self.next_line()? {
+                Some(line) => out.push(line),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// The next line, `Ok(None)` at the end of input.
     pub(crate) fn next_line(&mut self) -> std::io::Result<Option<RawLine>> {
         let mut line = Vec::new();
@@ -267,6 +280,15 @@ mod tests {
         assert!(lines.drained(), "the buffer is used up");
         assert!(lines.next_line().expect("reads").is_none());
         assert!(lines.drained());
+    }
+
+    #[test]
+    fn lines_come_in_chunks_and_the_last_one_is_short() {
+        let mut lines = Lines::new(std::io::Cursor::new(b"a\nb\n\nc".to_vec()));
+        let chunk = |lines: &mut Lines<_>| lines.next_lines(3).map(|c| c.len()).ok();
+        assert_eq!(chunk(&mut lines), Some(3));
+        assert_eq!(chunk(&mut lines), Some(1));
+        assert_eq!(chunk(&mut lines), Some(0));
     }
 
     #[test]

@@ -56,34 +56,34 @@ pub(crate) fn run(rules: &Path, history: &Path, outputs: Outputs<'_>) -> Result<
     let mut listener = Listener::new(&loaded.engine);
     let mut lines = Lines::new(open(history)?);
     let bar = progress(history);
-    let mut end = false;
-    while !end {
-        // A chunk of lines; their messages are answered together (on every core, see
-        // `Engine::suggest_batch`), then taken in line order.
-        let mut chunk: Vec<(Line, u64)> = Vec::with_capacity(CHUNK);
-        let mut messages: Vec<Message> = Vec::with_capacity(CHUNK);
-        while chunk.len() < CHUNK {
-            let Some(raw) = lines
-                .next_line()
-                .map_err(|e| format!("cannot read `{}`: {e}", history.display()))?
-            else {
-                end = true;
-                break;
-            };
-            let bytes = raw.as_ref().map_or(0, Vec::len) as u64 + 1;
-            let line = if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
-                Line::Blank
-            } else {
-                match parse_line(&raw) {
-                    Ok((message, _)) => {
-                        messages.push(message);
-                        Line::Message
-                    }
-                    Err(reason) => Line::Bad(reason),
-                }
-            };
-            chunk.push((line, bytes));
+    loop {
+        let raws = lines
+            .next_lines(CHUNK)
+            .map_err(|e| format!("cannot read `{}`: {e}", history.display()))?;
+        if raws.is_empty() {
+            break;
         }
+        // The chunk's lines; their messages are answered together (on every core, see
+        // `Engine::suggest_batch`), then taken in line order.
+        let mut messages: Vec<Message> = Vec::with_capacity(CHUNK);
+        let chunk: Vec<(Line, u64)> = raws
+            .into_iter()
+            .map(|raw| {
+                let bytes = raw.as_ref().map_or(0, Vec::len) as u64 + 1;
+                let line = if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
+                    Line::Blank
+                } else {
+                    match parse_line(&raw) {
+                        Ok((message, _)) => {
+                            messages.push(message);
+                            Line::Message
+                        }
+                        Err(reason) => Line::Bad(reason),
+                    }
+                };
+                (line, bytes)
+            })
+            .collect();
         let mut answered = messages.iter().zip(loaded.engine.suggest_batch(&messages));
         for (line, bytes) in chunk {
             match line {
