@@ -6,33 +6,11 @@
 //! first, how often the engine would answer unattended and how often it is right when it
 //! does, and how often it rightly says "no confident answer".
 
+pub use crate::labelled::Labelled;
 use crate::{Decision, Engine, Message};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::time::Instant;
-
-/// A message with the id that should answer it; `label: None` means out of scope (only
-/// "no confident answer" is right). The JSON-lines form is
-/// `{"text": "...", "label": "bin-day"}` or `{"text": "...", "label": null}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct Labelled {
-    /// The message text.
-    pub text: String,
-    /// The right rule or FAQ id, or `None` for out of scope.
-    #[serde(default)]
-    pub label: Option<String>,
-}
-
-impl Labelled {
-    /// A labelled message.
-    pub fn new(text: impl Into<String>, label: Option<&str>) -> Labelled {
-        Labelled {
-            text: text.into(),
-            label: label.map(str::to_string),
-        }
-    }
-}
 
 /// Two labels the engine mixes up: `expected` was right, `got` came first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -132,7 +110,7 @@ pub fn evaluate(engine: &Engine, data: &[Labelled]) -> EvalReport {
         crate::batch::map(chunk, |item| {
             // Labels are ids; a label that is not a valid id is read the way `import` made
             // it into one.
-            let label = item.label.as_deref().map(crate::import::label_id);
+            let label = item.label.as_deref().map(crate::labelled::label_id);
             let message = Message::new(item.text.as_str());
             let start = Instant::now();
             let outcome = engine.suggest(&message);

@@ -359,6 +359,8 @@ mod hours;
 #[cfg(feature = "toolkit")]
 pub mod import;
 #[cfg(feature = "toolkit")]
+mod labelled;
+#[cfg(feature = "toolkit")]
 pub mod lint;
 #[cfg(feature = "report")]
 pub mod listen;
