@@ -9,7 +9,12 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::features::{Extractor, FeatureConfig, Kind, RawFeature};
+use super::features::{Extractor, FeatureConfig, Kind};
+use lookup::HashTable;
+use vector::KnownWords;
+
+mod lookup;
+mod vector;
 
 /// Hasher for keys that are already well-mixed 64-bit hashes.
 #[derive(Default, Clone, Copy)]
@@ -29,7 +34,8 @@ impl Hasher for IdentityHasher {
     }
 }
 
-type FeatureMap = HashMap<u64, u32, BuildHasherDefault<IdentityHasher>>;
+/// Feature hash → feature id.
+type FeatureMap = HashTable<u32>;
 
 /// Training hyper-parameters. `TrainConfig::default()` is tuned for FAQ sets with
 /// 1–150 example questions per entry.
@@ -109,6 +115,8 @@ pub struct Model {
     extractor: Extractor,
     n_labels: usize,
     vocab: FeatureMap,
+    /// The training words' own features, looked up once.
+    known: KnownWords,
     /// Per-feature term weight: idf^idf_power * icf^icf_power * family weight.
     idf: Vec<f32>,
     /// Term weight given to features never seen in training.
@@ -208,7 +216,7 @@ impl Model {
             examples.iter().filter(|(_, y)| *y < n_labels).collect();
 
         // 1. Document frequencies -> vocabulary (training data only).
-        let mut raw: Vec<RawFeature> = Vec::new();
+        let mut raw: Vec<u64> = Vec::new();
         // hash -> (document frequency, number of labels, last label seen + 1)
         let mut df: HashMap<u64, (u32, u32, usize), BuildHasherDefault<IdentityHasher>> =
             HashMap::default();
@@ -218,10 +226,10 @@ impl Model {
             let (words, y) = examples[i];
             extractor.cache_stems(words);
             extractor.extract(words, &mut raw);
-            raw.sort_unstable_by_key(|r| r.hash);
-            raw.dedup_by_key(|r| r.hash);
-            for r in &raw {
-                let e = df.entry(r.hash).or_insert((0, 0, 0));
+            raw.sort_unstable();
+            raw.dedup();
+            for &r in &raw {
+                let e = df.entry(r).or_insert((0, 0, 0));
                 e.0 += 1;
                 if e.2 != *y + 1 {
                     e.1 += 1;
@@ -238,8 +246,7 @@ impl Model {
         // ties broken by hash so the order is deterministic.
         keys.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         let n_docs = examples.len() as f32;
-        let mut vocab: FeatureMap =
-            HashMap::with_capacity_and_hasher(keys.len(), Default::default());
+        let mut vocab = FeatureMap::with_capacity(keys.len());
         let mut idf = Vec::with_capacity(keys.len());
         let n_cls = n_labels as f32;
         for (i, (h, d, cf, k)) in keys.iter().enumerate() {
@@ -256,11 +263,19 @@ impl Model {
         let unknown_idf = ((n_docs + 1.0).ln() + 1.0).powf(cfg.idf_power)
             * ((n_labels as f32 + 1.0).ln() + 1.0).powf(cfg.icf_power);
         let n_feat = idf.len();
+        let known = KnownWords::build(
+            &extractor,
+            &vocab,
+            examples
+                .iter()
+                .flat_map(|(w, _)| w.iter().map(String::as_str)),
+        );
 
         let mut model = Model {
             extractor,
             n_labels,
             vocab,
+            known,
             idf,
             unknown_idf,
             unknown_weight: cfg.unknown_weight,
@@ -275,13 +290,7 @@ impl Model {
         }
 
         // 2. Vectorise the training set once.
-        let xs: Vec<SparseVec> = examples
-            .iter()
-            .map(|(w, _)| {
-                model.extractor.extract(w, &mut raw);
-                model.vectorise(&raw)
-            })
-            .collect();
+        let xs: Vec<SparseVec> = examples.iter().map(|(w, _)| model.sparse(w, &[])).collect();
         let ys: Vec<usize> = examples.iter().map(|(_, y)| *y).collect();
 
         // 3. SGD: the average of `runs` runs with different seeds (the first with
@@ -353,63 +362,6 @@ impl Model {
         self.idf.len()
     }
 
-    /// Turns raw features into the L2-normalised TF-IDF vector. Occurrences of a
-    /// feature are gathered in a small open-addressing table (cheaper than sorting
-    /// them); the vector lists features in the table's order, which depends only on
-    /// their hashes, so it is deterministic.
-    fn vectorise(&self, raw: &[RawFeature]) -> SparseVec {
-        /// A distinct feature: its hash, occurrences and the words that produced it.
-        #[derive(Clone, Copy)]
-        struct Slot {
-            hash: u64,
-            count: u32,
-            words: u64,
-        }
-        let empty = Slot {
-            hash: 0,
-            count: 0,
-            words: 0,
-        };
-        let mut table = vec![empty; (2 * raw.len()).next_power_of_two().max(2)];
-        let mask = table.len() - 1;
-        for r in raw {
-            // The hash's low two bits are the feature kind; the high bits are mixed.
-            let mut i = (r.hash >> 32) as usize & mask;
-            // The table is at least twice as big as `raw`: a free slot is always found.
-            while let Some(slot) = table.get_mut(i) {
-                if slot.count == 0 || slot.hash == r.hash {
-                    slot.hash = r.hash;
-                    slot.count += 1;
-                    slot.words |= (1u64 << r.w0.min(63)) | (1u64 << r.w1.min(63));
-                    break;
-                }
-                i = (i + 1) & mask;
-            }
-        }
-        let mut out = SparseVec::default();
-        let mut unknown_sq = 0.0f32;
-        for slot in table.iter().filter(|s| s.count > 0) {
-            let tf = sublinear(slot.count as usize);
-            match self.vocab.get(&slot.hash) {
-                Some(&f) => {
-                    out.words.push(slot.words);
-                    out.idx.push(f);
-                    out.val.push(tf * self.idf[f as usize]);
-                }
-                None => {
-                    let u = tf * self.unknown_idf * self.extractor.weight(Kind::of_hash(slot.hash));
-                    unknown_sq += u * u;
-                }
-            }
-        }
-        let sq: f32 = out.val.iter().map(|v| v * v).sum::<f32>() + self.unknown_weight * unknown_sq;
-        let inv = if sq > 0.0 { 1.0 / sq.sqrt() } else { 0.0 };
-        for v in out.val.iter_mut() {
-            *v *= inv;
-        }
-        out
-    }
-
     /// Raw (untempered) logits of a vectorised message.
     fn logits_into(&self, x: &SparseVec, out: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
@@ -458,9 +410,7 @@ impl Model {
     /// training stem (which saves stemming it).
     #[cfg(any(test, feature = "toolkit"))]
     pub fn logits_hinted(&self, words: &[&str], unseen: &[bool]) -> Vec<f32> {
-        let mut raw = Vec::with_capacity(words.len() * 24);
-        self.extractor.extract_hinted(words, unseen, &mut raw);
-        let x = self.vectorise(&raw);
+        let x = self.sparse(words, unseen);
         let mut out = vec![0.0; self.n_labels];
         self.logits_into(&x, &mut out);
         out
@@ -478,9 +428,7 @@ impl Model {
     /// [`predict`](Self::predict), also giving the message's features for
     /// [`contributions_of`](Self::contributions_of).
     pub(crate) fn predict_features(&self, words: &[&str], unseen: &[bool]) -> (Vec<f32>, Features) {
-        let mut raw = Vec::with_capacity(words.len() * 24);
-        self.extractor.extract_hinted(words, unseen, &mut raw);
-        let x = self.vectorise(&raw);
+        let x = self.sparse(words, unseen);
         let mut p = vec![0.0; self.n_labels];
         self.logits_into(&x, &mut p);
         softmax(&mut p, 1.0 / self.temperature);
