@@ -340,6 +340,12 @@ impl Model {
                 }
             }
         }
+        let (qweights, qscale, idf) = (&model.qweights, &model.qscale, &model.idf);
+        model.known.set_rows(
+            c,
+            |f| qweights.get(f * c..(f + 1) * c).unwrap_or_default(),
+            |f| idf.get(f).copied().unwrap_or(0.0) * qscale.get(f).copied().unwrap_or(0.0),
+        );
         model
     }
 
@@ -410,9 +416,8 @@ impl Model {
     /// training stem (which saves stemming it).
     #[cfg(any(test, feature = "toolkit"))]
     pub fn logits_hinted(&self, words: &[&str], unseen: &[bool]) -> Vec<f32> {
-        let x = self.sparse(words, unseen);
         let mut out = vec![0.0; self.n_labels];
-        self.logits_into(&x, &mut out);
+        self.sparse_logits(words, unseen, &mut out);
         out
     }
 
@@ -428,9 +433,8 @@ impl Model {
     /// [`predict`](Self::predict), also giving the message's features for
     /// [`contributions_of`](Self::contributions_of).
     pub(crate) fn predict_features(&self, words: &[&str], unseen: &[bool]) -> (Vec<f32>, Features) {
-        let x = self.sparse(words, unseen);
         let mut p = vec![0.0; self.n_labels];
-        self.logits_into(&x, &mut p);
+        let x = self.sparse_logits(words, unseen, &mut p);
         softmax(&mut p, 1.0 / self.temperature);
         (
             p,

@@ -7,6 +7,12 @@
 //! and looked up one by one. Occurrences are counted in per-thread scratch arrays
 //! indexed by feature id (cleared feature by feature after use), so a message costs
 //! work in proportion to its own features, never to the vocabulary.
+//!
+//! Once the weights are known, each training word also keeps its features' summed
+//! weight rows ([`KnownWords::rows`]): a message's logits add one row per known word,
+//! and a weighted row only for the features whose count in the message is not what
+//! its words' rows assumed (a character n-gram two words share, a repeated word, a
+//! bigram, an unknown word's features).
 
 use std::cell::RefCell;
 use std::sync::LazyLock;
@@ -15,12 +21,13 @@ use super::lookup::HashTable;
 use super::{sublinear, Model, SparseVec};
 use crate::faq::features::{Extractor, Kind};
 
-/// A training word's features: `len` feature ids from `start` in
+/// A training word (the `index`th): its `len` distinct features from `start` in
 /// [`KnownWords::features`], and the hash it stands as in bigrams.
 #[derive(Clone, Copy, Debug, Default)]
 struct KnownWord {
     start: u32,
     len: u32,
+    index: u32,
     unit: u64,
 }
 
@@ -29,7 +36,25 @@ struct KnownWord {
 pub(super) struct KnownWords {
     /// Word hash → its features.
     table: HashTable<KnownWord>,
-    features: Vec<u32>,
+    /// (feature id, occurrences in the word), each word's distinct features in turn.
+    features: Vec<(u32, u32)>,
+    /// Each word's (start, len) in `features`, by index.
+    spans: Vec<(u32, u32)>,
+    /// Word-major, `n_labels` per word: the sum of the word's features' weight rows,
+    /// each times its term weight (sublinear tf times idf); empty until
+    /// [`set_rows`](Self::set_rows).
+    rows: Vec<f32>,
+}
+
+/// How a message's logits are summed from [`KnownWords::rows`] and feature rows.
+#[derive(Debug, Default)]
+pub(super) struct Plan {
+    /// The row index of each known word of the message, in order.
+    words: Vec<u32>,
+    /// (feature id, term weight times idf) to add beyond the words' rows.
+    fixes: Vec<(u32, f32)>,
+    /// The inverse of the message vector's L2 norm.
+    inv: f32,
 }
 
 impl KnownWords {
@@ -43,34 +68,47 @@ impl KnownWords {
         let mut known = KnownWords {
             table: HashTable::with_capacity(1024),
             features: Vec::new(),
+            spans: Vec::new(),
+            rows: Vec::new(),
         };
         let (mut buf, mut starts) = (String::new(), Vec::new());
+        let mut ids: Vec<u32> = Vec::new();
         for word in words.filter(|w| !w.is_empty()) {
             let wh = Extractor::word_hash(word);
             if known.table.get(wh).is_some() {
                 continue;
             }
-            let start = known.features.len();
             let mut complete = true;
             let sh = extractor.stem_hash(word, wh, false);
+            ids.clear();
             extractor.word_features(word, wh, sh, &mut buf, &mut starts, |h| {
                 match vocab.get(h) {
-                    Some(f) => known.features.push(f),
+                    Some(f) => ids.push(f),
                     None => complete = false,
                 }
             });
-            if complete {
-                known.table.insert(
-                    wh,
-                    KnownWord {
-                        start: start as u32,
-                        len: (known.features.len() - start) as u32,
-                        unit: extractor.unit_hash(wh, sh),
-                    },
-                );
-            } else {
-                known.features.truncate(start);
+            if !complete {
+                continue;
             }
+            let start = known.features.len();
+            for &f in &ids {
+                let own = known.features.get_mut(start..).unwrap_or_default();
+                match own.iter_mut().find(|(g, _)| *g == f) {
+                    Some((_, m)) => *m += 1,
+                    None => known.features.push((f, 1)),
+                }
+            }
+            let len = known.features.len() - start;
+            known.table.insert(
+                wh,
+                KnownWord {
+                    start: start as u32,
+                    len: len as u32,
+                    index: known.spans.len() as u32,
+                    unit: extractor.unit_hash(wh, sh),
+                },
+            );
+            known.spans.push((start as u32, len as u32));
         }
         known
     }
@@ -80,15 +118,63 @@ impl KnownWords {
     pub(super) fn len(&self) -> usize {
         self.table.len()
     }
+
+    /// Sums each word's weight rows (see [`rows`](Self::rows)): `row(f)` is feature
+    /// `f`'s weights, `scale(f)` its term weight besides tf (idf times dequantisation
+    /// scale).
+    pub(super) fn set_rows<'m>(
+        &mut self,
+        n_labels: usize,
+        row: impl Fn(usize) -> &'m [i8],
+        scale: impl Fn(usize) -> f32,
+    ) {
+        let table = &*SUBLINEAR;
+        let mut rows = vec![0.0f32; self.spans.len() * n_labels];
+        for (&(start, len), out) in self
+            .spans
+            .iter()
+            .zip(rows.chunks_exact_mut(n_labels.max(1)))
+        {
+            let (start, end) = (start as usize, (start + len) as usize);
+            for &(f, m) in self.features.get(start..end).unwrap_or_default() {
+                let s = tf_weight(table, m) * scale(f as usize);
+                for (o, &w) in out.iter_mut().zip(row(f as usize)) {
+                    *o += s * f32::from(w);
+                }
+            }
+        }
+        self.rows = rows;
+    }
+
+    /// Word `index`'s row, if rows are set.
+    #[inline]
+    pub(super) fn row(&self, index: u32, n_labels: usize) -> Option<&[f32]> {
+        let start = index as usize * n_labels;
+        self.rows.get(start..start + n_labels)
+    }
+
+    /// Whether [`set_rows`](Self::set_rows) has summed rows for `n_labels` labels.
+    pub(super) fn has_rows(&self, n_labels: usize) -> bool {
+        !self.spans.is_empty() && self.rows.len() == self.spans.len() * n_labels
+    }
+}
+
+/// What the message holds of one feature.
+#[derive(Clone, Copy, Debug, Default)]
+struct Seen {
+    /// Occurrences (0 outside of the message).
+    count: u32,
+    /// The sum of the term weights the known words' rows gave it.
+    in_rows: f32,
+    /// The message words that produced it (bit `min(i, 63)`).
+    words: u64,
 }
 
 /// Per-thread working space of [`Model::sparse`].
 #[derive(Default)]
 struct Scratch {
-    /// Feature id → occurrences in the message (0 outside of it).
-    count: Vec<u32>,
-    /// Feature id → the message words that produced it (bit `min(i, 63)`).
-    words: Vec<u64>,
+    /// Feature id → what the message holds of it.
+    seen: Vec<Seen>,
     /// The feature ids with a non-zero count, in first-occurrence order.
     touched: Vec<u32>,
     /// Hashes of features no training message had, one per occurrence.
@@ -97,18 +183,21 @@ struct Scratch {
     units: Vec<(u32, u64)>,
     buf: String,
     starts: Vec<usize>,
+    plan: Plan,
 }
 
 impl Scratch {
+    /// Notes `count` occurrences of feature `f` made by the words `bits`, of which
+    /// the known words' rows gave `in_rows` in term weight.
     #[inline]
-    fn add(count: &mut [u32], words: &mut [u64], touched: &mut Vec<u32>, f: u32, bits: u64) {
-        let i = f as usize;
-        if let (Some(c), Some(w)) = (count.get_mut(i), words.get_mut(i)) {
-            if *c == 0 {
+    fn add(seen: &mut [Seen], touched: &mut Vec<u32>, f: u32, count: u32, in_rows: f32, bits: u64) {
+        if let Some(s) = seen.get_mut(f as usize) {
+            if s.count == 0 {
                 touched.push(f);
             }
-            *c += 1;
-            *w |= bits;
+            s.count += count;
+            s.in_rows += in_rows;
+            s.words |= bits;
         }
     }
 }
@@ -143,10 +232,34 @@ impl Model {
     /// training stem, which saves stemming it). Features are listed in the order they
     /// first occur, so the vector is deterministic.
     pub(super) fn sparse<S: AsRef<str>>(&self, words: &[S], unseen: &[bool]) -> SparseVec {
+        self.with_scratch(|scratch| self.sparse_with(words, unseen, scratch))
+    }
+
+    /// [`sparse`](Self::sparse), and the message's raw logits in `out` (`n_labels`
+    /// long).
+    pub(super) fn sparse_logits(
+        &self,
+        words: &[&str],
+        unseen: &[bool],
+        out: &mut [f32],
+    ) -> SparseVec {
+        if !self.known.has_rows(self.n_labels) {
+            let x = self.sparse(words, unseen);
+            self.logits_into(&x, out);
+            return x;
+        }
+        self.with_scratch(|scratch| {
+            let x = self.sparse_with(words, unseen, scratch);
+            self.planned_logits(&scratch.plan, out);
+            x
+        })
+    }
+
+    fn with_scratch<T>(&self, f: impl FnOnce(&mut Scratch) -> T) -> T {
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => self.sparse_with(words, unseen, &mut scratch),
+            Ok(mut scratch) => f(&mut scratch),
             // Never re-entered; a fresh space would do if it were.
-            Err(_) => self.sparse_with(words, unseen, &mut Scratch::default()),
+            Err(_) => f(&mut Scratch::default()),
         })
     }
 
@@ -157,22 +270,24 @@ impl Model {
         scratch: &mut Scratch,
     ) -> SparseVec {
         let n = self.idf.len();
-        if scratch.count.len() < n {
-            scratch.count.resize(n, 0);
-            scratch.words.resize(n, 0);
+        if scratch.seen.len() < n {
+            scratch.seen.resize(n, Seen::default());
         }
         let Scratch {
-            count,
-            words: made_by,
+            seen,
             touched,
             unknown,
             units,
             buf,
             starts,
+            plan,
         } = scratch;
         touched.clear();
         unknown.clear();
         units.clear();
+        plan.words.clear();
+        plan.fixes.clear();
+        let table = &*SUBLINEAR;
         for (i, w) in words.iter().enumerate() {
             let w = w.as_ref();
             if w.is_empty() {
@@ -182,10 +297,11 @@ impl Model {
             let wh = Extractor::word_hash(w);
             if let Some(k) = self.known.table.get(wh) {
                 let (start, end) = (k.start as usize, (k.start + k.len) as usize);
-                for &f in self.known.features.get(start..end).unwrap_or_default() {
-                    Scratch::add(count, made_by, touched, f, bits);
+                for &(f, m) in self.known.features.get(start..end).unwrap_or_default() {
+                    Scratch::add(seen, touched, f, m, tf_weight(table, m), bits);
                 }
                 units.push((i as u32, k.unit));
+                plan.words.push(k.index);
                 continue;
             }
             let sh = self
@@ -193,7 +309,7 @@ impl Model {
                 .stem_hash(w, wh, unseen.get(i) == Some(&true));
             self.extractor
                 .word_features(w, wh, sh, buf, starts, |h| match self.vocab.get(h) {
-                    Some(f) => Scratch::add(count, made_by, touched, f, bits),
+                    Some(f) => Scratch::add(seen, touched, f, 1, 0.0, bits),
                     None => unknown.push(h),
                 });
             units.push((i as u32, self.extractor.unit_hash(wh, sh)));
@@ -201,16 +317,16 @@ impl Model {
         self.extractor
             .bigrams(units, |h, a, b| match self.vocab.get(h) {
                 Some(f) => Scratch::add(
-                    count,
-                    made_by,
+                    seen,
                     touched,
                     f,
+                    1,
+                    0.0,
                     (1u64 << a.min(63)) | (1u64 << b.min(63)),
                 ),
                 None => unknown.push(h),
             });
 
-        let table = &*SUBLINEAR;
         let mut out = SparseVec {
             idx: Vec::with_capacity(touched.len()),
             val: Vec::with_capacity(touched.len()),
@@ -219,18 +335,22 @@ impl Model {
         let mut sq = 0.0f32;
         for &f in touched.iter() {
             let i = f as usize;
-            let (Some(c), Some(m), Some(&idf)) =
-                (count.get_mut(i), made_by.get_mut(i), self.idf.get(i))
-            else {
+            let (Some(s), Some(&idf)) = (seen.get_mut(i), self.idf.get(i)) else {
                 continue;
             };
-            let v = tf_weight(table, *c) * idf;
+            let tf = tf_weight(table, s.count);
+            let v = tf * idf;
             sq += v * v;
             out.idx.push(f);
             out.val.push(v);
-            out.words.push(*m);
-            *c = 0;
-            *m = 0;
+            out.words.push(s.words);
+            // What the words' rows did not count: exactly 0 for a feature of one word
+            // occurrence alone (the same table value on both sides).
+            let fix = tf - s.in_rows;
+            if fix != 0.0 {
+                plan.fixes.push((f, fix * idf));
+            }
+            *s = Seen::default();
         }
         // Unknown features: each distinct one weighs as a feature in no class would.
         unknown.sort_unstable();
@@ -247,7 +367,54 @@ impl Model {
         for v in out.val.iter_mut() {
             *v *= inv;
         }
+        plan.inv = inv;
         out
+    }
+
+    /// The raw logits of a message from its [`Plan`].
+    fn planned_logits(&self, plan: &Plan, out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.planned_logits_avx2(plan, out)
+            };
+            return;
+        }
+        self.planned_logits_portable(plan, out)
+    }
+
+    /// [`planned_logits`](Self::planned_logits) compiled for AVX2 (without FMA, so the
+    /// results are the portable code's).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn planned_logits_avx2(&self, plan: &Plan, out: &mut [f32]) {
+        self.planned_logits_portable(plan, out)
+    }
+
+    #[inline(always)]
+    fn planned_logits_portable(&self, plan: &Plan, out: &mut [f32]) {
+        let c = self.n_labels;
+        out.copy_from_slice(&self.bias);
+        let inv = plan.inv;
+        for &w in &plan.words {
+            for (o, &r) in out.iter_mut().zip(self.known.row(w, c).unwrap_or_default()) {
+                *o += inv * r;
+            }
+        }
+        for &(f, weight) in &plan.fixes {
+            let f = f as usize;
+            let (Some(row), Some(&scale)) =
+                (self.qweights.get(f * c..(f + 1) * c), self.qscale.get(f))
+            else {
+                continue;
+            };
+            let v = inv * weight * scale;
+            for (o, &q) in out.iter_mut().zip(row) {
+                *o += v * f32::from(q);
+            }
+        }
     }
 }
 
@@ -310,6 +477,15 @@ mod tests {
             (&["only", "unknown", "words"], &[true, true, true]),
         ];
         for (words, unseen) in messages {
+            let mut summed = vec![0.0; m.n_labels];
+            let x = m.sparse_logits(words, unseen, &mut summed);
+            // The same logits as from every feature's own row.
+            let mut by_feature = vec![0.0; m.n_labels];
+            m.logits_into(&x, &mut by_feature);
+            assert!(m.known.has_rows(m.n_labels));
+            for (a, b) in summed.iter().zip(&by_feature) {
+                assert!((a - b).abs() < 1e-5, "{words:?}: {summed:?} != {by_feature:?}");
+            }
             let x = m.sparse(words, unseen);
             let expected = by_definition(&m, words, unseen);
             assert_eq!(x.idx.len(), expected.len(), "{words:?}");
