@@ -19,7 +19,8 @@
 //! `scripts/faq_speed.sh` compares the rate with fastText's bare predict; for that it
 //! runs this binary with `REPLYKIT_FAQ_SPEED_PASSES=N` set, which skips criterion and
 //! prints, for each set, `SET messages seconds top1` (the thread's CPU time for N
-//! passes of `suggest` over the test messages).
+//! passes of `suggest` over the test messages) and `build-SET 1 seconds 0` (the
+//! thread's CPU time of one build).
 
 use criterion::{criterion_group, Criterion, SamplingMode, Throughput};
 use replykit::eval::Labelled;
@@ -198,10 +199,19 @@ fn thread_cpu() -> Option<f64> {
     Some(ns * 1e-9)
 }
 
-/// `REPLYKIT_FAQ_SPEED_PASSES=N`: `SET messages seconds top1` for N passes of each set.
+/// `REPLYKIT_FAQ_SPEED_PASSES=N`: `SET messages seconds top1` for N passes of each set,
+/// and `build SET 1 seconds 0`, the CPU time of one build.
 fn plain(passes: usize) {
     for name in ["clinc150", "banking77"] {
         let set = Set::load(name);
+        let start = thread_cpu().unwrap_or_else(|| panic!("no /proc/thread-self/schedstat"));
+        let rules =
+            RuleSet::from_toml("imported.toml", &set.toml).unwrap_or_else(|e| panic!("{e}"));
+        black_box(Engine::new(&rules).unwrap_or_else(|e| panic!("{e}")));
+        println!(
+            "build-{name} 1 {:.6} 0",
+            thread_cpu().unwrap_or(start) - start
+        );
         let top1 = set.right(&set.engine) as f64 / set.in_scope() as f64;
         let start = thread_cpu().unwrap_or_else(|| panic!("no /proc/thread-self/schedstat"));
         for _ in 0..passes {

@@ -484,7 +484,10 @@ mod tests {
             m.logits_into(&x, &mut by_feature);
             assert!(m.known.has_rows(m.n_labels));
             for (a, b) in summed.iter().zip(&by_feature) {
-                assert!((a - b).abs() < 1e-5, "{words:?}: {summed:?} != {by_feature:?}");
+                assert!(
+                    (a - b).abs() < 1e-5,
+                    "{words:?}: {summed:?} != {by_feature:?}"
+                );
             }
             let x = m.sparse(words, unseen);
             let expected = by_definition(&m, words, unseen);
