@@ -20,7 +20,8 @@
 //! runs this binary with `REPLYKIT_FAQ_SPEED_PASSES=N` set, which skips criterion and
 //! prints, for each set, `SET messages seconds top1` (the thread's CPU time for N
 //! passes of `suggest` over the test messages) and `build-SET 1 seconds 0` (the
-//! thread's CPU time of one build).
+//! thread's CPU time of one build), and `long-clinc150 bytes seconds 0` for the 2 KB
+//! messages.
 
 use criterion::{criterion_group, Criterion, SamplingMode, Throughput};
 use replykit::eval::Labelled;
@@ -200,7 +201,8 @@ fn thread_cpu() -> Option<f64> {
 }
 
 /// `REPLYKIT_FAQ_SPEED_PASSES=N`: `SET messages seconds top1` for N passes of each set,
-/// and `build SET 1 seconds 0`, the CPU time of one build.
+/// `build-SET 1 seconds 0`, the CPU time of one build, and `long-clinc150 bytes seconds
+/// 0` for N passes over the 2 KB messages.
 fn plain(passes: usize) {
     for name in ["clinc150", "banking77"] {
         let set = Set::load(name);
@@ -222,6 +224,18 @@ fn plain(passes: usize) {
             "{name} {} {seconds:.6} {top1:.6}",
             set.messages.len() * passes
         );
+        if name == "clinc150" {
+            let long = long_messages(&set);
+            let bytes: usize = long.iter().map(|m| m.text.len()).sum();
+            let start = thread_cpu().unwrap_or(0.0);
+            for _ in 0..passes {
+                for m in &long {
+                    black_box(set.engine.suggest(black_box(m)));
+                }
+            }
+            let seconds = thread_cpu().unwrap_or(start) - start;
+            println!("long-{name} {} {seconds:.6} 0", bytes * passes);
+        }
     }
 }
 

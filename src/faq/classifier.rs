@@ -267,6 +267,7 @@ impl Model {
         let known = KnownWords::build(
             &extractor,
             &vocab,
+            &idf,
             examples
                 .iter()
                 .flat_map(|(w, _)| w.iter().map(String::as_str)),

@@ -21,12 +21,10 @@ use super::lookup::HashTable;
 use super::{sublinear, Model, SparseVec};
 use crate::faq::features::{Extractor, Kind};
 
-/// A training word (the `index`th): its `len` distinct features from `start` in
-/// [`KnownWords::features`], and the hash it stands as in bigrams.
+/// A training word: its index (into [`KnownWords::spans`] and its row), and the hash
+/// it stands as in bigrams.
 #[derive(Clone, Copy, Debug, Default)]
 struct KnownWord {
-    start: u32,
-    len: u32,
     index: u32,
     unit: u64,
 }
@@ -36,8 +34,9 @@ struct KnownWord {
 pub(super) struct KnownWords {
     /// Word hash → its features.
     table: HashTable<KnownWord>,
-    /// (feature id, occurrences in the word), each word's distinct features in turn.
-    features: Vec<(u32, u32)>,
+    /// (feature id, occurrences in the word, idf), each word's distinct features in
+    /// turn (the idf beside the id saves a look-up elsewhere in memory).
+    features: Vec<(u32, u32, f32)>,
     /// Each word's (start, len) in `features`, by index.
     spans: Vec<(u32, u32)>,
     /// Word-major, `n_labels` per word: the sum of the word's features' weight rows,
@@ -49,8 +48,9 @@ pub(super) struct KnownWords {
 /// How a message's logits are summed from [`KnownWords::rows`] and feature rows.
 #[derive(Debug, Default)]
 pub(super) struct Plan {
-    /// The row index of each known word of the message, in order.
-    words: Vec<u32>,
+    /// The row index of each distinct known word of the message, in order of first
+    /// occurrence, and its occurrences.
+    words: Vec<(u32, u32)>,
     /// (feature id, term weight times idf) to add beyond the words' rows.
     fixes: Vec<(u32, f32)>,
     /// The inverse of the message vector's L2 norm.
@@ -63,6 +63,7 @@ impl KnownWords {
     pub(super) fn build<'w>(
         extractor: &Extractor,
         vocab: &HashTable<u32>,
+        idf: &[f32],
         words: impl Iterator<Item = &'w str>,
     ) -> KnownWords {
         let mut known = KnownWords {
@@ -93,17 +94,19 @@ impl KnownWords {
             let start = known.features.len();
             for &f in &ids {
                 let own = known.features.get_mut(start..).unwrap_or_default();
-                match own.iter_mut().find(|(g, _)| *g == f) {
-                    Some((_, m)) => *m += 1,
-                    None => known.features.push((f, 1)),
+                match own.iter_mut().find(|(g, _, _)| *g == f) {
+                    Some((_, m, _)) => *m += 1,
+                    None => {
+                        known
+                            .features
+                            .push((f, 1, idf.get(f as usize).copied().unwrap_or(0.0)))
+                    }
                 }
             }
             let len = known.features.len() - start;
             known.table.insert(
                 wh,
                 KnownWord {
-                    start: start as u32,
-                    len: len as u32,
                     index: known.spans.len() as u32,
                     unit: extractor.unit_hash(wh, sh),
                 },
@@ -136,7 +139,7 @@ impl KnownWords {
             .zip(rows.chunks_exact_mut(n_labels.max(1)))
         {
             let (start, end) = (start as usize, (start + len) as usize);
-            for &(f, m) in self.features.get(start..end).unwrap_or_default() {
+            for &(f, m, _) in self.features.get(start..end).unwrap_or_default() {
                 let s = tf_weight(table, m) * scale(f as usize);
                 for (o, &w) in out.iter_mut().zip(row(f as usize)) {
                     *o += s * f32::from(w);
@@ -166,6 +169,8 @@ struct Seen {
     count: u32,
     /// The sum of the term weights the known words' rows gave it.
     in_rows: f32,
+    /// Its idf (set with the first occurrence).
+    idf: f32,
     /// The message words that produced it (bit `min(i, 63)`).
     words: u64,
 }
@@ -184,16 +189,28 @@ struct Scratch {
     buf: String,
     starts: Vec<usize>,
     plan: Plan,
+    /// Known word index → its place in `plan.words` plus 1 (0 outside of the message).
+    slot: Vec<u32>,
+    /// The words of each entry of `plan.words`.
+    word_bits: Vec<u64>,
 }
 
 impl Scratch {
     /// Notes `count` occurrences of feature `f` made by the words `bits`, of which
     /// the known words' rows gave `in_rows` in term weight.
     #[inline]
-    fn add(seen: &mut [Seen], touched: &mut Vec<u32>, f: u32, count: u32, in_rows: f32, bits: u64) {
+    fn add(
+        seen: &mut [Seen],
+        touched: &mut Vec<u32>,
+        (f, idf): (u32, f32),
+        count: u32,
+        in_rows: f32,
+        bits: u64,
+    ) {
         if let Some(s) = seen.get_mut(f as usize) {
             if s.count == 0 {
                 touched.push(f);
+                s.idf = idf;
             }
             s.count += count;
             s.in_rows += in_rows;
@@ -273,6 +290,9 @@ impl Model {
         if scratch.seen.len() < n {
             scratch.seen.resize(n, Seen::default());
         }
+        if scratch.slot.len() < self.known.spans.len() {
+            scratch.slot.resize(self.known.spans.len(), 0);
+        }
         let Scratch {
             seen,
             touched,
@@ -281,7 +301,10 @@ impl Model {
             buf,
             starts,
             plan,
+            slot,
+            word_bits,
         } = scratch;
+        word_bits.clear();
         touched.clear();
         unknown.clear();
         units.clear();
@@ -296,12 +319,25 @@ impl Model {
             let bits = 1u64 << i.min(63);
             let wh = Extractor::word_hash(w);
             if let Some(k) = self.known.table.get(wh) {
-                let (start, end) = (k.start as usize, (k.start + k.len) as usize);
-                for &(f, m) in self.known.features.get(start..end).unwrap_or_default() {
-                    Scratch::add(seen, touched, f, m, tf_weight(table, m), bits);
+                // Counted here, its features added once below however often it occurs.
+                if let Some(s) = slot.get_mut(k.index as usize) {
+                    match (*s as usize).checked_sub(1) {
+                        Some(p) => {
+                            if let (Some(w), Some(b)) =
+                                (plan.words.get_mut(p), word_bits.get_mut(p))
+                            {
+                                w.1 += 1;
+                                *b |= bits;
+                            }
+                        }
+                        None => {
+                            plan.words.push((k.index, 1));
+                            word_bits.push(bits);
+                            *s = plan.words.len() as u32;
+                        }
+                    }
                 }
                 units.push((i as u32, k.unit));
-                plan.words.push(k.index);
                 continue;
             }
             let sh = self
@@ -309,17 +345,30 @@ impl Model {
                 .stem_hash(w, wh, unseen.get(i) == Some(&true));
             self.extractor
                 .word_features(w, wh, sh, buf, starts, |h| match self.vocab.get(h) {
-                    Some(f) => Scratch::add(seen, touched, f, 1, 0.0, bits),
+                    Some(f) => Scratch::add(seen, touched, (f, self.idf_of(f)), 1, 0.0, bits),
                     None => unknown.push(h),
                 });
             units.push((i as u32, self.extractor.unit_hash(wh, sh)));
+        }
+        for (&(index, occurrences), &bits) in plan.words.iter().zip(word_bits.iter()) {
+            let Some(k) = self.known.spans.get(index as usize) else {
+                continue;
+            };
+            if let Some(s) = slot.get_mut(index as usize) {
+                *s = 0;
+            }
+            let (start, end) = (k.0 as usize, (k.0 + k.1) as usize);
+            for &(f, m, idf) in self.known.features.get(start..end).unwrap_or_default() {
+                let in_rows = tf_weight(table, m) * occurrences as f32;
+                Scratch::add(seen, touched, (f, idf), m * occurrences, in_rows, bits);
+            }
         }
         self.extractor
             .bigrams(units, |h, a, b| match self.vocab.get(h) {
                 Some(f) => Scratch::add(
                     seen,
                     touched,
-                    f,
+                    (f, self.idf_of(f)),
                     1,
                     0.0,
                     (1u64 << a.min(63)) | (1u64 << b.min(63)),
@@ -335,9 +384,10 @@ impl Model {
         let mut sq = 0.0f32;
         for &f in touched.iter() {
             let i = f as usize;
-            let (Some(s), Some(&idf)) = (seen.get_mut(i), self.idf.get(i)) else {
+            let Some(s) = seen.get_mut(i) else {
                 continue;
             };
+            let idf = s.idf;
             let tf = tf_weight(table, s.count);
             let v = tf * idf;
             sq += v * v;
@@ -368,7 +418,15 @@ impl Model {
             *v *= inv;
         }
         plan.inv = inv;
+        // Rows in memory order: the shared features of a long message are mostly
+        // frequent ones, whose rows sit together at the front.
+        plan.fixes.sort_unstable_by_key(|&(f, _)| f);
         out
+    }
+
+    #[inline]
+    fn idf_of(&self, f: u32) -> f32 {
+        self.idf.get(f as usize).copied().unwrap_or(0.0)
     }
 
     /// The raw logits of a message from its [`Plan`].
@@ -398,12 +456,17 @@ impl Model {
         let c = self.n_labels;
         out.copy_from_slice(&self.bias);
         let inv = plan.inv;
-        for &w in &plan.words {
+        for &(w, occurrences) in &plan.words {
+            let v = inv * occurrences as f32;
             for (o, &r) in out.iter_mut().zip(self.known.row(w, c).unwrap_or_default()) {
-                *o += inv * r;
+                *o += v * r;
             }
         }
-        for &(f, weight) in &plan.fixes {
+        for (i, &(f, weight)) in plan.fixes.iter().enumerate() {
+            // The rows are scattered: ask for one a few steps ahead.
+            if let Some(&(ahead, _)) = plan.fixes.get(i + PREFETCH_AHEAD) {
+                prefetch(&self.qweights, ahead as usize * c, c);
+            }
             let f = f as usize;
             let (Some(row), Some(&scale)) =
                 (self.qweights.get(f * c..(f + 1) * c), self.qscale.get(f))
@@ -416,6 +479,32 @@ impl Model {
             }
         }
     }
+}
+
+/// How many rows ahead [`Model::planned_logits`] asks for.
+const PREFETCH_AHEAD: usize = 4;
+
+/// Asks the CPU to bring `len` bytes of `data` from `start` into cache (a hint: it
+/// reads nothing, and does nothing off x86-64 or out of bounds).
+#[inline(always)]
+fn prefetch(data: &[i8], start: usize, len: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let Some(bytes) = data.get(start..start + len) else {
+            return;
+        };
+        for line in bytes.chunks(64) {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            // SAFETY: SSE is part of x86-64; a prefetch reads no memory (and the
+            // address is in `data`).
+            #[allow(unsafe_code)]
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>(line.as_ptr())
+            };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (data, start, len);
 }
 
 #[cfg(test)]
