@@ -24,7 +24,6 @@
 //! messages.
 
 use criterion::{criterion_group, Criterion, SamplingMode, Throughput};
-use replykit::eval::Labelled;
 use replykit::import::{label_id, rule_set_toml};
 use replykit::{Engine, Message, RuleSet, Thresholds};
 use std::hint::black_box;
@@ -35,14 +34,9 @@ const LONG_BYTES: usize = 2048;
 /// Long messages per timed batch.
 const LONG_MESSAGES: usize = 200;
 
-fn read(path: &str) -> Vec<Labelled> {
-    let full = format!("{}/data/{path}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{full}: {e}")))
-        .collect()
-}
+#[path = "support/labelled.rs"]
+mod labelled;
+use labelled::read;
 
 /// A data set's engine, its test messages and their labels as entry ids.
 struct Set {

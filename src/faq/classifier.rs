@@ -313,10 +313,17 @@ impl Model {
         } else {
             cfg
         };
-        let (mut weights, mut bias) = sgd(&xs, &ys, &ws, n_feat, c, cfg, cfg.seed);
+        let data = Examples {
+            xs: &xs,
+            ys: &ys,
+            ws: &ws,
+            n_feat,
+            c,
+        };
+        let (mut weights, mut bias) = sgd(&data, cfg, cfg.seed);
         for run in 1..runs {
             let seed = cfg.seed ^ (run as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            let (w, b) = sgd(&xs, &ys, &ws, n_feat, c, cfg, seed);
+            let (w, b) = sgd(&data, cfg, seed);
             weights.iter_mut().zip(&w).for_each(|(a, x)| *a += x);
             bias.iter_mut().zip(&b).for_each(|(a, x)| *a += x);
         }
@@ -488,51 +495,44 @@ impl Model {
 /// One SGD run on the softmax cross-entropy with linear learning-rate decay and word
 /// dropout, each example's steps scaled by its weight in `ws` (1 past its end); returns
 /// feature-major weights and biases.
-fn sgd(
-    xs: &[SparseVec],
-    ys: &[usize],
-    ws: &[f32],
-    n_feat: usize,
-    c: usize,
-    cfg: &TrainConfig,
-    seed: u64,
-) -> (Vec<f32>, Vec<f32>) {
+fn sgd(data: &Examples<'_>, cfg: &TrainConfig, seed: u64) -> (Vec<f32>, Vec<f32>) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
         #[allow(unsafe_code)]
-        return unsafe { sgd_avx2(xs, ys, ws, n_feat, c, cfg, seed) };
+        return unsafe { sgd_avx2(data, cfg, seed) };
     }
-    sgd_portable(xs, ys, ws, n_feat, c, cfg, seed)
+    sgd_portable(data, cfg, seed)
+}
+
+/// What SGD learns from: vectorised examples `xs`, their labels `ys` (below `c`) and
+/// weights `ws`, over `n_feat` features.
+struct Examples<'a> {
+    xs: &'a [SparseVec],
+    ys: &'a [usize],
+    ws: &'a [f32],
+    n_feat: usize,
+    c: usize,
 }
 
 /// [`sgd`] compiled for AVX2: the same loops, eight labels at a time. Without FMA, and
 /// no sum is reordered, so the weights are bit-identical to the portable code's.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn sgd_avx2(
-    xs: &[SparseVec],
-    ys: &[usize],
-    ws: &[f32],
-    n_feat: usize,
-    c: usize,
-    cfg: &TrainConfig,
-    seed: u64,
-) -> (Vec<f32>, Vec<f32>) {
-    sgd_portable(xs, ys, ws, n_feat, c, cfg, seed)
+fn sgd_avx2(data: &Examples<'_>, cfg: &TrainConfig, seed: u64) -> (Vec<f32>, Vec<f32>) {
+    sgd_portable(data, cfg, seed)
 }
 
 /// The body of [`sgd`].
 #[inline(always)]
-fn sgd_portable(
-    xs: &[SparseVec],
-    ys: &[usize],
-    ws: &[f32],
-    n_feat: usize,
-    c: usize,
-    cfg: &TrainConfig,
-    seed: u64,
-) -> (Vec<f32>, Vec<f32>) {
+fn sgd_portable(data: &Examples<'_>, cfg: &TrainConfig, seed: u64) -> (Vec<f32>, Vec<f32>) {
+    let Examples {
+        xs,
+        ys,
+        ws,
+        n_feat,
+        c,
+    } = *data;
     let mut weights = vec![0.0f32; n_feat * c];
     let mut bias = vec![0.0f32; c];
     let epochs = cfg.epochs.max(cfg.min_updates.div_ceil(xs.len()).min(1000));
