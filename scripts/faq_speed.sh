@@ -21,7 +21,8 @@
 #
 # Each of RUNS runs (default 3) times fastText, then replykit, PASSES passes each
 # (default 5); the medians over runs are reported, with the ratio and each one's
-# top-1 accuracy on the in-scope test messages.
+# top-1 accuracy on the in-scope test messages. Then replykit's own medians: bytes per
+# second of CPU on 2 KB messages, and the CPU time of one build of each engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
@@ -136,4 +137,11 @@ for set_ in ["clinc150", "banking77"]:
     print("           runs: fastText %s; replykit %s" % (
         ", ".join("%.0f" % x for x in rates[("fasttext", set_)]),
         ", ".join("%.0f" % x for x in rates[("replykit", set_)])))
+long = rates[("replykit", "long-clinc150")]
+print("replykit on 2 KB messages (CLINC150 test messages joined): %.1f MB/s (runs: %s)" % (
+    statistics.median(long) / 1e6, ", ".join("%.1f" % (x / 1e6) for x in long)))
+for set_ in ["clinc150", "banking77"]:
+    builds = [1 / x for x in rates[("replykit", "build-" + set_)]]
+    print("replykit build from %s's training messages: %.2f s CPU (runs: %s)" % (
+        set_, statistics.median(builds), ", ".join("%.2f" % x for x in builds)))
 PY
