@@ -10,6 +10,10 @@
 //!   reported as messages per second, against the council set, the 10,000 generated
 //!   rules alone (`rules10k`; `rules10k_no_regex` is the same rules without their
 //!   `when.regex` conditions), and the 10,000 rules with 2,000 FAQ entries.
+//! * `batch/*`: the council messages, 20 times over, through `suggest` one at a time
+//!   (`one_by_one`, the baseline) and through `Engine::suggest_batch` (`suggest_batch`:
+//!   on every core with `--features parallel`, on one without); both must give the
+//!   same outcomes.
 //! * `suggest/baseline_aho_corasick_rules10k`: the floor to compare rule matching with:
 //!   one ASCII-case-insensitive Aho-Corasick automaton over every phrase of the 10,000
 //!   rules, run over the same messages with a word-boundary check and no normalisation.
@@ -884,7 +888,56 @@ fn bench_suggest(c: &mut Criterion, g: &Generated) {
     group.finish();
 }
 
+fn bench_batch(c: &mut Criterion) {
+    let council = engine(&load_council());
+    let messages: Vec<Message> = council_messages(council.rule_set())
+        .into_iter()
+        .map(|(m, _)| m)
+        .collect();
+    let messages: Vec<Message> = messages
+        .iter()
+        .cycle()
+        .take(20 * messages.len())
+        .cloned()
+        .collect();
+    let expected: Vec<Outcome> = messages.iter().map(|m| council.suggest(m)).collect();
+    assert_eq!(council.suggest_batch(&messages), expected);
+    let mut group = c.benchmark_group("batch");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(6))
+        .warm_up_time(Duration::from_secs(1))
+        .throughput(Throughput::Elements(messages.len() as u64));
+    let answered = expected
+        .iter()
+        .filter(|o| o.decision != Decision::NoAnswer)
+        .count();
+    let count = |outcomes: &[Outcome]| {
+        outcomes
+            .iter()
+            .filter(|o| o.decision != Decision::NoAnswer)
+            .count()
+    };
+    group.bench_function("one_by_one", |b| {
+        b.iter(|| {
+            let outcomes: Vec<Outcome> = messages
+                .iter()
+                .map(|m| council.suggest(black_box(m)))
+                .collect();
+            assert_eq!(count(&outcomes), answered);
+        })
+    });
+    group.bench_function("suggest_batch", |b| {
+        b.iter(|| {
+            let outcomes = council.suggest_batch(black_box(&messages));
+            assert_eq!(count(&outcomes), answered);
+        })
+    });
+    group.finish();
+}
+
 fn benches(c: &mut Criterion) {
+    bench_batch(c);
     let g = Generated::new(0x5EED_2026);
     bench_build(c, &g);
     bench_suggest(c, &g);

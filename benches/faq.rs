@@ -8,19 +8,13 @@
 //! wrong engine cannot look good.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use replykit::eval::Labelled;
 use replykit::{Decision, Engine, Message, RuleSet};
 use std::hint::black_box;
 use std::time::Duration;
 
-fn read(path: &str) -> Vec<Labelled> {
-    let full = format!("{}/data/{path}", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&full).unwrap_or_else(|e| panic!("{full}: {e}"));
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{full}: {e}")))
-        .collect()
-}
+#[path = "support/labelled.rs"]
+mod labelled;
+use labelled::read;
 
 /// Right: the top suggestion is the label, or no answer for an out-of-scope message.
 fn right(outcome: &replykit::Outcome, label: Option<&str>) -> bool {

@@ -14,6 +14,14 @@
 //!   rule set and training its FAQ model) to the last output line, reported as lines
 //!   per second.
 //! * `suggest_cli/1_line`: the same with one input line, the fixed cost of a run.
+//! * `suggest_cli/rules_10k/process`: issue 14's rule workload (10,000 generated rules,
+//!   100,000 messages of ~400 bytes as JSON lines, see `support/rules_workload.rs`)
+//!   through `replykit suggest`, against, in the same run:
+//!   * `suggest_cli/rules_10k/in_process`: what an embedder does with the same
+//!     messages (load the rule file, build the engine, `Engine::suggest` each one);
+//!   * `suggest_cli/rules_10k/in_process_json`: the same, reading each message from
+//!     its JSON line and writing each outcome as a JSON line (to a sink): the part of
+//!     the command's work that is not the engine's.
 //!
 //! Every run is checked inside the timed code, as in `benches/engine.rs`: exit status
 //! 0, exactly one output line per input line, and on each line the top suggestion the
@@ -21,12 +29,17 @@
 //! looking good.
 
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
-use replykit::{Decision, RuleSet};
+use replykit::{Decision, Engine, Message, RuleSet};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
+
+#[path = "support/rng.rs"]
+mod rng;
+#[path = "support/rules_workload.rs"]
+mod rules_workload;
 
 const LINES: usize = 100_000;
 /// One line in this many is broken JSON.
@@ -122,11 +135,12 @@ fn check(line: &str, expect: &Expect) -> bool {
     }
 }
 
-/// Runs `replykit suggest` on the input file and checks every output line.
-fn run(input: &Input) -> usize {
-    let stdin = File::open(&input.path).expect("the input exists");
+/// What `replykit suggest RULES < INPUT` writes; the run must succeed.
+fn suggest_output(rules: &Path, input: &Path) -> String {
+    let stdin = File::open(input).expect("the input exists");
     let mut child = Command::new(REPLYKIT)
-        .args(["suggest", COUNCIL])
+        .arg("suggest")
+        .arg(rules)
         .stdin(Stdio::from(stdin))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -141,6 +155,12 @@ fn run(input: &Input) -> usize {
         .expect("UTF-8 output");
     let status = child.wait().expect("replykit finishes");
     assert!(status.success(), "replykit suggest failed: {status}");
+    output
+}
+
+/// Runs `replykit suggest` on the input file and checks every output line.
+fn run(input: &Input) -> usize {
+    let output = suggest_output(Path::new(COUNCIL), &input.path);
     let mut lines = 0;
     for (n, line) in output.lines().enumerate() {
         let expect = input.expected.get(n).expect("no more output than input");
@@ -159,7 +179,99 @@ fn run(input: &Input) -> usize {
     lines
 }
 
+/// The rule workload's files: the rule set, and its messages as JSON lines.
+struct RulesInput {
+    rules: PathBuf,
+    lines: PathBuf,
+    messages: Vec<String>,
+    /// How many suggestions the messages get in all.
+    suggestions: usize,
+}
+
+const RULES: usize = 10_000;
+const RULE_MESSAGES: usize = 100_000;
+
+fn rules_input() -> RulesInput {
+    let work = rules_workload::workload(RULES, RULE_MESSAGES);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"));
+    let rules = dir.join("rules-10k.toml");
+    std::fs::write(&rules, rules_workload::rules_toml(&work.rules)).expect("writes");
+    let lines = dir.join("rules-10k.jsonl");
+    let mut out = BufWriter::new(File::create(&lines).expect("a writable scratch folder"));
+    for m in &work.messages {
+        serde_json::to_writer(&mut out, &Message::new(m.as_str())).expect("writes");
+        out.write_all(b"\n").expect("writes");
+    }
+    out.flush().expect("writes");
+    let engine = engine_of(&rules);
+    let suggestions = work
+        .messages
+        .iter()
+        .map(|m| engine.suggest(&Message::new(m.as_str())).suggestions.len())
+        .sum();
+    RulesInput {
+        rules,
+        lines,
+        messages: work.messages,
+        suggestions,
+    }
+}
+
+fn engine_of(rules: &Path) -> Engine {
+    let set = RuleSet::from_path(rules).expect("the generated rules load");
+    Engine::from_rule_set(set).expect("the generated rules build")
+}
+
+/// `replykit suggest` over the workload's JSON lines: the number of suggestions in its
+/// output (counted by their `"kind":"rule"`; evidence has other kinds), which must be
+/// the engine's.
+fn run_rules(input: &RulesInput) -> usize {
+    let output = suggest_output(&input.rules, &input.lines);
+    assert_eq!(output.lines().count(), RULE_MESSAGES, "a line per message");
+    let suggestions = output.matches("\"kind\":\"rule\"").count();
+    assert_eq!(suggestions, input.suggestions);
+    suggestions
+}
+
 fn bench(c: &mut Criterion) {
+    let rules = rules_input();
+    let mut group = c.benchmark_group("suggest_cli/rules_10k");
+    group
+        .sampling_mode(SamplingMode::Flat)
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(20))
+        .warm_up_time(Duration::from_secs(1));
+    group.throughput(Throughput::Elements(RULE_MESSAGES as u64));
+    group.bench_function("process", |b| b.iter(|| run_rules(&rules)));
+    group.bench_function("in_process", |b| {
+        b.iter(|| {
+            let engine = engine_of(&rules.rules);
+            let count: usize = rules
+                .messages
+                .iter()
+                .map(|m| engine.suggest(&Message::new(m.as_str())).suggestions.len())
+                .sum();
+            assert_eq!(count, rules.suggestions);
+        })
+    });
+    group.bench_function("in_process_json", |b| {
+        b.iter(|| {
+            let engine = engine_of(&rules.rules);
+            let lines = std::fs::read_to_string(&rules.lines).expect("reads");
+            let mut sink = BufWriter::new(std::io::sink());
+            let mut count = 0;
+            for line in lines.lines() {
+                let message: Message = serde_json::from_str(line).expect("a message");
+                let outcome = engine.suggest(&message);
+                count += outcome.suggestions.len();
+                serde_json::to_writer(&mut sink, &outcome).expect("writes");
+                sink.write_all(b"\n").expect("writes");
+            }
+            assert_eq!(count, rules.suggestions);
+        })
+    });
+    group.finish();
+
     let big = generate("suggest-100k.jsonl", LINES);
     let one = generate("suggest-1.jsonl", 1);
     let mut group = c.benchmark_group("suggest_cli");

@@ -39,8 +39,13 @@ pub(crate) struct Context<'a> {
 
 impl<'a> Context<'a> {
     /// Reads the message's time, history (after `stored`, from the host's store) and
-    /// channel.
-    pub(crate) fn new(set: &'a RuleSet, message: &Message, stored: Vec<Sent>) -> Context<'a> {
+    /// channel; `office`: the engine's office hours, if the rule set uses them.
+    pub(crate) fn new(
+        set: &'a RuleSet,
+        office: Option<&'a OfficeHours>,
+        message: &Message,
+        stored: Vec<Sent>,
+    ) -> Context<'a> {
         let mut unreadable = Vec::new();
         let received = message.received_at.as_deref().and_then(|text| {
             let at = parse_timestamp(text);
@@ -79,7 +84,6 @@ impl<'a> Context<'a> {
                 }
             })
             .collect();
-        let office = set.office.as_ref();
         let now =
             (office.is_some() || !past.is_empty()).then(|| received.unwrap_or_else(Timestamp::now));
         let open = office.zip(now).map(|(o, now)| o.is_open(now));
@@ -165,18 +169,18 @@ impl<'a> Context<'a> {
     /// The variations of `id` the author had, and the one they had last.
     pub(crate) fn variations_had(&self, id: &str) -> (Vec<usize>, Option<usize>) {
         let mut seen = Vec::new();
-        // The last: the latest `at`; among equal or unknown times, the later entry.
-        let mut last: Option<(Option<Timestamp>, usize, usize)> = None;
-        for (order, p) in self.past.iter().enumerate().filter(|(_, p)| p.id == id) {
+        let mut last: Option<&Past> = None;
+        for p in self.past.iter().filter(|p| p.id == id) {
             seen.push(p.variation);
-            let key = (p.at, order, p.variation);
-            if last.is_none_or(|l| (l.0, l.1) <= (key.0, key.1)) {
-                last = Some(key);
+            // The last: the latest `at`; among equal or unknown times, the later entry
+            // (this one: the history is read oldest first).
+            if last.is_none_or(|l| l.at <= p.at) {
+                last = Some(p);
             }
         }
         seen.sort_unstable();
         seen.dedup();
-        (seen, last.map(|l| l.2))
+        (seen, last.map(|l| l.variation))
     }
 }
 
@@ -192,7 +196,7 @@ mod tests {
             Sent::new("a", 0, "2026-12-02T10:00:00Z"),
             Sent::new("a", 1, "yesterday"),
         ];
-        let ctx = Context::new(&set, &message, vec![]);
+        let ctx = Context::new(&set, None, &message, vec![]);
         assert_eq!(ctx.unreadable, ["received_at", "history[1].at"]);
         assert_eq!(
             ctx.suppression("a", Some(Duration::from_secs(60)), false),

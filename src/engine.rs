@@ -1,11 +1,12 @@
 //! The engine: built once from a rule set, shared by reference or by cloning, and asked
 //! for suggestions.
 
-use crate::config::RuleSet;
+use crate::config::{Answer, Rule, RuleSet};
 use crate::context::Context;
 use crate::conversation::ConversationStore;
 use crate::error::{Diagnostic, LoadError};
 use crate::faq::{FaqModel, FaqScore, Features};
+use crate::hours::OfficeHours;
 use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
@@ -61,15 +62,21 @@ struct Inner {
     analyzer: Analyzer,
     rules: RuleIndex,
     faqs: FaqModel,
+    /// `[hours]`, when the rule set uses office hours.
+    office: Option<OfficeHours>,
     /// The notice rules (office-hours conditions only), highest priority first.
     notices: Vec<usize>,
 }
 
 /// A suggestion before rendering.
 #[derive(Debug)]
-struct Candidate {
+struct Candidate<'e> {
     kind: Kind,
     index: usize,
+    /// What the rule or FAQ entry answers with.
+    answer: &'e Answer,
+    /// The rule, for a rule's candidate.
+    rule: Option<&'e Rule>,
     score: f64,
     priority: i64,
     specificity: usize,
@@ -90,12 +97,14 @@ struct Reading<'m> {
     grounded: bool,
 }
 
-impl Candidate {
-    fn from_rule(f: Fired, set: &RuleSet) -> Option<Candidate> {
+impl<'e> Candidate<'e> {
+    fn from_rule(f: Fired, set: &'e RuleSet) -> Option<Candidate<'e>> {
         let rule = set.rules.get(f.rule)?;
         Some(Candidate {
             kind: Kind::Rule,
             index: f.rule,
+            answer: &rule.answer,
+            rule: Some(rule),
             score: 1.0,
             priority: rule.priority,
             specificity: f.specificity,
@@ -105,17 +114,20 @@ impl Candidate {
         })
     }
 
-    fn from_faq(s: FaqScore) -> Candidate {
-        Candidate {
+    fn from_faq(s: FaqScore, set: &'e RuleSet) -> Option<Candidate<'e>> {
+        let faq = set.faqs.get(s.entry)?;
+        Some(Candidate {
             kind: Kind::Faq,
             index: s.entry,
+            answer: &faq.answer,
+            rule: None,
             score: s.score,
             priority: 0,
             specificity: 0,
             escalate: false,
             clues: Vec::new(),
             captures: Vec::new(),
-        }
+        })
     }
 
     /// The ranking: escalating rules first, then by score, rules before FAQ entries,
@@ -166,7 +178,7 @@ pub(crate) fn analyzer_for(set: &RuleSet) -> Analyzer {
         for q in &faq.questions {
             builder.add_typo_targets(q);
         }
-        for a in &faq.answer {
+        for a in &faq.answer.replies {
             builder.add_text(a.source());
         }
         if let Some(context) = &faq.context {
@@ -174,6 +186,16 @@ pub(crate) fn analyzer_for(set: &RuleSet) -> Analyzer {
         }
     }
     builder.build()
+}
+
+/// The office hours of a rule set: `[hours]` in `settings.timezone`. `None` when the
+/// rule set has no `[hours]` or nothing in it uses them: only a rule set that uses its
+/// hours reads the clock for each message.
+fn office_hours(set: &RuleSet) -> Option<OfficeHours> {
+    if set.hours.is_empty() || !set.uses_hours {
+        return None;
+    }
+    crate::hours::zone(&set.settings.timezone).map(|tz| OfficeHours::new(tz, &set.hours))
 }
 
 fn build_error(message: String) -> LoadError {
@@ -233,7 +255,7 @@ impl Engine {
     ///     reply = "Hi!"
     /// "#)?;
     /// let engine = replykit::Engine::from_rule_set(rules)?;
-    /// assert_eq!(engine.rule_set().rules()[0].id, "hello");
+    /// assert_eq!(engine.rule_set().rules()[0].answer.id, "hello");
     /// # Ok::<(), replykit::LoadError>(())
     /// ```
     pub fn from_rule_set(set: RuleSet) -> Result<Engine, LoadError> {
@@ -260,6 +282,7 @@ impl Engine {
         let analyzer = analyzer_for(&set);
         let rules = RuleIndex::build(&set.rules, &analyzer).map_err(build_error)?;
         let faqs = FaqModel::build(&set.faqs, &set.out_of_scope, &analyzer, &set.settings);
+        let office = office_hours(&set);
         let mut notices: Vec<usize> = (0..set.rules.len())
             .filter(|&i| set.rules[i].is_notice())
             .collect();
@@ -270,6 +293,7 @@ impl Engine {
                 analyzer,
                 rules,
                 faqs,
+                office,
                 notices,
             }),
         })
@@ -352,7 +376,7 @@ impl Engine {
         faq_limit: usize,
         rec: &mut R,
     ) -> Outcome {
-        let ctx = Context::new(&self.inner.set, message, stored);
+        let ctx = self.context(message, stored);
         // Candidates the history holds back make room for the next ones.
         let limit = self.inner.set.settings.max_suggestions + 1 + ctx.history_ids();
         let (reading, candidates) = self.candidates(message, limit.max(faq_limit), rec);
@@ -380,17 +404,14 @@ impl Engine {
     /// # Ok::<(), replykit::LoadError>(())
     /// ```
     pub fn rank(&self, message: &Message, limit: usize) -> Vec<Ranked> {
-        let set = &self.inner.set;
         let (_, candidates) = self.candidates(message, limit, &mut Silent);
         candidates
             .into_iter()
-            .filter_map(|c| {
-                Some(Ranked {
-                    kind: c.kind,
-                    id: set.id_of(c.kind, c.index)?.to_string(),
-                    score: c.score,
-                    escalate: c.escalate,
-                })
+            .map(|c| Ranked {
+                kind: c.kind,
+                id: c.answer.id.clone(),
+                score: c.score,
+                escalate: c.escalate,
             })
             .collect()
     }
@@ -401,12 +422,12 @@ impl Engine {
         message: &'m Message,
         faq_limit: usize,
         rec: &mut R,
-    ) -> (Reading<'m>, Vec<Candidate>) {
+    ) -> (Reading<'m>, Vec<Candidate<'_>>) {
         let inner = &*self.inner;
         let text = truncate(&message.text, inner.set.settings.max_message_bytes);
         let tokens = tokenize(text);
         let ids = inner.analyzer.ids(&tokens);
-        let mut candidates: Vec<Candidate> = Vec::new();
+        let mut candidates: Vec<Candidate<'_>> = Vec::new();
         if !inner.set.rules.is_empty() {
             let words = inner.analyzer.words_of(&tokens, &ids);
             let within = inner.analyzer.words_within(&tokens, &ids, &words);
@@ -434,7 +455,11 @@ impl Engine {
                 .score(&tokens, &stems, &inner.analyzer, faq_limit);
             features = kept;
             grounded = inner.faqs.grounded(&stems);
-            candidates.extend(scores.into_iter().map(Candidate::from_faq));
+            candidates.extend(
+                scores
+                    .into_iter()
+                    .filter_map(|s| Candidate::from_faq(s, &inner.set)),
+            );
         }
         candidates.sort_by_key(Candidate::rank_key);
         rec.ranked(&mut candidates.iter().map(|c| Noted {
@@ -458,7 +483,7 @@ impl Engine {
         &self,
         message: &Message,
         reading: &Reading<'_>,
-        mut ranked: Vec<Candidate>,
+        mut ranked: Vec<Candidate<'_>>,
         ctx: &Context<'_>,
         rec: &mut R,
     ) -> Outcome {
@@ -476,13 +501,9 @@ impl Engine {
             });
         }
         // Rules with office-hours conditions fire only at those times.
-        if set.office.is_some() {
+        if self.inner.office.is_some() {
             ranked.retain(|c| {
-                let keep = c.kind != Kind::Rule
-                    || set
-                        .rules
-                        .get(c.index)
-                        .is_none_or(|r| ctx.hours_hold(r.when.hours));
+                let keep = c.rule.is_none_or(|r| ctx.hours_hold(r.when.hours));
                 if !keep {
                     rec.dropped(c.kind, c.index, Dropped::Hours);
                 }
@@ -495,7 +516,7 @@ impl Engine {
         let mut shown = 0;
         ranked.retain(|c| {
             let would_show = c.escalate || c.score >= settings.suggest_threshold;
-            let held = self.held_back(c.kind, c.index, ctx);
+            let held = held_back(c.kind, c.answer, ctx);
             match held {
                 Some(s) => {
                     rec.dropped(c.kind, c.index, Dropped::HeldBack(s.reason));
@@ -512,7 +533,7 @@ impl Engine {
         });
         let escalating = ranked.first().filter(|c| c.escalate);
         let escalation = escalating.and_then(|c| {
-            let rule = set.rules.get(c.index)?;
+            let rule = c.rule?;
             let reason = match c
                 .clues
                 .first()
@@ -522,27 +543,26 @@ impl Engine {
                 None => "its conditions held".to_string(),
             };
             Some(Escalation {
-                rule: rule.id.clone(),
+                rule: rule.answer.id.clone(),
                 reason,
             })
         });
         let runner_up = self.runner_up(ranked.first(), ranked.get(1));
-        let top_candidate = ranked.first().map(|c| (c.kind, c.index));
+        let top_candidate = ranked
+            .first()
+            .map(|c| (c.kind, c.index, c.answer.auto_reply));
         let mut suggestions: Vec<Suggestion> = ranked
             .into_iter()
             .filter(|c| c.escalate || c.score >= settings.suggest_threshold)
             .take(settings.max_suggestions)
-            .filter_map(|c| self.render(c, message, reading, ctx))
+            .map(|c| self.render(c, message, reading, ctx))
             .collect();
         // The top suggestion is the first candidate (see the ranking).
         let gate = match (suggestions.first(), top_candidate) {
-            (Some(top), Some((kind, index))) if escalation.is_none() => Some(Gate {
+            (Some(top), Some((kind, index, allowed))) if escalation.is_none() => Some(Gate {
                 kind,
                 index,
-                allowed: match kind {
-                    Kind::Rule => set.rules.get(index).is_some_and(|r| r.auto_reply),
-                    Kind::Faq => set.faqs.get(index).is_some_and(|f| f.auto_reply),
-                },
+                allowed,
                 // An FAQ score of 1 is a probability rounded up, not certainty: a
                 // threshold of 1 sends no FAQ answer unattended (rules, which score 1,
                 // still may).
@@ -591,7 +611,7 @@ impl Engine {
     /// choice: only another rule of the same priority makes it ambiguous. An FAQ entry
     /// must lead the runner-up by `auto_reply_margin` (which counts even when the
     /// runner-up is below the threshold).
-    fn runner_up(&self, top: Option<&Candidate>, next: Option<&Candidate>) -> RunnerUp {
+    fn runner_up(&self, top: Option<&Candidate<'_>>, next: Option<&Candidate<'_>>) -> RunnerUp {
         let set = &self.inner.set;
         match (top, next) {
             (Some(top), Some(next)) if top.kind == Kind::Rule => RunnerUp::Rule {
@@ -607,28 +627,6 @@ impl Engine {
             },
             _ => RunnerUp::None,
         }
-    }
-
-    /// Whether the author's history holds back this rule or FAQ entry.
-    fn held_back(&self, kind: Kind, index: usize, ctx: &Context<'_>) -> Option<Suppressed> {
-        let set = &self.inner.set;
-        let (id, cooldown, once) = match kind {
-            Kind::Rule => {
-                let r = set.rules.get(index)?;
-                (&r.id, r.cooldown, r.once_per_conversation)
-            }
-            Kind::Faq => {
-                let f = set.faqs.get(index)?;
-                (&f.id, f.cooldown, f.once_per_conversation)
-            }
-        };
-        let (reason, until) = ctx.suppression(id, cooldown, once)?;
-        Some(Suppressed {
-            kind,
-            id: id.clone(),
-            reason,
-            until,
-        })
     }
 
     /// The notice for this message: the first notice rule (highest priority, then
@@ -648,17 +646,18 @@ impl Engine {
             if !ctx.hours_hold(rule.when.hours) || !attributes_hold(&rule.when, message) {
                 continue;
             }
-            if let Some(s) = self.held_back(Kind::Rule, index, ctx) {
+            let answer = &rule.answer;
+            if let Some(s) = held_back(Kind::Rule, answer, ctx) {
                 suppressed.push(s);
                 continue;
             }
-            let r = self.reply(&rule.id, &rule.reply, &[], message, reading, ctx);
+            let r = self.reply(answer, &[], message, reading, ctx);
             return Some(Notice {
-                id: rule.id.clone(),
-                auto_reply: rule.auto_reply && r.missing.is_empty() && r.too_long.is_none(),
+                id: answer.id.clone(),
+                auto_reply: answer.auto_reply && r.missing.is_empty() && r.too_long.is_none(),
                 reply: r.text,
                 variation: r.variation,
-                tags: rule.tags.clone(),
+                tags: answer.tags.clone(),
                 missing: r.missing,
                 too_long: r.too_long,
             });
@@ -668,30 +667,21 @@ impl Engine {
 
     fn render(
         &self,
-        c: Candidate,
+        c: Candidate<'_>,
         message: &Message,
         reading: &Reading<'_>,
         ctx: &Context<'_>,
-    ) -> Option<Suggestion> {
-        let set = &self.inner.set;
-        let mut evidence: Vec<Evidence> =
-            match set.rules.get(c.index).filter(|_| c.kind == Kind::Rule) {
-                Some(rule) => c
-                    .clues
-                    .iter()
-                    .map(|clue| self.inner.rules.evidence(rule, clue))
-                    .collect(),
-                None => Vec::new(),
-            };
+    ) -> Suggestion {
+        let inner = &*self.inner;
+        let mut question = None;
         let mut explained = None;
-        let (id, templates, tags, question) = match c.kind {
-            Kind::Rule => {
-                let r = set.rules.get(c.index)?;
-                (&r.id, &r.reply, &r.tags, None)
-            }
-            Kind::Faq => {
-                let f = set.faqs.get(c.index)?;
-                let inner = &*self.inner;
+        let evidence: Vec<Evidence> = match c.rule {
+            Some(rule) => c
+                .clues
+                .iter()
+                .map(|clue| inner.rules.evidence(rule, clue))
+                .collect(),
+            None => {
                 let (q, why) = inner.faqs.explain_with(
                     reading.features.as_ref(),
                     &reading.tokens,
@@ -699,26 +689,24 @@ impl Engine {
                     &inner.analyzer,
                     c.index,
                 );
-                evidence = why;
+                question = q
+                    .and_then(|q| inner.set.faqs.get(c.index)?.questions.get(q))
+                    .cloned();
                 explained = inner
                     .faqs
                     .explained(&reading.stems, c.index)
                     .map(|e| (e.share * 1e4).round() / 1e4);
-                (
-                    &f.id,
-                    &f.answer,
-                    &f.tags,
-                    q.and_then(|q| f.questions.get(q)).cloned(),
-                )
+                why
             }
         };
-        let r = self.reply(id, templates, &c.captures, message, reading, ctx);
-        Some(Suggestion {
+        let answer = c.answer;
+        let r = self.reply(answer, &c.captures, message, reading, ctx);
+        Suggestion {
             kind: c.kind,
-            id: id.clone(),
+            id: answer.id.clone(),
             reply: r.text,
             score: (c.score * 1e4).round() / 1e4,
-            tags: tags.clone(),
+            tags: answer.tags.clone(),
             evidence,
             variation: r.variation,
             escalate: c.escalate,
@@ -726,7 +714,7 @@ impl Engine {
             missing: r.missing,
             too_long: r.too_long,
             explained,
-        })
+        }
     }
 
     /// Chooses a variation and renders it: deterministic for the message, avoiding the
@@ -734,14 +722,14 @@ impl Engine {
     /// the channel. A reply that fits in no variation is flagged, never cut.
     fn reply(
         &self,
-        id: &str,
-        templates: &[Template],
+        answer: &Answer,
         captures: &[(String, String)],
         message: &Message,
         reading: &Reading<'_>,
         ctx: &Context<'_>,
     ) -> Rendered {
         let vars = &self.inner.set.vars;
+        let (id, templates) = (answer.id.as_str(), answer.replies.as_slice());
         let (seen, last) = ctx.variations_had(id);
         let count = templates.len();
         let render = |variation: usize| {
@@ -781,6 +769,18 @@ impl Engine {
             .find(|r| r.too_long.is_none())
             .unwrap_or(first)
     }
+}
+
+/// Whether the author's history holds back this rule or FAQ entry.
+fn held_back(kind: Kind, answer: &Answer, ctx: &Context<'_>) -> Option<Suppressed> {
+    let (reason, until) =
+        ctx.suppression(&answer.id, answer.cooldown, answer.once_per_conversation)?;
+    Some(Suppressed {
+        kind,
+        id: answer.id.clone(),
+        reason,
+        until,
+    })
 }
 
 /// A rendered reply.
@@ -846,7 +846,7 @@ fn render_template(
         if let Some(v) = vars.get(name) {
             return Some(Value::Trusted(v));
         }
-        if name == "next_open" {
+        if name == crate::hours::NEXT_OPEN {
             return ctx.next_open().map(Value::Trusted);
         }
         let v = if name == "channel" {
@@ -878,6 +878,13 @@ impl Engine {
     /// The engine's FAQ model.
     pub(crate) fn faq_model(&self) -> &FaqModel {
         &self.inner.faqs
+    }
+
+    /// The situation a message is read in (see [`Context`]), with `stored`, the
+    /// author's replies from the host's store.
+    pub(crate) fn context(&self, message: &Message, stored: Vec<crate::Sent>) -> Context<'_> {
+        let inner = &*self.inner;
+        Context::new(&inner.set, inner.office.as_ref(), message, stored)
     }
 
     /// The part of a message's text that is matched (cut to `max_message_bytes`).

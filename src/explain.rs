@@ -15,9 +15,9 @@
 //! costs a little more than suggesting.
 
 use crate::config::{HoursCondition, Phrase, Rule};
-use crate::context::Context;
 use crate::outcome::{Blocker, Decision, Evidence, Kind, Outcome, Suppression};
 use crate::paint::{Paint, Painter, Plain, Tone};
+use crate::rules::PhraseId;
 use crate::text::tokenize;
 use crate::trace::{Dropped, Gate, Miss, Part, RuleNotes, RunnerUp, Trace};
 use crate::{Engine, Message, Span, Thresholds};
@@ -415,7 +415,7 @@ impl Engine {
     pub fn explain(&self, message: &Message) -> Explanation {
         let set = self.rule_set();
         // The situation `suggest` reads the message in: the author's history.
-        let history = Context::new(set, message, Vec::new()).history_ids();
+        let history = self.context(message, Vec::new()).history_ids();
         let (outcome, trace) = self.suggest_traced(message, FAQ_CANDIDATES + history);
         let text = self.text_read(message);
         let tokens = tokenize(text);
@@ -430,7 +430,7 @@ impl Engine {
                 Some(Named {
                     kind: c.kind,
                     index: c.index,
-                    id: set.id_of(c.kind, c.index)?.to_string(),
+                    id: set.answer(c.kind, c.index)?.id.clone(),
                     score: (c.score * 1e4).round() / 1e4,
                 })
             })
@@ -540,7 +540,7 @@ impl Engine {
         unmet.extend(hours);
         unmet.sort_by_key(|u| condition_order(u.condition()));
         Some(RuleExplanation {
-            id: rule.id.clone(),
+            id: rule.answer.id.clone(),
             priority: rule.priority,
             escalate: rule.escalate,
             matched,
@@ -550,7 +550,7 @@ impl Engine {
     }
 
     /// The first of a rule's phrases that matching reads as phrase `id`.
-    fn phrase_as_written(&self, phrases: &[Phrase], id: u32) -> Option<String> {
+    fn phrase_as_written(&self, phrases: &[Phrase], id: PhraseId) -> Option<String> {
         phrases
             .iter()
             .find(|p| self.rule_index().phrase_id(self.analyzer(), &p.text) == Some(id))
@@ -663,9 +663,9 @@ impl Engine {
     /// The id of a rule or an FAQ entry.
     fn id_of(&self, kind: Kind, index: usize) -> String {
         self.rule_set()
-            .id_of(kind, index)
+            .answer(kind, index)
+            .map(|a| a.id.clone())
             .unwrap_or_default()
-            .to_string()
     }
 
     /// `; unknown to it: "dog", "train"`: the message's topic words an FAQ entry does

@@ -6,7 +6,6 @@
 //! jiff's copy of the IANA time-zone database (the system's when it has one, a copy
 //! bundled into the crate otherwise).
 
-use crate::config::HoursLine;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::{Timestamp, ZonedDateTime};
@@ -19,31 +18,88 @@ const SEARCH_DAYS: usize = 400;
 /// The longest `received_at` or history `at` text read; longer text is unreadable.
 const MAX_TIME_TEXT: usize = 100;
 
-/// An opening range: minutes after midnight, `open < close <= 1440`.
-pub(crate) type Range = (u16, u16);
+/// One line of `[hours]`: days and one opening range in minutes after midnight, closed
+/// dates, or a date's changed hours. A line that lists several ranges gives one
+/// `HoursLine` per range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HoursLine {
+    /// Days (0 = Monday ..= 6 = Sunday) open from `open` to `close` minutes after
+    /// midnight.
+    Open {
+        /// The days this line covers, Monday = 0.
+        days: Vec<u8>,
+        /// Opening time, minutes after midnight.
+        open: u16,
+        /// Closing time, minutes after midnight (1440 for midnight at the day's end).
+        close: u16,
+    },
+    /// Dates (`YYYY-MM-DD`) on which the office is closed all day.
+    Closed(Vec<String>),
+    /// One-off changed hours: on `date` (`YYYY-MM-DD`) the office is open from `open`
+    /// to `close` minutes after midnight instead of its weekly hours.
+    Changed {
+        /// The date, `YYYY-MM-DD`.
+        date: String,
+        /// Opening time, minutes after midnight.
+        open: u16,
+        /// Closing time, minutes after midnight.
+        close: u16,
+    },
+}
+
+/// `{{next_open}}`: when the office next opens, as [`OfficeHours::next_open_text`] words it.
+pub(crate) const NEXT_OPEN: &str = "next_open";
+
+/// Values from office hours a template may use (they need `[hours]`).
+pub(crate) const TIME_SLOTS: &[&str] = &[NEXT_OPEN];
+
+/// An opening range, in minutes after midnight: `open < close <= 1440`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Opening {
+    /// When the office opens.
+    pub(crate) open: u16,
+    /// When it closes (1440: midnight at the day's end).
+    pub(crate) close: u16,
+}
+
+impl Opening {
+    /// Whether the office is open `secs` seconds after midnight.
+    fn holds(self, secs: u32) -> bool {
+        u32::from(self.open) * 60 <= secs && secs < u32::from(self.close) * 60
+    }
+
+    /// Whether the two ranges share a minute.
+    pub(crate) fn overlaps(self, other: Opening) -> bool {
+        self.open < other.close && other.open < self.close
+    }
+}
 
 /// `[hours]` in a time zone.
 #[derive(Clone, Debug)]
 pub(crate) struct OfficeHours {
     tz: TimeZone,
     /// Monday = 0; each day's ranges, sorted.
-    weekly: [Vec<Range>; 7],
+    weekly: [Vec<Opening>; 7],
     /// Dates whose hours differ from the week's: changed hours, or none (closed).
-    dates: BTreeMap<Date, Vec<Range>>,
+    dates: BTreeMap<Date, Vec<Opening>>,
 }
 
 impl OfficeHours {
     /// Office hours from validated `[hours]` lines. Dates that do not parse are
     /// skipped (loading has reported them).
     pub(crate) fn new(tz: TimeZone, lines: &[HoursLine]) -> OfficeHours {
-        let mut weekly: [Vec<Range>; 7] = Default::default();
-        let mut dates: BTreeMap<Date, Vec<Range>> = BTreeMap::new();
+        let mut weekly: [Vec<Opening>; 7] = Default::default();
+        let mut dates: BTreeMap<Date, Vec<Opening>> = BTreeMap::new();
         for line in lines {
             match line {
                 HoursLine::Open { days, open, close } => {
                     for &d in days {
                         if let Some(day) = weekly.get_mut(usize::from(d)) {
-                            day.push((*open, *close));
+                            day.push(Opening {
+                                open: *open,
+                                close: *close,
+                            });
                         }
                     }
                 }
@@ -56,7 +112,10 @@ impl OfficeHours {
                 }
                 HoursLine::Changed { date, open, close } => {
                     if let Ok(date) = parse_date(date) {
-                        dates.entry(date).or_default().push((*open, *close));
+                        dates.entry(date).or_default().push(Opening {
+                            open: *open,
+                            close: *close,
+                        });
                     }
                 }
             }
@@ -71,7 +130,7 @@ impl OfficeHours {
     }
 
     /// The opening ranges of a date.
-    fn ranges(&self, date: Date) -> &[Range] {
+    fn ranges(&self, date: Date) -> &[Opening] {
         match self.dates.get(&date) {
             Some(changed) => changed,
             None => {
@@ -92,9 +151,7 @@ impl OfficeHours {
     pub(crate) fn is_open(&self, at: Timestamp) -> bool {
         let local = self.local(at);
         let secs = seconds_of_day(&local);
-        self.ranges(local.date())
-            .iter()
-            .any(|&(open, close)| u32::from(open) * 60 <= secs && secs < u32::from(close) * 60)
+        self.ranges(local.date()).iter().any(|r| r.holds(secs))
     }
 
     /// The next time the office opens after `at` (a later range today, or the first
@@ -107,7 +164,7 @@ impl OfficeHours {
             let later = self
                 .ranges(date)
                 .iter()
-                .map(|r| r.0)
+                .map(|r| r.open)
                 .find(|&open| day > 0 || u32::from(open) * 60 > secs);
             if let Some(open) = later {
                 let hour = i8::try_from(open / 60).ok()?;

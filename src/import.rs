@@ -1,31 +1,11 @@
 //! Turning labelled history into a rule set: one FAQ entry per label.
 
-use crate::eval::Labelled;
+pub use crate::labelled::label_id;
+use crate::labelled::Labelled;
 pub(crate) use crate::toml_text::first_free;
 pub use crate::toml_text::toml_string;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-
-/// A label made into a valid id: letters, digits, `-`, `_` and `.` kept, anything else
-/// becomes `-`.
-pub fn label_id(label: &str) -> String {
-    let id: String = label
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_alphanumeric() || matches!(c, '_' | '-' | '.') {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    if id.is_empty() {
-        "unnamed".to_string()
-    } else {
-        id
-    }
-}
 
 /// Each label's id: its [`label_id`], with `-2`, `-3`, … added where labels would share
 /// one ("a b" and "a-b"), in label order, so that every id is unique (issue 13: the
@@ -74,7 +54,7 @@ pub(crate) fn example(text: &str) -> &str {
 ///     &Thresholds::default(),
 /// );
 /// let rules = replykit::RuleSet::from_toml("imported.toml", &toml)?;
-/// assert_eq!(rules.faqs()[0].id, "card_arrival");
+/// assert_eq!(rules.faqs()[0].answer.id, "card_arrival");
 /// assert_eq!(rules.out_of_scope(), ["hi"]);
 /// # Ok::<(), replykit::LoadError>(())
 /// ```

@@ -295,7 +295,7 @@ Layers, each reading only those before it:
 
 | layer | modules | holds |
 |---|---|---|
-| config | `config` (load, parse, validate, walk), `hours`, `template` | a rule set read from TOML, every problem as a [`Diagnostic`]; office hours; reply templates |
+| config | `hours`, `template`, then `config` (answer, load, parse, validate, walk) | office hours and times; reply templates; a rule set read from TOML, every problem as a [`Diagnostic`], rules and FAQ entries each holding an [`Answer`] |
 | text | `text` (fold, analyzer, phrase trie), `span` | how text is read: folding, word ids with synonyms, stems, typo targets |
 | rules, faq | `rules` (phrase index, regex prefilter), `faq` (classifier, retrieval) | which rules fire; which FAQ entries answer, and how sure |
 | engine | `engine`, `context`, `conversation`, `trace` | one decision per message, optionally noted for `explain` |
@@ -309,8 +309,10 @@ A message's way through [`Engine::suggest`]: `engine` cuts it to `max_message_by
 and `text` tokenizes it once; the analyzer gives word ids (synonyms folded) and stems.
 `rules` walks the phrase trie over the word ids and runs the regex prefilter, then
 checks each candidate rule's conditions (`RuleIndex::fire`); `faq` scores the
-entries from the stems and words (`FaqModel::score`). `engine` ranks the candidates,
-drops what office hours, the FAQ's grounding and the author's history rule out, and
+entries from the stems and words (`FaqModel::score`). Each candidate points at its
+rule's or entry's [`Answer`]. `engine` ranks the candidates, drops what office hours
+(compiled when the engine is built), the FAQ's grounding and the author's history
+(`context`, read from each candidate's answer) rule out, and
 takes the decision: an escalating rule escalates; otherwise the top suggestion is sent
 unattended exactly when its auto-reply gate holds (the rule's or entry's
 `auto_reply`, loop protection, [`Suggestion`]'s own blockers, the threshold and the
@@ -327,11 +329,13 @@ back. [`Engine::explain`] runs the same code with a recorder that notes every ch
   set, its answers kept as `context` for matching).
 * `report`: `replykit::listen`, reports over a message history (coverage, clusters of
   what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
-* `parallel`: the listening report clusters on every core, with rayon (enables
-  `report`; the result is the same as on one core).
+* `parallel`: batches on every core, with rayon: [`Engine::suggest_batch`],
+  [`eval`], and the listening report's clustering (the results are the same as on
+  one core).
 * `schema`: [`schema`], JSON Schemas of a message line and an outcome line, generated
   from the types with schemars.
-* `cli`: the `replykit` command-line tool (enables `toolkit`, `report` and `schema`).
+* `cli`: the `replykit` command-line tool (enables `toolkit`, `report`, `schema` and
+  `parallel`: `eval`, `diff` and `report` answer their messages on every core).
 
 Without features, the crate is the engine alone: load a rule set, build an
 [`Engine`], [`suggest`](Engine::suggest) and [`explain`](Engine::explain).
@@ -341,6 +345,7 @@ Without features, the crate is the engine alone: load a rule set, build an
 #![deny(missing_docs)]
 #![warn(missing_debug_implementations)]
 
+mod batch;
 mod config;
 mod context;
 mod conversation;
@@ -355,6 +360,8 @@ pub mod faqpage;
 mod hours;
 #[cfg(feature = "toolkit")]
 pub mod import;
+#[cfg(feature = "toolkit")]
+mod labelled;
 #[cfg(feature = "toolkit")]
 pub mod lint;
 #[cfg(feature = "report")]
@@ -386,8 +393,8 @@ pub mod limits {
 }
 
 pub use config::{
-    read_rule_files, Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule,
-    RuleSet, Settings, TestCase, Thresholds,
+    read_rule_files, Answer, Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase,
+    Rule, RuleSet, Settings, TestCase, Thresholds,
 };
 pub use conversation::{ConversationMemory, ConversationStore, Sent};
 pub use engine::Engine;
@@ -428,6 +435,7 @@ mod testoibits {
         assert_unwind_safe::<Outcome>();
         assert_unwind_safe::<ConversationMemory>();
         assert_unwind_safe::<Settings>();
+        assert_unwind_safe::<Answer>();
         assert_unwind_safe::<Diagnostic>();
         assert_unwind_safe::<explain::Explanation>();
         assert_unwind_safe::<Reloader>();
@@ -447,6 +455,7 @@ mod testoibits {
         assert_send_sync::<Settings>();
         assert_send_sync::<Rule>();
         assert_send_sync::<Faq>();
+        assert_send_sync::<Answer>();
         assert_send_sync::<TestCase>();
         assert_send_sync::<Diagnostic>();
         assert_send_sync::<Location>();

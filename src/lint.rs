@@ -30,7 +30,7 @@
 
 use crate::config::SourceFile;
 use crate::error::{Diagnostic, Location, Severity};
-use crate::text::{tokenize, AnalyzerBuilder, Language};
+use crate::text::{tokenize, WordId};
 use crate::{Rule, RuleSet};
 use std::collections::{HashMap, HashSet};
 use toml::de::{DeTable, DeValue};
@@ -197,11 +197,11 @@ fn with_secondary(mut d: Diagnostic, location: &Location, label: impl Into<Strin
 }
 
 /// A phrase as word ids (synonym groups folded).
-type Words = Vec<u32>;
+type Words = Vec<WordId>;
 
 /// Whether every message holding `haystack` holds `needle`: `needle`'s words occur in
 /// `haystack` in a row.
-fn contains(haystack: &[u32], needle: &[u32]) -> bool {
+fn contains<W: PartialEq>(haystack: &[W], needle: &[W]) -> bool {
     !needle.is_empty()
         && needle.len() <= haystack.len()
         && haystack.windows(needle.len()).any(|w| w == needle)
@@ -215,20 +215,9 @@ struct Compiled {
     none: Vec<Words>,
 }
 
-/// Reads every rule's phrases the way the engine does.
+/// Reads every rule's phrases as the engine does, with the engine's analyzer.
 fn compile(set: &RuleSet) -> Vec<Compiled> {
-    let language = Language::from_name(&set.settings().language).unwrap_or_else(Language::english);
-    let mut builder = AnalyzerBuilder::new(language);
-    for group in set.synonyms() {
-        builder.add_synonyms(group);
-    }
-    for rule in set.rules() {
-        let w = &rule.when;
-        for p in w.any.iter().chain(&w.all).chain(&w.none) {
-            builder.add_text(&p.text);
-        }
-    }
-    let analyzer = builder.build();
+    let analyzer = crate::engine::analyzer_for(set);
     let words = |phrases: &[crate::Phrase]| -> Vec<Words> {
         phrases
             .iter()
@@ -266,8 +255,8 @@ fn sort(set: &RuleSet, out: &mut [Diagnostic]) {
     let files = set
         .rules()
         .iter()
-        .map(|r| &r.location)
-        .chain(set.faqs().iter().map(|f| &f.location))
+        .map(|r| &r.answer.location)
+        .chain(set.faqs().iter().map(|f| &f.answer.location))
         .chain(set.tests().iter().map(|t| &t.location));
     for l in files {
         let next = order.len();
@@ -285,7 +274,7 @@ fn sort(set: &RuleSet, out: &mut [Diagnostic]) {
 }
 
 fn rule_context(rule: &Rule) -> Option<String> {
-    Some(format!("rule `{}`", rule.id))
+    Some(format!("rule `{}`", rule.answer.id))
 }
 
 /// Rules whose own conditions contradict each other. Returns which rules never fire.
@@ -313,7 +302,7 @@ fn never_fires(set: &RuleSet, compiled: &[Compiled], out: &mut Vec<Diagnostic>) 
             out.push(with_secondary(
                 diagnostic(
                     Severity::Error,
-                    format!("rule `{}` can never fire", rule.id),
+                    format!("rule `{}` can never fire", rule.answer.id),
                     Some(none.location.clone()),
                     "excluded by `when.none`",
                     rule_context(rule),
@@ -346,7 +335,7 @@ fn never_fires(set: &RuleSet, compiled: &[Compiled], out: &mut Vec<Diagnostic>) 
             out.push(with_secondary(
                 diagnostic(
                     Severity::Error,
-                    format!("rule `{}` can never fire", rule.id),
+                    format!("rule `{}` can never fire", rule.answer.id),
                     Some(any.location.clone()),
                     "every `when.any` phrase is excluded by `when.none`",
                     rule_context(rule),
@@ -458,7 +447,7 @@ fn ranks_before(a: &Rule, ai: usize, b: &Rule, bi: usize) -> bool {
 /// comparing every pair: the words of its phrases, or its patterns.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Key {
-    Word(u32),
+    Word(WordId),
     Pattern(String),
 }
 
@@ -574,17 +563,20 @@ fn shadowed(set: &RuleSet, compiled: &[Compiled], never: &[bool], out: &mut Vec<
         out.push(with_secondary(
             diagnostic(
                 Severity::Warning,
-                format!("rule `{}` is shadowed by rule `{}`", b.id, a.id),
-                Some(b.location.clone()),
+                format!(
+                    "rule `{}` is shadowed by rule `{}`",
+                    b.answer.id, a.answer.id
+                ),
+                Some(b.answer.location.clone()),
                 "never the top suggestion",
                 rule_context(b),
                 format!(
                     "whenever `{}` fires, `{}` fires too and ranks first, as {why}; give `{}` a \
                      higher priority, or make `{}` more specific",
-                    b.id, a.id, b.id, a.id
+                    b.answer.id, a.answer.id, b.answer.id, a.answer.id
                 ),
             ),
-            &a.location,
+            &a.answer.location,
             "the rule that ranks first",
         ));
     }
@@ -656,7 +648,7 @@ fn repeated_phrases(set: &RuleSet, out: &mut Vec<Diagnostic>) {
                     Severity::Warning,
                     format!(
                         "the phrase \"{}\" is in rules `{}` and `{}`",
-                        phrase.text, first.id, rule.id
+                        phrase.text, first.answer.id, rule.answer.id
                     ),
                     Some(phrase.location.clone()),
                     "also in another rule",
@@ -665,14 +657,14 @@ fn repeated_phrases(set: &RuleSet, out: &mut Vec<Diagnostic>) {
                         "a message with it can fire both rules; if they answer different \
                          things, make one more specific (`when.all`, `when.none`) or give \
                          `{}` a higher priority",
-                        rule.id
+                        rule.answer.id
                     ),
                 )
             };
             out.push(with_secondary(
                 d,
                 first_loc,
-                format!("in rule `{}`", first.id),
+                format!("in rule `{}`", first.answer.id),
             ));
         }
     }
@@ -783,9 +775,9 @@ fn near_duplicate_questions(set: &RuleSet, places: &Places, out: &mut Vec<Diagno
             let at = |faq: &crate::Faq, i: usize| {
                 places
                     .questions
-                    .get(&faq.id)
+                    .get(&faq.answer.id)
                     .and_then(|l| l.get(i))
-                    .unwrap_or(&faq.location)
+                    .unwrap_or(&faq.answer.location)
                     .clone()
             };
             let (Some(first_q), Some(second_q)) =
@@ -803,11 +795,11 @@ fn near_duplicate_questions(set: &RuleSet, places: &Places, out: &mut Vec<Diagno
                     Severity::Warning,
                     format!(
                         "FAQ entries `{}` and `{}` have near-duplicate questions",
-                        first.id, second.id
+                        first.answer.id, second.answer.id
                     ),
                     Some(at(second, q.index)),
-                    &format!("{how} as a question of `{}`", first.id),
-                    Some(format!("faq `{}`", second.id)),
+                    &format!("{how} as a question of `{}`", first.answer.id),
+                    Some(format!("faq `{}`", second.answer.id)),
                     format!(
                         "{second_q:?} and {first_q:?} will match the same messages, and the \
                          two entries will confuse each other; keep the question in the entry \
@@ -815,7 +807,7 @@ fn near_duplicate_questions(set: &RuleSet, places: &Places, out: &mut Vec<Diagno
                     ),
                 ),
                 &at(first, p.index),
-                format!("in `{}`", first.id),
+                format!("in `{}`", first.answer.id),
             ));
         }
     }
@@ -857,8 +849,12 @@ fn untested(set: &RuleSet, never: &[bool], out: &mut Vec<Diagnostic>) {
         .iter()
         .zip(never)
         .filter(|(_, &never)| !never)
-        .map(|(r, _)| ("rule", &r.id, &r.location))
-        .chain(set.faqs().iter().map(|f| ("faq", &f.id, &f.location)));
+        .map(|(r, _)| ("rule", &r.answer.id, &r.answer.location))
+        .chain(
+            set.faqs()
+                .iter()
+                .map(|f| ("faq", &f.answer.id, &f.answer.location)),
+        );
     for (kind, id, location) in entries {
         if expected.contains(id.as_str()) {
             continue;
@@ -888,6 +884,7 @@ fn long_answers(set: &RuleSet, out: &mut Vec<Diagnostic>) {
             // The engine sends the first variation that fits, so one that fits is enough.
             let Some((length, exact)) = faq
                 .answer
+                .replies
                 .iter()
                 .map(|a| a.min_chars(|slot| set.vars().get(slot).map(String::as_str)))
                 .min()
@@ -897,18 +894,18 @@ fn long_answers(set: &RuleSet, out: &mut Vec<Diagnostic>) {
             if length <= limit {
                 continue;
             }
-            let which = if faq.answer.len() > 1 {
-                format!("every answer of FAQ entry `{}`", faq.id)
+            let which = if faq.answer.replies.len() > 1 {
+                format!("every answer of FAQ entry `{}`", faq.answer.id)
             } else {
-                format!("the answer of FAQ entry `{}`", faq.id)
+                format!("the answer of FAQ entry `{}`", faq.answer.id)
             };
             let at_least = if exact { "" } else { "at least " };
             out.push(diagnostic(
                 Severity::Warning,
                 format!("{which} is too long for `{name}`"),
-                Some(faq.location.clone()),
+                Some(faq.answer.location.clone()),
                 &format!("{at_least}{length} characters; `{name}` takes {limit} (max_length)"),
-                Some(format!("faq `{}`", faq.id)),
+                Some(format!("faq `{}`", faq.answer.id)),
                 format!(
                     "on `{name}` it is suggested, never sent unattended: add a variation of at \
                      most {limit} characters (one that fits is chosen), or link to a \
@@ -924,8 +921,8 @@ fn unused_vars(set: &RuleSet, places: &Places, out: &mut Vec<Diagnostic>) {
     let templates = set
         .rules()
         .iter()
-        .flat_map(|r| &r.reply)
-        .chain(set.faqs().iter().flat_map(|f| &f.answer));
+        .flat_map(|r| &r.answer.replies)
+        .chain(set.faqs().iter().flat_map(|f| &f.answer.replies));
     let mut used: HashSet<&str> = HashSet::new();
     for t in templates {
         used.extend(t.slots().map(|slot| slot.name.as_str()));

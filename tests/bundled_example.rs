@@ -42,3 +42,25 @@ fn bin_never_fires_on_cabinet() {
         "{outcome:?}"
     );
 }
+
+/// `suggest_batch` gives exactly the outcomes of `suggest` on each message in turn, in
+/// order (on every core with the `parallel` feature): the council's test messages,
+/// three times over, so that a batch spans several workers.
+#[test]
+fn a_batch_gets_the_outcomes_of_one_message_at_a_time() {
+    let engine = council();
+    let messages: Vec<Message> = engine
+        .rule_set()
+        .tests()
+        .iter()
+        .map(|t| t.message.clone())
+        .cycle()
+        .take(3 * engine.rule_set().tests().len())
+        .collect();
+    assert!(messages.len() > 100, "{} messages", messages.len());
+    let one_by_one: Vec<_> = messages.iter().map(|m| engine.suggest(m)).collect();
+    assert_eq!(engine.suggest_batch(&messages), one_by_one);
+    let decisions: std::collections::HashSet<Decision> =
+        one_by_one.iter().map(|o| o.decision).collect();
+    assert!(decisions.len() >= 3, "{decisions:?}");
+}

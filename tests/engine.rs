@@ -180,7 +180,7 @@ fn a_folder_loads_as_one_rule_set_with_unique_ids() {
         rules
             .faqs()
             .iter()
-            .map(|f| f.id.as_str())
+            .map(|f| f.answer.id.as_str())
             .collect::<Vec<_>>(),
         ["one", "two"]
     );

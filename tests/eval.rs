@@ -131,7 +131,7 @@ fn imported_rule_sets_load_and_answer_their_own_questions() {
     let toml = replykit::import::rule_set_toml(&data, &thresholds);
     let rules =
         RuleSet::from_toml("imported.toml", &toml).unwrap_or_else(|e| panic!("{e}\n{toml}"));
-    let ids: Vec<&str> = rules.faqs().iter().map(|f| f.id.as_str()).collect();
+    let ids: Vec<&str> = rules.faqs().iter().map(|f| f.answer.id.as_str()).collect();
     assert_eq!(
         ids,
         ["card_arrival", "top_up_by_bank_transfer", "odd-label-"]

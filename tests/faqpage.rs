@@ -50,11 +50,14 @@ fn every_shape_imports_and_answers_its_own_questions() {
         assert_eq!(rules.faqs().len(), 6, "{name}: {:?}", page.skipped);
         let engine = Engine::new(&rules).expect("builds");
         for faq in rules.faqs() {
-            assert!(faq.context.is_some(), "{name}: {}", faq.id);
+            assert!(faq.context.is_some(), "{name}: {}", faq.answer.id);
             let question = &faq.questions[0];
             let outcome = engine.suggest(&Message::new(question.as_str()));
             assert_ne!(outcome.decision, Decision::NoAnswer, "{name}: {question}");
-            assert_eq!(outcome.suggestions[0].id, faq.id, "{name}: {question}");
+            assert_eq!(
+                outcome.suggestions[0].id, faq.answer.id,
+                "{name}: {question}"
+            );
         }
     }
 }
@@ -79,9 +82,9 @@ fn the_same_page_gives_the_same_entries_in_every_html_shape() {
 fn replies_are_the_opening_and_the_link_to_the_section() {
     let (_, rules) = import("council-headings.html");
     let bins = &rules.faqs()[0];
-    assert_eq!(bins.id, "when-is-my-bin-collected");
+    assert_eq!(bins.answer.id, "when-is-my-bin-collected");
     assert_eq!(
-        bins.answer[0].source(),
+        bins.answer.replies[0].source(),
         format!(
             "Household bins are emptied once a week, on the same day each week. \
              Enter your postcode on our bin collection page to find your day. {URL}#bin-day"
@@ -89,7 +92,7 @@ fn replies_are_the_opening_and_the_link_to_the_section() {
     );
     // A CSV row's own link replaces the page's; rows without one link to the page.
     let (_, rules) = import("council.csv");
-    let reply = |i: usize| rules.faqs()[i].answer[0].source().to_string();
+    let reply = |i: usize| rules.faqs()[i].answer.replies[0].source().to_string();
     assert!(reply(0).ends_with(" https://northbridge.example.gov.uk/bin-day"));
     assert!(reply(1).ends_with(&format!(" {URL}")));
     // Every reply fits the tightest limit asked for.
@@ -99,7 +102,7 @@ fn replies_are_the_opening_and_the_link_to_the_section() {
         let written = faqpage::rule_set_toml(&page, &Options::default().url(URL).max_length(max));
         let rules = RuleSet::from_toml("council.md", &written.text).expect("loads");
         for faq in rules.faqs() {
-            let reply = faq.answer[0].source();
+            let reply = faq.answer.replies[0].source();
             assert!(reply.chars().count() <= max, "{max}: {reply}");
             assert!(reply.contains(URL), "{max}: {reply}");
         }

@@ -338,6 +338,6 @@ fn issue_13_imported_rule_sets_load() {
     let toml = rule_set_toml(&data, &Thresholds::default());
     let rules =
         RuleSet::from_toml("imported.toml", &toml).unwrap_or_else(|e| panic!("{e}\n{toml}"));
-    let ids: Vec<&str> = rules.faqs().iter().map(|f| f.id.as_str()).collect();
+    let ids: Vec<&str> = rules.faqs().iter().map(|f| f.answer.id.as_str()).collect();
     assert_eq!(ids, ["a-b", "a-b-2", "--phone--"]);
 }

@@ -4,7 +4,7 @@ use super::parse::{parse_file, HoursDay, HoursEntry, HoursUse, Parsed, SettingVa
 use super::source::SourceFile;
 use super::{validate, RuleSet, Settings, MAX_ENTRIES, MAX_FILE_BYTES};
 use crate::error::{Diagnostic, LoadError, Location, Severity};
-use crate::hours::{self, OfficeHours};
+use crate::hours;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -261,7 +261,7 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
         vars: BTreeMap::new(),
         synonyms: Vec::new(),
         hours: Vec::new(),
-        office: None,
+        uses_hours: false,
         channels: BTreeMap::new(),
         rules: Vec::new(),
         faqs: Vec::new(),
@@ -376,7 +376,7 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
     hours_uses.extend(templated.iter().flat_map(|t| {
         t.slots
             .iter()
-            .filter(|s| validate::TIME_SLOTS.contains(&s.name.as_str()))
+            .filter(|s| hours::TIME_SLOTS.contains(&s.name.as_str()))
             .map(|s| HoursUse {
                 what: format!("`{{{{{}}}}}`", s.name),
                 context: t.context.clone(),
@@ -391,12 +391,7 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
         diagnostics,
     );
     check_lengths(&templated, &vars, &set.channels, diagnostics);
-    // Only a rule set that uses its hours reads the clock for each message.
-    if !set.hours.is_empty() && !hours_uses.is_empty() {
-        if let Some(tz) = hours::zone(&settings.timezone) {
-            set.office = Some(OfficeHours::new(tz, &set.hours));
-        }
-    }
+    set.uses_hours = !hours_uses.is_empty();
     set.synonyms = synonyms
         .into_iter()
         .map(|g| g.into_iter().map(|(w, _)| w).collect())
@@ -461,20 +456,20 @@ fn check_hours(entries: &[HoursEntry], diagnostics: &mut Vec<Diagnostic>) {
                 pairs.push((i, o));
             }
         }
-        let mut open: Vec<(hours::Range, usize)> = list
+        let mut open: Vec<(hours::Opening, usize)> = list
             .iter()
             .enumerate()
             .filter_map(|(i, e)| Some((e.range?, i)))
             .collect();
-        open.sort_by_key(|&(r, i)| (r.0, i));
-        let mut furthest: Option<(hours::Range, usize)> = None;
+        open.sort_by_key(|&(r, i)| (r.open, i));
+        let mut furthest: Option<(hours::Opening, usize)> = None;
         for &(r, i) in &open {
             if let Some((f, j)) = furthest {
-                if r.0 < f.1 && f.0 < r.1 {
+                if r.overlaps(f) {
                     pairs.push((i.max(j), i.min(j)));
                 }
             }
-            if furthest.is_none_or(|(f, _)| r.1 > f.1) {
+            if furthest.is_none_or(|(f, _)| r.close > f.close) {
                 furthest = Some((r, i));
             }
         }
@@ -487,7 +482,7 @@ fn check_hours(entries: &[HoursEntry], diagnostics: &mut Vec<Diagnostic>) {
             let (message, label, first, help) = match (earlier.range, later.range) {
                 (Some(a), Some(_)) => (
                     format!("opening hours overlap on {}", day_name(day)),
-                    format!("overlaps {}-{}", hhmm(a.0), hhmm(a.1)),
+                    format!("overlaps {}-{}", hhmm(a.open), hhmm(a.close)),
                     "first set here",
                     match day {
                         HoursDay::Weekday(_) => "give each day its hours once: split the days (as in mon-thu and fri), or list ranges that do not overlap, as in [\"08:30-12:30\", \"13:30-17:00\"]",

@@ -4,7 +4,9 @@
 //! can (types, unknown keys, ids, regexes, templates, thresholds, references) and
 //! either gives a complete [`RuleSet`] or a [`LoadError`] listing every problem.
 
+mod answer;
 mod load;
+pub use answer::Answer;
 pub use load::read_rule_files;
 mod duration;
 mod parse;
@@ -13,11 +15,10 @@ mod validate;
 pub(crate) mod walk;
 
 use crate::error::{LoadError, Location};
-use crate::template::Template;
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::time::Duration;
 
+pub use crate::hours::HoursLine;
 pub(crate) use source::SourceFile;
 
 /// The most bytes one rule-set file may have (16 MiB). A larger file is a load error.
@@ -46,7 +47,7 @@ pub const MAX_EXAMPLE_BYTES: usize = 4 << 10;
 ///     questions = ["When is my bin collected?"]
 ///     answer = "Find your collection day online."
 /// "#)?;
-/// assert_eq!(rules.faqs()[0].id, "bin-day");
+/// assert_eq!(rules.faqs()[0].answer.id, "bin-day");
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
 #[derive(Clone, Debug)]
@@ -55,9 +56,10 @@ pub struct RuleSet {
     pub(crate) vars: BTreeMap<String, String>,
     pub(crate) synonyms: Vec<Vec<String>>,
     pub(crate) hours: Vec<HoursLine>,
-    /// `[hours]` with `settings.timezone`, ready to ask "open at this instant?"; `None`
-    /// when no rule or reply uses office hours.
-    pub(crate) office: Option<crate::hours::OfficeHours>,
+    /// Whether a rule or a reply uses office hours (`when.outside_hours`,
+    /// `{{next_open}}`, ...): only then does the engine compile `[hours]` and read the
+    /// clock for each message.
+    pub(crate) uses_hours: bool,
     pub(crate) channels: BTreeMap<String, Channel>,
     pub(crate) rules: Vec<Rule>,
     pub(crate) faqs: Vec<Faq>,
@@ -159,36 +161,6 @@ impl Default for Settings {
     }
 }
 
-/// One line of `[hours]`: days and one opening range in minutes after midnight, closed
-/// dates, or a date's changed hours. A line that lists several ranges gives one
-/// `HoursLine` per range.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum HoursLine {
-    /// Days (0 = Monday ..= 6 = Sunday) open from `open` to `close` minutes after
-    /// midnight.
-    Open {
-        /// The days this line covers, Monday = 0.
-        days: Vec<u8>,
-        /// Opening time, minutes after midnight.
-        open: u16,
-        /// Closing time, minutes after midnight (1440 for midnight at the day's end).
-        close: u16,
-    },
-    /// Dates (`YYYY-MM-DD`) on which the office is closed all day.
-    Closed(Vec<String>),
-    /// One-off changed hours: on `date` (`YYYY-MM-DD`) the office is open from `open`
-    /// to `close` minutes after midnight instead of its weekly hours.
-    Changed {
-        /// The date, `YYYY-MM-DD`.
-        date: String,
-        /// Opening time, minutes after midnight.
-        open: u16,
-        /// Closing time, minutes after midnight.
-        close: u16,
-    },
-}
-
 /// `when.outside_hours = true` or `when.inside_hours = true`: a rule that holds only
 /// outside (or inside) the office hours of `[hours]`, at the message's `received_at`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -274,6 +246,20 @@ pub struct Conditions {
     pub hours: Option<HoursCondition>,
 }
 
+impl Conditions {
+    /// Whether these conditions read the message text: `when.any`, `when.all` or
+    /// `when.regex`.
+    pub(crate) fn reads_text(&self) -> bool {
+        !(self.any.is_empty() && self.all.is_empty() && self.regex.is_empty())
+    }
+
+    /// Whether a rule with these conditions is a notice (see [`Rule::is_notice`]): an
+    /// hours condition and no text condition.
+    pub(crate) fn is_notice(&self) -> bool {
+        self.hours.is_some() && !self.reads_text()
+    }
+}
+
 /// A `[[rule]]`: conditions and a reply.
 ///
 /// ```
@@ -286,35 +272,21 @@ pub struct Conditions {
 ///     reply = "Call the emergency line now."
 /// "#)?;
 /// let rule = &rules.rules()[0];
-/// assert_eq!((rule.id.as_str(), rule.priority, rule.escalate), ("emergency", 100, true));
+/// assert_eq!((rule.answer.id.as_str(), rule.priority, rule.escalate), ("emergency", 100, true));
 /// assert_eq!(rule.when.any.len(), 2);
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Rule {
-    /// The rule's id, unique in the rule set.
-    pub id: String,
+    /// Its id, its `reply` and the reply's variations, tags, and when it may be sent.
+    pub answer: Answer,
     /// Higher wins when several rules fire.
     pub priority: i64,
     /// When it fires.
     pub when: Conditions,
     /// A person must handle messages it fires on.
     pub escalate: bool,
-    /// `false`: never sent unattended.
-    pub auto_reply: bool,
-    /// The reply and its variations.
-    pub reply: Vec<Template>,
-    /// Tags carried into the outcome.
-    pub tags: Vec<String>,
-    /// `cooldown`: not suggested again to an author who got it less than this long
-    /// ago (from the message's `history`).
-    pub cooldown: Option<Duration>,
-    /// `once_per_conversation`: not suggested again to an author whose `history`
-    /// holds it.
-    pub once_per_conversation: bool,
-    /// Where its id was written.
-    pub location: Location,
 }
 
 impl Rule {
@@ -350,8 +322,7 @@ impl Rule {
     /// # Ok::<(), replykit::LoadError>(())
     /// ```
     pub fn is_notice(&self) -> bool {
-        let w = &self.when;
-        w.hours.is_some() && w.any.is_empty() && w.all.is_empty() && w.regex.is_empty()
+        self.when.is_notice()
     }
 }
 
@@ -366,37 +337,24 @@ impl Rule {
 ///     context = "Bins are emptied once a week. Enter your postcode to see your day."
 /// "#)?;
 /// let faq = &rules.faqs()[0];
-/// assert_eq!(faq.id, "bin-day");
+/// assert_eq!(faq.answer.id, "bin-day");
 /// assert_eq!(faq.questions.len(), 2);
-/// assert_eq!(faq.answer[1].source(), "Collection days are online."); // a variation
+/// assert_eq!(faq.answer.replies[1].source(), "Collection days are online."); // a variation
 /// assert!(faq.context.as_deref().is_some_and(|c| c.contains("postcode"))); // never sent
-/// assert!(faq.auto_reply); // the default
+/// assert!(faq.answer.auto_reply); // the default
 /// # Ok::<(), replykit::LoadError>(())
 /// ```
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct Faq {
-    /// The entry's id, unique in the rule set.
-    pub id: String,
+    /// Its id, its `answer` and the answer's variations, tags, and when it may be sent.
+    pub answer: Answer,
     /// Ways people ask this.
     pub questions: Vec<String>,
-    /// The answer and its variations.
-    pub answer: Vec<Template>,
     /// `context`: the full answer text (as on the FAQ page the entry came from), which
     /// matching reads as weaker evidence than the example questions, weighted most where
     /// an entry has few of them. Never sent, never rendered.
     pub context: Option<String>,
-    /// Tags carried into the outcome.
-    pub tags: Vec<String>,
-    /// `false`: never sent unattended.
-    pub auto_reply: bool,
-    /// `cooldown`: not suggested again to an author who got it less than this long ago.
-    pub cooldown: Option<Duration>,
-    /// `once_per_conversation`: not suggested again to an author whose `history`
-    /// holds it.
-    pub once_per_conversation: bool,
-    /// Where its id was written.
-    pub location: Location,
 }
 
 /// A `[[test]]` case: a message and what should come out.
@@ -432,11 +390,11 @@ pub struct TestCase {
 }
 
 impl RuleSet {
-    /// The id of a rule or an FAQ entry, by its kind and index.
-    pub(crate) fn id_of(&self, kind: crate::Kind, index: usize) -> Option<&str> {
+    /// The answer of a rule or an FAQ entry, by its kind and index.
+    pub(crate) fn answer(&self, kind: crate::Kind, index: usize) -> Option<&Answer> {
         match kind {
-            crate::Kind::Rule => self.rules.get(index).map(|r| r.id.as_str()),
-            crate::Kind::Faq => self.faqs.get(index).map(|f| f.id.as_str()),
+            crate::Kind::Rule => self.rules.get(index).map(|r| &r.answer),
+            crate::Kind::Faq => self.faqs.get(index).map(|f| &f.answer),
         }
     }
 

@@ -4,12 +4,12 @@ use super::duration::parse_duration;
 use super::source::{Sink, SourceFile};
 use super::walk::{self, get, key_span, Text, Val};
 use super::{
-    Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule, TestCase,
+    Answer, Channel, Conditions, Faq, HoursCondition, HoursLine, Pattern, Phrase, Rule, TestCase,
     MAX_REGEX_BYTES,
 };
 use crate::conversation::Sent;
 use crate::error::{Diagnostic, Location};
-use crate::hours::{self, Range as OpenRange};
+use crate::hours::{self, Opening};
 use crate::template::Template;
 use crate::text::{tokenize, Language};
 use crate::{Decision, Message};
@@ -61,7 +61,7 @@ pub(crate) enum HoursDay {
 #[derive(Clone, Debug)]
 pub(crate) struct HoursEntry {
     pub(crate) day: HoursDay,
-    pub(crate) range: Option<OpenRange>,
+    pub(crate) range: Option<Opening>,
     pub(crate) location: Location,
 }
 
@@ -287,8 +287,14 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
                 continue;
             };
             match key {
-                "rule" => rule(&mut sink, item, t, &fallback_ctx, &mut parsed),
-                "faq" => faq(&mut sink, item, t, &fallback_ctx, &mut parsed),
+                "rule" => {
+                    let head = head(&mut sink, item, t, &RULE, &fallback_ctx);
+                    rule(&mut sink, item, t, head, &mut parsed);
+                }
+                "faq" => {
+                    let head = head(&mut sink, item, t, &FAQ, &fallback_ctx);
+                    faq(&mut sink, t, head, &mut parsed);
+                }
                 _ => test(&mut sink, item, t, &mut parsed),
             }
         }
@@ -389,7 +395,7 @@ fn example_fits(sink: &mut Sink<'_>, example: &Text, ctx: Option<&str>) -> bool 
 fn var_is_valid(sink: &mut Sink<'_>, name: &str, name_span: Range<usize>, value: &Text) -> bool {
     let ctx = Some("[vars]");
     let reserved = name == "channel"
-        || super::validate::TIME_SLOTS.contains(&name)
+        || hours::TIME_SLOTS.contains(&name)
         || name.starts_with("author.")
         || name.starts_with("fields.");
     if reserved {
@@ -502,7 +508,7 @@ fn open_ranges(
     key: &str,
     v: &Val<'_>,
     ctx: Option<&str>,
-) -> Vec<(OpenRange, Text)> {
+) -> Vec<(Opening, Text)> {
     let texts = match v.get_ref() {
         DeValue::Array(_) => {
             let list = walk::strings(sink, v, key, ctx).unwrap_or_default();
@@ -522,7 +528,7 @@ fn open_ranges(
             .split_once('-')
             .and_then(|(a, b)| Some((parse_time(a)?, parse_time(b)?)));
         match times {
-            Some((open, close)) if open < close => out.push(((open, close), range)),
+            Some((open, close)) if open < close => out.push((Opening { open, close }, range)),
             Some((open, close)) if open > close => {
                 // "22:00-02:00": opening hours past midnight (issue 15: the hint said to
                 // swap the times, which the docs do not say).
@@ -578,11 +584,12 @@ fn date_hours(
             return;
         }
     }
-    for ((open, close), text) in open_ranges(sink, key, v, ctx) {
+    for (opening, text) in open_ranges(sink, key, v, ctx) {
+        let Opening { open, close } = opening;
         let location = sink.file.location(text.span);
         parsed.hours_entries.push(HoursEntry {
             day: HoursDay::Date(date),
-            range: Some((open, close)),
+            range: Some(opening),
             location: location.clone(),
         });
         parsed.hours.push((
@@ -638,12 +645,13 @@ fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                 );
             continue;
         };
-        for ((open, close), text) in open_ranges(sink, key, v, ctx) {
+        for (opening, text) in open_ranges(sink, key, v, ctx) {
+            let Opening { open, close } = opening;
             let location = sink.file.location(text.span);
             for &day in &days {
                 parsed.hours_entries.push(HoursEntry {
                     day: HoursDay::Weekday(day),
-                    range: Some((open, close)),
+                    range: Some(opening),
                     location: location.clone(),
                 });
             }
@@ -1016,36 +1024,121 @@ fn flag(sink: &mut Sink<'_>, t: &DeTable<'_>, key: &str, default: bool, ctx: &st
         .unwrap_or(default)
 }
 
-fn rule(
+/// What tells a rule from an FAQ entry when their common part, the [`Answer`], is read.
+struct EntryKind {
+    /// `rule`, `faq`: the table's name, which names the entry in diagnostics.
+    table: &'static str,
+    /// `rule`, `faq entry`: what diagnostics call it.
+    noun: &'static str,
+    /// The keys it may have.
+    keys: &'static [&'static str],
+    /// `reply`, `answer`: the key of its reply and the reply's variations.
+    reply_key: &'static str,
+    /// The help for a missing reply.
+    reply_help: &'static str,
+}
+
+const RULE: EntryKind = EntryKind {
+    table: "rule",
+    noun: "rule",
+    keys: RULE_KEYS,
+    reply_key: "reply",
+    reply_help: "add reply = \"...\" with the text to suggest (escalating rules too: it is what the person sees first)",
+};
+
+const FAQ: EntryKind = EntryKind {
+    table: "faq",
+    noun: "faq entry",
+    keys: FAQ_KEYS,
+    reply_key: "answer",
+    reply_help: "add answer = \"...\" with the reply to suggest",
+};
+
+/// An entry's id, as read, and what its diagnostics are about.
+struct Head {
+    id: Option<Text>,
+    /// `rule `ID`` (or the fallback when it has no id): the context of its diagnostics.
+    ctx: String,
+    /// Where a missing key is reported: its id, or the entry when it has none.
+    at: Range<usize>,
+}
+
+/// Reads an entry's id and reports its unknown keys.
+fn head(
     sink: &mut Sink<'_>,
     item: &Val<'_>,
     t: &DeTable<'_>,
+    kind: &EntryKind,
     fallback_ctx: &str,
+) -> Head {
+    let id = id(sink, item, t, kind.table, fallback_ctx);
+    let ctx = id.as_ref().map_or(fallback_ctx.to_string(), |i| {
+        format!("{} `{}`", kind.table, i.value)
+    });
+    let what = format!("in a {}", kind.noun);
+    walk::unknown_keys(sink, t, kind.keys, &what, Some(&ctx));
+    let at = id.as_ref().map_or(item.span(), |i| i.span.clone());
+    Head { id, ctx, at }
+}
+
+/// Reads the answer of an entry: its reply and variations (whose templates may use
+/// `captures` and are checked against the lengths of `channels`), tags, `auto_reply`
+/// and repetition. An entry without an id is reported by [`head`] and not kept, but its
+/// answer is still read, so that every mistake in it is reported too.
+fn answer(
+    sink: &mut Sink<'_>,
+    t: &DeTable<'_>,
+    head: &Head,
+    kind: &EntryKind,
+    captures: Vec<String>,
+    channels: &[String],
     parsed: &mut Parsed,
-) {
-    let id = id(sink, item, t, "rule", fallback_ctx);
-    let ctx = id
-        .as_ref()
-        .map_or(fallback_ctx.to_string(), |i| format!("rule `{}`", i.value));
-    walk::unknown_keys(sink, t, RULE_KEYS, "in a rule", Some(&ctx));
+) -> Answer {
+    let ctx = &head.ctx;
+    let key = kind.reply_key;
+    let replies = match get(t, key) {
+        Some(v) => templates(sink, v, key, ctx, captures, channels, parsed),
+        None => {
+            sink.error(head.at.clone(), format!("{} has no `{key}`", kind.noun))
+                .context(Some(ctx))
+                .help(kind.reply_help);
+            Vec::new()
+        }
+    };
+    let tags = tags(sink, t, ctx);
+    let auto_reply = flag(sink, t, "auto_reply", true, ctx);
+    let (cooldown, once_per_conversation) = repetition(sink, t, ctx);
+    Answer {
+        id: head
+            .id
+            .as_ref()
+            .map(|i| i.value.clone())
+            .unwrap_or_default(),
+        replies,
+        tags,
+        auto_reply,
+        cooldown,
+        once_per_conversation,
+        location: sink.file.location(head.at.clone()),
+    }
+}
+
+/// Reads a `[[rule]]` whose id `head` has read.
+fn rule(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, head: Head, parsed: &mut Parsed) {
+    let ctx = &head.ctx;
     let priority = get(t, "priority")
-        .and_then(|v| walk::integer(sink, v, "priority", Some(&ctx)))
+        .and_then(|v| walk::integer(sink, v, "priority", Some(ctx)))
         .unwrap_or(0);
     let when = match get(t, "when") {
         Some(v) => {
-            let when = conditions(sink, v, &ctx, &mut parsed.hours_uses);
-            if when.any.is_empty()
-                && when.all.is_empty()
-                && when.regex.is_empty()
-                && !has_text_condition(v)
-                && !has_unknown_key(v)
-            {
+            let when = conditions(sink, v, ctx, &mut parsed.hours_uses);
+            if !when.reads_text() && !has_text_condition(v) && !has_unknown_key(v) {
                 if when.hours.is_none() {
                     sink.error(
                         key_span(t, "when").unwrap_or(v.span()),
                         "rule has no text condition",
                     )
-                    .context(Some(&ctx))
+                    .context(Some(ctx))
                     .help("add when.any, when.all or when.regex: a rule must look at the message text");
                 } else if !when.none.is_empty() {
                     // A notice applies to every message at its times; it is not matched
@@ -1053,17 +1146,16 @@ fn rule(
                     let at = when_key_span(v, "none").unwrap_or(v.span());
                     sink.error(at, "a notice cannot use `when.none`")
                         .label("a rule with no text condition reads no text")
-                        .context(Some(&ctx))
+                        .context(Some(ctx))
                         .help("a rule with only office-hours conditions is a notice for every message at those times; add when.any, when.all or when.regex to make it a rule that reads the text");
                 }
             }
             when
         }
         None => {
-            let at = id.as_ref().map_or(item.span(), |i| i.span.clone());
-            sink.error(at, "rule has no condition")
+            sink.error(head.at.clone(), "rule has no condition")
                 .label("this rule would never fire")
-                .context(Some(&ctx))
+                .context(Some(ctx))
                 .help("add a condition such as when.any = [\"phrase\", ...]");
             Conditions::default()
         }
@@ -1084,59 +1176,37 @@ fn rule(
         // the reply's use of them as a second mistake.
         captures.push(ANY_CAPTURE.to_string());
     }
-    let reply = match get(t, "reply") {
-        Some(v) => templates(sink, v, "reply", &ctx, captures, &when.channel, parsed),
-        None => {
-            let at = id.as_ref().map_or(item.span(), |i| i.span.clone());
-            sink.error(at, "rule has no `reply`")
-                .context(Some(&ctx))
-                .help("add reply = \"...\" with the text to suggest (escalating rules too: it is what the person sees first)");
-            Vec::new()
-        }
-    };
-    let escalate = flag(sink, t, "escalate", false, &ctx);
-    let auto_reply = flag(sink, t, "auto_reply", true, &ctx);
-    let tags = tags(sink, t, &ctx);
-    let (cooldown, once_per_conversation) = repetition(sink, t, &ctx);
+    let answer = answer(sink, t, &head, &RULE, captures, &when.channel, parsed);
+    let escalate = flag(sink, t, "escalate", false, ctx);
     if escalate {
-        let notice = when.hours.is_some()
-            && when.any.is_empty()
-            && when.all.is_empty()
-            && when.regex.is_empty()
-            && get(t, "when").is_some_and(|v| !has_text_condition(v));
+        let notice = when.is_notice() && get(t, "when").is_some_and(|v| !has_text_condition(v));
         if notice {
             sink.error(
                 key_span(t, "escalate").unwrap_or(item.span()),
                 "a notice cannot escalate",
             )
-            .context(Some(&ctx))
+            .context(Some(ctx))
             .help("a rule with only office-hours conditions is a notice for every message at those times; add when.any, when.all or when.regex to escalate the messages it reads");
         }
         for key in ["cooldown", "once_per_conversation"] {
             let set = match key {
-                "cooldown" => cooldown.is_some(),
-                _ => once_per_conversation,
+                "cooldown" => answer.cooldown.is_some(),
+                _ => answer.once_per_conversation,
             };
             if let (true, Some(span)) = (set, key_span(t, key)) {
                 sink.error(span, format!("an escalating rule cannot have `{key}`"))
                     .label("it would hold back an escalation")
-                    .context(Some(&ctx))
+                    .context(Some(ctx))
                     .help(format!("remove `{key}`: every message an escalating rule fires on must reach a person"));
             }
         }
     }
-    if let Some(id) = id {
+    if head.id.is_some() {
         parsed.rules.push(Rule {
-            id: id.value,
+            answer,
             priority,
             when,
             escalate,
-            auto_reply,
-            reply,
-            tags,
-            cooldown,
-            once_per_conversation,
-            location: sink.file.location(id.span),
         });
     }
 }
@@ -1186,73 +1256,46 @@ fn has_text_condition(v: &Val<'_>) -> bool {
     }
 }
 
-fn faq(
-    sink: &mut Sink<'_>,
-    item: &Val<'_>,
-    t: &DeTable<'_>,
-    fallback_ctx: &str,
-    parsed: &mut Parsed,
-) {
-    let id = id(sink, item, t, "faq", fallback_ctx);
-    let ctx = id
-        .as_ref()
-        .map_or(fallback_ctx.to_string(), |i| format!("faq `{}`", i.value));
-    walk::unknown_keys(sink, t, FAQ_KEYS, "in a faq entry", Some(&ctx));
-    let at = id.as_ref().map_or(item.span(), |i| i.span.clone());
+/// Reads a `[[faq]]` entry whose id `head` has read.
+fn faq(sink: &mut Sink<'_>, t: &DeTable<'_>, head: Head, parsed: &mut Parsed) {
+    let ctx = &head.ctx;
     let questions = match get(t, "questions") {
         Some(v) => {
-            let list = walk::strings(sink, v, "questions", Some(&ctx)).unwrap_or_default();
+            let list = walk::strings(sink, v, "questions", Some(ctx)).unwrap_or_default();
             if list.is_empty() && matches!(v.get_ref(), DeValue::Array(_)) {
                 sink.error(v.span(), "`questions` is empty")
-                    .context(Some(&ctx))
+                    .context(Some(ctx))
                     .help("list a few ways people ask this; more examples make better matching");
             }
             for q in &list {
-                if !example_fits(sink, q, Some(&ctx)) {
+                if !example_fits(sink, q, Some(ctx)) {
                     continue;
                 }
                 if tokenize(&q.value).len() == 0 {
                     sink.error(q.span.clone(), "question has no words")
-                        .context(Some(&ctx))
+                        .context(Some(ctx))
                         .help("write the question as people would ask it");
                 }
             }
             list.into_iter().map(|t| t.value).collect()
         }
         None => {
-            sink.error(at.clone(), "faq entry has no `questions`")
-                .context(Some(&ctx))
+            sink.error(head.at.clone(), "faq entry has no `questions`")
+                .context(Some(ctx))
                 .help("add questions = [\"...\", \"...\"] with ways people ask this");
-            Vec::new()
-        }
-    };
-    let answer = match get(t, "answer") {
-        Some(v) => templates(sink, v, "answer", &ctx, Vec::new(), &[], parsed),
-        None => {
-            sink.error(at, "faq entry has no `answer`")
-                .context(Some(&ctx))
-                .help("add answer = \"...\" with the reply to suggest");
             Vec::new()
         }
     };
     // Never rendered, so a `{{` in it is text, not a slot.
     let context = get(t, "context")
-        .and_then(|v| walk::string(sink, v, "context", Some(&ctx)))
+        .and_then(|v| walk::string(sink, v, "context", Some(ctx)))
         .map(|c| c.value);
-    let tags = tags(sink, t, &ctx);
-    let auto_reply = flag(sink, t, "auto_reply", true, &ctx);
-    let (cooldown, once_per_conversation) = repetition(sink, t, &ctx);
-    if let Some(id) = id {
+    let answer = answer(sink, t, &head, &FAQ, Vec::new(), &[], parsed);
+    if head.id.is_some() {
         parsed.faqs.push(Faq {
-            id: id.value,
-            questions,
             answer,
+            questions,
             context,
-            tags,
-            auto_reply,
-            cooldown,
-            once_per_conversation,
-            location: sink.file.location(id.span),
         });
     }
 }

@@ -4,14 +4,12 @@ use super::parse::Templated;
 use super::walk::Hinter;
 use super::RuleSet;
 use crate::error::{Diagnostic, Location, Severity};
+use crate::hours::TIME_SLOTS;
 use crate::text::tokenize;
 use std::collections::BTreeMap;
 
 /// Message values a template may use.
 const MESSAGE_SLOTS: &[&str] = &["author.name", "author.handle", "author.id", "channel"];
-
-/// Values from office hours a template may use (they need `[hours]`).
-pub(crate) const TIME_SLOTS: &[&str] = &["next_open"];
 
 fn error(
     location: &Location,
@@ -36,8 +34,12 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
     let entries = set
         .rules
         .iter()
-        .map(|r| (r.id.as_str(), &r.location, "rule"))
-        .chain(set.faqs.iter().map(|f| (f.id.as_str(), &f.location, "faq")));
+        .map(|r| (r.answer.id.as_str(), &r.answer.location, "rule"))
+        .chain(
+            set.faqs
+                .iter()
+                .map(|f| (f.answer.id.as_str(), &f.answer.location, "faq")),
+        );
     for (id, location, what) in entries {
         if let Some(first) = ids.get(id) {
             diagnostics.push(Diagnostic {
@@ -59,7 +61,7 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
         .rules
         .iter()
         .filter(|r| r.is_notice())
-        .map(|r| r.id.as_str())
+        .map(|r| r.answer.id.as_str())
         .collect();
     for test in set.tests.iter().filter(|_| all_read) {
         let context = || Some(format!("test at line {}", test.header_line));

@@ -76,17 +76,6 @@ impl Kind {
     }
 }
 
-/// One raw (not yet weighted) feature occurrence.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct RawFeature {
-    /// Hash of kind + text; the two low bits hold the [`Kind`].
-    pub hash: u64,
-    /// First word that produced it.
-    pub w0: u32,
-    /// Second word that produced it (equal to `w0` for single-word features).
-    pub w1: u32,
-}
-
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
@@ -179,100 +168,140 @@ impl Extractor {
         }
     }
 
-    /// Replaces `out` with all raw features of `words`.
-    pub fn extract<S: AsRef<str>>(&self, words: &[S], out: &mut Vec<RawFeature>) {
-        self.extract_hinted(words, &[], out);
-    }
-
-    /// [`extract`](Self::extract), where `unseen[i]` says that word `i`'s stem is known
-    /// to be no stem of the training data (so the stemmer need not run: its feature
-    /// would be unknown whatever it is).
-    pub fn extract_hinted<S: AsRef<str>>(
-        &self,
-        words: &[S],
-        unseen: &[bool],
-        out: &mut Vec<RawFeature>,
-    ) {
+    /// Replaces `out` with the hashes of all feature occurrences of `words` (the
+    /// training data's, whose stems are cached).
+    pub fn extract<S: AsRef<str>>(&self, words: &[S], out: &mut Vec<u64>) {
         out.clear();
-        self.extract_with(words, unseen, |hash, w0, w1| {
-            out.push(RawFeature { hash, w0, w1 })
-        });
+        self.extract_with(words, &[], |hash, _, _| out.push(hash));
     }
 
-    /// Calls `emit(hash, first word, second word)` for every feature occurrence.
-    fn extract_with<S: AsRef<str>, F: FnMut(u64, u32, u32)>(
+    /// The hash of a word's whole-word feature, which also names the word in
+    /// [`stem_hash`](Self::stem_hash) and in the classifier's table of training words.
+    #[inline]
+    pub fn word_hash(word: &str) -> u64 {
+        hash_kind(Kind::Word, &[word.as_bytes()])
+    }
+
+    /// Whether stems are needed at all (for stem features or stem bigrams).
+    #[inline]
+    fn needs_stem(&self) -> bool {
+        let cfg = &self.cfg;
+        cfg.stem_weight > 0.0 || (cfg.bigram_stems && cfg.bigram_weight > 0.0)
+    }
+
+    /// The hash of the stem feature of `word` (whose [`word_hash`](Self::word_hash) is
+    /// `wh`; `unseen`: its stem is known to be no training stem), 0 when no feature
+    /// uses stems.
+    pub fn stem_hash(&self, word: &str, wh: u64, unseen: bool) -> u64 {
+        if !self.needs_stem() {
+            return 0;
+        }
+        match self.stem_cache.get(&wh) {
+            Some(&sh) => sh,
+            // An unseen stem: any hash no training stem has will do.
+            None if unseen => hash_kind(Kind::Stem, &[b"\0", word.as_bytes()]),
+            None => hash_kind(Kind::Stem, &[self.stemmer.stem(word).as_bytes()]),
+        }
+    }
+
+    /// The hash a word stands as in bigrams, from its word and stem hashes.
+    #[inline]
+    pub fn unit_hash(&self, wh: u64, sh: u64) -> u64 {
+        if self.cfg.bigram_stems {
+            sh
+        } else {
+            wh
+        }
+    }
+
+    /// Calls `emit(hash)` for every feature of a single word (whole word, stem,
+    /// character n-grams), given its word and stem hashes; `buf` and `starts` are
+    /// scratch space.
+    pub fn word_features<F: FnMut(u64)>(
+        &self,
+        word: &str,
+        wh: u64,
+        sh: u64,
+        buf: &mut String,
+        starts: &mut Vec<usize>,
+        mut emit: F,
+    ) {
+        let cfg = &self.cfg;
+        if cfg.word_weight > 0.0 {
+            emit(wh);
+        }
+        if cfg.stem_weight > 0.0 {
+            emit(sh);
+        }
+        if cfg.char_weight > 0.0 && cfg.char_max >= cfg.char_min && cfg.char_max > 0 {
+            buf.clear();
+            buf.push('<');
+            buf.push_str(word);
+            buf.push('>');
+            // Character start offsets (so multi-byte characters are never split).
+            starts.clear();
+            starts.extend(buf.char_indices().map(|(p, _)| p));
+            starts.push(buf.len());
+            let nchars = starts.len() - 1;
+            let lo = cfg.char_min.max(1);
+            for len in lo..=cfg.char_max.min(nchars) {
+                for a in 0..=(nchars - len) {
+                    let g = starts
+                        .get(a)
+                        .zip(starts.get(a + len))
+                        .and_then(|(&s, &e)| buf.as_bytes().get(s..e))
+                        .unwrap_or_default();
+                    emit(hash_kind(Kind::Char, &[g]));
+                }
+            }
+        }
+    }
+
+    /// Calls `emit(hash, first word, second word)` for every bigram of `units` (word
+    /// index, [`unit_hash`](Self::unit_hash)), the non-empty words of a message in order.
+    pub fn bigrams<F: FnMut(u64, u32, u32)>(&self, units: &[(u32, u64)], mut emit: F) {
+        if self.cfg.bigram_weight <= 0.0 {
+            return;
+        }
+        // Bigrams over the non-empty words, with start/end markers.
+        if let (Some(&(f, fh)), Some(&(l, lh))) = (units.first(), units.last()) {
+            emit(pair_hash(START, fh, 0), f, f);
+            for p in units.windows(2) {
+                emit(pair_hash(p[0].1, p[1].1, 0), p[0].0, p[1].0);
+            }
+            emit(pair_hash(lh, END, 0), l, l);
+            if self.cfg.skip_bigrams {
+                for p in units.windows(3) {
+                    emit(pair_hash(p[0].1, p[2].1, 1), p[0].0, p[2].0);
+                }
+            }
+        }
+    }
+
+    /// Calls `emit(hash, first word, second word)` for every feature occurrence
+    /// (`unseen[i]`: word `i`'s stem is no training stem).
+    pub fn extract_with<S: AsRef<str>, F: FnMut(u64, u32, u32)>(
         &self,
         words: &[S],
         unseen: &[bool],
         mut emit: F,
     ) {
-        let cfg = &self.cfg;
-        let n = words.len();
         let mut buf = String::with_capacity(32);
         let mut starts: Vec<usize> = Vec::with_capacity(32);
         // (word index, unit hash used for bigrams)
-        let mut units: Vec<(u32, u64)> = Vec::with_capacity(n);
-        let need_stem = cfg.stem_weight > 0.0 || (cfg.bigram_stems && cfg.bigram_weight > 0.0);
+        let mut units: Vec<(u32, u64)> = Vec::with_capacity(words.len());
         for (i, w) in words.iter().enumerate() {
             let w = w.as_ref();
             if w.is_empty() {
                 continue;
             }
             let wi = i as u32;
-            let wh = hash_kind(Kind::Word, &[w.as_bytes()]);
-            if cfg.word_weight > 0.0 {
-                emit(wh, wi, wi);
-            }
-            let sh = if need_stem {
-                match self.stem_cache.get(&wh) {
-                    Some(&sh) => sh,
-                    // An unseen stem: any hash no training stem has will do.
-                    None if unseen.get(i) == Some(&true) => {
-                        hash_kind(Kind::Stem, &[b"\0", w.as_bytes()])
-                    }
-                    None => hash_kind(Kind::Stem, &[self.stemmer.stem(w).as_bytes()]),
-                }
-            } else {
-                0
-            };
-            if cfg.stem_weight > 0.0 {
-                emit(sh, wi, wi);
-            }
-            units.push((wi, if cfg.bigram_stems { sh } else { wh }));
-            if cfg.char_weight > 0.0 && cfg.char_max >= cfg.char_min && cfg.char_max > 0 {
-                buf.clear();
-                buf.push('<');
-                buf.push_str(w);
-                buf.push('>');
-                // Character start offsets (so multi-byte characters are never split).
-                starts.clear();
-                starts.extend(buf.char_indices().map(|(p, _)| p));
-                starts.push(buf.len());
-                let nchars = starts.len() - 1;
-                let lo = cfg.char_min.max(1);
-                for len in lo..=cfg.char_max.min(nchars) {
-                    for a in 0..=(nchars - len) {
-                        let g = &buf.as_bytes()[starts[a]..starts[a + len]];
-                        emit(hash_kind(Kind::Char, &[g]), wi, wi);
-                    }
-                }
-            }
+            let wh = Self::word_hash(w);
+            let sh = self.stem_hash(w, wh, unseen.get(i) == Some(&true));
+            self.word_features(w, wh, sh, &mut buf, &mut starts, |h| emit(h, wi, wi));
+            units.push((wi, self.unit_hash(wh, sh)));
         }
-        if cfg.bigram_weight > 0.0 {
-            // Bigrams over the non-empty words, with start/end markers.
-            if let (Some(&(f, fh)), Some(&(l, lh))) = (units.first(), units.last()) {
-                emit(pair_hash(START, fh, 0), f, f);
-                for p in units.windows(2) {
-                    emit(pair_hash(p[0].1, p[1].1, 0), p[0].0, p[1].0);
-                }
-                emit(pair_hash(lh, END, 0), l, l);
-                if cfg.skip_bigrams {
-                    for p in units.windows(3) {
-                        emit(pair_hash(p[0].1, p[2].1, 1), p[0].0, p[2].0);
-                    }
-                }
-            }
-        }
+        self.bigrams(&units, emit);
     }
 }
 

@@ -186,7 +186,7 @@ pub(crate) struct TrainingSet {
 
 impl TrainingSet {
     pub(crate) fn of(faqs: &[Faq], out_of_scope: &[String], analyzer: &Analyzer) -> TrainingSet {
-        let ids: Vec<&str> = faqs.iter().map(|faq| faq.id.as_str()).collect();
+        let ids: Vec<&str> = faqs.iter().map(|faq| faq.answer.id.as_str()).collect();
         let questions: Vec<(Vec<String>, usize)> = faqs
             .iter()
             .enumerate()

@@ -338,7 +338,7 @@ impl FaqIndex {
                 faq.questions.len() as u32,
             ));
             let mut answers: Vec<(u32, f64)> = Vec::new();
-            let texts = faq.answer.iter().map(|a| a.source());
+            let texts = faq.answer.replies.iter().map(|a| a.source());
             for text in texts.chain(faq.context.as_deref()) {
                 let counts = term_counts(&analyzer.stems(&tokenize(text)));
                 count(&counts);
@@ -839,7 +839,7 @@ mod tests {
             for q in &faq.questions {
                 b.add_typo_targets(q);
             }
-            for a in &faq.answer {
+            for a in &faq.answer.replies {
                 b.add_text(a.source());
             }
         }

@@ -45,9 +45,9 @@
 //! let toml = faqpage::rule_set_toml(&page, &options);
 //! let rules = replykit::RuleSet::from_toml("faq.toml", &toml.text)?;
 //! let bins = &rules.faqs()[0];
-//! assert_eq!(bins.id, "when-is-my-bin-collected");
+//! assert_eq!(bins.answer.id, "when-is-my-bin-collected");
 //! assert_eq!(
-//!     bins.answer[0].source(),
+//!     bins.answer.replies[0].source(),
 //!     "Bins are emptied once a week. Enter your postcode to find your day. \
 //!      https://example.gov.uk/faq#bins"
 //! );

@@ -86,7 +86,7 @@ pub struct Written {
 /// let written = rule_set_toml(&page, &Options::default().url("https://example.gov.uk/pay").max_length(50));
 /// let rules = replykit::RuleSet::from_toml("pay.toml", &written.text)?;
 /// let faq = &rules.faqs()[0];
-/// assert_eq!(faq.answer[0].source(), "Yes. https://example.gov.uk/pay");
+/// assert_eq!(faq.answer.replies[0].source(), "Yes. https://example.gov.uk/pay");
 /// assert!(faq.context.as_deref().is_some_and(|c| c.contains("day or night")));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -275,7 +275,7 @@ mod tests {
         let written = rule_set_toml(&page, &Options::default());
         let rules = crate::RuleSet::from_toml("t.toml", &written.text).map_err(|e| e.to_string());
         let ids: Vec<String> = rules
-            .map(|r| r.faqs().iter().map(|f| f.id.clone()).collect())
+            .map(|r| r.faqs().iter().map(|f| f.answer.id.clone()).collect())
             .unwrap_or_default();
         assert_eq!(ids, ["where-is-it", "where-is-it-2"]);
         let why: Vec<String> = written.skipped.iter().map(ToString::to_string).collect();

@@ -34,6 +34,7 @@
 //! pool; the result is the same.
 
 use super::terms::TermId;
+use crate::batch::map_each;
 use crate::text::FastMap;
 
 /// The most stems a centroid keeps for refinement and agglomeration.
@@ -96,36 +97,6 @@ type Vector = Vec<(u32, f32)>;
 
 /// A term's weight before IDF (stems and stem pairs alike, in the report).
 pub(crate) type Scale<'a> = &'a (dyn Fn(TermId) -> f32 + Sync);
-
-/// `f` over `items` with a state made by `init` for each worker, in order: on rayon's
-/// pool with the `parallel` feature, on this thread without.
-#[cfg(feature = "parallel")]
-fn map_each<T: Sync, S, R: Send>(
-    items: &[T],
-    init: impl Fn() -> S + Sync + Send,
-    f: impl Fn(&mut S, usize, &T) -> R + Sync + Send,
-) -> Vec<R> {
-    use rayon::prelude::*;
-    items
-        .par_iter()
-        .enumerate()
-        .map_init(init, |s, (i, t)| f(s, i, t))
-        .collect()
-}
-
-#[cfg(not(feature = "parallel"))]
-fn map_each<T: Sync, S, R: Send>(
-    items: &[T],
-    init: impl Fn() -> S + Sync + Send,
-    f: impl Fn(&mut S, usize, &T) -> R + Sync + Send,
-) -> Vec<R> {
-    let mut state = init();
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, t)| f(&mut state, i, t))
-        .collect()
-}
 
 /// Dense ids for the terms of `docs` (0, 1, … in order of first use, for terms in at
 /// least two of them), so that the work on a few messages is sized by their own

@@ -217,8 +217,8 @@ impl ListenerBuilder {
             vocabulary: Vocabulary::new(language),
             tz,
             office,
-            rule_index: index(set.rules.iter().map(|r| r.id.as_str()).collect()),
-            faq_index: index(set.faqs.iter().map(|f| f.id.as_str()).collect()),
+            rule_index: index(set.rules.iter().map(|r| r.answer.id.as_str()).collect()),
+            faq_index: index(set.faqs.iter().map(|f| f.answer.id.as_str()).collect()),
             rule_hits: vec![Hits::default(); set.rules.len()],
             faq_hits: vec![Hits::default(); set.faqs.len()],
             escalations: (0..set.rules.len())
@@ -559,12 +559,12 @@ impl Listener {
         let entries = set
             .rules
             .iter()
-            .map(|r| (Kind::Rule, &r.id))
+            .map(|r| (Kind::Rule, &r.answer.id))
             .zip(&self.rule_hits)
             .chain(
                 set.faqs
                     .iter()
-                    .map(|f| (Kind::Faq, &f.id))
+                    .map(|f| (Kind::Faq, &f.answer.id))
                     .zip(&self.faq_hits),
             );
         for ((kind, id), h) in entries {
@@ -620,7 +620,7 @@ impl Listener {
                     }
                 }
                 EscalationUse {
-                    rule: rule.id.clone(),
+                    rule: rule.answer.id.clone(),
                     total: e.total,
                     reasons,
                     per_period,

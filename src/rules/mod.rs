@@ -9,7 +9,7 @@
 use crate::config::{Conditions, Rule};
 use crate::message::Message;
 use crate::outcome::{Evidence, EvidenceKind};
-use crate::text::{Analyzer, PhraseTrie, WordTok, UNKNOWN};
+use crate::text::{Analyzer, PhraseTrie, WordId, WordTok};
 use crate::Span;
 
 /// How a rule uses a phrase.
@@ -20,11 +20,47 @@ enum Role {
     None,
 }
 
+/// A phrase of the index, by number: the phrases of every rule that read as the same
+/// words share one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct PhraseId(u32);
+
+impl PhraseId {
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A rule, by its place in the rule set, kept in 4 bytes (a rule set holds far fewer
+/// than 2^32 rules; see [`MAX_ENTRIES`](crate::limits::MAX_ENTRIES)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct RuleId(u32);
+
+impl RuleId {
+    fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A rule that uses a phrase, and how.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PhraseUser {
+    rule: RuleId,
+    role: Role,
+}
+
+/// A phrase the message holds, where it first occurs.
+#[derive(Clone, Copy, Debug)]
+struct Found {
+    phrase: PhraseId,
+    span: Span,
+}
+
 #[derive(Clone, Debug)]
 struct CompiledRule {
-    any: Vec<u32>,
-    all: Vec<u32>,
-    none: Vec<u32>,
+    any: Vec<PhraseId>,
+    all: Vec<PhraseId>,
+    none: Vec<PhraseId>,
     /// Indexes into the regex set.
     patterns: Vec<usize>,
 }
@@ -45,16 +81,16 @@ pub(crate) struct Fired {
 /// Every rule, compiled.
 #[derive(Debug)]
 pub(crate) struct RuleIndex {
-    phrases: PhraseTrie,
-    /// phrase id → (rule, role), each phrase's users one after another:
+    phrases: PhraseTrie<WordId>,
+    /// phrase id → its users, each phrase's users one after another:
     /// `phrase_users[phrase_starts[id]..phrase_starts[id + 1]]`
-    phrase_users: Vec<(u32, Role)>,
+    phrase_users: Vec<PhraseUser>,
     phrase_starts: Vec<u32>,
     /// phrase id → the phrase as first written, for evidence
     phrase_text: Texts,
     regexes: Option<prefilter::Prefilter>,
     /// pattern index → rule
-    pattern_rules: Vec<u32>,
+    pattern_rules: Vec<RuleId>,
     compiled: Vec<CompiledRule>,
 }
 
@@ -67,8 +103,8 @@ pub use prefilter::MAX_REGEX_SET_BYTES;
 
 impl RuleIndex {
     pub(crate) fn build(rules: &[Rule], analyzer: &Analyzer) -> Result<RuleIndex, String> {
-        // phrase id → (rule, role), flattened once every rule is in
-        let mut phrase_rules: Vec<Vec<(u32, Role)>> = Vec::new();
+        // phrase id → its users, flattened once every rule is in
+        let mut phrase_rules: Vec<Vec<PhraseUser>> = Vec::new();
         let mut index = RuleIndex {
             phrases: PhraseTrie::default(),
             phrase_users: Vec::new(),
@@ -80,23 +116,27 @@ impl RuleIndex {
         };
         let mut patterns = Vec::new();
         for (r, rule) in rules.iter().enumerate() {
-            let r = r as u32;
-            let mut add = |phrases: &[crate::config::Phrase], role: Role| -> Vec<u32> {
+            let rule_id = RuleId(r as u32);
+            let mut add = |phrases: &[crate::config::Phrase], role: Role| -> Vec<PhraseId> {
                 let mut ids = Vec::with_capacity(phrases.len());
                 for p in phrases {
                     let words = analyzer.phrase_words(&p.text);
-                    if words.is_empty() || words.contains(&UNKNOWN) {
+                    if words.is_empty() || words.contains(&WordId::UNKNOWN) {
                         continue;
                     }
                     let next = index.phrase_text.len() as u32;
-                    let id = index.phrases.insert(&words, next).unwrap_or(next);
-                    if id == next {
+                    let id = PhraseId(index.phrases.insert(&words, next).unwrap_or(next));
+                    if id == PhraseId(next) {
                         index.phrase_text.push(&p.text);
                         phrase_rules.push(Vec::new());
                     }
-                    if let Some(users) = phrase_rules.get_mut(id as usize) {
-                        if !users.contains(&(r, role)) {
-                            users.push((r, role));
+                    if let Some(users) = phrase_rules.get_mut(id.index()) {
+                        let user = PhraseUser {
+                            rule: rule_id,
+                            role,
+                        };
+                        if !users.contains(&user) {
+                            users.push(user);
                         }
                     }
                     ids.push(id);
@@ -119,7 +159,7 @@ impl RuleIndex {
             for p in regex {
                 own.push(patterns.len());
                 patterns.push(p.source.clone());
-                index.pattern_rules.push(r);
+                index.pattern_rules.push(rule_id);
             }
             index.compiled.push(CompiledRule {
                 any: compiled_any,
@@ -156,7 +196,7 @@ impl RuleIndex {
         rec: &mut R,
     ) -> Vec<Fired> {
         // Matched phrase ids, each with its first span.
-        let mut matched: Vec<(u32, Span)> = Vec::new();
+        let mut matched: Vec<Found> = Vec::new();
         for stream in std::iter::once(words).chain(within) {
             self.phrases.for_each_match(
                 stream,
@@ -166,24 +206,27 @@ impl RuleIndex {
                         (Some(a), Some(b)) => a.span.to(b.span),
                         _ => Span::default(),
                     };
-                    matched.push((phrase, span));
+                    matched.push(Found {
+                        phrase: PhraseId(phrase),
+                        span,
+                    });
                 },
             );
         }
         if within.is_some() {
             // Each phrase's first place in the message, whichever reading found it.
-            matched.sort_by_key(|m| (m.0, m.1));
+            matched.sort_by_key(|m| (m.phrase, m.span));
         }
-        matched.sort_by_key(|m| m.0);
-        matched.dedup_by_key(|m| m.0);
-        let mut candidates: Vec<u32> = Vec::new();
-        for (phrase, _) in &matched {
-            if let Some(users) = self.users(*phrase) {
+        matched.sort_by_key(|m| m.phrase);
+        matched.dedup_by_key(|m| m.phrase);
+        let mut candidates: Vec<RuleId> = Vec::new();
+        for m in &matched {
+            if let Some(users) = self.users(m.phrase) {
                 candidates.extend(
                     users
                         .iter()
-                        .filter(|(_, role)| *role != Role::None)
-                        .map(|(r, _)| *r),
+                        .filter(|u| u.role != Role::None)
+                        .map(|u| u.rule),
                 );
             }
         }
@@ -193,34 +236,26 @@ impl RuleIndex {
             candidates.extend(
                 pattern_hits
                     .iter()
-                    .filter_map(|&(p, _)| self.pattern_rules.get(p).copied()),
+                    .filter_map(|c| self.pattern_rules.get(c.pattern).copied()),
             );
         }
         candidates.sort_unstable();
         candidates.dedup();
-        let find = |phrase: u32| {
+        let find = |phrase: PhraseId| {
             matched
-                .binary_search_by_key(&phrase, |m| m.0)
+                .binary_search_by_key(&phrase, |m| m.phrase)
                 .ok()
                 .and_then(|i| matched.get(i))
+                .map(|m| m.span)
         };
         let mut fired = Vec::new();
         for r in candidates {
-            let (Some(rule), Some(compiled)) =
-                (rules.get(r as usize), self.compiled.get(r as usize))
-            else {
+            let r = r.index();
+            let (Some(rule), Some(compiled)) = (rules.get(r), self.compiled.get(r)) else {
                 continue;
             };
-            if let Some(f) = self.check(
-                r as usize,
-                rule,
-                compiled,
-                &find,
-                &pattern_hits,
-                text,
-                message,
-                rec,
-            ) {
+            if let Some(f) = self.check(r, rule, compiled, &find, &pattern_hits, text, message, rec)
+            {
                 fired.push(f);
             }
         }
@@ -228,32 +263,32 @@ impl RuleIndex {
     }
 
     /// The rules that use a phrase, with how.
-    fn users(&self, phrase: u32) -> Option<&[(u32, Role)]> {
-        let i = phrase as usize;
+    fn users(&self, phrase: PhraseId) -> Option<&[PhraseUser]> {
+        let i = phrase.index();
         let start = *self.phrase_starts.get(i)? as usize;
         let end = *self.phrase_starts.get(i + 1)? as usize;
         self.phrase_users.get(start..end)
     }
 
     /// The id of a phrase as the index knows it, if it takes part in matching.
-    pub(crate) fn phrase_id(&self, analyzer: &Analyzer, text: &str) -> Option<u32> {
+    pub(crate) fn phrase_id(&self, analyzer: &Analyzer, text: &str) -> Option<PhraseId> {
         let words = analyzer.phrase_words(text);
-        if words.is_empty() || words.contains(&UNKNOWN) {
+        if words.is_empty() || words.contains(&WordId::UNKNOWN) {
             return None;
         }
-        self.phrases.get(&words)
+        self.phrases.get(&words).map(PhraseId)
     }
 
     /// Checks every condition of a candidate rule. With a recorder that wants every
     /// condition, it goes on past a failed one and notes them all; otherwise it stops
     /// at the first.
     #[allow(clippy::too_many_arguments)]
-    fn check<'m, R: RuleRecorder>(
+    fn check<R: RuleRecorder>(
         &self,
         r: usize,
         rule: &Rule,
         compiled: &CompiledRule,
-        find: &impl Fn(u32) -> Option<&'m (u32, Span)>,
+        find: &impl Fn(PhraseId) -> Option<Span>,
         pattern_hits: &[prefilter::Candidate],
         text: &str,
         message: &Message,
@@ -298,7 +333,7 @@ impl RuleIndex {
         let mut all_found = true;
         for &p in &compiled.all {
             match find(p) {
-                Some(&(_, span)) => push!(Part::All, Clue::Phrase(p, span)),
+                Some(span) => push!(Part::All, Clue::Phrase(p, span)),
                 None => {
                     all_found = false;
                     missed!(Miss::All(p));
@@ -309,7 +344,7 @@ impl RuleIndex {
         if !compiled.any.is_empty() || !rule.when.any.is_empty() {
             let mut hit = false;
             for &p in &compiled.any {
-                if let Some(&(_, span)) = find(p) {
+                if let Some(span) = find(p) {
                     push!(Part::Any, Clue::Phrase(p, span));
                     hit = true;
                 }
@@ -320,7 +355,7 @@ impl RuleIndex {
             specificity += 1;
         }
         for &p in &compiled.none {
-            if let Some(&(_, span)) = find(p) {
+            if let Some(span) = find(p) {
                 missed!(Miss::None(p, span));
             }
         }
@@ -333,8 +368,8 @@ impl RuleIndex {
                 .iter()
                 .zip(rule.when.regex.iter().enumerate())
                 .filter_map(|(p, (k, pattern))| {
-                    let i = pattern_hits.binary_search_by_key(p, |c| c.0).ok()?;
-                    Some((k, pattern, pattern_hits.get(i)?.1))
+                    let i = pattern_hits.binary_search_by_key(p, |c| c.pattern).ok()?;
+                    Some((k, pattern, pattern_hits.get(i)?.start))
                 })
                 .find_map(|(k, pattern, start)| {
                     let caps = pattern.regex.captures_at(text, start.unwrap_or(0))?;
@@ -380,7 +415,7 @@ impl RuleIndex {
     pub(crate) fn evidence(&self, rule: &Rule, clue: &Clue) -> Evidence {
         match *clue {
             Clue::Phrase(phrase, span) => Evidence {
-                what: self.phrase_text.get(phrase).to_string(),
+                what: self.phrase_text.get(phrase.index()).to_string(),
                 span,
                 kind: EvidenceKind::Phrase,
             },
@@ -416,8 +451,7 @@ impl Texts {
     }
 
     /// Text number `i`, or `""`.
-    fn get(&self, i: u32) -> &str {
-        let i = i as usize;
+    fn get(&self, i: usize) -> &str {
         let end = self.ends.get(i).map_or(0, |&e| e as usize);
         let start = match i.checked_sub(1) {
             Some(before) => self.ends.get(before).map_or(0, |&e| e as usize),
@@ -435,7 +469,7 @@ impl Texts {
 /// where.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Clue {
-    Phrase(u32, Span),
+    Phrase(PhraseId, Span),
     Pattern(usize, Span),
 }
 

@@ -1,6 +1,6 @@
 //! What a rule check notes as it goes, for `explain` (see `trace.rs`, which keeps it).
 
-use super::Clue;
+use super::{Clue, PhraseId};
 
 /// Receives the notes of rule checks. [`EVERY_CONDITION`](Self::EVERY_CONDITION) says
 /// whether a check goes on past a failed condition to note every one (and so costs
@@ -38,11 +38,11 @@ pub(crate) enum Part {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Miss {
     /// A `when.all` phrase (by phrase id) does not occur.
-    All(u32),
+    All(PhraseId),
     /// No `when.any` phrase occurs.
     Any,
     /// A `when.none` phrase (by phrase id) occurs, here.
-    None(u32, crate::Span),
+    None(PhraseId, crate::Span),
     /// No `when.regex` pattern matches.
     Regex,
     /// The channel is not one the rule wants.

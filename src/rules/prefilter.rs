@@ -40,8 +40,14 @@ const DFA_CACHE_BYTES: usize = 16 << 20;
 /// Prefix literals shorter than this would match too often to filter anything.
 const MIN_LITERAL_LEN: usize = 2;
 
-/// A pattern that can match: the pattern, and where a match starts when known.
-pub(crate) type Candidate = (usize, Option<usize>);
+/// A pattern that can match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct Candidate {
+    /// The pattern's index.
+    pub(crate) pattern: usize,
+    /// Where a match starts, when known (a pattern confirmed from its literal).
+    pub(crate) start: Option<usize>,
+}
 
 /// Finds the patterns that can match a text.
 #[derive(Debug)]
@@ -375,21 +381,26 @@ impl Prefilter {
                 searches += 1;
                 for pid in matched.iter() {
                     if let Some(&p) = patterns.get(pid.as_usize()) {
-                        out.push((p, Some(m.start())));
+                        out.push(Candidate {
+                            pattern: p,
+                            start: Some(m.start()),
+                        });
                     }
                 }
             }
         }
         if let Some(set) = &self.rest {
             let hits = set.matches(text);
-            out.extend(
-                hits.into_iter()
-                    .filter_map(|i| Some((*self.rest_patterns.get(i)?, None))),
-            );
+            out.extend(hits.into_iter().filter_map(|i| {
+                Some(Candidate {
+                    pattern: *self.rest_patterns.get(i)?,
+                    start: None,
+                })
+            }));
         }
         // A pattern with several literals may be found from each: keep its first.
         out.sort_unstable();
-        out.dedup_by_key(|c| c.0);
+        out.dedup_by_key(|c| c.pattern);
         (out, searches)
     }
 }
@@ -404,7 +415,7 @@ mod tests {
         prefilter
             .candidates(text)
             .into_iter()
-            .map(|c| c.0)
+            .map(|c| c.pattern)
             .collect()
     }
 
@@ -456,7 +467,11 @@ mod tests {
             assert_eq!(searches, 2, "{n}");
         }
         let (found, _) = prefilter.candidates_and_searches(&format!("{}x", "order ".repeat(100)));
-        assert_eq!(found, [(0, Some(0))]);
+        let first = Candidate {
+            pattern: 0,
+            start: Some(0),
+        };
+        assert_eq!(found, [first]);
     }
 
     #[test]

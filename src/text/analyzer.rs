@@ -4,15 +4,15 @@
 //! phrases, which match exact words) and stem ids (for FAQ matching, which matches word
 //! forms), with synonym phrases folded into one id per group.
 
-use super::phrase_trie::{PhraseTrie, UNKNOWN};
+use super::phrase_trie::{PhraseTrie, TrieKey, WordId, UNKNOWN};
 use super::{tokenize, FastMap, Language, Tokens, NEGATION_SCOPE};
 use crate::Span;
 
 /// A word of a message, read for rule matching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct WordTok {
-    /// The word id (or a synonym group's id), [`UNKNOWN`] when no rule uses it.
-    pub(crate) id: u32,
+    /// The word id (or a synonym group's id), [`WordId::UNKNOWN`] when no rule uses it.
+    pub(crate) id: WordId,
     pub(crate) span: Span,
 }
 
@@ -53,7 +53,7 @@ pub(crate) struct AnalyzerBuilder {
 #[derive(Debug)]
 pub(crate) struct Analyzer {
     language: Language,
-    words: FastMap<Box<str>, u32>,
+    words: FastMap<Box<str>, WordId>,
     /// Which words may be in `words`: most message words are not, and this small
     /// filter answers that without touching the (much larger) map.
     known: WordFilter,
@@ -63,12 +63,12 @@ pub(crate) struct Analyzer {
     stems: FastMap<Box<str>, u32>,
     stem_names: Vec<Box<str>>,
     word_names: Vec<Box<str>>,
-    word_synonyms: PhraseTrie,
+    word_synonyms: PhraseTrie<WordId>,
     stem_synonyms: PhraseTrie,
     /// A synonym group's stem id → its key's folded words, which stand for the group.
     group_words: FastMap<u32, Vec<String>>,
     /// A known word and each of its one-letter deletions → the word's id.
-    typos: FastMap<Box<str>, u32>,
+    typos: FastMap<Box<str>, WordId>,
 }
 
 /// Words shorter than this (in bytes) are never read as typos: short words have too
@@ -112,14 +112,14 @@ impl AnalyzerBuilder {
         id
     }
 
-    fn intern_word(&mut self, word: &str) -> u32 {
+    fn intern_word(&mut self, word: &str) -> WordId {
         if let Some(&id) = self.analyzer.words.get(word) {
             return id;
         }
         let stem = self.analyzer.language.stem(word).into_owned();
         let stem_id = self.intern_stem(&stem);
         let a = &mut self.analyzer;
-        let id = a.word_names.len() as u32;
+        let id = WordId::new(a.word_names.len() as u32);
         a.words.insert(word.into(), id);
         a.word_names.push(word.into());
         a.word_stem.push(stem_id);
@@ -183,13 +183,13 @@ impl AnalyzerBuilder {
             a.group_words.insert(stem_group, key.unwrap_or_default());
             for phrase in &group {
                 let tokens = tokenize(phrase);
-                let words: Vec<u32> = tokens
+                let words: Vec<WordId> = tokens
                     .iter()
-                    .map(|w| a.words.get(w).copied().unwrap_or(UNKNOWN))
+                    .map(|w| a.words.get(w).copied().unwrap_or(WordId::UNKNOWN))
                     .collect();
                 let stems: Vec<u32> = words
                     .iter()
-                    .map(|&w| a.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN))
+                    .map(|&w| a.word_stem.get(w.index()).copied().unwrap_or(UNKNOWN))
                     .collect();
                 // Duplicates across groups are load errors; within a group they are harmless.
                 a.word_synonyms.insert(&words, word_group);
@@ -218,22 +218,22 @@ struct WordFilter {
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     hash: u64,
-    /// [`UNKNOWN`] for an empty slot.
-    id: u32,
+    /// [`WordId::UNKNOWN`] for an empty slot.
+    id: WordId,
     start: u32,
     len: u32,
 }
 
 const EMPTY: Slot = Slot {
     hash: 0,
-    id: UNKNOWN,
+    id: WordId::UNKNOWN,
     start: 0,
     len: 0,
 };
 
 impl WordFilter {
     /// A filter of `words` (each with its id).
-    fn new<'w>(words: impl ExactSizeIterator<Item = (&'w str, u32)>) -> WordFilter {
+    fn new<'w>(words: impl ExactSizeIterator<Item = (&'w str, WordId)>) -> WordFilter {
         let n = words.len();
         let bits = (n.max(1) * 8).next_power_of_two().clamp(64, 1 << 21);
         let mut filter = WordFilter {
@@ -263,7 +263,7 @@ impl WordFilter {
         (h.rotate_left(24) as usize) & (self.slots.len() - 1)
     }
 
-    fn insert(&mut self, word: &str, id: u32) {
+    fn insert(&mut self, word: &str, id: WordId) {
         let h = Self::hash(word);
         let b = h & self.mask;
         if let Some(slot) = self.bits.get_mut((b / 64) as usize) {
@@ -279,7 +279,7 @@ impl WordFilter {
         let mask = self.slots.len() - 1;
         let mut i = self.home(h);
         while let Some(slot) = self.slots.get_mut(i) {
-            if slot.id == UNKNOWN {
+            if slot.id == WordId::UNKNOWN {
                 *slot = Slot {
                     hash: h,
                     id,
@@ -292,9 +292,9 @@ impl WordFilter {
         }
     }
 
-    /// The id of a word, or [`UNKNOWN`].
+    /// The id of a word, or [`WordId::UNKNOWN`].
     #[inline]
-    fn find(&self, word: &str) -> u32 {
+    fn find(&self, word: &str) -> WordId {
         let h = Self::hash(word);
         let b = h & self.mask;
         let maybe = self
@@ -302,14 +302,14 @@ impl WordFilter {
             .get((b / 64) as usize)
             .is_some_and(|slot| slot & (1 << (b % 64)) != 0);
         if !maybe {
-            return UNKNOWN;
+            return WordId::UNKNOWN;
         }
         let mask = self.slots.len() - 1;
         let mut i = self.home(h);
         // Two words with one hash sit in two slots: the text tells them apart.
         while let Some(slot) = self.slots.get(i) {
-            if slot.id == UNKNOWN {
-                return UNKNOWN;
+            if slot.id == WordId::UNKNOWN {
+                return WordId::UNKNOWN;
             }
             if slot.hash == h
                 && slot.len as usize == word.len()
@@ -319,7 +319,7 @@ impl WordFilter {
             }
             i = (i + 1) & mask;
         }
-        UNKNOWN
+        WordId::UNKNOWN
     }
 
     #[inline]
@@ -360,16 +360,16 @@ fn word8(chunk: &[u8]) -> [u8; 8] {
 }
 
 /// Replaces, leftmost-longest, each synonym phrase with its group's id.
-fn fold_synonyms<T: Copy>(
-    trie: &PhraseTrie,
+fn fold_synonyms<T: Copy, K: TrieKey>(
+    trie: &PhraseTrie<K>,
     items: Vec<T>,
-    id: impl Fn(&T) -> u32,
+    id: impl Fn(&T) -> K,
     merge: impl Fn(&T, &T, u32) -> T,
 ) -> Vec<T> {
     if trie.len() == 0 {
         return items;
     }
-    let ids: Vec<u32> = items.iter().map(&id).collect();
+    let ids: Vec<K> = items.iter().map(&id).collect();
     let mut out = Vec::with_capacity(items.len());
     let mut i = 0;
     while let Some(item) = items.get(i) {
@@ -394,21 +394,21 @@ impl Analyzer {
         self.words_of(tokens, &self.ids(tokens))
     }
 
-    /// The word id of each token ([`UNKNOWN`] for words the rule set never uses): the
+    /// The word id of each token ([`WordId::UNKNOWN`] for words the rule set never uses): the
     /// one vocabulary look-up per word that [`words_of`](Self::words_of) and
     /// [`stems_of`](Self::stems_of) share.
-    pub(crate) fn ids(&self, tokens: &Tokens) -> Vec<u32> {
+    pub(crate) fn ids(&self, tokens: &Tokens) -> Vec<WordId> {
         tokens.iter().map(|w| self.id(w)).collect()
     }
 
-    /// A folded word's id, or [`UNKNOWN`].
+    /// A folded word's id, or [`WordId::UNKNOWN`].
     #[inline]
-    fn id(&self, word: &str) -> u32 {
+    fn id(&self, word: &str) -> WordId {
         self.known.find(word)
     }
 
     /// [`words`](Self::words), from ids already looked up.
-    pub(crate) fn words_of(&self, tokens: &Tokens, ids: &[u32]) -> Vec<WordTok> {
+    pub(crate) fn words_of(&self, tokens: &Tokens, ids: &[WordId]) -> Vec<WordTok> {
         let raw: Vec<WordTok> = ids
             .iter()
             .enumerate()
@@ -421,8 +421,8 @@ impl Analyzer {
             &self.word_synonyms,
             raw,
             |t| t.id,
-            |a, b, id| WordTok {
-                id,
+            |a, b, group| WordTok {
+                id: WordId::new(group),
                 span: a.span.to(b.span),
             },
         )
@@ -437,7 +437,7 @@ impl Analyzer {
     pub(crate) fn words_within(
         &self,
         tokens: &Tokens,
-        ids: &[u32],
+        ids: &[WordId],
         words: &[WordTok],
     ) -> Option<Vec<WordTok>> {
         if words.len() == ids.len() {
@@ -448,7 +448,7 @@ impl Analyzer {
             ids.iter()
                 .enumerate()
                 .map(|(i, &id)| WordTok {
-                    id: trie.get(std::slice::from_ref(&id)).unwrap_or(id),
+                    id: trie.get(std::slice::from_ref(&id)).map_or(id, WordId::new),
                     span: tokens.span(i),
                 })
                 .collect(),
@@ -456,7 +456,7 @@ impl Analyzer {
     }
 
     /// The word ids of a phrase written in a rule (synonyms folded).
-    pub(crate) fn phrase_words(&self, phrase: &str) -> Vec<u32> {
+    pub(crate) fn phrase_words(&self, phrase: &str) -> Vec<WordId> {
         self.words(&tokenize(phrase))
             .into_iter()
             .map(|t| t.id)
@@ -469,7 +469,7 @@ impl Analyzer {
     }
 
     /// [`stems`](Self::stems), from ids already looked up.
-    pub(crate) fn stems_of(&self, tokens: &Tokens, ids: &[u32]) -> Vec<StemTok> {
+    pub(crate) fn stems_of(&self, tokens: &Tokens, ids: &[WordId]) -> Vec<StemTok> {
         // The index of the last negation seen, if any.
         let mut negation: Option<usize> = None;
         let raw: Vec<StemTok> = ids
@@ -481,11 +481,11 @@ impl Analyzer {
                 if self.language.is_negation(word) {
                     negation = Some(i);
                 }
-                let (id, typo, stop) = match Some(id).filter(|&w| w != UNKNOWN) {
+                let (id, typo, stop) = match Some(id).filter(|&w| w != WordId::UNKNOWN) {
                     Some(w) => (
-                        self.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN),
+                        self.word_stem.get(w.index()).copied().unwrap_or(UNKNOWN),
                         false,
-                        self.word_stop.get(w as usize).copied().unwrap_or(false),
+                        self.word_stop.get(w.index()).copied().unwrap_or(false),
                     ),
                     None => {
                         let (id, typo) = self.unknown_word_stem(word);
@@ -555,7 +555,7 @@ impl Analyzer {
         if word.len() < MIN_TYPO_LEN || word.len() > MAX_TYPO_LEN || self.typos.is_empty() {
             return (UNKNOWN, false);
         }
-        let to_stem = |w: u32| self.word_stem.get(w as usize).copied().unwrap_or(UNKNOWN);
+        let to_stem = |w: WordId| self.word_stem.get(w.index()).copied().unwrap_or(UNKNOWN);
         // A letter missing from the message word, or one substituted: the word is a
         // deletion of a known word, or shares a deletion with it.
         if let Some(&w) = self.typos.get(word) {

@@ -7,16 +7,56 @@
 //! with the message, not with the number of phrases.
 
 use super::FastMap;
+use std::marker::PhantomData;
 
-/// The id of a word that is in no phrase.
+/// The id of a word or a stem that the rule set never uses.
 pub(crate) const UNKNOWN: u32 = u32::MAX;
 
 /// No value.
 const NONE: u32 = u32::MAX;
 
-/// A trie from word-id sequences to a value (a phrase id).
-#[derive(Clone, Debug, Default)]
-pub(crate) struct PhraseTrie {
+/// A word of the vocabulary, by number: a word of the rule set's phrases, questions or
+/// answers, or a synonym group (which reads as one word).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct WordId(u32);
+
+impl WordId {
+    /// A word the rule set never uses.
+    pub(crate) const UNKNOWN: WordId = WordId(UNKNOWN);
+
+    /// The word numbered `n` (the vocabulary numbers its words from 0).
+    pub(super) const fn new(n: u32) -> WordId {
+        WordId(n)
+    }
+
+    /// Its number, as an index into the vocabulary's lists.
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What a trie's phrases are sequences of: [`WordId`]s, or stem ids (numbers, with
+/// [`UNKNOWN`] for a stem the rule set never uses).
+pub(crate) trait TrieKey: Copy {
+    /// The key's number; [`UNKNOWN`] is in no phrase.
+    fn key(self) -> u32;
+}
+
+impl TrieKey for u32 {
+    fn key(self) -> u32 {
+        self
+    }
+}
+
+impl TrieKey for WordId {
+    fn key(self) -> u32 {
+        self.0
+    }
+}
+
+/// A trie from sequences of word (or stem) ids to a value (a phrase id).
+#[derive(Clone, Debug)]
+pub(crate) struct PhraseTrie<K = u32> {
     /// The root's children, indexed by word id (0: none).
     root: Vec<u32>,
     /// `(node << 32 | word)` → child node, below the root. The root is node 0.
@@ -28,12 +68,27 @@ pub(crate) struct PhraseTrie {
     values: Vec<u32>,
     phrases: usize,
     longest: usize,
+    key: PhantomData<fn(K)>,
 }
 
-impl PhraseTrie {
+impl<K> Default for PhraseTrie<K> {
+    fn default() -> PhraseTrie<K> {
+        PhraseTrie {
+            root: Vec::new(),
+            edges: FastMap::default(),
+            maybe_edges: EdgeFilter::default(),
+            values: Vec::new(),
+            phrases: 0,
+            longest: 0,
+            key: PhantomData,
+        }
+    }
+}
+
+impl<K: TrieKey> PhraseTrie<K> {
     /// Adds a phrase; returns the value already stored for the same phrase, if any
     /// (which is kept).
-    pub(crate) fn insert(&mut self, words: &[u32], value: u32) -> Option<u32> {
+    pub(crate) fn insert(&mut self, words: &[K], value: u32) -> Option<u32> {
         if self.values.is_empty() {
             self.values.push(NONE); // the root
         }
@@ -42,6 +97,7 @@ impl PhraseTrie {
             node = match self.child(node, w) {
                 Some(child) => child,
                 None => {
+                    let w = w.key();
                     let child = self.values.len() as u32;
                     self.values.push(NONE);
                     if node == 0 {
@@ -74,7 +130,7 @@ impl PhraseTrie {
     }
 
     /// The value stored for a phrase, if it was added.
-    pub(crate) fn get(&self, words: &[u32]) -> Option<u32> {
+    pub(crate) fn get(&self, words: &[K]) -> Option<u32> {
         let mut node = 0u32;
         for &w in words {
             node = self.child(node, w)?;
@@ -88,7 +144,8 @@ impl PhraseTrie {
     }
 
     #[inline]
-    fn child(&self, node: u32, word: u32) -> Option<u32> {
+    fn child(&self, node: u32, word: K) -> Option<u32> {
+        let word = word.key();
         if word == UNKNOWN {
             return None;
         }
@@ -115,7 +172,7 @@ impl PhraseTrie {
     pub(crate) fn for_each_match<T>(
         &self,
         items: &[T],
-        id: impl Fn(&T) -> u32,
+        id: impl Fn(&T) -> K,
         mut found: impl FnMut(usize, usize, u32),
     ) {
         if self.phrases == 0 {
@@ -136,7 +193,7 @@ impl PhraseTrie {
     }
 
     /// The longest phrase starting at `words[start]`: `(len, value)`.
-    pub(crate) fn longest_at(&self, words: &[u32], start: usize) -> Option<(usize, u32)> {
+    pub(crate) fn longest_at(&self, words: &[K], start: usize) -> Option<(usize, u32)> {
         let mut node = 0u32;
         let mut best = None;
         for (len, &w) in words.get(start..)?.iter().enumerate().take(self.longest) {
@@ -207,7 +264,7 @@ mod tests {
 
     #[test]
     fn finds_overlapping_phrases() {
-        let mut trie = PhraseTrie::default();
+        let mut trie = PhraseTrie::<u32>::default();
         assert_eq!(trie.insert(&[1], 10), None);
         assert_eq!(trie.insert(&[1, 2], 11), None);
         assert_eq!(trie.insert(&[2, 3], 12), None);
@@ -224,7 +281,7 @@ mod tests {
 
     #[test]
     fn the_edge_filter_keeps_every_edge_as_it_grows() {
-        let mut trie = PhraseTrie::default();
+        let mut trie = PhraseTrie::<u32>::default();
         for w in 1..2_000u32 {
             trie.insert(&[w, w + 1, w + 2], w);
         }

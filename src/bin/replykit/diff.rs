@@ -3,7 +3,7 @@
 use crate::input::{open, parse_line, Label, Lines};
 use crate::render::plural;
 use crate::{load, Failure};
-use replykit::{Decision, Engine, Outcome};
+use replykit::{Decision, Engine, Message, Outcome};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::io::Write;
@@ -93,63 +93,79 @@ fn load_both(old: &Path, new: &Path) -> Result<(Engine, Engine), Failure> {
     }
 }
 
+/// How many messages are read before both rule sets answer them together (on every
+/// core, see `Engine::suggest_batch`).
+const CHUNK: usize = 1024;
+
 fn compare(old: &Engine, new: &Engine, messages: &Path, all: bool) -> Result<Report, Failure> {
     let mut lines = Lines::new(open(messages)?);
     let mut groups: HashMap<(Answer, Answer), Group> = HashMap::new();
     let (mut total, mut skipped, mut n) = (0, 0, 0);
-    while let Some(raw) = lines
-        .next_line()
-        .map_err(|e| format!("cannot read `{}`: {e}", messages.display()))?
-    {
-        n += 1;
-        if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
-            continue;
+    loop {
+        let raws = lines
+            .next_lines(CHUNK)
+            .map_err(|e| format!("cannot read `{}`: {e}", messages.display()))?;
+        if raws.is_empty() {
+            break;
         }
-        let (message, label) = match parse_line(&raw) {
-            Ok(parsed) => parsed,
-            Err(e) => {
-                eprintln!("warning: {}:{n}: skipped: {e}", messages.display());
-                skipped += 1;
+        // The chunk's messages, with their line numbers and labels.
+        let mut chunk: Vec<Message> = Vec::with_capacity(CHUNK);
+        let mut about: Vec<(usize, Label)> = Vec::with_capacity(CHUNK);
+        for raw in raws {
+            n += 1;
+            if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
                 continue;
             }
-        };
-        total += 1;
-        let (a, b) = (old.suggest(&message), new.suggest(&message));
-        let (was, now) = (Answer::of(&a), Answer::of(&b));
-        if was == now {
-            continue;
-        }
-        let score = |o: &Outcome| {
-            o.top()
-                .filter(|_| o.decision != Decision::NoAnswer)
-                .map(|s| s.score)
-        };
-        let group = groups
-            .entry((was.clone(), now.clone()))
-            .or_insert_with(|| Group {
-                old: was.clone(),
-                new: now.clone(),
-                count: 0,
-                now_right: 0,
-                now_wrong: 0,
-                messages: Vec::new(),
-            });
-        group.count += 1;
-        if let Some(label) = &label {
-            match (was.right(label), now.right(label)) {
-                (false, true) => group.now_right += 1,
-                (true, false) => group.now_wrong += 1,
-                _ => {}
+            match parse_line(&raw) {
+                Ok((message, label)) => {
+                    chunk.push(message);
+                    about.push((n, label));
+                }
+                Err(e) => {
+                    eprintln!("warning: {}:{n}: skipped: {e}", messages.display());
+                    skipped += 1;
+                }
             }
         }
-        if all || group.messages.len() < EXAMPLES {
-            group.messages.push(Changed {
-                line: n,
-                old_score: score(&a),
-                new_score: score(&b),
-                text: message.text,
-                label,
-            });
+        total += chunk.len();
+        let (olds, news) = (old.suggest_batch(&chunk), new.suggest_batch(&chunk));
+        for (((message, (line, label)), a), b) in chunk.into_iter().zip(about).zip(olds).zip(news) {
+            let (was, now) = (Answer::of(&a), Answer::of(&b));
+            if was == now {
+                continue;
+            }
+            let score = |o: &Outcome| {
+                o.top()
+                    .filter(|_| o.decision != Decision::NoAnswer)
+                    .map(|s| s.score)
+            };
+            let group = groups
+                .entry((was.clone(), now.clone()))
+                .or_insert_with(|| Group {
+                    old: was.clone(),
+                    new: now.clone(),
+                    count: 0,
+                    now_right: 0,
+                    now_wrong: 0,
+                    messages: Vec::new(),
+                });
+            group.count += 1;
+            if let Some(label) = &label {
+                match (was.right(label), now.right(label)) {
+                    (false, true) => group.now_right += 1,
+                    (true, false) => group.now_wrong += 1,
+                    _ => {}
+                }
+            }
+            if all || group.messages.len() < EXAMPLES {
+                group.messages.push(Changed {
+                    line,
+                    old_score: score(&a),
+                    new_score: score(&b),
+                    text: message.text,
+                    label,
+                });
+            }
         }
     }
     let mut groups: Vec<Group> = groups.into_values().collect();

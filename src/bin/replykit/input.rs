@@ -39,6 +39,19 @@ impl<R: BufRead> Lines<R> {
         self.drained
     }
 
+    /// The next `n` lines, fewer only at the end of input (none there): for commands
+    /// that answer their messages a chunk at a time (`Engine::suggest_batch`).
+    pub(crate) fn next_lines(&mut self, n: usize) -> std::io::Result<Vec<RawLine>> {
+        let mut out = Vec::with_capacity(n);
+        while out.len() < n {
+            match self.next_line()? {
+                Some(line) => out.push(line),
+                None => break,
+            }
+        }
+        Ok(out)
+    }
+
     /// The next line, `Ok(None)` at the end of input.
     pub(crate) fn next_line(&mut self) -> std::io::Result<Option<RawLine>> {
         let mut line = Vec::new();
@@ -50,7 +63,7 @@ impl<R: BufRead> Lines<R> {
                 break;
             }
             any = true;
-            let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            let (chunk, done) = match memchr::memchr(b'\n', buf) {
                 Some(i) => (&buf[..i], Some(i + 1)),
                 None => (buf, None),
             };
@@ -87,15 +100,20 @@ pub(crate) type Label = Option<Option<String>>;
 /// Strips serde_json's " at line 1 column N" (the input is one line) and says the
 /// column instead.
 fn json_error(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let what = match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
-        None => text,
-    };
+    let what = error_text(e);
     if e.line() == 0 {
         what
     } else {
         format!("{what} at column {}", e.column())
+    }
+}
+
+/// What a serde_json error says, without its position.
+fn error_text(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
     }
 }
 
@@ -140,41 +158,62 @@ pub(crate) fn read_line(raw: &RawLine) -> Result<Read, String> {
             unknown: Vec::new(),
         });
     }
-    let mut value: serde_json::Value =
-        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {}", json_error(&e)))?;
-    let label = match value.as_object_mut().and_then(|o| o.remove("label")) {
-        None => None,
-        Some(serde_json::Value::Null) => Some(None),
-        Some(serde_json::Value::String(s)) => Some(Some(s)),
-        Some(other) => {
-            return Err(format!(
-                "not a message: `label` must be a string or null, not {other}"
-            ))
+    // One pass: the message is read straight from the text, and each top-level key it
+    // has no field for is named as it is skipped (`label`, the one such key a line
+    // may carry, is read on its own only when it is there).
+    let mut unknown = Vec::new();
+    let mut labelled = false;
+    let mut json = serde_json::Deserializer::from_str(text);
+    let read = serde_ignored::deserialize(&mut json, |path| {
+        if let serde_ignored::Path::Map {
+            parent: serde_ignored::Path::Root,
+            key,
+        } = path
+        {
+            if key == "label" {
+                labelled = true;
+            } else {
+                unknown.push(match Message::closest_key(&key) {
+                    Some(meant) => format!("unknown key {key:?} (did you mean {meant:?}?)"),
+                    None => format!("unknown key {key:?}"),
+                });
+            }
         }
-    };
-    let unknown = value
-        .as_object()
-        .map(|o| {
-            o.keys()
-                .filter(|k| !Message::KEYS.contains(&k.as_str()))
-                .map(|k| match Message::closest_key(k) {
-                    Some(meant) => format!("unknown key {k:?} (did you mean {meant:?}?)"),
-                    None => format!("unknown key {k:?}"),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let message: Message = serde_json::from_value(value).map_err(|e| {
-        format!(
+    })
+    .and_then(|message: Message| json.end().map(|()| message));
+    let message = read.map_err(|e| match e.classify() {
+        // A message that is valid JSON but not a message: what is wrong with it
+        // (a missing `text`, a field of the wrong type) says enough without a column.
+        serde_json::error::Category::Data => format!(
             "not a message: {} (a message is {{\"text\": \"...\", \"channel\": ..., \"author\": {{...}}, \"fields\": {{...}}}})",
-            json_error(&e)
-        )
+            error_text(&e)
+        ),
+        _ => format!("invalid JSON: {}", json_error(&e)),
     })?;
+    let label = if labelled { label_of(text)? } else { None };
     Ok(Read {
         message,
         label,
         unknown,
     })
+}
+
+/// The `label` of a JSON line that has one: `Some(None)` for `null`, `Some(Some(id))`
+/// for a string.
+fn label_of(text: &str) -> Result<Label, String> {
+    #[derive(serde::Deserialize)]
+    struct Labelled {
+        label: serde_json::Value,
+    }
+    let line: Labelled =
+        serde_json::from_str(text).map_err(|e| format!("invalid JSON: {}", json_error(&e)))?;
+    match line.label {
+        serde_json::Value::Null => Ok(Some(None)),
+        serde_json::Value::String(s) => Ok(Some(Some(s))),
+        other => Err(format!(
+            "not a message: `label` must be a string or null, not {other}"
+        )),
+    }
 }
 
 /// Opens a file, or stdin for `-`.
@@ -244,6 +283,15 @@ mod tests {
     }
 
     #[test]
+    fn lines_come_in_chunks_and_the_last_one_is_short() {
+        let mut lines = Lines::new(std::io::Cursor::new(b"a\nb\n\nc".to_vec()));
+        let chunk = |lines: &mut Lines<_>| lines.next_lines(3).map(|c| c.len()).ok();
+        assert_eq!(chunk(&mut lines), Some(3));
+        assert_eq!(chunk(&mut lines), Some(1));
+        assert_eq!(chunk(&mut lines), Some(0));
+    }
+
+    #[test]
     fn long_lines_are_skipped_and_reading_goes_on() {
         let mut input = vec![b'x'; MAX_LINE_BYTES + 10];
         input.extend_from_slice(b"\nnext\r\nlast");
@@ -274,5 +322,31 @@ mod tests {
         assert!(line(r#"{"txt": "hi"}"#)
             .err()
             .is_some_and(|e| e.starts_with("not a message: missing field `text`")));
+    }
+
+    /// A JSON line is read in one pass: `label` is taken apart and every other key no
+    /// message has is named, at the top level only.
+    #[test]
+    fn labels_and_unknown_keys_are_found_in_one_pass() {
+        let read = |s: &str| read_line(&Some(s.as_bytes().to_vec()));
+        let line =
+            read(r#"{"label": "bin-day", "text": "hi", "chanel": "x", "author": {"zz": 1}}"#);
+        let Ok(line) = line else {
+            panic!("reads: {:?}", line.err())
+        };
+        assert_eq!(line.message.text, "hi");
+        assert_eq!(line.label, Some(Some("bin-day".to_string())));
+        assert_eq!(
+            line.unknown,
+            ["unknown key \"chanel\" (did you mean \"channel\"?)"]
+        );
+        assert_eq!(read(r#"{"text": "hi"}"#).map(|r| r.label).ok(), Some(None));
+        assert_eq!(
+            read(r#"{"text": "hi", "label": 7}"#).err(),
+            Some("not a message: `label` must be a string or null, not 7".into())
+        );
+        assert!(read(r#"{"text": "hi"} trailing"#)
+            .err()
+            .is_some_and(|e| e.starts_with("invalid JSON: trailing characters")));
     }
 }

@@ -4,6 +4,7 @@ use crate::input::{open, parse_line, Lines};
 use crate::{load, Failure};
 use indicatif::{ProgressBar, ProgressStyle};
 use replykit::listen::Listener;
+use replykit::Message;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -36,30 +37,68 @@ fn progress(history: &Path) -> ProgressBar {
     }
 }
 
+/// How many history lines are read before their messages are answered together.
+const CHUNK: usize = 1024;
+
+/// A history line, as the report takes it.
+enum Line {
+    /// Blank: in no count.
+    Blank,
+    /// Not a message, and why.
+    Bad(String),
+    /// A message (answered in its chunk, in order).
+    Message,
+}
+
 /// Replays the history through the rules and prints the report.
 pub(crate) fn run(rules: &Path, history: &Path, outputs: Outputs<'_>) -> Result<ExitCode, Failure> {
     let loaded = load::load_or_fail(&[PathBuf::from(rules)])?;
     let mut listener = Listener::new(&loaded.engine);
     let mut lines = Lines::new(open(history)?);
     let bar = progress(history);
-    while let Some(raw) = lines
-        .next_line()
-        .map_err(|e| format!("cannot read `{}`: {e}", history.display()))?
-    {
-        let bytes = raw.as_ref().map_or(0, Vec::len) as u64 + 1;
-        if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
-            listener.skip_line();
-        } else {
-            match parse_line(&raw) {
-                Ok((message, _)) => {
-                    listener.suggest(&message);
-                }
-                Err(reason) => listener.add_bad_line(reason),
-            }
+    loop {
+        let raws = lines
+            .next_lines(CHUNK)
+            .map_err(|e| format!("cannot read `{}`: {e}", history.display()))?;
+        if raws.is_empty() {
+            break;
         }
-        bar.inc(bytes);
-        if listener.line().is_multiple_of(1000) {
-            bar.set_message(format!("{} lines", listener.line()));
+        // The chunk's lines; their messages are answered together (on every core, see
+        // `Engine::suggest_batch`), then taken in line order.
+        let mut messages: Vec<Message> = Vec::with_capacity(CHUNK);
+        let chunk: Vec<(Line, u64)> = raws
+            .into_iter()
+            .map(|raw| {
+                let bytes = raw.as_ref().map_or(0, Vec::len) as u64 + 1;
+                let line = if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
+                    Line::Blank
+                } else {
+                    match parse_line(&raw) {
+                        Ok((message, _)) => {
+                            messages.push(message);
+                            Line::Message
+                        }
+                        Err(reason) => Line::Bad(reason),
+                    }
+                };
+                (line, bytes)
+            })
+            .collect();
+        let mut answered = messages.iter().zip(loaded.engine.suggest_batch(&messages));
+        for (line, bytes) in chunk {
+            match line {
+                Line::Blank => listener.skip_line(),
+                Line::Bad(reason) => listener.add_bad_line(reason),
+                Line::Message => {
+                    if let Some((message, outcome)) = answered.next() {
+                        listener.add(message, &outcome);
+                    }
+                }
+            }
+            bar.inc(bytes);
+            if listener.line().is_multiple_of(1000) {
+                bar.set_message(format!("{} lines", listener.line()));
+            }
         }
     }
     bar.set_message("grouping what nothing answers");

@@ -52,8 +52,9 @@ fn write_outcome(
     let mut outcome = engine.suggest(message).with_offsets(&message.text, offsets);
     // Keys the line carried that no message has were ignored: say so.
     outcome.unreadable.extend(unknown);
-    let json = serde_json::to_string(&outcome).map_err(|e| format!("cannot write JSON: {e}"))?;
-    writeln!(out, "{json}")?;
+    // Straight into the buffered output: no string per line.
+    serde_json::to_writer(&mut *out, &outcome).map_err(|e| format!("cannot write JSON: {e}"))?;
+    out.write_all(b"\n")?;
     Ok(())
 }
 

@@ -49,8 +49,10 @@ pub(crate) fn run(paths: &[PathBuf], cases: &[PathBuf], color: Color) -> Result<
     }
     let engine = &loaded.engine;
     let set = loaded.set();
-    let known =
-        |id: &str| set.rules().iter().any(|r| r.id == id) || set.faqs().iter().any(|f| f.id == id);
+    let known = |id: &str| {
+        set.rules().iter().any(|r| r.answer.id == id)
+            || set.faqs().iter().any(|f| f.answer.id == id)
+    };
     let style = Style::stdout(color);
     let mut out = std::io::stdout().lock();
     let report = engine.run_tests();

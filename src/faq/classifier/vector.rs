@@ -1,0 +1,594 @@
+//! A message's words made into the classifier's L2-normalised feature vector, at the
+//! cost of one table probe per known word.
+//!
+//! At training, every training word's own features (whole word, stem, character
+//! n-grams) are looked up once and kept as a list of feature ids ([`KnownWords`]).
+//! A message word found there adds its list; any other word has its features hashed
+//! and looked up one by one. Occurrences are counted in per-thread scratch arrays
+//! indexed by feature id (cleared feature by feature after use), so a message costs
+//! work in proportion to its own features, never to the vocabulary.
+//!
+//! Once the weights are known, each training word also keeps its features' summed
+//! weight rows ([`KnownWords::rows`]): a message's logits add one row per known word,
+//! and a weighted row only for the features whose count in the message is not what
+//! its words' rows assumed (a character n-gram two words share, a repeated word, a
+//! bigram, an unknown word's features).
+
+use std::cell::RefCell;
+use std::sync::LazyLock;
+
+use super::lookup::HashTable;
+use super::{sublinear, Model, SparseVec};
+use crate::faq::features::{Extractor, Kind};
+
+/// A training word: its index (into [`KnownWords::spans`] and its row), and the hash
+/// it stands as in bigrams.
+#[derive(Clone, Copy, Debug, Default)]
+struct KnownWord {
+    index: u32,
+    unit: u64,
+}
+
+/// The training words and the ids of their own features.
+#[derive(Clone, Debug)]
+pub(super) struct KnownWords {
+    /// Word hash → its features.
+    table: HashTable<KnownWord>,
+    /// (feature id, occurrences in the word, idf), each word's distinct features in
+    /// turn (the idf beside the id saves a look-up elsewhere in memory).
+    features: Vec<(u32, u32, f32)>,
+    /// Each word's (start, len) in `features`, by index.
+    spans: Vec<(u32, u32)>,
+    /// Word-major, `n_labels` per word: the sum of the word's features' weight rows,
+    /// each times its term weight (sublinear tf times idf); empty until
+    /// [`set_rows`](Self::set_rows).
+    rows: Vec<f32>,
+}
+
+/// How a message's logits are summed from [`KnownWords::rows`] and feature rows.
+#[derive(Debug, Default)]
+pub(super) struct Plan {
+    /// The row index of each distinct known word of the message, in order of first
+    /// occurrence, and its occurrences.
+    words: Vec<(u32, u32)>,
+    /// (feature id, term weight times idf) to add beyond the words' rows.
+    fixes: Vec<(u32, f32)>,
+    /// The inverse of the message vector's L2 norm.
+    inv: f32,
+}
+
+impl KnownWords {
+    /// The features of every word of `words` whose features are all in `vocab` (with
+    /// `min_df` above 1, some training words' features are not).
+    pub(super) fn build<'w>(
+        extractor: &Extractor,
+        vocab: &HashTable<u32>,
+        idf: &[f32],
+        words: impl Iterator<Item = &'w str>,
+    ) -> KnownWords {
+        let mut known = KnownWords {
+            table: HashTable::with_capacity(1024),
+            features: Vec::new(),
+            spans: Vec::new(),
+            rows: Vec::new(),
+        };
+        let (mut buf, mut starts) = (String::new(), Vec::new());
+        let mut ids: Vec<u32> = Vec::new();
+        for word in words.filter(|w| !w.is_empty()) {
+            let wh = Extractor::word_hash(word);
+            if known.table.get(wh).is_some() {
+                continue;
+            }
+            let mut complete = true;
+            let sh = extractor.stem_hash(word, wh, false);
+            ids.clear();
+            extractor.word_features(word, wh, sh, &mut buf, &mut starts, |h| {
+                match vocab.get(h) {
+                    Some(f) => ids.push(f),
+                    None => complete = false,
+                }
+            });
+            if !complete {
+                continue;
+            }
+            let start = known.features.len();
+            for &f in &ids {
+                let own = known.features.get_mut(start..).unwrap_or_default();
+                match own.iter_mut().find(|(g, _, _)| *g == f) {
+                    Some((_, m, _)) => *m += 1,
+                    None => {
+                        known
+                            .features
+                            .push((f, 1, idf.get(f as usize).copied().unwrap_or(0.0)))
+                    }
+                }
+            }
+            let len = known.features.len() - start;
+            known.table.insert(
+                wh,
+                KnownWord {
+                    index: known.spans.len() as u32,
+                    unit: extractor.unit_hash(wh, sh),
+                },
+            );
+            known.spans.push((start as u32, len as u32));
+        }
+        known
+    }
+
+    /// The number of words kept.
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    /// Sums each word's weight rows (see [`rows`](Self::rows)): `row(f)` is feature
+    /// `f`'s weights, `scale(f)` its term weight besides tf (idf times dequantisation
+    /// scale).
+    pub(super) fn set_rows<'m>(
+        &mut self,
+        n_labels: usize,
+        row: impl Fn(usize) -> &'m [i8],
+        scale: impl Fn(usize) -> f32,
+    ) {
+        let table = &*SUBLINEAR;
+        let mut rows = vec![0.0f32; self.spans.len() * n_labels];
+        for (&(start, len), out) in self
+            .spans
+            .iter()
+            .zip(rows.chunks_exact_mut(n_labels.max(1)))
+        {
+            let (start, end) = (start as usize, (start + len) as usize);
+            for &(f, m, _) in self.features.get(start..end).unwrap_or_default() {
+                let s = tf_weight(table, m) * scale(f as usize);
+                for (o, &w) in out.iter_mut().zip(row(f as usize)) {
+                    *o += s * f32::from(w);
+                }
+            }
+        }
+        self.rows = rows;
+    }
+
+    /// Word `index`'s row, if rows are set.
+    #[inline]
+    pub(super) fn row(&self, index: u32, n_labels: usize) -> Option<&[f32]> {
+        let start = index as usize * n_labels;
+        self.rows.get(start..start + n_labels)
+    }
+
+    /// Whether [`set_rows`](Self::set_rows) has summed rows for `n_labels` labels.
+    pub(super) fn has_rows(&self, n_labels: usize) -> bool {
+        !self.spans.is_empty() && self.rows.len() == self.spans.len() * n_labels
+    }
+}
+
+/// What the message holds of one feature.
+#[derive(Clone, Copy, Debug, Default)]
+struct Seen {
+    /// Occurrences (0 outside of the message).
+    count: u32,
+    /// The sum of the term weights the known words' rows gave it.
+    in_rows: f32,
+    /// Its idf (set with the first occurrence).
+    idf: f32,
+    /// The message words that produced it (bit `min(i, 63)`).
+    words: u64,
+}
+
+/// Per-thread working space of [`Model::sparse`].
+#[derive(Default)]
+struct Scratch {
+    /// Feature id → what the message holds of it.
+    seen: Vec<Seen>,
+    /// The feature ids with a non-zero count, in first-occurrence order.
+    touched: Vec<u32>,
+    /// Hashes of features no training message had, one per occurrence.
+    unknown: Vec<u64>,
+    /// (word index, bigram unit hash) of the message's non-empty words.
+    units: Vec<(u32, u64)>,
+    buf: String,
+    starts: Vec<usize>,
+    plan: Plan,
+    /// Known word index → its place in `plan.words` plus 1 (0 outside of the message).
+    slot: Vec<u32>,
+    /// The words of each entry of `plan.words`.
+    word_bits: Vec<u64>,
+}
+
+impl Scratch {
+    /// Notes `count` occurrences of feature `f` made by the words `bits`, of which
+    /// the known words' rows gave `in_rows` in term weight.
+    #[inline]
+    fn add(
+        seen: &mut [Seen],
+        touched: &mut Vec<u32>,
+        (f, idf): (u32, f32),
+        count: u32,
+        in_rows: f32,
+        bits: u64,
+    ) {
+        if let Some(s) = seen.get_mut(f as usize) {
+            if s.count == 0 {
+                touched.push(f);
+                s.idf = idf;
+            }
+            s.count += count;
+            s.in_rows += in_rows;
+            s.words |= bits;
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// How many of [`sublinear`]'s values are kept in [`SUBLINEAR`].
+const TABULATED: usize = 64;
+
+/// `sublinear(tf)` for `tf < TABULATED`: one `ln` per feature is a good share of a
+/// message's cost.
+static SUBLINEAR: LazyLock<[f32; TABULATED]> = LazyLock::new(|| {
+    let mut t = [0.0; TABULATED];
+    for (tf, w) in t.iter_mut().enumerate().skip(1) {
+        *w = sublinear(tf);
+    }
+    t
+});
+
+#[inline]
+fn tf_weight(table: &[f32; TABULATED], tf: u32) -> f32 {
+    match table.get(tf as usize) {
+        Some(&w) => w,
+        None => sublinear(tf as usize),
+    }
+}
+
+impl Model {
+    /// The L2-normalised TF-IDF vector of a message (`unseen[i]`: word `i`'s stem is no
+    /// training stem, which saves stemming it). Features are listed in the order they
+    /// first occur, so the vector is deterministic.
+    pub(super) fn sparse<S: AsRef<str>>(&self, words: &[S], unseen: &[bool]) -> SparseVec {
+        self.with_scratch(|scratch| self.sparse_with(words, unseen, scratch))
+    }
+
+    /// [`sparse`](Self::sparse), and the message's raw logits in `out` (`n_labels`
+    /// long).
+    pub(super) fn sparse_logits(
+        &self,
+        words: &[&str],
+        unseen: &[bool],
+        out: &mut [f32],
+    ) -> SparseVec {
+        if !self.known.has_rows(self.n_labels) {
+            let x = self.sparse(words, unseen);
+            self.logits_into(&x, out);
+            return x;
+        }
+        self.with_scratch(|scratch| {
+            let x = self.sparse_with(words, unseen, scratch);
+            self.planned_logits(&scratch.plan, out);
+            x
+        })
+    }
+
+    fn with_scratch<T>(&self, f: impl FnOnce(&mut Scratch) -> T) -> T {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => f(&mut scratch),
+            // Never re-entered; a fresh space would do if it were.
+            Err(_) => f(&mut Scratch::default()),
+        })
+    }
+
+    fn sparse_with<S: AsRef<str>>(
+        &self,
+        words: &[S],
+        unseen: &[bool],
+        scratch: &mut Scratch,
+    ) -> SparseVec {
+        let n = self.idf.len();
+        if scratch.seen.len() < n {
+            scratch.seen.resize(n, Seen::default());
+        }
+        if scratch.slot.len() < self.known.spans.len() {
+            scratch.slot.resize(self.known.spans.len(), 0);
+        }
+        let Scratch {
+            seen,
+            touched,
+            unknown,
+            units,
+            buf,
+            starts,
+            plan,
+            slot,
+            word_bits,
+        } = scratch;
+        word_bits.clear();
+        touched.clear();
+        unknown.clear();
+        units.clear();
+        plan.words.clear();
+        plan.fixes.clear();
+        let table = &*SUBLINEAR;
+        for (i, w) in words.iter().enumerate() {
+            let w = w.as_ref();
+            if w.is_empty() {
+                continue;
+            }
+            let bits = 1u64 << i.min(63);
+            let wh = Extractor::word_hash(w);
+            if let Some(k) = self.known.table.get(wh) {
+                // Counted here, its features added once below however often it occurs.
+                if let Some(s) = slot.get_mut(k.index as usize) {
+                    match (*s as usize).checked_sub(1) {
+                        Some(p) => {
+                            if let (Some(w), Some(b)) =
+                                (plan.words.get_mut(p), word_bits.get_mut(p))
+                            {
+                                w.1 += 1;
+                                *b |= bits;
+                            }
+                        }
+                        None => {
+                            plan.words.push((k.index, 1));
+                            word_bits.push(bits);
+                            *s = plan.words.len() as u32;
+                        }
+                    }
+                }
+                units.push((i as u32, k.unit));
+                continue;
+            }
+            let sh = self
+                .extractor
+                .stem_hash(w, wh, unseen.get(i) == Some(&true));
+            self.extractor
+                .word_features(w, wh, sh, buf, starts, |h| match self.vocab.get(h) {
+                    Some(f) => Scratch::add(seen, touched, (f, self.idf_of(f)), 1, 0.0, bits),
+                    None => unknown.push(h),
+                });
+            units.push((i as u32, self.extractor.unit_hash(wh, sh)));
+        }
+        for (&(index, occurrences), &bits) in plan.words.iter().zip(word_bits.iter()) {
+            let Some(k) = self.known.spans.get(index as usize) else {
+                continue;
+            };
+            if let Some(s) = slot.get_mut(index as usize) {
+                *s = 0;
+            }
+            let (start, end) = (k.0 as usize, (k.0 + k.1) as usize);
+            for &(f, m, idf) in self.known.features.get(start..end).unwrap_or_default() {
+                let in_rows = tf_weight(table, m) * occurrences as f32;
+                Scratch::add(seen, touched, (f, idf), m * occurrences, in_rows, bits);
+            }
+        }
+        self.extractor
+            .bigrams(units, |h, a, b| match self.vocab.get(h) {
+                Some(f) => Scratch::add(
+                    seen,
+                    touched,
+                    (f, self.idf_of(f)),
+                    1,
+                    0.0,
+                    (1u64 << a.min(63)) | (1u64 << b.min(63)),
+                ),
+                None => unknown.push(h),
+            });
+
+        let mut out = SparseVec {
+            idx: Vec::with_capacity(touched.len()),
+            val: Vec::with_capacity(touched.len()),
+            words: Vec::with_capacity(touched.len()),
+        };
+        let mut sq = 0.0f32;
+        for &f in touched.iter() {
+            let i = f as usize;
+            let Some(s) = seen.get_mut(i) else {
+                continue;
+            };
+            let idf = s.idf;
+            let tf = tf_weight(table, s.count);
+            let v = tf * idf;
+            sq += v * v;
+            out.idx.push(f);
+            out.val.push(v);
+            out.words.push(s.words);
+            // What the words' rows did not count: exactly 0 for a feature of one word
+            // occurrence alone (the same table value on both sides).
+            let fix = tf - s.in_rows;
+            if fix != 0.0 {
+                plan.fixes.push((f, fix * idf));
+            }
+            *s = Seen::default();
+        }
+        // Unknown features: each distinct one weighs as a feature in no class would.
+        unknown.sort_unstable();
+        let mut unknown_sq = 0.0f32;
+        for run in unknown.chunk_by(|a, b| a == b) {
+            let h = run.first().copied().unwrap_or_default();
+            let u = tf_weight(table, run.len() as u32)
+                * self.unknown_idf
+                * self.extractor.weight(Kind::of_hash(h));
+            unknown_sq += u * u;
+        }
+        let sq = sq + self.unknown_weight * unknown_sq;
+        let inv = if sq > 0.0 { 1.0 / sq.sqrt() } else { 0.0 };
+        for v in out.val.iter_mut() {
+            *v *= inv;
+        }
+        plan.inv = inv;
+        // Rows in memory order: the shared features of a long message are mostly
+        // frequent ones, whose rows sit together at the front.
+        plan.fixes.sort_unstable_by_key(|&(f, _)| f);
+        out
+    }
+
+    #[inline]
+    fn idf_of(&self, f: u32) -> f32 {
+        self.idf.get(f as usize).copied().unwrap_or(0.0)
+    }
+
+    /// The raw logits of a message from its [`Plan`].
+    fn planned_logits(&self, plan: &Plan, out: &mut [f32]) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.planned_logits_avx2(plan, out)
+            };
+            return;
+        }
+        self.planned_logits_portable(plan, out)
+    }
+
+    /// [`planned_logits`](Self::planned_logits) compiled for AVX2 (without FMA, so the
+    /// results are the portable code's).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn planned_logits_avx2(&self, plan: &Plan, out: &mut [f32]) {
+        self.planned_logits_portable(plan, out)
+    }
+
+    #[inline(always)]
+    fn planned_logits_portable(&self, plan: &Plan, out: &mut [f32]) {
+        let c = self.n_labels;
+        out.copy_from_slice(&self.bias);
+        let inv = plan.inv;
+        for &(w, occurrences) in &plan.words {
+            let v = inv * occurrences as f32;
+            for (o, &r) in out.iter_mut().zip(self.known.row(w, c).unwrap_or_default()) {
+                *o += v * r;
+            }
+        }
+        for (i, &(f, weight)) in plan.fixes.iter().enumerate() {
+            // The rows are scattered: ask for one a few steps ahead.
+            if let Some(&(ahead, _)) = plan.fixes.get(i + PREFETCH_AHEAD) {
+                prefetch(&self.qweights, ahead as usize * c, c);
+            }
+            let f = f as usize;
+            let (Some(row), Some(&scale)) =
+                (self.qweights.get(f * c..(f + 1) * c), self.qscale.get(f))
+            else {
+                continue;
+            };
+            let v = inv * weight * scale;
+            for (o, &q) in out.iter_mut().zip(row) {
+                *o += v * f32::from(q);
+            }
+        }
+    }
+}
+
+/// How many rows ahead [`Model::planned_logits`] asks for.
+const PREFETCH_AHEAD: usize = 4;
+
+/// Asks the CPU to bring `len` bytes of `data` from `start` into cache (a hint: it
+/// reads nothing, and does nothing off x86-64 or out of bounds).
+#[inline(always)]
+fn prefetch(data: &[i8], start: usize, len: usize) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let Some(bytes) = data.get(start..start + len) else {
+            return;
+        };
+        for line in bytes.chunks(64) {
+            use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+            // SAFETY: SSE is part of x86-64; a prefetch reads no memory (and the
+            // address is in `data`).
+            #[allow(unsafe_code)]
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>(line.as_ptr())
+            };
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (data, start, len);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::faq::classifier::tests::ex;
+    use crate::faq::classifier::TrainConfig;
+    use std::collections::BTreeMap;
+
+    /// The vector as its definition reads, one feature occurrence at a time:
+    /// (feature id → (value, words)), and the squared norm of unknown features.
+    fn by_definition(m: &Model, words: &[&str], unseen: &[bool]) -> BTreeMap<u32, (f32, u64)> {
+        let mut occurrences: BTreeMap<u64, (usize, u64)> = BTreeMap::new();
+        m.extractor.extract_with(words, unseen, |h, a, b| {
+            let e = occurrences.entry(h).or_default();
+            e.0 += 1;
+            e.1 |= (1u64 << a.min(63)) | (1u64 << b.min(63));
+        });
+        let mut out = BTreeMap::new();
+        let mut sq = 0.0f32;
+        for (h, (tf, bits)) in occurrences {
+            match m.vocab.get(h) {
+                Some(f) => {
+                    let v = sublinear(tf) * m.idf[f as usize];
+                    sq += v * v;
+                    out.insert(f, (v, bits));
+                }
+                None => {
+                    let u = sublinear(tf) * m.unknown_idf * m.extractor.weight(Kind::of_hash(h));
+                    sq += m.unknown_weight * u * u;
+                }
+            }
+        }
+        let inv = 1.0 / sq.sqrt();
+        out.values_mut().for_each(|(v, _)| *v *= inv);
+        out
+    }
+
+    #[test]
+    fn known_and_unknown_words_give_the_vector_of_the_definition() {
+        let data = vec![
+            ex("lost my card", 0),
+            ex("card stolen yesterday", 0),
+            ex("open an account", 1),
+            ex("new account please please", 1),
+        ];
+        let m = Model::train(&data, 2, &TrainConfig::default());
+        assert_eq!(m.known.len(), 10);
+        let messages: [(&[&str], &[bool]); 5] = [
+            (&["lost", "card"], &[]),
+            // Known and unknown words sharing character n-grams, a repeated word, an
+            // empty word, an unknown stem hinted.
+            (
+                &["card", "cards", "card", "", "stolen", "zzz"],
+                &[false, false, false, false, false, true],
+            ),
+            (&["please", "please", "please"], &[]),
+            (&["accounts", "openly"], &[]),
+            (&["only", "unknown", "words"], &[true, true, true]),
+        ];
+        for (words, unseen) in messages {
+            let mut summed = vec![0.0; m.n_labels];
+            let x = m.sparse_logits(words, unseen, &mut summed);
+            // The same logits as from every feature's own row.
+            let mut by_feature = vec![0.0; m.n_labels];
+            m.logits_into(&x, &mut by_feature);
+            assert!(m.known.has_rows(m.n_labels));
+            for (a, b) in summed.iter().zip(&by_feature) {
+                assert!(
+                    (a - b).abs() < 1e-5,
+                    "{words:?}: {summed:?} != {by_feature:?}"
+                );
+            }
+            let x = m.sparse(words, unseen);
+            let expected = by_definition(&m, words, unseen);
+            assert_eq!(x.idx.len(), expected.len(), "{words:?}");
+            for ((f, v), bits) in x.idx.iter().zip(&x.val).zip(&x.words) {
+                let (want, want_bits) = expected[f];
+                assert!(
+                    (v - want).abs() < 1e-6,
+                    "{words:?}: feature {f}: {v} != {want}"
+                );
+                assert_eq!(*bits, want_bits, "{words:?}: feature {f}");
+            }
+        }
+    }
+}
