@@ -7,32 +7,14 @@
 //! generator, so the same examples and configuration produce a bit-identical model.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 
-use super::features::{Extractor, FeatureConfig, Kind};
+use super::features::{Extractor, FeatureConfig, IdentityHasher, Kind};
 use lookup::HashTable;
 use vector::KnownWords;
 
 mod lookup;
 mod vector;
-
-/// Hasher for keys that are already well-mixed 64-bit hashes.
-#[derive(Default, Clone, Copy)]
-pub(crate) struct IdentityHasher(u64);
-
-impl Hasher for IdentityHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
 
 /// Feature hash → feature id.
 type FeatureMap = HashTable<u32>;

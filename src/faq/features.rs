@@ -76,6 +76,24 @@ impl Kind {
     }
 }
 
+/// Hasher for keys that are already well-mixed 64-bit hashes.
+#[derive(Default, Clone, Copy)]
+pub(crate) struct IdentityHasher(u64);
+
+impl std::hash::Hasher for IdentityHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v;
+    }
+}
+
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
@@ -126,11 +144,7 @@ pub(crate) struct Extractor {
     cfg: FeatureConfig,
     stemmer: Stemmer,
     /// Word-feature hash -> stem-feature hash, for words seen in training.
-    stem_cache: std::collections::HashMap<
-        u64,
-        u64,
-        std::hash::BuildHasherDefault<super::classifier::IdentityHasher>,
-    >,
+    stem_cache: std::collections::HashMap<u64, u64, std::hash::BuildHasherDefault<IdentityHasher>>,
 }
 
 impl Extractor {
