@@ -298,10 +298,10 @@ Layers, each reading only those before it:
 | config | `hours`, `template`, then `config` (answer, load, parse, validate, walk) | office hours and times; reply templates; a rule set read from TOML, every problem as a [`Diagnostic`], rules and FAQ entries each holding an [`Answer`] |
 | text | `text` (fold, analyzer, phrase trie), `span` | how text is read: folding, word ids with synonyms, stems, typo targets |
 | rules, faq | `rules` (phrase index, regex prefilter), `faq` (classifier, retrieval) | which rules fire; which FAQ entries answer, and how sure |
-| engine | `engine`, `context`, `conversation`, `trace` | one decision per message, optionally noted for `explain` |
+| engine | `engine`, `context`, `conversation`, `trace`, `batch` | one decision per message, optionally noted for `explain`; many messages on every core ([`Engine::suggest_batch`], feature `parallel`) |
 | outcome | `outcome`, `explain`, `paint` | what the host gets, and why, in words |
 
-Beside them: the authors' toolkit (`lint`, `import`, `eval`, `testcase`, `faqpage`, the
+Beside them: the authors' toolkit (`lint`, `import`, `eval`, `labelled`, `testcase`, `faqpage`, the
 threshold search in `faq::thresholds`) behind the `toolkit` feature, the listening report
 (`listen`) behind `report`, and the `replykit` command (`src/bin`) behind `cli`.
 
