@@ -135,7 +135,7 @@ pub fn rule_set_toml(data: &[Labelled], thresholds: &Thresholds) -> String {
     out
 }
 
-/// The settings `import` chooses (the crate's one [`Thresholds`](crate::Thresholds)).
+/// The settings `import` chooses (the crate's one [`Thresholds`]).
 pub use crate::Thresholds;
 
 /// Chooses thresholds and calibration from labelled messages alone, by 5-fold
