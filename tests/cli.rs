@@ -1123,3 +1123,28 @@ fn suggest_lines_meet_the_published_schemas() {
         .validate(&json(r#"{"decision": "maybe", "suggestions": []}"#))
         .is_err());
 }
+
+/// A reader that stops early (`replykit eval … | head -1`) ends the command quietly:
+/// a closed pipe is not a panic.
+#[test]
+fn eval_and_schema_end_quietly_when_the_reader_goes_away() {
+    for args in [
+        &["eval", "good", "cases.jsonl"][..],
+        &["schema", "outcome"][..],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_replykit"))
+            .args(args)
+            .current_dir(dir())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the replykit binary runs");
+        // Close the read end before the command writes (it loads its rules first).
+        drop(child.stdout.take());
+        let output = child.wait_with_output().expect("replykit finishes");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(output.status.code(), Some(0), "{args:?}: {stderr}");
+    }
+}

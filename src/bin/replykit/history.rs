@@ -26,29 +26,37 @@ pub(crate) fn import(path: &Path, unknown_share: f64) -> Result<ExitCode, Failur
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_report(r: &EvalReport) {
+/// The report as text, written to `out` (an error, such as a closed pipe, is returned,
+/// never a panic).
+fn write_report(out: &mut impl Write, r: &EvalReport) -> std::io::Result<()> {
     let pct = |x: f64| format!("{:.1} %", x * 100.0);
     let pct_of = |x: Option<f64>| x.map_or_else(|| "none decided".to_string(), pct);
-    println!(
+    writeln!(
+        out,
         "messages              {} ({} in scope, {} out of scope)",
         r.messages, r.in_scope, r.out_of_scope
-    );
-    println!("top1_accuracy         {}", pct(r.top1_accuracy));
-    println!("top3_accuracy         {}", pct(r.top3_accuracy));
-    println!("overall_accuracy      {}", pct(r.overall_accuracy));
-    println!("in_scope_accuracy     {}", pct(r.in_scope_accuracy));
-    println!("oos_recall            {}", pct(r.oos_recall));
-    println!("auto_reply_rate       {}", pct(r.auto_reply_rate));
-    println!("auto_reply_precision  {}", pct_of(r.auto_reply_precision));
-    println!("suggest_rate          {}", pct(r.suggest_rate));
-    println!("suggest_precision     {}", pct_of(r.suggest_precision));
-    println!("messages_per_second   {:.0}", r.messages_per_second);
+    )?;
+    writeln!(out, "top1_accuracy         {}", pct(r.top1_accuracy))?;
+    writeln!(out, "top3_accuracy         {}", pct(r.top3_accuracy))?;
+    writeln!(out, "overall_accuracy      {}", pct(r.overall_accuracy))?;
+    writeln!(out, "in_scope_accuracy     {}", pct(r.in_scope_accuracy))?;
+    writeln!(out, "oos_recall            {}", pct(r.oos_recall))?;
+    writeln!(out, "auto_reply_rate       {}", pct(r.auto_reply_rate))?;
+    writeln!(
+        out,
+        "auto_reply_precision  {}",
+        pct_of(r.auto_reply_precision)
+    )?;
+    writeln!(out, "suggest_rate          {}", pct(r.suggest_rate))?;
+    writeln!(out, "suggest_precision     {}", pct_of(r.suggest_precision))?;
+    writeln!(out, "messages_per_second   {:.0}", r.messages_per_second)?;
     if !r.confused.is_empty() {
-        println!("most confused (expected -> got):");
+        writeln!(out, "most confused (expected -> got):")?;
         for c in &r.confused {
-            println!("  {:>5}  {} -> {}", c.count, c.expected, c.got);
+            writeln!(out, "  {:>5}  {} -> {}", c.count, c.expected, c.got)?;
         }
     }
+    Ok(())
 }
 
 /// Answer quality on labelled messages.
@@ -56,13 +64,12 @@ pub(crate) fn eval(rules: &Path, path: &Path, json: bool) -> Result<ExitCode, Fa
     let engine = Engine::from_path(rules).map_err(|e| Failure::Load(e.into_diagnostics()))?;
     let data = labelled(path)?;
     let report = evaluate(&engine, &data);
+    let mut out = std::io::stdout().lock();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string(&report).map_err(|e| e.to_string())?
-        );
+        let text = serde_json::to_string(&report).map_err(|e| e.to_string())?;
+        writeln!(out, "{text}")?;
     } else {
-        print_report(&report);
+        write_report(&mut out, &report)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -94,7 +94,10 @@ fn schema(of: SchemaOf) -> Result<ExitCode, Failure> {
     };
     let text =
         serde_json::to_string_pretty(&schema).map_err(|e| format!("cannot write JSON: {e}"))?;
-    println!("{text}");
+    std::io::Write::write_all(
+        &mut std::io::stdout().lock(),
+        format!("{text}\n").as_bytes(),
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
