@@ -30,7 +30,7 @@ use std::cell::RefCell;
 use super::FaqScore;
 use crate::config::Faq;
 use crate::outcome::{Evidence, EvidenceKind};
-use crate::text::{tokenize, Analyzer, StemTok, UNKNOWN};
+use crate::text::{tokenize, Analyzer, StemId, StemTok};
 
 /// How much a typo counts, compared with the word it stands for.
 const TYPO_WEIGHT: f64 = 0.8;
@@ -176,8 +176,8 @@ type TermCounts = Vec<(u32, f64)>;
 
 fn term_counts(stems: &[StemTok]) -> TermCounts {
     let counts: Vec<(u32, f64)> = counted(stems)
-        .filter(|s| s.id != UNKNOWN)
-        .map(|s| (s.id, if s.typo { TYPO_WEIGHT } else { 1.0 }))
+        .filter(|s| s.id != StemId::UNKNOWN)
+        .map(|s| (s.id.number(), if s.typo { TYPO_WEIGHT } else { 1.0 }))
         .collect();
     merge_counts(counts)
 }
@@ -416,7 +416,7 @@ impl FaqIndex {
     /// The message's weighted, unit-length term vector (unseen words count towards its
     /// length only), or `None` when it has no words.
     fn message_vector(&self, stems: &[StemTok]) -> Option<Vec<(u32, f64)>> {
-        let unknown = counted(stems).filter(|s| s.id == UNKNOWN).count() as f64;
+        let unknown = counted(stems).filter(|s| s.id == StemId::UNKNOWN).count() as f64;
         let weighted: Vec<(u32, f64)> = term_counts(stems)
             .iter()
             .map(|&(t, tf)| {
@@ -438,7 +438,7 @@ impl FaqIndex {
         }
         // The message's words, and what each adds to an entry of average length that
         // uses it once (the most it can add is K1 + 1 times that).
-        let unknown = counted(stems).filter(|s| s.id == UNKNOWN).count() as f64;
+        let unknown = counted(stems).filter(|s| s.id == StemId::UNKNOWN).count() as f64;
         let mut reference = unknown * f64::from(self.rank_unseen_idf) * UNSEEN_WEIGHT;
         let mut terms: Vec<QueryTerm> = Vec::new();
         for (t, tf) in term_counts(stems) {
@@ -599,8 +599,9 @@ impl FaqIndex {
         let has = |flags: &[bool], t: u32| flags.get(t as usize).copied().unwrap_or(false);
         stems.iter().any(|s| {
             !s.stop
-                && s.id != UNKNOWN
-                && (has(&self.question_stems, s.id) || has(&self.context_stems, s.id))
+                && s.id != StemId::UNKNOWN
+                && (has(&self.question_stems, s.id.number())
+                    || has(&self.context_stems, s.id.number()))
         })
     }
 
@@ -629,8 +630,8 @@ impl FaqIndex {
                     .take_while(|s| s.span.start == span.start)
                     .any(|s| {
                         s.span == *span
-                            && self.entry_context.has(entry, s.id)
-                            && !self.entry_vocabulary.has(entry, s.id)
+                            && self.entry_context.has(entry, s.id.number())
+                            && !self.entry_vocabulary.has(entry, s.id.number())
                     })
             })
             .collect()
@@ -652,14 +653,14 @@ impl FaqIndex {
         let (mut total, mut known) = (0.0f64, 0.0f64);
         let mut unexplained = Vec::new();
         for s in stems.iter().filter(|s| !s.stop) {
-            let idf = match self.idf.get(s.id as usize) {
-                Some(&idf) if s.id != UNKNOWN => f64::from(idf),
+            let idf = match self.idf.get(s.id.index()) {
+                Some(&idf) if s.id != StemId::UNKNOWN => f64::from(idf),
                 _ => f64::from(self.unseen_idf),
             };
             // Squared, as in the message's TF-IDF vector: the share is that of the
             // vector's squared length that lies in the entry's words.
             let weight = idf * idf;
-            let uses = s.id != UNKNOWN && vocabulary.binary_search(&s.id).is_ok();
+            let uses = s.id != StemId::UNKNOWN && vocabulary.binary_search(&s.id.number()).is_ok();
             if s.negated && !negates && !uses {
                 // "..., not a refund": what the message is not about, and not the
                 // entry's either, neither explains nor detracts.
@@ -690,7 +691,10 @@ impl FaqIndex {
             return (None, Vec::new());
         };
         let evidence = counted(stems)
-            .filter(|s| s.id != UNKNOWN && terms.binary_search_by_key(&s.id, |t| t.0).is_ok())
+            .filter(|s| {
+                s.id != StemId::UNKNOWN
+                    && terms.binary_search_by_key(&s.id.number(), |t| t.0).is_ok()
+            })
             .map(|s| Evidence {
                 what: analyzer.stem_name(s.id).to_string(),
                 span: s.span,

@@ -4,7 +4,7 @@
 //! phrases, which match exact words) and stem ids (for FAQ matching, which matches word
 //! forms), with synonym phrases folded into one id per group.
 
-use super::phrase_trie::{PhraseTrie, TrieKey, WordId, UNKNOWN};
+use super::phrase_trie::{PhraseTrie, StemId, TrieKey, WordId};
 use super::{tokenize, FastMap, Language, Tokens, NEGATION_SCOPE};
 use crate::Span;
 
@@ -19,8 +19,8 @@ pub(crate) struct WordTok {
 /// A word of a message, read for FAQ matching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct StemTok {
-    /// The stem id (or a synonym group's id), [`UNKNOWN`] when the rule set never uses it.
-    pub(crate) id: u32,
+    /// The stem (or a synonym group), [`StemId::UNKNOWN`] when the rule set never uses it.
+    pub(crate) id: StemId,
     pub(crate) span: Span,
     pub(crate) stop: bool,
     /// Read as a typo of a known word.
@@ -57,16 +57,16 @@ pub(crate) struct Analyzer {
     /// Which words may be in `words`: most message words are not, and this small
     /// filter answers that without touching the (much larger) map.
     known: WordFilter,
-    word_stem: Vec<u32>,
+    word_stem: Vec<StemId>,
     /// word id → whether it is a stop word.
     word_stop: Vec<bool>,
-    stems: FastMap<Box<str>, u32>,
+    stems: FastMap<Box<str>, StemId>,
     stem_names: Vec<Box<str>>,
     word_names: Vec<Box<str>>,
     word_synonyms: PhraseTrie<WordId>,
-    stem_synonyms: PhraseTrie,
+    stem_synonyms: PhraseTrie<StemId>,
     /// A synonym group's stem id → its key's folded words, which stand for the group.
-    group_words: FastMap<u32, Vec<String>>,
+    group_words: FastMap<StemId, Vec<String>>,
     /// A known word and each of its one-letter deletions → the word's id.
     typos: FastMap<Box<str>, WordId>,
 }
@@ -101,12 +101,12 @@ impl AnalyzerBuilder {
         }
     }
 
-    fn intern_stem(&mut self, stem: &str) -> u32 {
+    fn intern_stem(&mut self, stem: &str) -> StemId {
         let a = &mut self.analyzer;
         if let Some(&id) = a.stems.get(stem) {
             return id;
         }
-        let id = a.stem_names.len() as u32;
+        let id = StemId::new(a.stem_names.len() as u32);
         a.stems.insert(stem.into(), id);
         a.stem_names.push(stem.into());
         id
@@ -173,7 +173,7 @@ impl AnalyzerBuilder {
             let a = &mut self.analyzer;
             let word_group = a.word_names.len() as u32;
             a.word_names.push(name.as_str().into());
-            let stem_group = a.stem_names.len() as u32;
+            let stem_group = StemId::new(a.stem_names.len() as u32);
             a.stem_names.push(name.into());
             a.word_stem.push(stem_group);
             a.word_stop.push(false);
@@ -187,13 +187,18 @@ impl AnalyzerBuilder {
                     .iter()
                     .map(|w| a.words.get(w).copied().unwrap_or(WordId::UNKNOWN))
                     .collect();
-                let stems: Vec<u32> = words
+                let stems: Vec<StemId> = words
                     .iter()
-                    .map(|&w| a.word_stem.get(w.index()).copied().unwrap_or(UNKNOWN))
+                    .map(|&w| {
+                        a.word_stem
+                            .get(w.index())
+                            .copied()
+                            .unwrap_or(StemId::UNKNOWN)
+                    })
                     .collect();
                 // Duplicates across groups are load errors; within a group they are harmless.
                 a.word_synonyms.insert(&words, word_group);
-                a.stem_synonyms.insert(&stems, stem_group);
+                a.stem_synonyms.insert(&stems, stem_group.number());
             }
         }
         self.analyzer
@@ -483,7 +488,10 @@ impl Analyzer {
                 }
                 let (id, typo, stop) = match Some(id).filter(|&w| w != WordId::UNKNOWN) {
                     Some(w) => (
-                        self.word_stem.get(w.index()).copied().unwrap_or(UNKNOWN),
+                        self.word_stem
+                            .get(w.index())
+                            .copied()
+                            .unwrap_or(StemId::UNKNOWN),
                         false,
                         self.word_stop.get(w.index()).copied().unwrap_or(false),
                     ),
@@ -507,7 +515,7 @@ impl Analyzer {
             raw,
             |t| t.id,
             |a, b, id| StemTok {
-                id,
+                id: StemId::new(id),
                 span: a.span.to(b.span),
                 stop: false,
                 typo: a.typo || b.typo,
@@ -539,7 +547,7 @@ impl Analyzer {
                     span: s.span,
                     // The vocabulary holds every FAQ question's words, so a stem it
                     // does not know is no stem the classifier was trained on.
-                    unseen: s.id == UNKNOWN,
+                    unseen: s.id == StemId::UNKNOWN,
                     stop: s.stop,
                 }),
             }
@@ -547,15 +555,20 @@ impl Analyzer {
         out
     }
 
-    fn unknown_word_stem(&self, word: &str) -> (u32, bool) {
+    fn unknown_word_stem(&self, word: &str) -> (StemId, bool) {
         let stem = self.language.stem(word);
         if let Some(&id) = self.stems.get(stem.as_ref()) {
             return (id, false);
         }
         if word.len() < MIN_TYPO_LEN || word.len() > MAX_TYPO_LEN || self.typos.is_empty() {
-            return (UNKNOWN, false);
+            return (StemId::UNKNOWN, false);
         }
-        let to_stem = |w: WordId| self.word_stem.get(w.index()).copied().unwrap_or(UNKNOWN);
+        let to_stem = |w: WordId| {
+            self.word_stem
+                .get(w.index())
+                .copied()
+                .unwrap_or(StemId::UNKNOWN)
+        };
         // A letter missing from the message word, or one substituted: the word is a
         // deletion of a known word, or shares a deletion with it.
         if let Some(&w) = self.typos.get(word) {
@@ -574,7 +587,7 @@ impl Analyzer {
                 return (to_stem(w), true);
             }
         }
-        (UNKNOWN, false)
+        (StemId::UNKNOWN, false)
     }
 
     /// Whether a folded word is a negation in the rule set's language.
@@ -588,8 +601,8 @@ impl Analyzer {
     }
 
     /// The text of a stem id (a synonym group shows as `{key}`).
-    pub(crate) fn stem_name(&self, id: u32) -> &str {
-        self.stem_names.get(id as usize).map_or("?", |s| s)
+    pub(crate) fn stem_name(&self, id: StemId) -> &str {
+        self.stem_names.get(id.index()).map_or("?", |s| s)
     }
 
     /// The number of distinct stem ids (synonym groups included).
@@ -633,6 +646,6 @@ mod tests {
         assert_eq!(a.stem_name(known[0].id), "collect");
         assert_eq!((typo[0].id, typo[0].typo), (known[0].id, true));
         assert_eq!(swapped[0].id, known[0].id);
-        assert_eq!(a.stems(&tokenize("zebra"))[0].id, UNKNOWN);
+        assert_eq!(a.stems(&tokenize("zebra"))[0].id, StemId::UNKNOWN);
     }
 }

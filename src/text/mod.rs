@@ -17,4 +17,4 @@ pub(crate) use language::{Language, NEGATION_SCOPE};
 pub(crate) use phrase_trie::PhraseTrie;
 mod analyzer;
 pub(crate) use analyzer::{Analyzer, AnalyzerBuilder, ClassifierWord, StemTok, WordTok};
-pub(crate) use phrase_trie::{WordId, UNKNOWN};
+pub(crate) use phrase_trie::{StemId, WordId};

@@ -9,8 +9,9 @@
 use super::FastMap;
 use std::marker::PhantomData;
 
-/// The id of a word or a stem that the rule set never uses.
-pub(crate) const UNKNOWN: u32 = u32::MAX;
+/// The number of a word or a stem that the rule set never uses (inside [`WordId`] and
+/// [`StemId`] only: outside this module, those types' `UNKNOWN` say it).
+const UNKNOWN: u32 = u32::MAX;
 
 /// No value.
 const NONE: u32 = u32::MAX;
@@ -35,16 +36,47 @@ impl WordId {
     }
 }
 
-/// What a trie's phrases are sequences of: [`WordId`]s, or stem ids (numbers, with
-/// [`UNKNOWN`] for a stem the rule set never uses).
+/// A stem of the vocabulary, by number: the stem of a word the rule set uses, or a
+/// synonym group (which reads as one stem).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub(crate) struct StemId(u32);
+
+impl StemId {
+    /// A stem the rule set never uses.
+    pub(crate) const UNKNOWN: StemId = StemId(UNKNOWN);
+
+    /// The stem numbered `n` (the vocabulary numbers its stems from 0).
+    pub(crate) const fn new(n: u32) -> StemId {
+        StemId(n)
+    }
+
+    /// Its number (for [`UNKNOWN`](Self::UNKNOWN), one that no stem has).
+    pub(crate) fn number(self) -> u32 {
+        self.0
+    }
+
+    /// Its number, as an index into the vocabulary's lists.
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// What a trie's phrases are sequences of: [`WordId`]s or [`StemId`]s.
 pub(crate) trait TrieKey: Copy {
-    /// The key's number; [`UNKNOWN`] is in no phrase.
+    /// The key's number; an unknown word's or stem's is in no phrase.
     fn key(self) -> u32;
 }
 
+#[cfg(test)]
 impl TrieKey for u32 {
     fn key(self) -> u32 {
         self
+    }
+}
+
+impl TrieKey for StemId {
+    fn key(self) -> u32 {
+        self.0
     }
 }
 
@@ -56,7 +88,7 @@ impl TrieKey for WordId {
 
 /// A trie from sequences of word (or stem) ids to a value (a phrase id).
 #[derive(Clone, Debug)]
-pub(crate) struct PhraseTrie<K = u32> {
+pub(crate) struct PhraseTrie<K> {
     /// The root's children, indexed by word id (0: none).
     root: Vec<u32>,
     /// `(node << 32 | word)` → child node, below the root. The root is node 0.
