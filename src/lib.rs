@@ -267,6 +267,11 @@ fuzz targets in `fuzz/` check it).
   marks, overrides and isolates, and cut to [`MAX_INSERTED_CHARS`](limits::MAX_INSERTED_CHARS) characters.
 * Of a message's `history` (and the store's), only the last [`MAX_HISTORY`](limits::MAX_HISTORY) entries are
   read; `received_at` and `at` longer than 100 bytes are unreadable.
+* Scoring reuses scratch space kept per thread that calls `suggest` (a thread-local,
+  never freed while the thread lives, sized by the largest engine and the longest
+  message that thread has served): about 24 bytes per feature of the FAQ classifier
+  and 4 per known word, 8 bytes per entry of a FAQ matched by retrieval, and buffers as
+  long as the longest message read (at most `max_message_bytes`).
 * [`ConversationMemory`] keeps a 128-bit keyed hash of each author key, never the key:
   at most `capacity` authors × ([`MAX_REMEMBERED`](limits::MAX_REMEMBERED) replies + about 100 bytes), whatever
   the keys' length.
