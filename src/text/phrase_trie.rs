@@ -16,50 +16,55 @@ const UNKNOWN: u32 = u32::MAX;
 /// No value.
 const NONE: u32 = u32::MAX;
 
-/// A word of the vocabulary, by number: a word of the rule set's phrases, questions or
-/// answers, or a synonym group (which reads as one word).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct WordId(u32);
+/// A number of the vocabulary's (a word's or a stem's): the type, its `UNKNOWN`, and
+/// its trie key, written once for both.
+macro_rules! vocabulary_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub(crate) struct $name(u32);
 
-impl WordId {
-    /// A word the rule set never uses.
-    pub(crate) const UNKNOWN: WordId = WordId(UNKNOWN);
+        impl $name {
+            #[doc = concat!("A ", $what, " the rule set never uses.")]
+            pub(crate) const UNKNOWN: $name = $name(UNKNOWN);
 
-    /// The word numbered `n` (the vocabulary numbers its words from 0).
-    pub(super) const fn new(n: u32) -> WordId {
-        WordId(n)
-    }
+            #[doc = concat!("The ", $what, " numbered `n` (the vocabulary numbers them from 0).")]
+            pub(super) const fn new(n: u32) -> $name {
+                $name(n)
+            }
 
-    /// Its number, as an index into the vocabulary's lists.
-    pub(crate) fn index(self) -> usize {
-        self.0 as usize
-    }
+            /// Its number (for `UNKNOWN`, one that nothing in the vocabulary has).
+            pub(crate) fn number(self) -> u32 {
+                self.0
+            }
+
+            /// Its number, as an index into the vocabulary's lists.
+            pub(crate) fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+
+        impl TrieKey for $name {
+            fn key(self) -> u32 {
+                self.number()
+            }
+        }
+    };
 }
 
-/// A stem of the vocabulary, by number: the stem of a word the rule set uses, or a
-/// synonym group (which reads as one stem).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub(crate) struct StemId(u32);
+vocabulary_id!(
+    /// A word of the vocabulary, by number: a word of the rule set's phrases, questions
+    /// or answers, or a synonym group (which reads as one word).
+    WordId,
+    "word"
+);
 
-impl StemId {
-    /// A stem the rule set never uses.
-    pub(crate) const UNKNOWN: StemId = StemId(UNKNOWN);
-
-    /// The stem numbered `n` (the vocabulary numbers its stems from 0).
-    pub(crate) const fn new(n: u32) -> StemId {
-        StemId(n)
-    }
-
-    /// Its number (for [`UNKNOWN`](Self::UNKNOWN), one that no stem has).
-    pub(crate) fn number(self) -> u32 {
-        self.0
-    }
-
-    /// Its number, as an index into the vocabulary's lists.
-    pub(crate) fn index(self) -> usize {
-        self.0 as usize
-    }
-}
+vocabulary_id!(
+    /// A stem of the vocabulary, by number: the stem of a word the rule set uses, or a
+    /// synonym group (which reads as one stem).
+    StemId,
+    "stem"
+);
 
 /// What a trie's phrases are sequences of: [`WordId`]s or [`StemId`]s.
 pub(crate) trait TrieKey: Copy {
@@ -71,18 +76,6 @@ pub(crate) trait TrieKey: Copy {
 impl TrieKey for u32 {
     fn key(self) -> u32 {
         self
-    }
-}
-
-impl TrieKey for StemId {
-    fn key(self) -> u32 {
-        self.0
-    }
-}
-
-impl TrieKey for WordId {
-    fn key(self) -> u32 {
-        self.0
     }
 }
 
