@@ -28,6 +28,7 @@
 //! Without them those warnings point at the entry's id, and an unused variable's warning
 //! has no location.
 
+use crate::config::sections::{self, span_in_file};
 use crate::config::SourceFile;
 use crate::error::{Diagnostic, Location, Severity};
 use crate::text::{tokenize, WordId};
@@ -121,30 +122,38 @@ fn get<'t, 'a>(t: &'t DeTable<'a>, key: &str) -> Option<&'t Spanned<DeValue<'a>>
         .map(|(_, v)| v)
 }
 
-/// The spans of a string or a list of strings.
-fn string_spans(v: &Spanned<DeValue<'_>>) -> Vec<std::ops::Range<usize>> {
+/// The spans of a string or a list of strings, in a document starting at `base`.
+fn string_spans(v: &Spanned<DeValue<'_>>, base: usize) -> Vec<std::ops::Range<usize>> {
+    let at = |v: &Spanned<DeValue<'_>>| span_in_file(v, base);
     match v.get_ref() {
-        DeValue::String(_) => vec![v.span()],
+        DeValue::String(_) => vec![at(v)],
         DeValue::Array(items) => items
             .iter()
             .filter(|i| matches!(i.get_ref(), DeValue::String(_)))
-            .map(|i| i.span())
+            .map(at)
             .collect(),
         _ => Vec::new(),
     }
 }
 
 impl Places {
+    /// Reads one file as the rule set's loading reads it (`sections`: an entry at a
+    /// time where it can); a file that is not valid TOML adds nothing.
     fn read(&mut self, file: &SourceFile) {
-        let Ok(doc) = DeTable::parse(&file.text) else {
-            return;
-        };
-        let doc = doc.get_ref();
+        let _ = sections::read(
+            &file.text,
+            || (),
+            |(), doc, base| self.read_document(file, doc, base),
+        );
+    }
+
+    /// Reads one document, which starts at `base` in `file`.
+    fn read_document(&mut self, file: &SourceFile, doc: &DeTable<'_>, base: usize) {
         if let Some(DeValue::Table(vars)) = get(doc, "vars").map(Spanned::get_ref) {
             for (k, _) in vars.iter() {
                 self.vars
                     .entry(k.get_ref().to_string())
-                    .or_insert_with(|| file.location(k.span()));
+                    .or_insert_with(|| file.location(span_in_file(k, base)));
             }
         }
         for (section, key, places) in [
@@ -162,7 +171,7 @@ impl Places {
                     continue;
                 };
                 if let Some(v) = get(t, key) {
-                    let spans = string_spans(v);
+                    let spans = string_spans(v, base);
                     places
                         .entry(id.to_string())
                         .or_insert_with(|| spans.into_iter().map(|s| file.location(s)).collect());

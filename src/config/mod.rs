@@ -10,6 +10,7 @@ pub use answer::Answer;
 pub use load::read_rule_files;
 mod duration;
 mod parse;
+pub(crate) mod sections;
 pub(crate) mod source;
 mod validate;
 pub(crate) mod walk;

@@ -1,6 +1,7 @@
 //! Reading one TOML file into its parts, reporting every problem in it.
 
 use super::duration::parse_duration;
+use super::sections;
 use super::source::{Sink, SourceFile};
 use super::walk::{self, get, key_span, Text, Val};
 use super::{
@@ -174,64 +175,96 @@ const TEST_KEYS: &[&str] = &[
 const DAYS: &[&str] = &["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /// Parses one file; problems go to `diagnostics`.
+///
+/// The file is read one entry at a time where it can be (see `sections`), so that
+/// the TOML tree held is one entry's, not the whole file's.
 pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -> Parsed {
-    let mut sink = Sink { file, diagnostics };
-    let mut parsed = Parsed::default();
-    let (doc, errors) = DeTable::parse_recoverable(&file.text);
-    if !errors.is_empty() {
-        // Only the first: after a syntax error the parser's recovery guesses, and what
-        // follows is mostly the same mistake seen again.
-        for e in errors.into_iter().take(1) {
-            let span = e.span().unwrap_or(0..0);
-            let message = e
-                .message()
-                .lines()
-                .next()
-                .unwrap_or("invalid TOML")
-                .trim()
-                .to_string();
-            sink.error(span, format!("invalid TOML: {message}"))
-                .label("here")
-                .help(if message.contains("key with no value") {
-                    "a key with spaces needs quotes, as in \"council tax\" = [...]; a value needs `=`"
-                } else {
-                    "see https://toml.io for the syntax; strings need quotes and lists need [ ]"
-                });
+    let read = sections::read(&file.text, Reading::default, |reading, doc, base| {
+        let mut sink = Sink {
+            file,
+            diagnostics: &mut reading.diagnostics,
+            base,
+        };
+        document(&mut sink, doc, &mut reading.parsed, &mut reading.entries);
+    });
+    let errors = match read {
+        Ok(reading) => {
+            diagnostics.extend(reading.diagnostics);
+            return reading.parsed;
         }
-        // A file that is not valid TOML is not read further: what the parser recovered
-        // would only produce confusing follow-on errors.
-        parsed.unreadable = true;
-        return parsed;
+        Err(errors) => errors,
+    };
+    let mut sink = Sink {
+        file,
+        diagnostics,
+        base: 0,
+    };
+    // Only the first: after a syntax error the parser's recovery guesses, and what
+    // follows is mostly the same mistake seen again.
+    for e in errors.into_iter().take(1) {
+        let span = e.span().unwrap_or(0..0);
+        let message = e
+            .message()
+            .lines()
+            .next()
+            .unwrap_or("invalid TOML")
+            .trim()
+            .to_string();
+        sink.error(span, format!("invalid TOML: {message}"))
+            .label("here")
+            .help(if message.contains("key with no value") {
+                "a key with spaces needs quotes, as in \"council tax\" = [...]; a value needs `=`"
+            } else {
+                "see https://toml.io for the syntax; strings need quotes and lists need [ ]"
+            });
     }
-    let doc = doc.get_ref();
-    walk::unknown_keys(&mut sink, doc, TOP_KEYS, "at the top level", None);
+    // A file that is not valid TOML is not read further: what the parser recovered
+    // would only produce confusing follow-on errors.
+    Parsed {
+        unreadable: true,
+        ..Parsed::default()
+    }
+}
+
+/// What reading a file's documents has gathered so far.
+#[derive(Default)]
+struct Reading {
+    parsed: Parsed,
+    diagnostics: Vec<Diagnostic>,
+    /// `[[rule]]`, `[[faq]]` and `[[test]]` entries read so far, to name an entry by
+    /// its place in the file.
+    entries: [usize; 3],
+}
+
+/// Reads one TOML document of a file: the whole file, or a piece of it.
+fn document(sink: &mut Sink<'_>, doc: &DeTable<'_>, parsed: &mut Parsed, entries: &mut [usize; 3]) {
+    let file = sink.file;
+    walk::unknown_keys(sink, doc, TOP_KEYS, "at the top level", None);
     if let Some(v) = get(doc, "settings") {
-        if let Some(t) = walk::table(&mut sink, v, "settings", None) {
-            settings(&mut sink, t, &mut parsed);
+        if let Some(t) = walk::table(sink, v, "settings", None) {
+            settings(sink, t, parsed);
         }
     }
     if let Some(v) = get(doc, "vars") {
-        if let Some(t) = walk::table(&mut sink, v, "vars", None) {
+        if let Some(t) = walk::table(sink, v, "vars", None) {
             for (k, v) in t.iter() {
                 let name = k.get_ref().to_string();
-                if let Some(text) = walk::string(&mut sink, v, &name, Some("[vars]")) {
-                    if var_is_valid(&mut sink, &name, k.span(), &text) {
-                        parsed
-                            .vars
-                            .push((name, text.value, file.location(k.span())));
+                if let Some(text) = walk::string(sink, v, &name, Some("[vars]")) {
+                    if var_is_valid(sink, &name, sink.span(k), &text) {
+                        parsed.vars.push((name, text.value, sink.location(k)));
                     }
                 }
             }
         }
     }
     if let Some(v) = get(doc, "synonyms") {
-        if let Some(t) = walk::table(&mut sink, v, "synonyms", None) {
+        if let Some(t) = walk::table(sink, v, "synonyms", None) {
             for (k, v) in t.iter() {
                 let key = k.get_ref().to_string();
-                let Some(list) = walk::strings(&mut sink, v, &key, Some("[synonyms]")) else {
+                let Some(list) = walk::strings(sink, v, &key, Some("[synonyms]")) else {
                     continue;
                 };
-                let mut group = vec![(key, file.location(k.span()))];
+                let mut group = vec![(key, sink.location(k))];
                 group.extend(list.into_iter().map(|t| (t.value, file.location(t.span))));
                 for (phrase, loc) in &group {
                     if tokenize(phrase).len() == 0 {
@@ -246,24 +279,24 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
     }
     if let Some(v) = get(doc, "hours") {
         parsed.hours_table = true;
-        if let Some(t) = walk::table(&mut sink, v, "hours", None) {
-            hours(&mut sink, t, &mut parsed);
+        if let Some(t) = walk::table(sink, v, "hours", None) {
+            hours(sink, t, parsed);
         }
     }
     if let Some(v) = get(doc, "channels") {
-        if let Some(t) = walk::table(&mut sink, v, "channels", None) {
-            channels(&mut sink, t, &mut parsed);
+        if let Some(t) = walk::table(sink, v, "channels", None) {
+            channels(sink, t, parsed);
         }
     }
     if let Some(v) = get(doc, "out_of_scope") {
-        if let Some(t) = walk::table(&mut sink, v, "out_of_scope", None) {
+        if let Some(t) = walk::table(sink, v, "out_of_scope", None) {
             let ctx = Some("[out_of_scope]");
-            walk::unknown_keys(&mut sink, t, OUT_OF_SCOPE_KEYS, "in [out_of_scope]", ctx);
+            walk::unknown_keys(sink, t, OUT_OF_SCOPE_KEYS, "in [out_of_scope]", ctx);
             if let Some(list) =
-                get(t, "examples").and_then(|v| walk::strings(&mut sink, v, "examples", ctx))
+                get(t, "examples").and_then(|v| walk::strings(sink, v, "examples", ctx))
             {
                 for text in &list {
-                    example_fits(&mut sink, text, ctx);
+                    example_fits(sink, text, ctx);
                 }
                 parsed
                     .out_of_scope
@@ -271,35 +304,41 @@ pub(crate) fn parse_file(file: &SourceFile, diagnostics: &mut Vec<Diagnostic>) -
             }
         }
     }
-    for (key, what) in [("rule", "rule"), ("faq", "faq"), ("test", "test")] {
+    for (kind, (key, what)) in [("rule", "rule"), ("faq", "faq"), ("test", "test")]
+        .into_iter()
+        .enumerate()
+    {
         let Some(v) = get(doc, key) else { continue };
         let DeValue::Array(items) = v.get_ref() else {
             sink.error(
-                key_span(doc, key).unwrap_or(v.span()),
+                key_span(sink, doc, key).unwrap_or(sink.span(v)),
                 format!("`{key}` must be a list of tables"),
             )
             .help(format!("start each {what} with a line [[{key}]]"));
             continue;
         };
-        for (n, item) in items.iter().enumerate() {
-            let fallback_ctx = format!("{what} #{} of this file", n + 1);
-            let Some(t) = walk::table(&mut sink, item, key, Some(&fallback_ctx)) else {
+        for item in items.iter() {
+            let n = entries.get_mut(kind).map_or(0, |n| {
+                *n += 1;
+                *n
+            });
+            let fallback_ctx = format!("{what} #{n} of this file");
+            let Some(t) = walk::table(sink, item, key, Some(&fallback_ctx)) else {
                 continue;
             };
             match key {
                 "rule" => {
-                    let head = head(&mut sink, item, t, &RULE, &fallback_ctx);
-                    rule(&mut sink, item, t, head, &mut parsed);
+                    let head = head(sink, item, t, &RULE, &fallback_ctx);
+                    rule(sink, item, t, head, parsed);
                 }
                 "faq" => {
-                    let head = head(&mut sink, item, t, &FAQ, &fallback_ctx);
-                    faq(&mut sink, t, head, &mut parsed);
+                    let head = head(sink, item, t, &FAQ, &fallback_ctx);
+                    faq(sink, t, head, parsed);
                 }
-                _ => test(&mut sink, item, t, &mut parsed),
+                _ => test(sink, item, t, parsed),
             }
         }
     }
-    parsed
 }
 
 fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
@@ -340,7 +379,7 @@ fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                 if (0.05..=20.0).contains(&x) {
                     Some(SettingValue::Fraction(x))
                 } else {
-                    sink.error(v.span(), "`faq_temperature` must be between 0.05 and 20")
+                    sink.error(sink.span(v), "`faq_temperature` must be between 0.05 and 20")
                         .label(format!("{x} is out of range"))
                         .context(ctx)
                         .help("1 leaves scores as trained; values near 0.7 suit most FAQ sets");
@@ -352,7 +391,7 @@ fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                     if (0.0..=1.0).contains(&x) {
                         Some(SettingValue::Fraction(x))
                     } else {
-                        sink.error(v.span(), format!("`{key}` must be between 0 and 1"))
+                        sink.error(sink.span(v), format!("`{key}` must be between 0 and 1"))
                             .label(format!("{x} is out of range"))
                             .context(ctx)
                             .help("scores run from 0 (nothing in common) to 1 (certain)");
@@ -365,7 +404,7 @@ fn settings(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
         if let Some(value) = value {
             parsed
                 .settings
-                .push((key.to_string(), value, sink.file.location(k.span())));
+                .push((key.to_string(), value, sink.location(k)));
         }
     }
 }
@@ -443,10 +482,13 @@ fn count(
     match usize::try_from(n) {
         Ok(n) if (min..=max).contains(&n) => Some(SettingValue::Count(n)),
         _ => {
-            sink.error(v.span(), format!("`{key}` must be between {min} and {max}"))
-                .label(format!("{n} is out of range"))
-                .context(Some("[settings]"))
-                .help(format!("choose a value from {min} to {max}"));
+            sink.error(
+                sink.span(v),
+                format!("`{key}` must be between {min} and {max}"),
+            )
+            .label(format!("{n} is out of range"))
+            .context(Some("[settings]"))
+            .help(format!("choose a value from {min} to {max}"));
             None
         }
     }
@@ -513,7 +555,7 @@ fn open_ranges(
         DeValue::Array(_) => {
             let list = walk::strings(sink, v, key, ctx).unwrap_or_default();
             if list.is_empty() && matches!(v.get_ref(), DeValue::Array(a) if a.is_empty()) {
-                sink.error(v.span(), format!("`{key}` lists no hours"))
+                sink.error(sink.span(v), format!("`{key}` lists no hours"))
                     .context(ctx)
                     .help("write \"HH:MM-HH:MM\", or leave the day out when the office is closed");
             }
@@ -572,7 +614,7 @@ fn date_hours(
     };
     if let DeValue::String(text) = v.get_ref() {
         if text.trim().eq_ignore_ascii_case("closed") {
-            let location = sink.file.location(v.span());
+            let location = sink.location(v);
             parsed.hours_entries.push(HoursEntry {
                 day: HoursDay::Date(date),
                 range: None,
@@ -607,7 +649,7 @@ fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
     let ctx = Some("[hours]");
     for (k, v) in t.iter() {
         let key = k.get_ref().as_ref();
-        let loc = sink.file.location(k.span());
+        let loc = sink.location(k);
         if key == "closed" {
             let Some(dates) = walk::strings(sink, v, key, ctx) else {
                 continue;
@@ -634,15 +676,16 @@ fn hours(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
             continue;
         }
         if key.starts_with(|c: char| c.is_ascii_digit()) {
-            date_hours(sink, key, k.span(), v, parsed);
+            date_hours(sink, key, sink.span(k), v, parsed);
             continue;
         }
         let Some(days) = parse_days(key) else {
-            sink.error(k.span(), format!("`{key}` is not a day or range of days"))
-                .context(ctx)
-                .help(
-                    "use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri, or `closed`",
-                );
+            sink.error(
+                sink.span(k),
+                format!("`{key}` is not a day or range of days"),
+            )
+            .context(ctx)
+            .help("use mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri, or `closed`");
             continue;
         };
         for (opening, text) in open_ranges(sink, key, v, ctx) {
@@ -682,7 +725,7 @@ fn channels(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                     Ok(n) if (1..=MAX_CHANNEL_LENGTH).contains(&n) => channel.max_length = Some(n),
                     _ => {
                         sink.error(
-                            v.span(),
+                            sink.span(v),
                             format!("`max_length` must be between 1 and {MAX_CHANNEL_LENGTH}"),
                         )
                         .label(format!("{n} is out of range"))
@@ -692,9 +735,7 @@ fn channels(sink: &mut Sink<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
                 }
             }
         }
-        parsed
-            .channels
-            .push((name, channel, sink.file.location(k.span())));
+        parsed.channels.push((name, channel, sink.location(k)));
     }
 }
 
@@ -713,7 +754,7 @@ fn valid_id(id: &str) -> bool {
 fn id(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, what: &str, ctx: &str) -> Option<Text> {
     let Some(v) = get(t, "id") else {
         sink.error(
-            item.span().start..item.span().start,
+            sink.span(item).start..sink.span(item).start,
             format!("this {what} has no `id`"),
         )
         .context(Some(ctx))
@@ -739,7 +780,7 @@ fn phrases(sink: &mut Sink<'_>, v: &Val<'_>, key: &str, ctx: &str) -> Vec<Phrase
         return Vec::new();
     };
     if list.is_empty() {
-        sink.error(v.span(), format!("`{key}` is empty"))
+        sink.error(sink.span(v), format!("`{key}` is empty"))
             .context(Some(ctx))
             .help(format!("list at least one phrase, or remove `{key}`"));
     }
@@ -868,7 +909,7 @@ fn conditions(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str, uses: &mut Vec<HoursU
         .iter()
         .filter(|(k, _)| matches!(k.get_ref().as_ref(), "outside_hours" | "inside_hours"))
         .collect();
-    hours_keys.sort_by_key(|(k, _)| k.span().start);
+    hours_keys.sort_by_key(|(k, _)| sink.span(k).start);
     let mut hours_key: Option<&str> = None;
     for (k, v) in hours_keys {
         let key: &str = k.get_ref().as_ref();
@@ -877,7 +918,7 @@ fn conditions(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str, uses: &mut Vec<HoursU
             Some(true) => {
                 if let Some(other) = hours_key {
                     sink.error(
-                        k.span(),
+                        sink.span(k),
                         format!("`when.{other}` and `{name}` contradict each other"),
                     )
                     .label("the office is either open or closed")
@@ -894,7 +935,7 @@ fn conditions(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str, uses: &mut Vec<HoursU
                 uses.push(HoursUse {
                     what: format!("`{name}`"),
                     context: ctx.to_string(),
-                    location: sink.file.location(k.span()),
+                    location: sink.location(k),
                 });
             }
             Some(false) => {
@@ -903,7 +944,7 @@ fn conditions(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str, uses: &mut Vec<HoursU
                 } else {
                     "outside_hours"
                 };
-                sink.error(v.span(), format!("`{name} = false` says nothing"))
+                sink.error(sink.span(v), format!("`{name} = false` says nothing"))
                     .context(Some(ctx))
                     .help(format!(
                         "write when.{other} = true for the opposite, or leave it out for a rule that holds at any time"
@@ -963,11 +1004,11 @@ fn templates(
         return Vec::new();
     };
     if list.is_empty() {
-        sink.error(v.span(), format!("`{key}` is empty"))
+        sink.error(sink.span(v), format!("`{key}` is empty"))
             .context(Some(ctx))
             .help(format!("write the {key} text, or a list of variations"));
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(list.len());
     let mut uses = Templated {
         context: ctx.to_string(),
         captures,
@@ -1077,7 +1118,7 @@ fn head(
     });
     let what = format!("in a {}", kind.noun);
     walk::unknown_keys(sink, t, kind.keys, &what, Some(&ctx));
-    let at = id.as_ref().map_or(item.span(), |i| i.span.clone());
+    let at = id.as_ref().map_or(sink.span(item), |i| i.span.clone());
     Head { id, ctx, at }
 }
 
@@ -1135,7 +1176,7 @@ fn rule(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, head: Head, parsed
             if !when.reads_text() && !has_text_condition(v) && !has_unknown_key(v) {
                 if when.hours.is_none() {
                     sink.error(
-                        key_span(t, "when").unwrap_or(v.span()),
+                        key_span(sink, t, "when").unwrap_or(sink.span(v)),
                         "rule has no text condition",
                     )
                     .context(Some(ctx))
@@ -1143,7 +1184,7 @@ fn rule(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, head: Head, parsed
                 } else if !when.none.is_empty() {
                     // A notice applies to every message at its times; it is not matched
                     // against the text, so `when.none` cannot work.
-                    let at = when_key_span(v, "none").unwrap_or(v.span());
+                    let at = when_key_span(sink, v, "none").unwrap_or(sink.span(v));
                     sink.error(at, "a notice cannot use `when.none`")
                         .label("a rule with no text condition reads no text")
                         .context(Some(ctx))
@@ -1182,7 +1223,7 @@ fn rule(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, head: Head, parsed
         let notice = when.is_notice() && get(t, "when").is_some_and(|v| !has_text_condition(v));
         if notice {
             sink.error(
-                key_span(t, "escalate").unwrap_or(item.span()),
+                key_span(sink, t, "escalate").unwrap_or(sink.span(item)),
                 "a notice cannot escalate",
             )
             .context(Some(ctx))
@@ -1193,7 +1234,7 @@ fn rule(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, head: Head, parsed
                 "cooldown" => answer.cooldown.is_some(),
                 _ => answer.once_per_conversation,
             };
-            if let (true, Some(span)) = (set, key_span(t, key)) {
+            if let (true, Some(span)) = (set, key_span(sink, t, key)) {
                 sink.error(span, format!("an escalating rule cannot have `{key}`"))
                     .label("it would hold back an escalation")
                     .context(Some(ctx))
@@ -1230,9 +1271,9 @@ fn repetition(sink: &mut Sink<'_>, t: &DeTable<'_>, ctx: &str) -> (Option<Durati
 }
 
 /// The span of a key inside `when` (`when.none`), for pointing at it.
-fn when_key_span(v: &Val<'_>, key: &str) -> Option<Range<usize>> {
+fn when_key_span(sink: &Sink<'_>, v: &Val<'_>, key: &str) -> Option<Range<usize>> {
     match v.get_ref() {
-        DeValue::Table(t) => key_span(t, key),
+        DeValue::Table(t) => key_span(sink, t, key),
         _ => None,
     }
 }
@@ -1263,7 +1304,7 @@ fn faq(sink: &mut Sink<'_>, t: &DeTable<'_>, head: Head, parsed: &mut Parsed) {
         Some(v) => {
             let list = walk::strings(sink, v, "questions", Some(ctx)).unwrap_or_default();
             if list.is_empty() && matches!(v.get_ref(), DeValue::Array(_)) {
-                sink.error(v.span(), "`questions` is empty")
+                sink.error(sink.span(v), "`questions` is empty")
                     .context(Some(ctx))
                     .help("list a few ways people ask this; more examples make better matching");
             }
@@ -1303,7 +1344,7 @@ fn faq(sink: &mut Sink<'_>, t: &DeTable<'_>, head: Head, parsed: &mut Parsed) {
 fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parsed) {
     // Named by its `[[test]]` header, where its span starts (or, should a span start at
     // its first key, the last header before it).
-    let start = item.span().start;
+    let start = sink.span(item).start;
     let text = &sink.file.text;
     let header = if text.get(start..).is_some_and(|t| t.starts_with("[[")) {
         start
@@ -1341,10 +1382,10 @@ fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parse
     let from_us = flag(sink, t, "from_us", false, &ctx);
     let automated = flag(sink, t, "automated", false, &ctx);
     let notice = get(t, "notice").and_then(|v| match v.get_ref() {
-        DeValue::Boolean(false) => Some((None, sink.file.location(v.span()))),
-        DeValue::String(id) => Some((Some(id.to_string()), sink.file.location(v.span()))),
+        DeValue::Boolean(false) => Some((None, sink.location(v))),
+        DeValue::String(id) => Some((Some(id.to_string()), sink.location(v))),
         other => {
-            sink.error(v.span(), "`notice` must be a notice's id or false")
+            sink.error(sink.span(v), "`notice` must be a notice's id or false")
                 .label(format!("this is {}", walk::article(other.type_str())))
                 .context(Some(&ctx))
                 .help("write notice = \"out-of-hours\" to expect that notice, or notice = false to expect none");
@@ -1372,7 +1413,7 @@ fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parse
         && get(t, "suppressed").is_none()
     {
         sink.error(
-            item.span().start..item.span().start,
+            sink.span(item).start..sink.span(item).start,
             "test says nothing to expect",
         )
         .context(Some(&ctx))
@@ -1380,7 +1421,7 @@ fn test(sink: &mut Sink<'_>, item: &Val<'_>, t: &DeTable<'_>, parsed: &mut Parse
     }
     let Some(message) = message else {
         sink.error(
-            item.span().start..item.span().start,
+            sink.span(item).start..sink.span(item).start,
             "test has no `message`",
         )
         .context(Some(&ctx))
@@ -1433,7 +1474,7 @@ fn check_timestamp(sink: &mut Sink<'_>, t: &Text, ctx: &str) {
 /// Reads a test's `history = [{id = "...", variation = 0, at = "..."}, ...]`.
 fn test_history(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Vec<Sent> {
     let DeValue::Array(items) = v.get_ref() else {
-        sink.error(v.span(), "`history` must be a list of tables")
+        sink.error(sink.span(v), "`history` must be a list of tables")
             .label(format!("this is {}", walk::article(v.get_ref().type_str())))
             .context(Some(ctx))
             .help("write history = [{ id = \"thanks\", variation = 0, at = \"2026-12-02T22:00:00Z\" }]");
@@ -1447,7 +1488,7 @@ fn test_history(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Vec<Sent> {
         walk::unknown_keys(sink, t, HISTORY_KEYS, "in a history entry", Some(ctx));
         let Some(id) = get(t, "id").and_then(|v| walk::string(sink, v, "id", Some(ctx))) else {
             if get(t, "id").is_none() {
-                sink.error(item.span(), "history entry has no `id`")
+                sink.error(sink.span(item), "history entry has no `id`")
                     .context(Some(ctx))
                     .help("name the rule or FAQ entry whose reply was sent, as in id = \"thanks\"");
             }
@@ -1458,7 +1499,7 @@ fn test_history(sink: &mut Sink<'_>, v: &Val<'_>, ctx: &str) -> Vec<Sent> {
                 let n = walk::integer(sink, v, "variation", Some(ctx))?;
                 let n = usize::try_from(n).ok();
                 if n.is_none() {
-                    sink.error(v.span(), "`variation` must be 0 or more")
+                    sink.error(sink.span(v), "`variation` must be 0 or more")
                         .context(Some(ctx))
                         .help("variations count from 0 for the first");
                 }

@@ -3,6 +3,7 @@
 use crate::error::{Diagnostic, Location, Severity};
 use std::ops::Range;
 use std::sync::Arc;
+use toml::Spanned;
 
 /// Bytes per block of the character-count table.
 const BLOCK: usize = 256;
@@ -89,13 +90,28 @@ impl SourceFile {
     }
 }
 
-/// Collects diagnostics for one file.
+/// Collects diagnostics for one file, read one TOML document at a time.
 pub(crate) struct Sink<'a> {
     pub(crate) file: &'a SourceFile,
     pub(crate) diagnostics: &'a mut Vec<Diagnostic>,
+    /// Where the document being read starts in the file: toml's spans count from the
+    /// document's start (see `sections`).
+    pub(crate) base: usize,
 }
 
 impl Sink<'_> {
+    /// The byte range in the file of a value or key of the document being read. Every
+    /// span taken from toml passes through here, so that what is reported and kept
+    /// points into the file whichever piece of it was parsed.
+    pub(crate) fn span<T>(&self, v: &Spanned<T>) -> Range<usize> {
+        super::sections::span_in_file(v, self.base)
+    }
+
+    /// Where a value or key of the document being read is written.
+    pub(crate) fn location<T>(&self, v: &Spanned<T>) -> Location {
+        self.file.location(self.span(v))
+    }
+
     /// Reports an error at `span`.
     pub(crate) fn error(&mut self, span: Range<usize>, message: impl Into<String>) -> Report<'_> {
         let location = Some(self.file.location(span));

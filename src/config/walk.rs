@@ -43,10 +43,10 @@ pub(crate) fn string(
     match v.get_ref() {
         DeValue::String(s) => Some(Text {
             value: s.to_string(),
-            span: v.span(),
+            span: sink.span(v),
         }),
         other => {
-            sink.error(v.span(), format!("`{key}` must be a string"))
+            sink.error(sink.span(v), format!("`{key}` must be a string"))
                 .label(format!("this is {}", article(other.type_str())))
                 .context(ctx)
                 .help(format!("write it in quotes: {key} = \"...\""));
@@ -65,7 +65,7 @@ pub(crate) fn strings(
     match v.get_ref() {
         DeValue::String(s) => Some(vec![Text {
             value: s.to_string(),
-            span: v.span(),
+            span: sink.span(v),
         }]),
         DeValue::Array(items) => {
             let mut out = Vec::with_capacity(items.len());
@@ -74,21 +74,24 @@ pub(crate) fn strings(
                 match item.get_ref() {
                     DeValue::String(s) => out.push(Text {
                         value: s.to_string(),
-                        span: item.span(),
+                        span: sink.span(item),
                     }),
                     other => {
                         ok = false;
-                        sink.error(item.span(), format!("`{key}` must be a list of strings"))
-                            .label(format!("this is {}", article(other.type_str())))
-                            .context(ctx)
-                            .help("put each entry in quotes");
+                        sink.error(
+                            sink.span(item),
+                            format!("`{key}` must be a list of strings"),
+                        )
+                        .label(format!("this is {}", article(other.type_str())))
+                        .context(ctx)
+                        .help("put each entry in quotes");
                     }
                 }
             }
             ok.then_some(out)
         }
         other => {
-            sink.error(v.span(), format!("`{key}` must be a list of strings"))
+            sink.error(sink.span(v), format!("`{key}` must be a list of strings"))
                 .label(format!("this is {}", article(other.type_str())))
                 .context(ctx)
                 .help(format!("write it as {key} = [\"...\", \"...\"]"));
@@ -107,7 +110,7 @@ pub(crate) fn boolean(
     match v.get_ref() {
         DeValue::Boolean(b) => Some(*b),
         other => {
-            sink.error(v.span(), format!("`{key}` must be true or false"))
+            sink.error(sink.span(v), format!("`{key}` must be true or false"))
                 .label(format!("this is {}", article(other.type_str())))
                 .context(ctx)
                 .help(format!(
@@ -139,7 +142,7 @@ pub(crate) fn integer(
         _ => None,
     };
     if parsed.is_none() {
-        sink.error(v.span(), format!("`{key}` must be a whole number"))
+        sink.error(sink.span(v), format!("`{key}` must be a whole number"))
             .label(format!("this is {}", article(v.get_ref().type_str())))
             .context(ctx)
             .help(format!("write it without quotes, as in {key} = 10"));
@@ -162,7 +165,7 @@ pub(crate) fn number(
     match parsed {
         Some(x) if x.is_finite() => Some(x),
         _ => {
-            sink.error(v.span(), format!("`{key}` must be a number"))
+            sink.error(sink.span(v), format!("`{key}` must be a number"))
                 .label(format!("this is {}", article(v.get_ref().type_str())))
                 .context(ctx)
                 .help(format!("write it without quotes, as in {key} = 0.5"));
@@ -181,7 +184,7 @@ pub(crate) fn table<'v, 'a>(
     match v.get_ref() {
         DeValue::Table(t) => Some(t),
         other => {
-            sink.error(v.span(), format!("`{key}` must be a table"))
+            sink.error(sink.span(v), format!("`{key}` must be a table"))
                 .label(format!("this is {}", article(other.type_str())))
                 .context(ctx)
                 .help(format!(
@@ -285,7 +288,7 @@ pub(crate) fn unknown_keys(
             Some(k) => format!("did you mean `{k}`?"),
             None => format!("the keys {place} takes are: {}", known.join(", ")),
         };
-        sink.error(key.span(), format!("unknown key `{name}` {place}"))
+        sink.error(sink.span(key), format!("unknown key `{name}` {place}"))
             .label("not a known key")
             .context(ctx)
             .help(help);
@@ -300,10 +303,10 @@ pub(crate) fn get<'t, 'a>(t: &'t DeTable<'a>, key: &str) -> Option<&'t Val<'a>> 
 }
 
 /// The span of a key in a table.
-pub(crate) fn key_span(t: &DeTable<'_>, key: &str) -> Option<Range<usize>> {
+pub(crate) fn key_span(sink: &Sink<'_>, t: &DeTable<'_>, key: &str) -> Option<Range<usize>> {
     t.iter()
         .find(|(k, _)| k.get_ref().as_ref() == key)
-        .map(|(k, _)| k.span())
+        .map(|(k, _)| sink.span(k))
 }
 
 #[cfg(test)]
