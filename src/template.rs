@@ -147,6 +147,8 @@ impl Template {
             parts.push(Part::Text(source[rest_start..].to_string()));
         }
         if errors.is_empty() {
+            // A template lives as long as its rule set: no room kept for growth.
+            parts.shrink_to_fit();
             Ok(Template {
                 source: source.to_string(),
                 parts,

@@ -337,11 +337,11 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
         }
         synonyms.extend(part.synonyms);
         set.hours.extend(part.hours.into_iter().map(|(h, _)| h));
-        set.rules.extend(part.rules);
-        set.faqs.extend(part.faqs);
-        set.out_of_scope.extend(part.out_of_scope);
-        set.tests.extend(part.tests);
-        templated.extend(part.templated);
+        append(&mut set.rules, part.rules);
+        append(&mut set.faqs, part.faqs);
+        append(&mut set.out_of_scope, part.out_of_scope);
+        append(&mut set.tests, part.tests);
+        append(&mut templated, part.templated);
     }
     if let (Some(auto), Some(suggest)) = (
         seen_settings.get("auto_reply_threshold"),
@@ -398,7 +398,20 @@ fn merge(parts: Vec<Parsed>, all_read: bool, diagnostics: &mut Vec<Diagnostic>) 
         .collect();
     set.settings = settings;
     set.vars = vars;
+    // Kept for the engine's life: no room for growth.
+    set.rules.shrink_to_fit();
+    set.faqs.shrink_to_fit();
     set
+}
+
+/// Appends `more` to `list`, taking it whole when `list` is empty: a rule set of one
+/// big file is never held twice while merging.
+fn append<T>(list: &mut Vec<T>, more: Vec<T>) {
+    if list.is_empty() {
+        *list = more;
+    } else {
+        list.extend(more);
+    }
 }
 
 fn hhmm(minutes: u16) -> String {
