@@ -16,8 +16,9 @@ use std::sync::Arc;
 #[derive(Clone)]
 #[non_exhaustive]
 pub struct Location {
-    /// The file name as given when loading (or the origin name of a string).
-    pub file: String,
+    /// The file name as given when loading (or the origin name of a string), shared
+    /// by every location in the file.
+    pub file: Arc<str>,
     /// The 1-based line.
     pub line: usize,
     /// The 1-based column, in characters.
@@ -32,7 +33,7 @@ pub struct Location {
 
 impl Location {
     pub(crate) fn new(
-        file: String,
+        file: Arc<str>,
         line: usize,
         column: usize,
         span: crate::Span,
@@ -103,7 +104,7 @@ impl serde::Serialize for Location {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
         let mut s = serializer.serialize_struct("Location", 5)?;
-        s.serialize_field("file", &self.file)?;
+        s.serialize_field("file", &*self.file)?;
         s.serialize_field("line", &self.line)?;
         s.serialize_field("column", &self.column)?;
         s.serialize_field("span", &self.span)?;

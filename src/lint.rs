@@ -34,6 +34,7 @@ use crate::error::{Diagnostic, Location, Severity};
 use crate::text::{tokenize, WordId};
 use crate::{Rule, RuleSet};
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
@@ -269,16 +270,16 @@ fn sort(set: &RuleSet, out: &mut [Diagnostic]) {
         .chain(set.tests().iter().map(|t| &t.location));
     for l in files {
         let next = order.len();
-        order.entry(l.file.as_str()).or_insert(next);
+        order.entry(&*l.file).or_insert(next);
     }
     out.sort_by_key(|d| match &d.location {
         Some(l) => (
             0,
-            order.get(l.file.as_str()).copied().unwrap_or(usize::MAX),
+            order.get(&*l.file).copied().unwrap_or(usize::MAX),
             l.file.clone(),
             l.span.start,
         ),
-        None => (1, 0, String::new(), 0),
+        None => (1, 0, Arc::from(""), 0),
     });
 }
 

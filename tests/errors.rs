@@ -77,10 +77,7 @@ fn diagnostics_carry_file_line_column_and_rule() {
     .expect_err("unknown variable");
     let d = &err.diagnostics()[0];
     let loc = d.location.as_ref().expect("a location");
-    assert_eq!(
-        (loc.file.as_str(), loc.line, loc.column),
-        ("waste.toml", 4, 10)
-    );
+    assert_eq!((&*loc.file, loc.line, loc.column), ("waste.toml", 4, 10));
     assert_eq!(d.context.as_deref(), Some("rule `r1`"));
     assert!(d.help.is_some());
 }

@@ -223,11 +223,11 @@ pub(crate) fn load_files(
         let order: BTreeMap<&str, usize> = files
             .iter()
             .enumerate()
-            .map(|(i, f)| (f.name.as_str(), i))
+            .map(|(i, f)| (&*f.name, i))
             .collect();
         diagnostics.sort_by_key(|d| match &d.location {
             Some(l) => (
-                order.get(l.file.as_str()).copied().unwrap_or(usize::MAX),
+                order.get(&*l.file).copied().unwrap_or(usize::MAX),
                 l.span.start,
             ),
             None => (0, 0),
@@ -441,14 +441,9 @@ fn check_hours(entries: &[HoursEntry], diagnostics: &mut Vec<Diagnostic>) {
     let mut files: BTreeMap<&str, usize> = BTreeMap::new();
     for e in entries {
         let next = files.len();
-        files.entry(e.location.file.as_str()).or_insert(next);
+        files.entry(&*e.location.file).or_insert(next);
     }
-    let written = |e: &HoursEntry| {
-        (
-            files.get(e.location.file.as_str()).copied(),
-            e.location.span.start,
-        )
-    };
+    let written = |e: &HoursEntry| (files.get(&*e.location.file).copied(), e.location.span.start);
     let mut by_day: BTreeMap<HoursDay, Vec<&HoursEntry>> = BTreeMap::new();
     for e in entries {
         by_day.entry(e.day).or_default().push(e);

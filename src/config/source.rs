@@ -15,7 +15,7 @@ const BLOCK: usize = 256;
 /// a line of 10 MB (issue 13: 20,000 phrases on one line made 20,000 copies of it).
 #[derive(Clone, Debug)]
 pub(crate) struct SourceFile {
-    pub(crate) name: String,
+    pub(crate) name: Arc<str>,
     pub(crate) text: Arc<str>,
     line_starts: Vec<usize>,
     /// For each block, the characters in the text before it.
@@ -40,7 +40,7 @@ impl SourceFile {
         }
         chars_before_block.push(total);
         SourceFile {
-            name: name.into(),
+            name: Arc::from(name.into()),
             text,
             line_starts,
             chars_before_block,
@@ -80,7 +80,7 @@ impl SourceFile {
         }
         let column = self.chars_before(start) - self.chars_before(line_start) + 1;
         Location::new(
-            self.name.clone(),
+            Arc::clone(&self.name),
             line_index + 1,
             column,
             crate::Span::new(start, end),
