@@ -57,7 +57,9 @@ pub(crate) fn load(paths: &[PathBuf]) -> Result<Loaded, Vec<Diagnostic>> {
     if diagnostics.iter().any(|d| d.severity == Severity::Error) {
         return Err(diagnostics);
     }
-    match Engine::new(&set) {
+    // The engine keeps the set itself: no copy (for tens of thousands of rules, a copy
+    // is most of the memory and a fifth of the loading time).
+    match Engine::from_rule_set(set) {
         Ok(engine) => Ok(Loaded {
             sources,
             engine,

@@ -141,6 +141,9 @@ pub(crate) fn run(
     if progress && n >= PROGRESS_EVERY {
         eprintln!("\r{n} lines, done");
     }
+    // The process ends here, and the system takes back its memory at once: freeing
+    // a big engine's parts one by one would cost several percent of a long run.
+    std::mem::forget(current);
     Ok(ExitCode::SUCCESS)
 }
 
