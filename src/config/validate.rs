@@ -6,7 +6,7 @@ use super::RuleSet;
 use crate::error::{Diagnostic, Location, Severity};
 use crate::hours::TIME_SLOTS;
 use crate::text::tokenize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Message values a template may use.
 const MESSAGE_SLOTS: &[&str] = &["author.name", "author.handle", "author.id", "channel"];
@@ -30,7 +30,8 @@ fn error(
 
 /// Ids are unique across rules and FAQ entries; tests name ids that exist.
 pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diagnostic>) {
-    let mut ids: BTreeMap<&str, &Location> = BTreeMap::new();
+    let mut ids: HashMap<&str, &Location> =
+        HashMap::with_capacity(set.rules.len() + set.faqs.len());
     let entries = set
         .rules
         .iter()
@@ -55,7 +56,13 @@ pub(crate) fn validate(set: &RuleSet, all_read: bool, diagnostics: &mut Vec<Diag
             ids.insert(id, location);
         }
     }
-    let known: Vec<&str> = ids.keys().copied().collect();
+    // For hints, in a fixed order (only tests need them).
+    let mut known: Vec<&str> = if all_read && !set.tests.is_empty() {
+        ids.keys().copied().collect()
+    } else {
+        Vec::new()
+    };
+    known.sort_unstable();
     let mut hinter = Hinter::new();
     let notices: Vec<&str> = set
         .rules
