@@ -289,6 +289,11 @@ time and memory linear in its size:
 | a phrase, a reply, a variable | within the file's bound; each costs memory linear in its length (a diagnostic's location shares the file's text rather than copying its line) |
 | a word | typo tolerance only for words of 5 to 40 bytes |
 
+A file is parsed one `[[rule]]`, `[[faq]]` or `[[test]]` entry at a time, so the TOML
+tree held while loading is one entry's, not the file's (many times the file's size);
+a file whose layout does not allow it (a table such as `[settings]` after its first
+entry, a header line inside a multi-line string) is parsed whole, with the same result.
+
 Each check that compares entries does so by sorting or hashing, never pair by pair
 (`[hours]` overlaps are at most one error per line), and "did you mean" hints stop
 after a fixed amount of work. `benches/hostile.rs` runs the worst cases found so far
