@@ -3,24 +3,42 @@
 //!
 //! A message is matched by walking from each of its words. Most walks stop at the
 //! first word (it starts no phrase: one read of an array indexed by word id); the rest
-//! step to a child by a search among the node's children, which sit together, sorted,
-//! in one array. The nodes a workload walks through again and again (those of common
-//! words) stay in the cache, however many rules there are: a hash map of edges spread
-//! over the whole table cost a cache miss at every step below the first word (issue
-//! 14: 100,000 rules). Each edge carries its child's phrase and its child's children,
-//! so a step reads no other array.
+//! step to a child among the node's children, which sit together in one array: a few
+//! are scanned, more are a small open-addressing table of their own (a common word
+//! starts hundreds of phrases in a large rule set, and a binary search over them was a
+//! chain of ten dependent reads). The nodes a workload walks through again and again
+//! (those of common words) stay in the cache, however many rules there are: one hash
+//! map of all edges spread each node's edges over the whole table and cost a cache
+//! miss at every step below the first word (issue 14: 100,000 rules). Each edge
+//! carries its child's phrase and its child's children, so a step reads no other
+//! array.
 
 use crate::text::{FastMap, WordId};
 
 /// No phrase ends at a node.
 const NONE: u32 = u32::MAX;
 
+/// An empty slot of a node's table of children (no word has this number: it is
+/// `WordId::UNKNOWN`'s).
+const EMPTY: u32 = u32::MAX;
+
+/// A node with at most this many children keeps them in a list, scanned; one with more
+/// keeps them in a table of a power of two slots, at least twice as many (so a table
+/// always has more than `SCANNED` slots, and the two kinds are told apart by size).
+const SCANNED: usize = 8;
+
+/// The slot a word hashes to in a table of `2^log2` slots (Fibonacci hashing).
+fn slot(word: u32, log2: u32) -> usize {
+    (word.wrapping_mul(0x9E37_79B9) >> (32 - log2)) as usize
+}
+
 /// A node, as its parent's edge (or the root's slot for its word) holds it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Node {
     /// The phrase ending here, or [`NONE`].
     phrase: u32,
-    /// Its children: `keys[first..first + count]` and `nodes[first..first + count]`.
+    /// Its children: `keys[first..first + count]` and `nodes[first..first + count]`,
+    /// a list (`count <= SCANNED`) or a table with [`EMPTY`] slots.
     first: u32,
     count: u32,
 }
@@ -111,7 +129,7 @@ fn group_by_word(
 pub(super) struct Phrases {
     /// word id → the node of the phrases starting with that word.
     root: Vec<Node>,
-    /// Below the root: each node's children's words, ascending, side by side...
+    /// Below the root: each node's children's words, side by side...
     keys: Vec<u32>,
     /// ...and the children.
     nodes: Vec<Node>,
@@ -135,17 +153,38 @@ impl Phrases {
         if groups.is_empty() {
             return node;
         }
-        // The children side by side first, then each one's own children.
+        // The children side by side first (a list, or a table), then each one's own
+        // children.
         let first = self.keys.len();
+        let (size, log2) = if groups.len() <= SCANNED {
+            (groups.len(), 0)
+        } else {
+            let size = (2 * groups.len()).next_power_of_two();
+            (size, size.trailing_zeros())
+        };
         node.first = u32::try_from(first).unwrap_or(NONE);
-        node.count = u32::try_from(groups.len()).unwrap_or(0);
-        for (word, _) in &groups {
-            self.keys.push(word.number());
-            self.nodes.push(Node::EMPTY);
+        node.count = u32::try_from(size).unwrap_or(0);
+        self.keys.resize(first + size, EMPTY);
+        self.nodes.resize(first + size, Node::EMPTY);
+        let mut places = Vec::with_capacity(groups.len());
+        for (i, (word, _)) in groups.iter().enumerate() {
+            let mut place = if log2 == 0 {
+                i
+            } else {
+                slot(word.number(), log2)
+            };
+            // Linear probing: the table is at most half full.
+            while self.keys.get(first + place).is_some_and(|&k| k != EMPTY) {
+                place = (place + 1) & (size - 1);
+            }
+            if let Some(k) = self.keys.get_mut(first + place) {
+                *k = word.number();
+            }
+            places.push(first + place);
         }
-        for (i, (_, range)) in groups.into_iter().enumerate() {
+        for ((_, range), place) in groups.into_iter().zip(places) {
             let child = self.fill(rest.get(range).unwrap_or_default(), depth + 1);
-            if let Some(slot) = self.nodes.get_mut(first + i) {
+            if let Some(slot) = self.nodes.get_mut(place) {
                 *slot = child;
             }
         }
@@ -158,11 +197,21 @@ impl Phrases {
         let first = node.first as usize;
         let keys = self.keys.get(first..first + node.count as usize)?;
         let word = word.number();
-        // Short lists (most of them) are scanned; long ones searched.
-        let i = if keys.len() <= 8 {
+        if word == EMPTY {
+            return None;
+        }
+        let i = if keys.len() <= SCANNED {
             keys.iter().position(|&k| k == word)?
         } else {
-            keys.binary_search(&word).ok()?
+            let mask = keys.len() - 1;
+            let mut i = slot(word, keys.len().trailing_zeros());
+            loop {
+                match keys.get(i) {
+                    Some(&k) if k == word => break i,
+                    Some(&EMPTY) | None => return None,
+                    Some(_) => i = (i + 1) & mask,
+                }
+            }
         };
         self.nodes.get(first + i).copied()
     }
@@ -261,7 +310,7 @@ mod tests {
         assert_eq!(phrases.get(&[]), None);
     }
 
-    /// Long child lists are searched, short ones scanned: both find every child.
+    /// Many children are a table, a few a list: both find every child.
     #[test]
     fn every_child_of_a_long_list_is_found() {
         let a = analyzer();
