@@ -10,8 +10,8 @@
 //! (those of common words) stay in the cache, however many rules there are: one hash
 //! map of all edges spread each node's edges over the whole table and cost a cache
 //! miss at every step below the first word (issue 14: 100,000 rules). Each edge
-//! carries its child's phrase and its child's children, so a step reads no other
-//! array.
+//! carries its word, its child's phrase and its child's children in 16 bytes, so a
+//! step reads one place.
 
 use crate::text::{FastMap, WordId};
 
@@ -37,8 +37,8 @@ fn slot(word: u32, log2: u32) -> usize {
 struct Node {
     /// The phrase ending here, or [`NONE`].
     phrase: u32,
-    /// Its children: `keys[first..first + count]` and `nodes[first..first + count]`,
-    /// a list (`count <= SCANNED`) or a table with [`EMPTY`] slots.
+    /// Its children: `edges[first..first + count]`, a list (`count <= SCANNED`) or a
+    /// table with [`EMPTY`] slots.
     first: u32,
     count: u32,
 }
@@ -53,6 +53,20 @@ impl Node {
     fn phrase(self) -> Option<u32> {
         (self.phrase != NONE).then_some(self.phrase)
     }
+}
+
+/// A child: its word ([`EMPTY`] for an empty slot of a table) and the node.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Edge {
+    word: u32,
+    node: Node,
+}
+
+impl Edge {
+    const EMPTY: Edge = Edge {
+        word: EMPTY,
+        node: Node::EMPTY,
+    };
 }
 
 /// Phrases being added: each distinct word sequence gets the next number.
@@ -129,10 +143,8 @@ fn group_by_word(
 pub(super) struct Phrases {
     /// word id → the node of the phrases starting with that word.
     root: Vec<Node>,
-    /// Below the root: each node's children's words, side by side...
-    keys: Vec<u32>,
-    /// ...and the children.
-    nodes: Vec<Node>,
+    /// Below the root: each node's children, side by side.
+    edges: Vec<Edge>,
     longest: usize,
 }
 
@@ -155,7 +167,7 @@ impl Phrases {
         }
         // The children side by side first (a list, or a table), then each one's own
         // children.
-        let first = self.keys.len();
+        let first = self.edges.len();
         let (size, log2) = if groups.len() <= SCANNED {
             (groups.len(), 0)
         } else {
@@ -164,8 +176,7 @@ impl Phrases {
         };
         node.first = u32::try_from(first).unwrap_or(NONE);
         node.count = u32::try_from(size).unwrap_or(0);
-        self.keys.resize(first + size, EMPTY);
-        self.nodes.resize(first + size, Node::EMPTY);
+        self.edges.resize(first + size, Edge::EMPTY);
         let mut places = Vec::with_capacity(groups.len());
         for (i, (word, _)) in groups.iter().enumerate() {
             let mut place = if log2 == 0 {
@@ -174,18 +185,22 @@ impl Phrases {
                 slot(word.number(), log2)
             };
             // Linear probing: the table is at most half full.
-            while self.keys.get(first + place).is_some_and(|&k| k != EMPTY) {
+            while self
+                .edges
+                .get(first + place)
+                .is_some_and(|e| e.word != EMPTY)
+            {
                 place = (place + 1) & (size - 1);
             }
-            if let Some(k) = self.keys.get_mut(first + place) {
-                *k = word.number();
+            if let Some(e) = self.edges.get_mut(first + place) {
+                e.word = word.number();
             }
             places.push(first + place);
         }
         for ((_, range), place) in groups.into_iter().zip(places) {
             let child = self.fill(rest.get(range).unwrap_or_default(), depth + 1);
-            if let Some(slot) = self.nodes.get_mut(place) {
-                *slot = child;
+            if let Some(e) = self.edges.get_mut(place) {
+                e.node = child;
             }
         }
         node
@@ -195,25 +210,24 @@ impl Phrases {
     #[inline]
     fn child(&self, node: Node, word: WordId) -> Option<Node> {
         let first = node.first as usize;
-        let keys = self.keys.get(first..first + node.count as usize)?;
+        let edges = self.edges.get(first..first + node.count as usize)?;
         let word = word.number();
         if word == EMPTY {
             return None;
         }
-        let i = if keys.len() <= SCANNED {
-            keys.iter().position(|&k| k == word)?
-        } else {
-            let mask = keys.len() - 1;
-            let mut i = slot(word, keys.len().trailing_zeros());
-            loop {
-                match keys.get(i) {
-                    Some(&k) if k == word => break i,
-                    Some(&EMPTY) | None => return None,
-                    Some(_) => i = (i + 1) & mask,
-                }
+        if edges.len() <= SCANNED {
+            return edges.iter().find(|e| e.word == word).map(|e| e.node);
+        }
+        let mask = edges.len() - 1;
+        let mut i = slot(word, edges.len().trailing_zeros());
+        loop {
+            match edges.get(i) {
+                Some(e) if e.word == word => return Some(e.node),
+                Some(e) if e.word == EMPTY => return None,
+                None => return None,
+                Some(_) => i = (i + 1) & mask,
             }
-        };
-        self.nodes.get(first + i).copied()
+        }
     }
 
     /// The number of a phrase, if it is one of the index's.
