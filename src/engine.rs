@@ -737,11 +737,10 @@ impl Engine {
                 Some(t) => render_template(t, vars, captures, message, ctx),
                 None => (String::new(), Vec::new()),
             };
-            let length = text.chars().count();
-            let too_long = ctx
-                .limit
-                .filter(|&limit| length > limit)
-                .map(|limit| TooLong { length, limit });
+            let too_long = ctx.limit.and_then(|limit| {
+                let length = text.chars().count();
+                (length > limit).then_some(TooLong { length, limit })
+            });
             Rendered {
                 variation,
                 text,

@@ -16,6 +16,10 @@ pub const MAX_INSERTED_CHARS: usize = 200;
 pub struct Template {
     source: String,
     parts: Vec<Part>,
+    /// Whether `parts` holds a slot: without one, the template renders as its source
+    /// (read without going through `parts`, one cache miss fewer for each suggestion
+    /// of a large rule set).
+    has_slots: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,6 +155,7 @@ impl Template {
             parts.shrink_to_fit();
             Ok(Template {
                 source: source.to_string(),
+                has_slots: parts.iter().any(|p| matches!(p, Part::Slot(_))),
                 parts,
             })
         } else {
@@ -195,6 +200,10 @@ impl Template {
         &'a self,
         mut value: impl FnMut(&str) -> Option<Value<'a>>,
     ) -> (String, Vec<String>) {
+        if !self.has_slots {
+            // The parts are the source's text, one after another.
+            return (self.source.clone(), Vec::new());
+        }
         let mut out = String::with_capacity(self.source.len() + 32);
         let mut missing = Vec::new();
         for part in &self.parts {
@@ -263,6 +272,9 @@ mod tests {
         let (text, missing) = render("Hi {{author.name}}!", |_| None);
         assert_eq!(text, "Hi !");
         assert_eq!(missing, ["author.name"]);
+        let (text, missing) = render("No {slot} here {", |_| Some("x"));
+        assert_eq!(text, "No {slot} here {");
+        assert!(missing.is_empty());
     }
 
     #[test]

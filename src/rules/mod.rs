@@ -1,15 +1,21 @@
 //! Compiled rules: one phrase index and one regex set for all rules, and the full check
 //! of each candidate rule.
 //!
-//! Building puts every phrase of every rule into one [`PhraseTrie`] over word ids and
-//! every pattern into one [`regex::RegexSet`]. Matching a message walks the trie once
-//! and runs the set once; only the rules that share a matched phrase or pattern become
-//! candidates, and only those are checked in full. No step loops over all rules.
+//! Building puts every phrase of every rule into one trie over word ids ([`Phrases`])
+//! and every pattern into one [`regex::RegexSet`]. Matching a message walks the trie
+//! once and runs the set once; only the rules that share a matched phrase or pattern
+//! become candidates, and only those are checked in full. No step loops over all rules.
+//!
+//! A candidate's check reads only what its conditions need: each rule's
+//! [`Shape`] (which kinds of conditions it has) travels with the phrase's users, so a
+//! rule of `when.any` phrases alone, the common kind, is decided from the matched
+//! phrases without reading the rule (with 100,000 rules, each read of a rule's own data
+//! is a cache miss).
 
 use crate::config::{Conditions, Rule};
 use crate::message::Message;
 use crate::outcome::{Evidence, EvidenceKind};
-use crate::text::{Analyzer, PhraseTrie, WordId, WordTok};
+use crate::text::{Analyzer, WordId, WordTok};
 use crate::Span;
 
 /// How a rule uses a phrase.
@@ -42,12 +48,70 @@ impl RuleId {
     }
 }
 
+/// Which kinds of conditions a rule has, one bit each: what its check must read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+struct Shape(u8);
+
+impl Shape {
+    /// Channel, author or field conditions.
+    const ATTRIBUTES: u8 = 1;
+    /// `when.all` phrases that take part in matching.
+    const ALL: u8 = 2;
+    /// `when.any` phrases (a rule with only phrases that match nothing has this too:
+    /// its `any` never holds).
+    const ANY: u8 = 4;
+    /// `when.none` phrases that take part in matching.
+    const NONE: u8 = 8;
+    /// `when.regex` patterns.
+    const REGEX: u8 = 16;
+
+    fn of(rule: &Rule, compiled: &CompiledRule) -> Shape {
+        let w = &rule.when;
+        let bits = [
+            (
+                !w.channel.is_empty() || !w.author.is_empty() || !w.fields.is_empty(),
+                Shape::ATTRIBUTES,
+            ),
+            (!compiled.all.is_empty(), Shape::ALL),
+            (!w.any.is_empty(), Shape::ANY),
+            (!compiled.none.is_empty(), Shape::NONE),
+            (!w.regex.is_empty(), Shape::REGEX),
+        ];
+        Shape(
+            bits.iter()
+                .filter(|(has, _)| *has)
+                .fold(0, |shape, (_, bit)| shape | bit),
+        )
+    }
+
+    fn has(self, bit: u8) -> bool {
+        self.0 & bit != 0
+    }
+}
+
+/// A rule, with its shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct RuleRef {
+    rule: RuleId,
+    shape: Shape,
+}
+
 /// A rule that uses a phrase, and how.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct PhraseUser {
-    rule: RuleId,
+    rule: RuleRef,
     role: Role,
 }
+
+/// A candidate rule, and one of its `when.any` phrases that the message holds (by its
+/// place in the matched phrases) or [`NO_PHRASE`] (a candidate by another way).
+#[derive(Clone, Copy, Debug)]
+struct Hit {
+    rule: RuleRef,
+    found: u32,
+}
+
+const NO_PHRASE: u32 = u32::MAX;
 
 /// A phrase the message holds, where it first occurs.
 #[derive(Clone, Copy, Debug)]
@@ -58,11 +122,17 @@ struct Found {
 
 #[derive(Clone, Debug)]
 struct CompiledRule {
-    any: Vec<PhraseId>,
     all: Vec<PhraseId>,
     none: Vec<PhraseId>,
     /// Indexes into the regex set.
     patterns: Vec<usize>,
+}
+
+/// A candidate rule: the rule, and its `when.any` phrases that the message holds, in
+/// phrase order, each where it first occurs.
+struct Candidate<I> {
+    rule: RuleRef,
+    any: I,
 }
 
 /// A rule that fired on a message.
@@ -81,7 +151,7 @@ pub(crate) struct Fired {
 /// Every rule, compiled.
 #[derive(Debug)]
 pub(crate) struct RuleIndex {
-    phrases: PhraseTrie<WordId>,
+    phrases: Phrases,
     /// phrase id → its users, each phrase's users one after another:
     /// `phrase_users[phrase_starts[id]..phrase_starts[id + 1]]`
     phrase_users: Vec<PhraseUser>,
@@ -90,12 +160,15 @@ pub(crate) struct RuleIndex {
     phrase_text: Texts,
     regexes: Option<prefilter::Prefilter>,
     /// pattern index → rule
-    pattern_rules: Vec<RuleId>,
+    pattern_rules: Vec<RuleRef>,
     compiled: Vec<CompiledRule>,
 }
 
 mod notes;
+mod phrases;
 mod prefilter;
+
+use phrases::{Phrases, PhrasesBuilder};
 
 pub(crate) use notes::{Miss, Part, RuleNotes, RuleRecorder};
 
@@ -104,9 +177,11 @@ pub use prefilter::MAX_REGEX_SET_BYTES;
 impl RuleIndex {
     pub(crate) fn build(rules: &[Rule], analyzer: &Analyzer) -> Result<RuleIndex, String> {
         // phrase id → its users, flattened once every rule is in
-        let mut phrase_rules: Vec<Vec<PhraseUser>> = Vec::new();
+        let mut phrase_rules: Vec<Vec<(RuleId, Role)>> = Vec::new();
+        let mut phrase_ids = PhrasesBuilder::default();
+        let mut shapes: Vec<Shape> = Vec::with_capacity(rules.len());
         let mut index = RuleIndex {
-            phrases: PhraseTrie::default(),
+            phrases: Phrases::default(),
             phrase_users: Vec::new(),
             phrase_starts: Vec::new(),
             phrase_text: Texts::default(),
@@ -124,17 +199,14 @@ impl RuleIndex {
                     if words.is_empty() || words.contains(&WordId::UNKNOWN) {
                         continue;
                     }
-                    let next = index.phrase_text.len() as u32;
-                    let id = PhraseId(index.phrases.insert(&words, next).unwrap_or(next));
-                    if id == PhraseId(next) {
+                    let (id, new) = phrase_ids.add(&words);
+                    let id = PhraseId(id);
+                    if new {
                         index.phrase_text.push(&p.text);
                         phrase_rules.push(Vec::new());
                     }
                     if let Some(users) = phrase_rules.get_mut(id.index()) {
-                        let user = PhraseUser {
-                            rule: rule_id,
-                            role,
-                        };
+                        let user = (rule_id, role);
                         if !users.contains(&user) {
                             users.push(user);
                         }
@@ -152,22 +224,28 @@ impl RuleIndex {
                 regex,
                 ..
             } = &rule.when;
-            let compiled_any = add(any, Role::Any);
+            add(any, Role::Any);
             let compiled_all = add(all, Role::All);
             let compiled_none = add(none, Role::None);
             let mut own = Vec::new();
             for p in regex {
                 own.push(patterns.len());
                 patterns.push(p.source.clone());
-                index.pattern_rules.push(rule_id);
             }
-            index.compiled.push(CompiledRule {
-                any: compiled_any,
+            let compiled = CompiledRule {
                 all: compiled_all,
                 none: compiled_none,
                 patterns: own,
-            });
+            };
+            let shape = Shape::of(rule, &compiled);
+            shapes.push(shape);
+            index.pattern_rules.extend(regex.iter().map(|_| RuleRef {
+                rule: rule_id,
+                shape,
+            }));
+            index.compiled.push(compiled);
         }
+        index.phrases = phrase_ids.build();
         if !patterns.is_empty() {
             index.regexes = Some(prefilter::Prefilter::build(&patterns)?);
         }
@@ -177,7 +255,15 @@ impl RuleIndex {
             .reserve_exact(phrase_rules.iter().map(Vec::len).sum());
         index.phrase_starts.push(0);
         for users in phrase_rules {
-            index.phrase_users.extend(users);
+            index
+                .phrase_users
+                .extend(users.into_iter().map(|(rule, role)| PhraseUser {
+                    rule: RuleRef {
+                        rule,
+                        shape: shapes.get(rule.index()).copied().unwrap_or_default(),
+                    },
+                    role,
+                }));
             index.phrase_starts.push(index.phrase_users.len() as u32);
         }
         Ok(index)
@@ -219,28 +305,39 @@ impl RuleIndex {
         }
         matched.sort_by_key(|m| m.phrase);
         matched.dedup_by_key(|m| m.phrase);
-        let mut candidates: Vec<RuleId> = Vec::new();
-        for m in &matched {
-            if let Some(users) = self.users(m.phrase) {
-                candidates.extend(
-                    users
-                        .iter()
-                        .filter(|u| u.role != Role::None)
-                        .map(|u| u.rule),
-                );
+        // Each candidate rule with each of its `any` phrases found (or none).
+        let mut hits: Vec<Hit> = Vec::new();
+        for (i, m) in matched.iter().enumerate() {
+            let found = u32::try_from(i).unwrap_or(NO_PHRASE);
+            for u in self.users(m.phrase).unwrap_or_default() {
+                match u.role {
+                    Role::Any => hits.push(Hit {
+                        rule: u.rule,
+                        found,
+                    }),
+                    Role::All => hits.push(Hit {
+                        rule: u.rule,
+                        found: NO_PHRASE,
+                    }),
+                    Role::None => {}
+                }
             }
         }
         let mut pattern_hits: Vec<prefilter::Candidate> = Vec::new();
         if let Some(set) = &self.regexes {
             pattern_hits = set.candidates(text);
-            candidates.extend(
+            hits.extend(
                 pattern_hits
                     .iter()
-                    .filter_map(|c| self.pattern_rules.get(c.pattern).copied()),
+                    .filter_map(|c| self.pattern_rules.get(c.pattern).copied())
+                    .map(|rule| Hit {
+                        rule,
+                        found: NO_PHRASE,
+                    }),
             );
         }
-        candidates.sort_unstable();
-        candidates.dedup();
+        // By rule, and each rule's phrases in phrase order (as `matched` is).
+        hits.sort_unstable_by_key(|h| (h.rule.rule, h.found));
         let find = |phrase: PhraseId| {
             matched
                 .binary_search_by_key(&phrase, |m| m.phrase)
@@ -249,12 +346,19 @@ impl RuleIndex {
                 .map(|m| m.span)
         };
         let mut fired = Vec::new();
-        for r in candidates {
-            let r = r.index();
-            let (Some(rule), Some(compiled)) = (rules.get(r), self.compiled.get(r)) else {
+        for rule_hits in hits.chunk_by(|a, b| a.rule.rule == b.rule.rule) {
+            let Some(first) = rule_hits.first() else {
                 continue;
             };
-            if let Some(f) = self.check(r, rule, compiled, &find, &pattern_hits, text, message, rec)
+            let any = rule_hits
+                .iter()
+                .filter_map(|h| matched.get(h.found as usize))
+                .map(|m| (m.phrase, m.span));
+            let candidate = Candidate {
+                rule: first.rule,
+                any,
+            };
+            if let Some(f) = self.check(candidate, rules, &find, &pattern_hits, text, message, rec)
             {
                 fired.push(f);
             }
@@ -285,15 +389,22 @@ impl RuleIndex {
     #[allow(clippy::too_many_arguments)]
     fn check<R: RuleRecorder>(
         &self,
-        r: usize,
-        rule: &Rule,
-        compiled: &CompiledRule,
+        candidate: Candidate<impl Iterator<Item = (PhraseId, Span)>>,
+        rules: &[Rule],
         find: &impl Fn(PhraseId) -> Option<Span>,
         pattern_hits: &[prefilter::Candidate],
         text: &str,
         message: &Message,
         rec: &mut R,
     ) -> Option<Fired> {
+        let Candidate {
+            rule: RuleRef { rule: r, shape },
+            any,
+        } = candidate;
+        let r = r.index();
+        // Read only when the shape says they hold something.
+        let rule = || rules.get(r);
+        let compiled = || self.compiled.get(r);
         let mut notes = RuleNotes {
             rule: r,
             ..RuleNotes::default()
@@ -310,12 +421,14 @@ impl RuleIndex {
             };
         }
         let mut attributes = true;
-        attribute_misses(&rule.when, message, |miss| {
-            attributes = false;
-            if R::EVERY_CONDITION {
-                notes.missed.push(miss());
-            }
-        });
+        if shape.has(Shape::ATTRIBUTES) {
+            attribute_misses(&rule()?.when, message, |miss| {
+                attributes = false;
+                if R::EVERY_CONDITION {
+                    notes.missed.push(miss());
+                }
+            });
+        }
         if !attributes && !R::EVERY_CONDITION {
             return None;
         }
@@ -331,36 +444,40 @@ impl RuleIndex {
             }};
         }
         let mut all_found = true;
-        for &p in &compiled.all {
-            match find(p) {
-                Some(span) => push!(Part::All, Clue::Phrase(p, span)),
-                None => {
-                    all_found = false;
-                    missed!(Miss::All(p));
+        if shape.has(Shape::ALL) {
+            let all = &compiled()?.all;
+            for &p in all {
+                match find(p) {
+                    Some(span) => push!(Part::All, Clue::Phrase(p, span)),
+                    None => {
+                        all_found = false;
+                        missed!(Miss::All(p));
+                    }
                 }
             }
+            specificity += all.len();
         }
-        specificity += compiled.all.len();
-        if !compiled.any.is_empty() || !rule.when.any.is_empty() {
+        if shape.has(Shape::ANY) {
             let mut hit = false;
-            for &p in &compiled.any {
-                if let Some(span) = find(p) {
-                    push!(Part::Any, Clue::Phrase(p, span));
-                    hit = true;
-                }
+            for (p, span) in any {
+                push!(Part::Any, Clue::Phrase(p, span));
+                hit = true;
             }
             if !hit {
                 missed!(Miss::Any);
             }
             specificity += 1;
         }
-        for &p in &compiled.none {
-            if let Some(span) = find(p) {
-                missed!(Miss::None(p, span));
+        if shape.has(Shape::NONE) {
+            for &p in &compiled()?.none {
+                if let Some(span) = find(p) {
+                    missed!(Miss::None(p, span));
+                }
             }
         }
         let mut captures = Vec::new();
-        if !rule.when.regex.is_empty() {
+        if shape.has(Shape::REGEX) {
+            let (rule, compiled) = (rule()?, compiled()?);
             // The first of the rule's patterns that really matches decides (a
             // candidate with a known start is confirmed there already).
             let caps = compiled
@@ -398,10 +515,12 @@ impl RuleIndex {
         if !fires {
             return None;
         }
-        specificity += usize::from(!rule.when.channel.is_empty())
-            + rule.when.author.len()
-            + rule.when.fields.len()
-            + usize::from(!compiled.none.is_empty());
+        if shape.has(Shape::ATTRIBUTES) {
+            let when = &rule()?.when;
+            specificity +=
+                usize::from(!when.channel.is_empty()) + when.author.len() + when.fields.len();
+        }
+        specificity += usize::from(shape.has(Shape::NONE));
         clues.sort_by_key(Clue::span);
         Some(Fired {
             rule: r,
@@ -458,10 +577,6 @@ impl Texts {
             None => 0,
         };
         self.all.get(start..end).unwrap_or_default()
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
     }
 }
 

@@ -14,7 +14,6 @@ pub(crate) use fold::{tokenize, Tokens};
 pub(crate) use hash::FastSet;
 pub(crate) use hash::{FastMap, FxHasher};
 pub(crate) use language::{Language, NEGATION_SCOPE};
-pub(crate) use phrase_trie::PhraseTrie;
 mod analyzer;
 pub(crate) use analyzer::{Analyzer, AnalyzerBuilder, ClassifierWord, StemTok, WordTok};
 pub(crate) use phrase_trie::{StemId, WordId};

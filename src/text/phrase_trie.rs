@@ -192,31 +192,6 @@ impl<K: TrieKey> PhraseTrie<K> {
             .filter(|&v| v != NONE)
     }
 
-    /// Calls `found(start, len, value)` for every phrase occurring in `items` (read as
-    /// word ids by `id`), overlapping ones included, in order of start then length.
-    pub(crate) fn for_each_match<T>(
-        &self,
-        items: &[T],
-        id: impl Fn(&T) -> K,
-        mut found: impl FnMut(usize, usize, u32),
-    ) {
-        if self.phrases == 0 {
-            return;
-        }
-        for start in 0..items.len() {
-            let mut node = 0u32;
-            for (len, item) in items[start..].iter().enumerate().take(self.longest) {
-                match self.child(node, id(item)) {
-                    Some(child) => node = child,
-                    None => break,
-                }
-                if let Some(v) = self.value(node) {
-                    found(start, len + 1, v);
-                }
-            }
-        }
-    }
-
     /// The longest phrase starting at `words[start]`: `(len, value)`.
     pub(crate) fn longest_at(&self, words: &[K], start: usize) -> Option<(usize, u32)> {
         let mut node = 0u32;
@@ -295,10 +270,9 @@ mod tests {
         assert_eq!(trie.insert(&[2, 3], 12), None);
         assert_eq!(trie.insert(&[1, 2], 99), Some(11));
         assert_eq!(trie.len(), 3);
-        let mut found = Vec::new();
-        let words = [0, 1, 2, 3, UNKNOWN, 1];
-        trie.for_each_match(&words, |&w| w, |s, l, v| found.push((s, l, v)));
-        assert_eq!(found, [(1, 1, 10), (1, 2, 11), (2, 2, 12), (5, 1, 10)]);
+        assert_eq!(trie.longest_at(&[0, 1, 2, 3, UNKNOWN, 1], 1), Some((2, 11)));
+        assert_eq!(trie.longest_at(&[0, 1, 2, 3, UNKNOWN, 1], 5), Some((1, 10)));
+        assert_eq!(trie.longest_at(&[0, 1, 2, 3, UNKNOWN, 1], 4), None);
         assert_eq!(trie.longest_at(&[1, 2, 3], 0), Some((2, 11)));
         assert_eq!(trie.longest_at(&[1, 2, 3], 9), None);
         assert_eq!(trie.longest_at(&[7], 0), None);
