@@ -1071,6 +1071,8 @@ struct EntryKind {
     table: &'static str,
     /// `rule`, `faq entry`: what diagnostics call it.
     noun: &'static str,
+    /// `in a rule`, `in a faq entry`: where an unknown key was written.
+    place: &'static str,
     /// The keys it may have.
     keys: &'static [&'static str],
     /// `reply`, `answer`: the key of its reply and the reply's variations.
@@ -1082,6 +1084,7 @@ struct EntryKind {
 const RULE: EntryKind = EntryKind {
     table: "rule",
     noun: "rule",
+    place: "in a rule",
     keys: RULE_KEYS,
     reply_key: "reply",
     reply_help: "add reply = \"...\" with the text to suggest (escalating rules too: it is what the person sees first)",
@@ -1090,6 +1093,7 @@ const RULE: EntryKind = EntryKind {
 const FAQ: EntryKind = EntryKind {
     table: "faq",
     noun: "faq entry",
+    place: "in a faq entry",
     keys: FAQ_KEYS,
     reply_key: "answer",
     reply_help: "add answer = \"...\" with the reply to suggest",
@@ -1116,8 +1120,7 @@ fn head(
     let ctx = id.as_ref().map_or(fallback_ctx.to_string(), |i| {
         format!("{} `{}`", kind.table, i.value)
     });
-    let what = format!("in a {}", kind.noun);
-    walk::unknown_keys(sink, t, kind.keys, &what, Some(&ctx));
+    walk::unknown_keys(sink, t, kind.keys, kind.place, Some(&ctx));
     let at = id.as_ref().map_or(sink.span(item), |i| i.span.clone());
     Head { id, ctx, at }
 }
