@@ -267,7 +267,18 @@ impl Model {
         }
         self.with_scratch(|scratch| {
             let x = self.sparse_with(words, unseen, scratch);
-            self.planned_logits(&scratch.plan, out);
+            let plan = &mut scratch.plan;
+            // A row per distinct known word and per fixed feature, or a row per feature:
+            // in a long message most features are shared by several words, and need a
+            // fix as well as their words' rows.
+            if plan.words.len() + plan.fixes.len() < x.idx.len() {
+                // Rows in memory order: the shared features of a message are mostly
+                // frequent ones, whose rows sit together at the front.
+                plan.fixes.sort_unstable_by_key(|&(f, _)| f);
+                self.planned_logits(plan, out);
+            } else {
+                self.logits_into(&x, out);
+            }
             x
         })
     }
@@ -418,9 +429,6 @@ impl Model {
             *v *= inv;
         }
         plan.inv = inv;
-        // Rows in memory order: the shared features of a long message are mostly
-        // frequent ones, whose rows sit together at the front.
-        plan.fixes.sort_unstable_by_key(|&(f, _)| f);
         out
     }
 
