@@ -9,10 +9,11 @@
 //! work in proportion to its own features, never to the vocabulary.
 //!
 //! Once the weights are known, each training word also keeps its features' summed
-//! weight rows ([`KnownWords::rows`]): a message's logits add one row per known word,
-//! and a weighted row only for the features whose count in the message is not what
-//! its words' rows assumed (a character n-gram two words share, a repeated word, a
-//! bigram, an unknown word's features).
+//! weight rows ([`KnownWords::rows`]): a message's logits add one row per known word
+//! (at the term weight of its occurrences), and a weighted row only for the features
+//! whose count in the message is not what its words' rows assumed (a character n-gram
+//! two words share, or one found twice in a repeated word; a bigram; an unknown word's
+//! features).
 
 use std::cell::RefCell;
 use std::sync::LazyLock;
@@ -369,8 +370,12 @@ impl Model {
                 *s = 0;
             }
             let (start, end) = (k.0 as usize, (k.0 + k.1) as usize);
+            // The word's row goes in at the term weight of its occurrences, so a feature
+            // of this word alone needs no fix however often the word occurs (exactly:
+            // `tf(1 * n) == tf(1) * tf(n)`).
+            let times = tf_weight(table, occurrences);
             for &(f, m, idf) in self.known.features.get(start..end).unwrap_or_default() {
-                let in_rows = tf_weight(table, m) * occurrences as f32;
+                let in_rows = tf_weight(table, m) * times;
                 Scratch::add(seen, touched, (f, idf), m * occurrences, in_rows, bits);
             }
         }
@@ -464,8 +469,9 @@ impl Model {
         let c = self.n_labels;
         out.copy_from_slice(&self.bias);
         let inv = plan.inv;
+        let table = &*SUBLINEAR;
         for &(w, occurrences) in &plan.words {
-            let v = inv * occurrences as f32;
+            let v = inv * tf_weight(table, occurrences);
             for (o, &r) in out.iter_mut().zip(self.known.row(w, c).unwrap_or_default()) {
                 *o += v * r;
             }
