@@ -495,6 +495,9 @@ impl Analyzer {
     pub(crate) fn stems_of(&self, tokens: &Tokens, ids: &[WordId]) -> Vec<StemTok> {
         // The index of the last negation seen, if any.
         let mut negation: Option<usize> = None;
+        // Unknown words already read in this message: a long message repeats its
+        // words, and an unknown one costs a stemmer run and a typo search.
+        let mut unknown: FastMap<&str, (StemId, bool, bool, bool)> = FastMap::default();
         let raw: Vec<StemTok> = ids
             .iter()
             .enumerate()
@@ -512,7 +515,7 @@ impl Analyzer {
                             self.word_stop.get(w.index()).copied().unwrap_or(false),
                             self.word_negation.get(w.index()).copied().unwrap_or(false),
                         ),
-                        None => {
+                        None => *unknown.entry(word).or_insert_with(|| {
                             let (id, typo) = self.unknown_word_stem(word);
                             (
                                 id,
@@ -520,7 +523,7 @@ impl Analyzer {
                                 self.language.is_stop_word(word),
                                 self.language.is_negation(word),
                             )
-                        }
+                        }),
                     };
                 if negation_word {
                     negation = Some(i);

@@ -20,7 +20,8 @@ use std::sync::LazyLock;
 
 use super::lookup::HashTable;
 use super::{sublinear, Model, SparseVec};
-use crate::faq::features::{Extractor, Kind};
+use crate::faq::features::{Extractor, IdentityHasher, Kind};
+use std::hash::BuildHasherDefault;
 
 /// A training word: its index (into [`KnownWords::spans`] and its row), and the hash
 /// it stands as in bigrams.
@@ -194,6 +195,9 @@ struct Scratch {
     slot: Vec<u32>,
     /// The words of each entry of `plan.words`.
     word_bits: Vec<u64>,
+    /// Word hash → stem hash of the message's words that are no training words: a
+    /// long message repeats them, and each costs a stemmer run.
+    stems: std::collections::HashMap<u64, u64, BuildHasherDefault<IdentityHasher>>,
 }
 
 impl Scratch {
@@ -315,8 +319,10 @@ impl Model {
             plan,
             slot,
             word_bits,
+            stems,
         } = scratch;
         word_bits.clear();
+        stems.clear();
         touched.clear();
         unknown.clear();
         units.clear();
@@ -352,9 +358,11 @@ impl Model {
                 units.push((i as u32, k.unit));
                 continue;
             }
-            let sh = self
-                .extractor
-                .stem_hash(w, wh, unseen.get(i) == Some(&true));
+            let unseen = unseen.get(i) == Some(&true);
+            // A word hash's two low bits are its kind (0, a word): the hint goes in one.
+            let sh = *stems
+                .entry(wh | u64::from(unseen))
+                .or_insert_with(|| self.extractor.stem_hash(w, wh, unseen));
             self.extractor
                 .word_features(w, wh, sh, buf, starts, |h| match self.vocab.get(h) {
                     Some(f) => Scratch::add(seen, touched, (f, self.idf_of(f)), 1, 0.0, bits),
