@@ -132,10 +132,10 @@ impl Postings {
     }
 }
 
-/// A term of an entry's example question.
+/// A term of an entry's example question (its stem is where it is listed, see
+/// [`FaqIndex::entry_terms`]).
 #[derive(Clone, Copy, Debug)]
 struct QuestionTerm {
-    stem: u32,
     /// The question's index in its entry.
     question: u32,
     /// The stem's weight in the question's unit-length TF-IDF vector.
@@ -145,10 +145,12 @@ struct QuestionTerm {
 /// The FAQ index.
 #[derive(Debug)]
 pub(crate) struct FaqIndex {
-    /// entry → the terms of its example questions, sorted by stem, then question: a
-    /// message finds its words' questions with a search per word, not a pass over
-    /// every question of the entry.
+    /// entry → the terms of its example questions, by stem (in the order of
+    /// `entry_vocabulary`), then question: a message finds its words' questions with
+    /// a search per word, not a pass over every question of the entry.
     entry_terms: Lists<QuestionTerm>,
+    /// entry → where each stem of its `entry_vocabulary` starts in its `entry_terms`.
+    entry_term_starts: Lists<u32>,
     /// stem → the entries using it, for ranking.
     postings: Postings,
     /// stem → its rarity among the questions and answer texts, each a document.
@@ -359,24 +361,36 @@ impl FaqIndex {
         let idf_of = idf_formula(documents);
         let idf: Vec<f32> = df.iter().map(|&d| idf_of(d) as f32).collect();
         let mut entry_terms: Lists<QuestionTerm> = Lists::default();
+        let mut entry_term_starts: Lists<u32> = Lists::default();
         let mut entry_vocabulary: Lists<u32> = Lists::default();
         for &(first, count) in &entry_questions {
-            let mut terms: Vec<QuestionTerm> = (0..count)
+            // (stem, term)
+            let mut terms: Vec<(u32, QuestionTerm)> = (0..count)
                 .flat_map(|q| {
                     let counts = questions.of((first + q) as usize).unwrap_or_default();
                     unit_vector(counts, &idf)
                         .into_iter()
-                        .map(move |(stem, weight)| QuestionTerm {
-                            stem,
-                            question: q,
-                            weight,
+                        .map(move |(stem, weight)| {
+                            (
+                                stem,
+                                QuestionTerm {
+                                    question: q,
+                                    weight,
+                                },
+                            )
                         })
                 })
                 .collect();
-            terms.sort_unstable_by_key(|t| (t.stem, t.question));
-            let mut stems: Vec<u32> = terms.iter().map(|t| t.stem).collect();
-            stems.dedup();
-            entry_terms.push(terms);
+            terms.sort_unstable_by_key(|(stem, t)| (*stem, t.question));
+            let (mut stems, mut starts) = (Vec::new(), Vec::new());
+            for (i, (stem, _)) in terms.iter().enumerate() {
+                if stems.last() != Some(stem) {
+                    stems.push(*stem);
+                    starts.push(i as u32);
+                }
+            }
+            entry_terms.push(terms.into_iter().map(|(_, t)| t));
+            entry_term_starts.push(starts);
             entry_vocabulary.push(stems);
         }
         drop(questions);
@@ -419,6 +433,7 @@ impl FaqIndex {
             rank_idf,
             rank_unseen_idf: rank_idf_of(0) as f32,
             entry_terms,
+            entry_term_starts,
             question_stems,
             context_stems,
             entry_context,
@@ -708,13 +723,13 @@ impl FaqIndex {
         let Some(question) = self.closest_question(stems, entry) else {
             return (None, Vec::new());
         };
-        let terms = self.entry_terms.of(entry).unwrap_or_default();
         let q = question as u32;
         let evidence = counted(stems)
             .filter(|s| {
                 s.id != StemId::UNKNOWN
-                    && terms
-                        .binary_search_by_key(&(s.id.number(), q), |t| (t.stem, t.question))
+                    && self
+                        .stem_terms(entry, s.id.number())
+                        .binary_search_by_key(&q, |t| t.question)
                         .is_ok()
             })
             .map(|s| Evidence {
@@ -728,6 +743,31 @@ impl FaqIndex {
             })
             .collect();
         (Some(question), evidence)
+    }
+
+    /// The terms of an entry's questions that have its `k`-th stem (of
+    /// `entry_vocabulary`), by question.
+    fn terms_at(&self, entry: usize, k: usize) -> &[QuestionTerm] {
+        let (Some(terms), Some(starts)) =
+            (self.entry_terms.of(entry), self.entry_term_starts.of(entry))
+        else {
+            return &[];
+        };
+        let start = starts.get(k).map_or(terms.len(), |&s| s as usize);
+        let end = starts.get(k + 1).map_or(terms.len(), |&s| s as usize);
+        terms.get(start..end).unwrap_or_default()
+    }
+
+    /// The terms of an entry's questions that have `stem`, by question.
+    fn stem_terms(&self, entry: usize, stem: u32) -> &[QuestionTerm] {
+        match self
+            .entry_vocabulary
+            .of(entry)
+            .map(|stems| stems.binary_search(&stem))
+        {
+            Some(Ok(k)) => self.terms_at(entry, k),
+            _ => &[],
+        }
     }
 
     /// An entry's closest example question to the message (its index in the entry):
@@ -744,14 +784,18 @@ impl FaqIndex {
     /// the earlier question.
     fn best_question(&self, message: &[(u32, f64)], entry: usize) -> Option<(usize, f64)> {
         let count = *self.entry_questions.get(entry)? as usize;
-        let mut rest = self.entry_terms.of(entry)?;
+        let vocabulary = self.entry_vocabulary.of(entry)?;
         // question → its dot product with the message, each summed in stem order.
         let mut dots = vec![0.0f64; count];
+        let mut from = 0;
         for &(stem, weight) in message {
-            rest = rest
-                .get(rest.partition_point(|t| t.stem < stem)..)
-                .unwrap_or_default();
-            for t in rest.iter().take_while(|t| t.stem == stem) {
+            // Both sorted by stem: each search starts where the last one ended.
+            let rest = vocabulary.get(from..).unwrap_or_default();
+            from += rest.partition_point(|&s| s < stem);
+            if vocabulary.get(from) != Some(&stem) {
+                continue;
+            }
+            for t in self.terms_at(entry, from) {
                 if let Some(d) = dots.get_mut(t.question as usize) {
                     *d += weight * f64::from(t.weight);
                 }
