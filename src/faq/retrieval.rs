@@ -132,12 +132,25 @@ impl Postings {
     }
 }
 
+/// A term of an entry's example question (its stem is where it is listed, see
+/// [`FaqIndex::entry_terms`]).
+#[derive(Clone, Copy, Debug)]
+struct QuestionTerm {
+    /// The question's index in its entry.
+    question: u32,
+    /// The stem's weight in the question's unit-length TF-IDF vector.
+    weight: f32,
+}
+
 /// The FAQ index.
 #[derive(Debug)]
 pub(crate) struct FaqIndex {
-    /// The example questions, entry by entry, each a unit-length TF-IDF vector:
-    /// (stem, weight), sorted by stem.
-    docs: Lists<(u32, f32)>,
+    /// entry → the terms of its example questions, by stem (in the order of
+    /// `entry_vocabulary`), then question: a message finds its words' questions with
+    /// a search per word, not a pass over every question of the entry.
+    entry_terms: Lists<QuestionTerm>,
+    /// entry → where each stem of its `entry_vocabulary` starts in its `entry_terms`.
+    entry_term_starts: Lists<u32>,
     /// stem → the entries using it, for ranking.
     postings: Postings,
     /// stem → its rarity among the questions and answer texts, each a document.
@@ -149,9 +162,8 @@ pub(crate) struct FaqIndex {
     /// The ranking idf of a word no entry has.
     rank_unseen_idf: f32,
     entries: usize,
-    /// entry → (its first question's document, its number of questions): an entry's
-    /// question documents are consecutive.
-    entry_questions: Vec<(u32, u32)>,
+    /// entry → its number of example questions.
+    entry_questions: Vec<u32>,
     /// entry → the stems of its example questions.
     entry_vocabulary: Lists<u32>,
     /// stem → whether an example question uses it.
@@ -348,21 +360,41 @@ impl FaqIndex {
         }
         let idf_of = idf_formula(documents);
         let idf: Vec<f32> = df.iter().map(|&d| idf_of(d) as f32).collect();
-        let mut docs: Lists<(u32, f32)> = Lists::default();
-        for counts in questions.iter() {
-            docs.push(unit_vector(counts, &idf));
-        }
-        drop(questions);
+        let mut entry_terms: Lists<QuestionTerm> = Lists::default();
+        let mut entry_term_starts: Lists<u32> = Lists::default();
         let mut entry_vocabulary: Lists<u32> = Lists::default();
         for &(first, count) in &entry_questions {
-            let mut stems: Vec<u32> = (first..first + count)
-                .filter_map(|d| docs.of(d as usize))
-                .flat_map(|terms| terms.iter().map(|t| t.0))
+            // (stem, term)
+            let mut terms: Vec<(u32, QuestionTerm)> = (0..count)
+                .flat_map(|q| {
+                    let counts = questions.of((first + q) as usize).unwrap_or_default();
+                    unit_vector(counts, &idf)
+                        .into_iter()
+                        .map(move |(stem, weight)| {
+                            (
+                                stem,
+                                QuestionTerm {
+                                    question: q,
+                                    weight,
+                                },
+                            )
+                        })
+                })
                 .collect();
-            stems.sort_unstable();
-            stems.dedup();
+            terms.sort_unstable_by_key(|(stem, t)| (*stem, t.question));
+            let (mut stems, mut starts) = (Vec::new(), Vec::new());
+            for (i, (stem, _)) in terms.iter().enumerate() {
+                if stems.last() != Some(stem) {
+                    stems.push(*stem);
+                    starts.push(i as u32);
+                }
+            }
+            entry_terms.push(terms.into_iter().map(|(_, t)| t));
+            entry_term_starts.push(starts);
             entry_vocabulary.push(stems);
         }
+        drop(questions);
+        let entry_questions: Vec<u32> = entry_questions.iter().map(|&(_, n)| n).collect();
         let question_stems = flags(entry_vocabulary.items.iter().copied(), stem_count);
         let mut entry_context: Lists<u32> = Lists::default();
         for faq in faqs {
@@ -400,7 +432,8 @@ impl FaqIndex {
             postings: postings(&ranked, &lengths, &rank_idf),
             rank_idf,
             rank_unseen_idf: rank_idf_of(0) as f32,
-            docs,
+            entry_terms,
+            entry_term_starts,
             question_stems,
             context_stems,
             entry_context,
@@ -687,13 +720,17 @@ impl FaqIndex {
         analyzer: &Analyzer,
         entry: usize,
     ) -> (Option<usize>, Vec<Evidence>) {
-        let Some((question, terms)) = self.closest_doc(stems, entry) else {
+        let Some(question) = self.closest_question(stems, entry) else {
             return (None, Vec::new());
         };
+        let q = question as u32;
         let evidence = counted(stems)
             .filter(|s| {
                 s.id != StemId::UNKNOWN
-                    && terms.binary_search_by_key(&s.id.number(), |t| t.0).is_ok()
+                    && self
+                        .stem_terms(entry, s.id.number())
+                        .binary_search_by_key(&q, |t| t.question)
+                        .is_ok()
             })
             .map(|s| Evidence {
                 what: analyzer.stem_name(s.id).to_string(),
@@ -708,31 +745,65 @@ impl FaqIndex {
         (Some(question), evidence)
     }
 
-    /// An entry's closest example question to the message (its index in the entry).
-    pub(crate) fn closest_question(&self, stems: &[StemTok], entry: usize) -> Option<usize> {
-        self.closest_doc(stems, entry).map(|(question, _)| question)
+    /// The terms of an entry's questions that have its `k`-th stem (of
+    /// `entry_vocabulary`), by question.
+    fn terms_at(&self, entry: usize, k: usize) -> &[QuestionTerm] {
+        let (Some(terms), Some(starts)) =
+            (self.entry_terms.of(entry), self.entry_term_starts.of(entry))
+        else {
+            return &[];
+        };
+        let start = starts.get(k).map_or(terms.len(), |&s| s as usize);
+        let end = starts.get(k + 1).map_or(terms.len(), |&s| s as usize);
+        terms.get(start..end).unwrap_or_default()
     }
 
-    /// The entry's question with the highest cosine to the message, among those that
-    /// share a word with it (its index in the entry, and its vector); ties go to the
-    /// earlier question.
-    fn closest_doc(&self, stems: &[StemTok], entry: usize) -> Option<(usize, &[(u32, f32)])> {
+    /// The terms of an entry's questions that have `stem`, by question.
+    fn stem_terms(&self, entry: usize, stem: u32) -> &[QuestionTerm] {
+        match self
+            .entry_vocabulary
+            .of(entry)
+            .map(|stems| stems.binary_search(&stem))
+        {
+            Some(Ok(k)) => self.terms_at(entry, k),
+            _ => &[],
+        }
+    }
+
+    /// An entry's closest example question to the message (its index in the entry):
+    /// the one with the highest cosine, among those that share a word with it; ties go
+    /// to the earlier question.
+    pub(crate) fn closest_question(&self, stems: &[StemTok], entry: usize) -> Option<usize> {
         let message = self.message_vector(stems)?;
-        let (q, _) = self.best_question(&message, entry)?;
-        let &(first, _) = self.entry_questions.get(entry)?;
-        Some((q, self.docs.of(first as usize + q)?))
+        self.best_question(&message, entry)
+            .map(|(question, _)| question)
     }
 
     /// The entry's question with the highest cosine to a message vector (its index in
     /// the entry, and the cosine), among those that share a word with it; ties go to
     /// the earlier question.
     fn best_question(&self, message: &[(u32, f64)], entry: usize) -> Option<(usize, f64)> {
-        let &(first, count) = self.entry_questions.get(entry)?;
+        let count = *self.entry_questions.get(entry)? as usize;
+        let vocabulary = self.entry_vocabulary.of(entry)?;
+        // question → its dot product with the message, each summed in stem order.
+        let mut dots = vec![0.0f64; count];
+        let mut from = 0;
+        for &(stem, weight) in message {
+            // Both sorted by stem: each search starts where the last one ended.
+            let rest = vocabulary.get(from..).unwrap_or_default();
+            from += rest.partition_point(|&s| s < stem);
+            if vocabulary.get(from) != Some(&stem) {
+                continue;
+            }
+            for t in self.terms_at(entry, from) {
+                if let Some(d) = dots.get_mut(t.question as usize) {
+                    *d += weight * f64::from(t.weight);
+                }
+            }
+        }
         // (question, cosine)
         let mut best: Option<(usize, f64)> = None;
-        for q in 0..count as usize {
-            // Both sorted by stem: one merge, adding in stem order.
-            let c = dot(message, self.docs.of(first as usize + q)?);
+        for (q, &c) in dots.iter().enumerate() {
             // Weights are positive: a question sharing no word has a zero cosine.
             if c > 0.0 && best.is_none_or(|(_, b)| c > b) {
                 best = Some((q, c));
@@ -763,23 +834,6 @@ fn unit_vector(terms: &[(u32, f64)], idf: &[f32]) -> Vec<(u32, f32)> {
     } else {
         Vec::new()
     }
-}
-
-/// The dot product of two vectors sorted by stem.
-fn dot(a: &[(u32, f64)], b: &[(u32, f32)]) -> f64 {
-    let (mut i, mut j, mut sum) = (0, 0, 0.0);
-    while let (Some(&(ta, wa)), Some(&(tb, wb))) = (a.get(i), b.get(j)) {
-        match ta.cmp(&tb) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                sum += wa * f64::from(wb);
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    sum
 }
 
 /// The `k`-th highest score among the touched entries (`k` at most their number).
@@ -916,5 +970,105 @@ mod tests {
         assert_eq!(plain.first().map(|s| s.0), Some(10));
         assert_eq!(padded.first().map(|s| s.0), Some(10));
         assert!(padded[0].1 < plain[0].1, "{padded:?} {plain:?}");
+    }
+
+    /// The cosine of a message and an example question, from their words: sublinear
+    /// term counts times idf, unit length (the message's unseen words count towards
+    /// its length).
+    fn cosine_by_definition(
+        index: &FaqIndex,
+        analyzer: &Analyzer,
+        message: &str,
+        question: &str,
+    ) -> f64 {
+        let vector = |text: &str| -> (std::collections::BTreeMap<u32, f64>, f64) {
+            let stems = analyzer.stems(&tokenize(text));
+            let mut counts = std::collections::BTreeMap::new();
+            let mut unseen = 0.0;
+            for s in counted(&stems) {
+                if s.id == StemId::UNKNOWN {
+                    unseen += 1.0;
+                } else {
+                    *counts.entry(s.id.number()).or_insert(0.0) +=
+                        if s.typo { TYPO_WEIGHT } else { 1.0 };
+                }
+            }
+            let weights: std::collections::BTreeMap<u32, f64> = counts
+                .into_iter()
+                .map(|(t, tf)| (t, sublinear(tf) * f64::from(index.idf[t as usize])))
+                .collect();
+            let extra = unseen * (f64::from(index.unseen_idf) * UNSEEN_WEIGHT).powi(2);
+            (weights, extra)
+        };
+        let (m, m_extra) = vector(message);
+        let (q, _) = vector(question);
+        let norm = |v: &std::collections::BTreeMap<u32, f64>, extra: f64| {
+            (v.values().map(|w| w * w).sum::<f64>() + extra).sqrt()
+        };
+        let dot: f64 = m.iter().filter_map(|(t, w)| Some(w * q.get(t)?)).sum();
+        dot / (norm(&m, m_extra) * norm(&q, 0.0))
+    }
+
+    #[test]
+    fn the_closest_question_has_the_highest_cosine() {
+        let (index, analyzer) = index(30);
+        let set_questions = |e: usize| {
+            [
+                format!(
+                    "{} {} {}",
+                    word(e % 7),
+                    word(100 + e),
+                    word(100 + (e * 3) % 30)
+                ),
+                format!("{} {}", word(e % 5), word(100 + e)),
+            ]
+        };
+        // Short and long messages, with words of several entries and unseen words.
+        let mut messages: Vec<String> = (0..30)
+            .map(|m| {
+                format!(
+                    "{} {} zzqx {}",
+                    word(m % 5),
+                    word(100 + (m * 3) % 30),
+                    word(m % 7)
+                )
+            })
+            .collect();
+        messages.push(
+            (0..200)
+                .map(|i| word(i % 140))
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
+        for message in &messages {
+            let stems = analyzer.stems(&tokenize(message));
+            for e in 0..30 {
+                let cosines: Vec<f64> = set_questions(e)
+                    .iter()
+                    .map(|q| cosine_by_definition(&index, &analyzer, message, q))
+                    .collect();
+                let best = cosines.iter().enumerate().filter(|(_, c)| **c > 0.0).fold(
+                    None,
+                    |best: Option<(usize, f64)>, (q, &c)| match best {
+                        Some((_, b)) if c <= b + 1e-12 => best,
+                        _ => Some((q, c)),
+                    },
+                );
+                let found = index
+                    .message_vector(&stems)
+                    .and_then(|m| index.best_question(&m, e));
+                assert_eq!(
+                    found.map(|f| f.0),
+                    best.map(|b| b.0),
+                    "{message} / entry {e}"
+                );
+                if let (Some(f), Some(b)) = (found, best) {
+                    assert!(
+                        (f.1 - b.1).abs() < 1e-6,
+                        "{message} / entry {e}: {f:?} {b:?}"
+                    );
+                }
+            }
+        }
     }
 }

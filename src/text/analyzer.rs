@@ -47,6 +47,9 @@ pub(crate) struct ClassifierWord<'t> {
 pub(crate) struct AnalyzerBuilder {
     analyzer: Analyzer,
     groups: Vec<Vec<String>>,
+    /// A known word and each of its one-letter deletions → the word's id (the first
+    /// word to claim a deletion keeps it).
+    typos: FastMap<Box<str>, WordId>,
 }
 
 /// Reads texts into word and stem ids. Immutable once built.
@@ -60,6 +63,9 @@ pub(crate) struct Analyzer {
     word_stem: Vec<StemId>,
     /// word id → whether it is a stop word.
     word_stop: Vec<bool>,
+    /// word id → whether it is a negation (looked up once here, not for every message
+    /// word).
+    word_negation: Vec<bool>,
     stems: FastMap<Box<str>, StemId>,
     stem_names: Vec<Box<str>>,
     word_names: Vec<Box<str>>,
@@ -67,8 +73,9 @@ pub(crate) struct Analyzer {
     stem_synonyms: PhraseTrie<StemId>,
     /// A synonym group's stem id → its key's folded words, which stand for the group.
     group_words: FastMap<StemId, Vec<String>>,
-    /// A known word and each of its one-letter deletions → the word's id.
-    typos: FastMap<Box<str>, WordId>,
+    /// A known word and each of its one-letter deletions → the word's id, behind a
+    /// filter: an unknown word tries each of its deletions, and most are no entry.
+    typos: WordFilter,
 }
 
 /// Words shorter than this (in bytes) are never read as typos: short words have too
@@ -89,15 +96,17 @@ impl AnalyzerBuilder {
                 known: WordFilter::default(),
                 word_stem: Vec::new(),
                 word_stop: Vec::new(),
+                word_negation: Vec::new(),
                 stems: FastMap::default(),
                 stem_names: Vec::new(),
                 word_names: Vec::new(),
                 word_synonyms: PhraseTrie::default(),
                 stem_synonyms: PhraseTrie::default(),
-                typos: FastMap::default(),
+                typos: WordFilter::default(),
                 group_words: FastMap::default(),
             },
             groups: Vec::new(),
+            typos: FastMap::default(),
         }
     }
 
@@ -124,6 +133,7 @@ impl AnalyzerBuilder {
         a.word_names.push(word.into());
         a.word_stem.push(stem_id);
         a.word_stop.push(a.language.is_stop_word(word));
+        a.word_negation.push(a.language.is_negation(word));
         id
     }
 
@@ -146,7 +156,7 @@ impl AnalyzerBuilder {
             {
                 continue;
             }
-            let typos = &mut self.analyzer.typos;
+            let typos = &mut self.typos;
             typos.entry(w.into()).or_insert(id);
             for (i, c) in w.char_indices() {
                 let mut deleted = String::with_capacity(w.len());
@@ -168,6 +178,8 @@ impl AnalyzerBuilder {
     pub(crate) fn build(mut self) -> Analyzer {
         let known = WordFilter::new(self.analyzer.words.iter().map(|(w, &id)| (&**w, id)));
         self.analyzer.known = known;
+        let typos = std::mem::take(&mut self.typos);
+        self.analyzer.typos = WordFilter::new(typos.iter().map(|(w, &id)| (&**w, id)));
         for group in std::mem::take(&mut self.groups) {
             let name = format!("{{{}}}", group.first().map_or("", String::as_str));
             let a = &mut self.analyzer;
@@ -177,6 +189,7 @@ impl AnalyzerBuilder {
             a.stem_names.push(name.into());
             a.word_stem.push(stem_group);
             a.word_stop.push(false);
+            a.word_negation.push(false);
             let key = group
                 .first()
                 .map(|k| tokenize(k).iter().map(str::to_string).collect());
@@ -251,6 +264,11 @@ impl WordFilter {
             filter.insert(word, id);
         }
         filter
+    }
+
+    /// Whether the filter holds no word.
+    fn is_empty(&self) -> bool {
+        self.text.is_empty()
     }
 
     fn hash(word: &str) -> u64 {
@@ -477,29 +495,39 @@ impl Analyzer {
     pub(crate) fn stems_of(&self, tokens: &Tokens, ids: &[WordId]) -> Vec<StemTok> {
         // The index of the last negation seen, if any.
         let mut negation: Option<usize> = None;
+        // Unknown words already read in this message: a long message repeats its
+        // words, and an unknown one costs a stemmer run and a typo search.
+        let mut unknown: FastMap<&str, (StemId, bool, bool, bool)> = FastMap::default();
         let raw: Vec<StemTok> = ids
             .iter()
             .enumerate()
             .map(|(i, &id)| {
                 let word = tokens.word(i);
                 let negated = negation.is_some_and(|n| i - n <= NEGATION_SCOPE);
-                if self.language.is_negation(word) {
+                let (id, typo, stop, negation_word) =
+                    match Some(id).filter(|&w| w != WordId::UNKNOWN) {
+                        Some(w) => (
+                            self.word_stem
+                                .get(w.index())
+                                .copied()
+                                .unwrap_or(StemId::UNKNOWN),
+                            false,
+                            self.word_stop.get(w.index()).copied().unwrap_or(false),
+                            self.word_negation.get(w.index()).copied().unwrap_or(false),
+                        ),
+                        None => *unknown.entry(word).or_insert_with(|| {
+                            let (id, typo) = self.unknown_word_stem(word);
+                            (
+                                id,
+                                typo,
+                                self.language.is_stop_word(word),
+                                self.language.is_negation(word),
+                            )
+                        }),
+                    };
+                if negation_word {
                     negation = Some(i);
                 }
-                let (id, typo, stop) = match Some(id).filter(|&w| w != WordId::UNKNOWN) {
-                    Some(w) => (
-                        self.word_stem
-                            .get(w.index())
-                            .copied()
-                            .unwrap_or(StemId::UNKNOWN),
-                        false,
-                        self.word_stop.get(w.index()).copied().unwrap_or(false),
-                    ),
-                    None => {
-                        let (id, typo) = self.unknown_word_stem(word);
-                        (id, typo, self.language.is_stop_word(word))
-                    }
-                };
                 StemTok {
                     id,
                     span: tokens.span(i),
@@ -571,7 +599,11 @@ impl Analyzer {
         };
         // A letter missing from the message word, or one substituted: the word is a
         // deletion of a known word, or shares a deletion with it.
-        if let Some(&w) = self.typos.get(word) {
+        let typo_of = |w: &str| match self.typos.find(w) {
+            WordId::UNKNOWN => None,
+            id => Some(id),
+        };
+        if let Some(w) = typo_of(word) {
             return (to_stem(w), true);
         }
         let mut deleted = String::with_capacity(word.len());
@@ -579,11 +611,11 @@ impl Analyzer {
             deleted.clear();
             deleted.push_str(&word[..i]);
             deleted.push_str(&word[i + c.len_utf8()..]);
-            if let Some(&w) = self
-                .words
-                .get(deleted.as_str())
-                .or_else(|| self.typos.get(deleted.as_str()))
-            {
+            let known = match self.id(&deleted) {
+                WordId::UNKNOWN => typo_of(&deleted),
+                id => Some(id),
+            };
+            if let Some(w) = known {
                 return (to_stem(w), true);
             }
         }
@@ -647,5 +679,20 @@ mod tests {
         assert_eq!((typo[0].id, typo[0].typo), (known[0].id, true));
         assert_eq!(swapped[0].id, known[0].id);
         assert_eq!(a.stems(&tokenize("zebra"))[0].id, StemId::UNKNOWN);
+    }
+
+    #[test]
+    fn negations_known_or_not_cover_the_next_words() {
+        let mut b = AnalyzerBuilder::new(Language::english());
+        b.add_text("not refund");
+        let a = b.build();
+        // "not" is a word of the rule set, "never" is not: both negate.
+        for text in ["not a refund", "never a refund"] {
+            let stems = a.stems(&tokenize(text));
+            let negated: Vec<bool> = stems.iter().map(|s| s.negated).collect();
+            assert_eq!(negated, [false, true, true], "{text}");
+        }
+        let far = a.stems(&tokenize("not a b c refund"));
+        assert!(!far[4].negated);
     }
 }

@@ -9,17 +9,19 @@
 //! work in proportion to its own features, never to the vocabulary.
 //!
 //! Once the weights are known, each training word also keeps its features' summed
-//! weight rows ([`KnownWords::rows`]): a message's logits add one row per known word,
-//! and a weighted row only for the features whose count in the message is not what
-//! its words' rows assumed (a character n-gram two words share, a repeated word, a
-//! bigram, an unknown word's features).
+//! weight rows ([`KnownWords::rows`]): a message's logits add one row per known word
+//! (at the term weight of its occurrences), and a weighted row only for the features
+//! whose count in the message is not what its words' rows assumed (a character n-gram
+//! two words share, or one found twice in a repeated word; a bigram; an unknown word's
+//! features).
 
 use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use super::lookup::HashTable;
 use super::{sublinear, Model, SparseVec};
-use crate::faq::features::{Extractor, Kind};
+use crate::faq::features::{Extractor, IdentityHasher, Kind};
+use std::hash::BuildHasherDefault;
 
 /// A training word: its index (into [`KnownWords::spans`] and its row), and the hash
 /// it stands as in bigrams.
@@ -193,6 +195,9 @@ struct Scratch {
     slot: Vec<u32>,
     /// The words of each entry of `plan.words`.
     word_bits: Vec<u64>,
+    /// Word hash → stem hash of the message's words that are no training words: a
+    /// long message repeats them, and each costs a stemmer run.
+    stems: std::collections::HashMap<u64, u64, BuildHasherDefault<IdentityHasher>>,
 }
 
 impl Scratch {
@@ -267,7 +272,18 @@ impl Model {
         }
         self.with_scratch(|scratch| {
             let x = self.sparse_with(words, unseen, scratch);
-            self.planned_logits(&scratch.plan, out);
+            let plan = &mut scratch.plan;
+            // A row per distinct known word and per fixed feature, or a row per feature:
+            // in a long message most features are shared by several words, and need a
+            // fix as well as their words' rows.
+            if plan.words.len() + plan.fixes.len() < x.idx.len() {
+                // Rows in memory order: the shared features of a message are mostly
+                // frequent ones, whose rows sit together at the front.
+                plan.fixes.sort_unstable_by_key(|&(f, _)| f);
+                self.planned_logits(plan, out);
+            } else {
+                self.logits_into(&x, out);
+            }
             x
         })
     }
@@ -303,8 +319,10 @@ impl Model {
             plan,
             slot,
             word_bits,
+            stems,
         } = scratch;
         word_bits.clear();
+        stems.clear();
         touched.clear();
         unknown.clear();
         units.clear();
@@ -340,9 +358,11 @@ impl Model {
                 units.push((i as u32, k.unit));
                 continue;
             }
-            let sh = self
-                .extractor
-                .stem_hash(w, wh, unseen.get(i) == Some(&true));
+            let unseen = unseen.get(i) == Some(&true);
+            // A word hash's two low bits are its kind (0, a word): the hint goes in one.
+            let sh = *stems
+                .entry(wh | u64::from(unseen))
+                .or_insert_with(|| self.extractor.stem_hash(w, wh, unseen));
             self.extractor
                 .word_features(w, wh, sh, buf, starts, |h| match self.vocab.get(h) {
                     Some(f) => Scratch::add(seen, touched, (f, self.idf_of(f)), 1, 0.0, bits),
@@ -358,8 +378,12 @@ impl Model {
                 *s = 0;
             }
             let (start, end) = (k.0 as usize, (k.0 + k.1) as usize);
+            // The word's row goes in at the term weight of its occurrences, so a feature
+            // of this word alone needs no fix however often the word occurs (exactly:
+            // `tf(1 * n) == tf(1) * tf(n)`).
+            let times = tf_weight(table, occurrences);
             for &(f, m, idf) in self.known.features.get(start..end).unwrap_or_default() {
-                let in_rows = tf_weight(table, m) * occurrences as f32;
+                let in_rows = tf_weight(table, m) * times;
                 Scratch::add(seen, touched, (f, idf), m * occurrences, in_rows, bits);
             }
         }
@@ -418,9 +442,6 @@ impl Model {
             *v *= inv;
         }
         plan.inv = inv;
-        // Rows in memory order: the shared features of a long message are mostly
-        // frequent ones, whose rows sit together at the front.
-        plan.fixes.sort_unstable_by_key(|&(f, _)| f);
         out
     }
 
@@ -456,8 +477,9 @@ impl Model {
         let c = self.n_labels;
         out.copy_from_slice(&self.bias);
         let inv = plan.inv;
+        let table = &*SUBLINEAR;
         for &(w, occurrences) in &plan.words {
-            let v = inv * occurrences as f32;
+            let v = inv * tf_weight(table, occurrences);
             for (o, &r) in out.iter_mut().zip(self.known.row(w, c).unwrap_or_default()) {
                 *o += v * r;
             }
