@@ -48,8 +48,8 @@ pub(crate) struct AnalyzerBuilder {
     analyzer: Analyzer,
     groups: Vec<Vec<String>>,
     /// A known word and each of its one-letter deletions → the word's id (the first
-    /// word to claim a deletion keeps it).
-    typos: FastMap<Box<str>, WordId>,
+    /// word to claim a deletion keeps it), filled in place: the analyzer takes it whole.
+    typos: WordFilter,
 }
 
 /// Reads texts into word and stem ids. Immutable once built.
@@ -106,7 +106,7 @@ impl AnalyzerBuilder {
                 group_words: FastMap::default(),
             },
             groups: Vec::new(),
-            typos: FastMap::default(),
+            typos: WordFilter::default(),
         }
     }
 
@@ -157,12 +157,13 @@ impl AnalyzerBuilder {
                 continue;
             }
             let typos = &mut self.typos;
-            typos.entry(w.into()).or_insert(id);
+            typos.add(w, id);
+            let mut deleted = String::with_capacity(w.len());
             for (i, c) in w.char_indices() {
-                let mut deleted = String::with_capacity(w.len());
+                deleted.clear();
                 deleted.push_str(&w[..i]);
                 deleted.push_str(&w[i + c.len_utf8()..]);
-                typos.entry(deleted.into()).or_insert(id);
+                typos.add(&deleted, id);
             }
         }
     }
@@ -178,8 +179,7 @@ impl AnalyzerBuilder {
     pub(crate) fn build(mut self) -> Analyzer {
         let known = WordFilter::new(self.analyzer.words.iter().map(|(w, &id)| (&**w, id)));
         self.analyzer.known = known;
-        let typos = std::mem::take(&mut self.typos);
-        self.analyzer.typos = WordFilter::new(typos.iter().map(|(w, &id)| (&**w, id)));
+        self.analyzer.typos = std::mem::take(&mut self.typos);
         for group in std::mem::take(&mut self.groups) {
             let name = format!("{{{}}}", group.first().map_or("", String::as_str));
             let a = &mut self.analyzer;
@@ -228,14 +228,17 @@ struct WordFilter {
     bits: Vec<u64>,
     mask: u64,
     slots: Vec<Slot>,
+    /// The words held.
+    len: usize,
     /// Every word, one after another (a slot points into it).
     text: String,
 }
 
-/// A word in [`WordFilter`]: its hash, its id, and where its text is.
+/// A word in [`WordFilter`]: the high half of its hash, its id, and where its text is
+/// (16 bytes: a FAQ of 50,000 entries has over a million typo targets).
 #[derive(Clone, Copy, Debug)]
 struct Slot {
-    hash: u64,
+    tag: u32,
     /// [`WordId::UNKNOWN`] for an empty slot.
     id: WordId,
     start: u32,
@@ -243,7 +246,7 @@ struct Slot {
 }
 
 const EMPTY: Slot = Slot {
-    hash: 0,
+    tag: 0,
     id: WordId::UNKNOWN,
     start: 0,
     len: 0,
@@ -251,17 +254,18 @@ const EMPTY: Slot = Slot {
 
 impl WordFilter {
     /// A filter of `words` (each with its id).
-    fn new<'w>(words: impl ExactSizeIterator<Item = (&'w str, WordId)>) -> WordFilter {
+    fn new<S: AsRef<str>>(words: impl ExactSizeIterator<Item = (S, WordId)>) -> WordFilter {
         let n = words.len();
         let bits = (n.max(1) * 8).next_power_of_two().clamp(64, 1 << 21);
         let mut filter = WordFilter {
             bits: vec![0; bits / 64],
             mask: bits as u64 - 1,
             slots: vec![EMPTY; (n.max(1) * 2).next_power_of_two()],
+            len: 0,
             text: String::new(),
         };
         for (word, id) in words {
-            filter.insert(word, id);
+            filter.insert(word.as_ref(), id);
         }
         filter
     }
@@ -272,43 +276,86 @@ impl WordFilter {
     }
 
     fn hash(word: &str) -> u64 {
+        Self::hash_bytes(word.as_bytes())
+    }
+
+    fn hash_bytes(word: &[u8]) -> u64 {
         use std::hash::Hasher;
         let mut h = super::FxHasher::default();
-        h.write(word.as_bytes());
+        h.write(word);
         // Spread the high bits down: Fx leaves the low bits weak.
         let x = h.finish();
         x ^ (x >> 29) ^ (x >> 47)
     }
 
+    /// The hash bits a slot keeps to tell words apart before reading their text.
+    #[inline]
+    fn tag(h: u64) -> u32 {
+        (h >> 32) as u32
+    }
+
     /// The first slot to probe for a hash (other bits than the Bloom filter's).
     #[inline]
     fn home(&self, h: u64) -> usize {
-        (h.rotate_left(24) as usize) & (self.slots.len() - 1)
+        (h.rotate_left(24) as usize) & self.slots.len().wrapping_sub(1)
+    }
+
+    /// Adds `word` unless it is there already (the first id given stays), growing the
+    /// table to keep it at most half full.
+    fn add(&mut self, word: &str, id: WordId) {
+        if self.find(word) != WordId::UNKNOWN {
+            return;
+        }
+        if (self.len + 1) * 2 > self.slots.len() {
+            self.grow();
+        }
+        self.insert(word, id);
+    }
+
+    /// Doubles the table (and the Bloom filter, up to its cap), placing every word again.
+    fn grow(&mut self) {
+        let slots = (self.slots.len() * 2).max(16);
+        let old = std::mem::replace(&mut self.slots, vec![EMPTY; slots]);
+        // As `new` sizes them: eight bits per word the table can hold.
+        let bits = (slots * 4).next_power_of_two().clamp(64, 1 << 21);
+        self.bits = vec![0; bits / 64];
+        self.mask = bits as u64 - 1;
+        for slot in old.into_iter().filter(|s| s.id != WordId::UNKNOWN) {
+            let h = Self::hash_bytes(self.slot_text(&slot));
+            self.place(h, slot);
+        }
     }
 
     fn insert(&mut self, word: &str, id: WordId) {
-        let h = Self::hash(word);
-        let b = h & self.mask;
-        if let Some(slot) = self.bits.get_mut((b / 64) as usize) {
-            *slot |= 1 << (b % 64);
-        }
         // The words of a rule set come from its files, far below 4 GiB of text.
         let (Ok(start), Ok(len)) = (u32::try_from(self.text.len()), u32::try_from(word.len()))
         else {
             return;
         };
         self.text.push_str(word);
+        self.len += 1;
+        let h = Self::hash(word);
+        let slot = Slot {
+            tag: Self::tag(h),
+            id,
+            start,
+            len,
+        };
+        self.place(h, slot);
+    }
+
+    /// Marks a word's hash in the Bloom filter and puts its slot in the first free place.
+    fn place(&mut self, h: u64, slot: Slot) {
+        let b = h & self.mask;
+        if let Some(bits) = self.bits.get_mut((b / 64) as usize) {
+            *bits |= 1 << (b % 64);
+        }
         // Linear probing; at most half the slots are used, so an empty one is found.
-        let mask = self.slots.len() - 1;
+        let mask = self.slots.len().wrapping_sub(1);
         let mut i = self.home(h);
-        while let Some(slot) = self.slots.get_mut(i) {
-            if slot.id == WordId::UNKNOWN {
-                *slot = Slot {
-                    hash: h,
-                    id,
-                    start,
-                    len,
-                };
+        while let Some(free) = self.slots.get_mut(i) {
+            if free.id == WordId::UNKNOWN {
+                *free = slot;
                 return;
             }
             i = (i + 1) & mask;
@@ -327,14 +374,14 @@ impl WordFilter {
         if !maybe {
             return WordId::UNKNOWN;
         }
-        let mask = self.slots.len() - 1;
+        let mask = self.slots.len().wrapping_sub(1);
         let mut i = self.home(h);
         // Two words with one hash sit in two slots: the text tells them apart.
         while let Some(slot) = self.slots.get(i) {
             if slot.id == WordId::UNKNOWN {
                 return WordId::UNKNOWN;
             }
-            if slot.hash == h
+            if slot.tag == Self::tag(h)
                 && slot.len as usize == word.len()
                 && same_bytes(self.slot_text(slot), word.as_bytes())
             {
@@ -646,6 +693,24 @@ impl Analyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Filled one word at a time, the table grows and keeps the first id of a word.
+    #[test]
+    fn word_filter_grows_and_keeps_the_first_id() {
+        let mut filter = WordFilter::default();
+        assert_eq!(filter.find("word"), WordId::UNKNOWN);
+        let words: Vec<String> = (0..5_000).map(|i| format!("w{i}x")).collect();
+        for (i, w) in words.iter().enumerate() {
+            filter.add(w, WordId::new(i as u32));
+        }
+        filter.add("w7x", WordId::new(99_999));
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(filter.find(w), WordId::new(i as u32), "{w}");
+        }
+        assert_eq!(filter.find("w5000x"), WordId::UNKNOWN);
+        assert_eq!(filter.len, words.len());
+        assert!(filter.slots.len() >= 2 * filter.len, "at most half full");
+    }
 
     fn analyzer() -> Analyzer {
         let mut b = AnalyzerBuilder::new(Language::english());
