@@ -235,7 +235,7 @@ struct WordFilter {
 }
 
 /// A word in [`WordFilter`]: the high half of its hash, its id, and where its text is
-/// (16 bytes: a FAQ of 50,000 entries has over a million typo targets).
+/// (16 bytes: a FAQ of 50,000 entries has over half a million typo targets).
 #[derive(Clone, Copy, Debug)]
 struct Slot {
     tag: u32,
