@@ -36,6 +36,8 @@ const LONG_MESSAGES: usize = 200;
 
 #[path = "support/labelled.rs"]
 mod labelled;
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
 use labelled::read;
 
 /// A data set's engine, its test messages and their labels as entry ids.
@@ -186,12 +188,9 @@ fn faq_speed(c: &mut Criterion) {
     bench_set(c, &banking, &baseline);
 }
 
-/// This thread's CPU time in seconds, from `/proc/thread-self/schedstat` (nanoseconds
-/// on the CPU); `None` where there is no such file.
-fn thread_cpu() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let ns: f64 = stat.split_whitespace().next()?.parse().ok()?;
-    Some(ns * 1e-9)
+/// This thread's CPU time in seconds.
+fn thread_cpu() -> f64 {
+    thread_cpu::thread_cpu_ns() as f64 * 1e-9
 }
 
 /// `REPLYKIT_FAQ_SPEED_PASSES=N`: `SET messages seconds top1` for N passes of each set,
@@ -200,20 +199,17 @@ fn thread_cpu() -> Option<f64> {
 fn plain(passes: usize) {
     for name in ["clinc150", "banking77"] {
         let set = Set::load(name);
-        let start = thread_cpu().unwrap_or_else(|| panic!("no /proc/thread-self/schedstat"));
+        let start = thread_cpu();
         let rules =
             RuleSet::from_toml("imported.toml", &set.toml).unwrap_or_else(|e| panic!("{e}"));
         black_box(Engine::new(&rules).unwrap_or_else(|e| panic!("{e}")));
-        println!(
-            "build-{name} 1 {:.6} 0",
-            thread_cpu().unwrap_or(start) - start
-        );
+        println!("build-{name} 1 {:.6} 0", thread_cpu() - start);
         let top1 = set.right(&set.engine) as f64 / set.in_scope() as f64;
-        let start = thread_cpu().unwrap_or_else(|| panic!("no /proc/thread-self/schedstat"));
+        let start = thread_cpu();
         for _ in 0..passes {
             black_box(set.right(&set.engine));
         }
-        let seconds = thread_cpu().unwrap_or(start) - start;
+        let seconds = thread_cpu() - start;
         println!(
             "{name} {} {seconds:.6} {top1:.6}",
             set.messages.len() * passes
@@ -221,13 +217,13 @@ fn plain(passes: usize) {
         if name == "clinc150" {
             let long = long_messages(&set);
             let bytes: usize = long.iter().map(|m| m.text.len()).sum();
-            let start = thread_cpu().unwrap_or(0.0);
+            let start = thread_cpu();
             for _ in 0..passes {
                 for m in &long {
                     black_box(set.engine.suggest(black_box(m)));
                 }
             }
-            let seconds = thread_cpu().unwrap_or(start) - start;
+            let seconds = thread_cpu() - start;
             println!("long-{name} {} {seconds:.6} 0", bytes * passes);
         }
     }

@@ -3,6 +3,8 @@
 //! the time the thread waits for a core, CPU time does not. (`/proc/thread-self/schedstat`
 //! moves only at scheduler ticks, 4 ms here: too coarse for batches of a few
 //! milliseconds.) Linux only.
+//! Shared by `rules_scale` (the measurement) and `faq_speed` (the clock alone).
+#![allow(dead_code)]
 
 use criterion::measurement::{Measurement, ValueFormatter};
 use criterion::Throughput;
