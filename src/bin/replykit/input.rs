@@ -216,14 +216,27 @@ fn label_of(text: &str) -> Result<Label, String> {
     }
 }
 
+/// How much input is read at a time (64 KiB, where std reads 8 KiB): a stream of
+/// messages from a file or a pipe is read in a seventh of the system calls, and a
+/// command answering it flushes its output as rarely (see [`Lines::drained`]).
+const READ_BUFFER: usize = 64 << 10;
+
+/// Stdin, read [`READ_BUFFER`] bytes at a time.
+pub(crate) fn stdin() -> std::io::BufReader<std::io::StdinLock<'static>> {
+    std::io::BufReader::with_capacity(READ_BUFFER, std::io::stdin().lock())
+}
+
 /// Opens a file, or stdin for `-`.
 pub(crate) fn open(path: &Path) -> Result<Box<dyn BufRead>, String> {
     if path.as_os_str() == "-" {
-        return Ok(Box::new(std::io::stdin().lock()));
+        return Ok(Box::new(stdin()));
     }
     let file =
         std::fs::File::open(path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
-    Ok(Box::new(std::io::BufReader::new(file)))
+    Ok(Box::new(std::io::BufReader::with_capacity(
+        READ_BUFFER,
+        file,
+    )))
 }
 
 /// Reads a labelled JSON-lines file, `{"text": ..., "label": ... or null}` per line

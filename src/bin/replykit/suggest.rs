@@ -1,6 +1,6 @@
 //! `replykit suggest`: outcomes as JSON lines, for one message or a stream of them.
 
-use crate::input::{read_line, Lines};
+use crate::input::{self, read_line, Lines};
 use crate::render::plural;
 use crate::{load, Failure};
 use replykit::{Engine, Message, Offsets, ReloadEvent, Reloader};
@@ -110,7 +110,7 @@ pub(crate) fn run(
         return Ok(ExitCode::SUCCESS);
     }
     let progress = std::io::stderr().is_terminal();
-    let mut lines = Lines::new(std::io::stdin().lock());
+    let mut lines = Lines::new(input::stdin());
     let mut n = 0;
     while let Some(raw) = lines
         .next_line()
