@@ -56,10 +56,10 @@ pub(crate) struct AnalyzerBuilder {
 #[derive(Debug)]
 pub(crate) struct Analyzer {
     language: Language,
-    words: FastMap<Box<str>, WordId>,
-    /// Which words may be in `words`: most message words are not, and this small
-    /// filter answers that without touching the (much larger) map.
+    /// Every word of the rule set → its id, behind a filter: most message words are
+    /// none, and it answers that without touching the table.
     known: WordFilter,
+    /// word id → its stem (one for each word id, synonym groups included).
     word_stem: Vec<StemId>,
     /// word id → whether it is a stop word.
     word_stop: Vec<bool>,
@@ -68,7 +68,6 @@ pub(crate) struct Analyzer {
     word_negation: Vec<bool>,
     stems: FastMap<Box<str>, StemId>,
     stem_names: Vec<Box<str>>,
-    word_names: Vec<Box<str>>,
     word_synonyms: PhraseTrie<WordId>,
     stem_synonyms: PhraseTrie<StemId>,
     /// A synonym group's stem id → its key's folded words, which stand for the group.
@@ -92,14 +91,12 @@ impl AnalyzerBuilder {
         AnalyzerBuilder {
             analyzer: Analyzer {
                 language,
-                words: FastMap::default(),
                 known: WordFilter::default(),
                 word_stem: Vec::new(),
                 word_stop: Vec::new(),
                 word_negation: Vec::new(),
                 stems: FastMap::default(),
                 stem_names: Vec::new(),
-                word_names: Vec::new(),
                 word_synonyms: PhraseTrie::default(),
                 stem_synonyms: PhraseTrie::default(),
                 typos: WordFilter::default(),
@@ -122,15 +119,15 @@ impl AnalyzerBuilder {
     }
 
     fn intern_word(&mut self, word: &str) -> WordId {
-        if let Some(&id) = self.analyzer.words.get(word) {
-            return id;
+        let known = self.analyzer.known.find(word);
+        if known != WordId::UNKNOWN {
+            return known;
         }
         let stem = self.analyzer.language.stem(word).into_owned();
         let stem_id = self.intern_stem(&stem);
         let a = &mut self.analyzer;
-        let id = WordId::new(a.word_names.len() as u32);
-        a.words.insert(word.into(), id);
-        a.word_names.push(word.into());
+        let id = WordId::new(a.word_stem.len() as u32);
+        a.known.add(word, id);
         a.word_stem.push(stem_id);
         a.word_stop.push(a.language.is_stop_word(word));
         a.word_negation.push(a.language.is_negation(word));
@@ -177,14 +174,11 @@ impl AnalyzerBuilder {
     }
 
     pub(crate) fn build(mut self) -> Analyzer {
-        let known = WordFilter::new(self.analyzer.words.iter().map(|(w, &id)| (&**w, id)));
-        self.analyzer.known = known;
         self.analyzer.typos = std::mem::take(&mut self.typos);
         for group in std::mem::take(&mut self.groups) {
             let name = format!("{{{}}}", group.first().map_or("", String::as_str));
             let a = &mut self.analyzer;
-            let word_group = a.word_names.len() as u32;
-            a.word_names.push(name.as_str().into());
+            let word_group = a.word_stem.len() as u32;
             let stem_group = StemId::new(a.stem_names.len() as u32);
             a.stem_names.push(name.into());
             a.word_stem.push(stem_group);
@@ -196,10 +190,7 @@ impl AnalyzerBuilder {
             a.group_words.insert(stem_group, key.unwrap_or_default());
             for phrase in &group {
                 let tokens = tokenize(phrase);
-                let words: Vec<WordId> = tokens
-                    .iter()
-                    .map(|w| a.words.get(w).copied().unwrap_or(WordId::UNKNOWN))
-                    .collect();
+                let words: Vec<WordId> = tokens.iter().map(|w| a.known.find(w)).collect();
                 let stems: Vec<StemId> = words
                     .iter()
                     .map(|&w| {
@@ -253,23 +244,6 @@ const EMPTY: Slot = Slot {
 };
 
 impl WordFilter {
-    /// A filter of `words` (each with its id).
-    fn new<S: AsRef<str>>(words: impl ExactSizeIterator<Item = (S, WordId)>) -> WordFilter {
-        let n = words.len();
-        let bits = (n.max(1) * 8).next_power_of_two().clamp(64, 1 << 21);
-        let mut filter = WordFilter {
-            bits: vec![0; bits / 64],
-            mask: bits as u64 - 1,
-            slots: vec![EMPTY; (n.max(1) * 2).next_power_of_two()],
-            len: 0,
-            text: String::new(),
-        };
-        for (word, id) in words {
-            filter.insert(word.as_ref(), id);
-        }
-        filter
-    }
-
     /// Whether the filter holds no word.
     fn is_empty(&self) -> bool {
         self.text.is_empty()
@@ -312,11 +286,11 @@ impl WordFilter {
         self.insert(word, id);
     }
 
-    /// Doubles the table (and the Bloom filter, up to its cap), placing every word again.
+    /// Doubles the table (and the Bloom filter, up to its cap: eight bits per word the
+    /// table can hold), placing every word again.
     fn grow(&mut self) {
         let slots = (self.slots.len() * 2).max(16);
         let old = std::mem::replace(&mut self.slots, vec![EMPTY; slots]);
-        // As `new` sizes them: eight bits per word the table can hold.
         let bits = (slots * 4).next_power_of_two().clamp(64, 1 << 21);
         self.bits = vec![0; bits / 64];
         self.mask = bits as u64 - 1;
