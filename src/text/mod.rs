@@ -8,6 +8,7 @@ mod fold;
 mod hash;
 mod language;
 mod phrase_trie;
+mod word_filter;
 
 pub(crate) use fold::{tokenize, Tokens};
 #[cfg(feature = "report")]
