@@ -175,6 +175,8 @@ impl AnalyzerBuilder {
     }
 
     pub(crate) fn build(mut self) -> Analyzer {
+        self.analyzer.known.shrink_to_fit();
+        self.typos.shrink_to_fit();
         self.analyzer.typos = std::mem::take(&mut self.typos);
         for group in std::mem::take(&mut self.groups) {
             let name = format!("{{{}}}", group.first().map_or("", String::as_str));

@@ -5,41 +5,45 @@ use super::phrase_trie::WordId;
 /// Finds a word's id with one hash of the word: a one-hash Bloom filter (about 8 bits
 /// per word, at most 256 KiB) answers "absent" for most message words without touching
 /// the table; the others are looked up in an open-addressing table keyed by that same
-/// hash (half empty, so a probe is about one slot), and checked against the word's
-/// text, which the table keeps in one buffer.
+/// hash (half empty, so a probe is about one place), and checked against the word's
+/// text. A place is 4 bytes, the number of a word in a list of them (12 bytes each),
+/// whose texts are in one buffer: half empty costs little (a FAQ of 50,000 entries
+/// has over half a million typo targets: 15 MB, where 16-byte places took 34 MB).
 #[derive(Clone, Debug, Default)]
 pub(super) struct WordFilter {
     bits: Vec<u64>,
     mask: u64,
-    slots: Vec<Slot>,
-    /// The words held.
-    len: usize,
-    /// Every word, one after another (a slot points into it).
+    /// [`EMPTY`], or 1 + the number of a word in `words`.
+    places: Vec<u32>,
+    /// The words, in the order they came.
+    words: Vec<Held>,
+    /// Every word's text, one after another, in the same order.
     text: String,
 }
 
-/// A word in [`WordFilter`]: the high half of its hash, its id, and where its text is
-/// (16 bytes: a FAQ of 50,000 entries has over half a million typo targets).
-#[derive(Clone, Copy, Debug)]
-struct Slot {
-    tag: u32,
-    /// [`WordId::UNKNOWN`] for an empty slot.
-    id: WordId,
-    start: u32,
-    len: u32,
-}
+/// A place of [`WordFilter`] that holds no word.
+const EMPTY: u32 = 0;
 
-const EMPTY: Slot = Slot {
-    tag: 0,
-    id: WordId::UNKNOWN,
-    start: 0,
-    len: 0,
-};
+/// A word in [`WordFilter`]: the high half of its hash, its id, and where its text ends
+/// (it starts where the word before it ends).
+#[derive(Clone, Copy, Debug)]
+struct Held {
+    tag: u32,
+    id: WordId,
+    end: u32,
+}
 
 impl WordFilter {
     /// Whether the filter holds no word.
     pub(super) fn is_empty(&self) -> bool {
-        self.text.is_empty()
+        self.words.is_empty()
+    }
+
+    /// Gives back the room that growing left unused in the list of words and their
+    /// text (the table of places is sized by the words it can hold).
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.words.shrink_to_fit();
+        self.text.shrink_to_fit();
     }
 
     fn hash(word: &str) -> u64 {
@@ -55,16 +59,16 @@ impl WordFilter {
         x ^ (x >> 29) ^ (x >> 47)
     }
 
-    /// The hash bits a slot keeps to tell words apart before reading their text.
+    /// The hash bits a word keeps to tell words apart before reading their text.
     #[inline]
     fn tag(h: u64) -> u32 {
         (h >> 32) as u32
     }
 
-    /// The first slot to probe for a hash (other bits than the Bloom filter's).
+    /// The first place to probe for a hash (other bits than the Bloom filter's).
     #[inline]
     fn home(&self, h: u64) -> usize {
-        (h.rotate_left(24) as usize) & self.slots.len().wrapping_sub(1)
+        (h.rotate_left(24) as usize) & self.places.len().wrapping_sub(1)
     }
 
     /// Adds `word` unless it is there already (the first id given stays), growing the
@@ -73,7 +77,7 @@ impl WordFilter {
         if self.find(word) != WordId::UNKNOWN {
             return;
         }
-        if (self.len + 1) * 2 > self.slots.len() {
+        if (self.words.len() + 1) * 2 > self.places.len() {
             self.grow();
         }
         self.insert(word, id);
@@ -82,47 +86,48 @@ impl WordFilter {
     /// Doubles the table (and the Bloom filter, up to its cap: eight bits per word the
     /// table can hold), placing every word again.
     fn grow(&mut self) {
-        let slots = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![EMPTY; slots]);
-        let bits = (slots * 4).next_power_of_two().clamp(64, 1 << 21);
+        let places = (self.places.len() * 2).max(16);
+        self.places = vec![EMPTY; places];
+        let bits = (places * 4).next_power_of_two().clamp(64, 1 << 21);
         self.bits = vec![0; bits / 64];
         self.mask = bits as u64 - 1;
-        for slot in old.into_iter().filter(|s| s.id != WordId::UNKNOWN) {
-            let h = Self::hash_bytes(self.slot_text(&slot));
-            self.place(h, slot);
+        for (number, place) in (0..self.words.len()).zip(1u32..) {
+            let h = Self::hash_bytes(self.text_of(number));
+            self.place(h, place);
         }
     }
 
     fn insert(&mut self, word: &str, id: WordId) {
         // The words of a rule set come from its files, far below 4 GiB of text.
-        let (Ok(start), Ok(len)) = (u32::try_from(self.text.len()), u32::try_from(word.len()))
-        else {
+        let (Ok(end), Ok(place)) = (
+            u32::try_from(self.text.len() + word.len()),
+            u32::try_from(self.words.len() + 1),
+        ) else {
             return;
         };
         self.text.push_str(word);
-        self.len += 1;
         let h = Self::hash(word);
-        let slot = Slot {
+        self.words.push(Held {
             tag: Self::tag(h),
             id,
-            start,
-            len,
-        };
-        self.place(h, slot);
+            end,
+        });
+        self.place(h, place);
     }
 
-    /// Marks a word's hash in the Bloom filter and puts its slot in the first free place.
-    fn place(&mut self, h: u64, slot: Slot) {
+    /// Marks a word's hash in the Bloom filter and puts its place value in the first
+    /// empty place.
+    fn place(&mut self, h: u64, value: u32) {
         let b = h & self.mask;
         if let Some(bits) = self.bits.get_mut((b / 64) as usize) {
             *bits |= 1 << (b % 64);
         }
-        // Linear probing; at most half the slots are used, so an empty one is found.
-        let mask = self.slots.len().wrapping_sub(1);
+        // Linear probing; at most half the places are used, so an empty one is found.
+        let mask = self.places.len().wrapping_sub(1);
         let mut i = self.home(h);
-        while let Some(free) = self.slots.get_mut(i) {
-            if free.id == WordId::UNKNOWN {
-                *free = slot;
+        while let Some(free) = self.places.get_mut(i) {
+            if *free == EMPTY {
+                *free = value;
                 return;
             }
             i = (i + 1) & mask;
@@ -141,31 +146,33 @@ impl WordFilter {
         if !maybe {
             return WordId::UNKNOWN;
         }
-        let mask = self.slots.len().wrapping_sub(1);
+        let mask = self.places.len().wrapping_sub(1);
         let mut i = self.home(h);
-        // Two words with one hash sit in two slots: the text tells them apart.
-        while let Some(slot) = self.slots.get(i) {
-            if slot.id == WordId::UNKNOWN {
+        // Two words with one hash sit in two places: the text tells them apart.
+        while let Some(&place) = self.places.get(i) {
+            let Some(number) = place.checked_sub(1) else {
                 return WordId::UNKNOWN;
-            }
-            if slot.tag == Self::tag(h)
-                && slot.len as usize == word.len()
-                && same_bytes(self.slot_text(slot), word.as_bytes())
-            {
-                return slot.id;
+            };
+            let number = number as usize;
+            if let Some(held) = self.words.get(number) {
+                if held.tag == Self::tag(h) && same_bytes(self.text_of(number), word.as_bytes()) {
+                    return held.id;
+                }
             }
             i = (i + 1) & mask;
         }
         WordId::UNKNOWN
     }
 
+    /// The text of the word numbered `number`.
     #[inline]
-    fn slot_text(&self, slot: &Slot) -> &[u8] {
-        let start = slot.start as usize;
-        self.text
-            .as_bytes()
-            .get(start..start + slot.len as usize)
-            .unwrap_or_default()
+    fn text_of(&self, number: usize) -> &[u8] {
+        let start = number
+            .checked_sub(1)
+            .and_then(|before| self.words.get(before))
+            .map_or(0, |w| w.end as usize);
+        let end = self.words.get(number).map_or(start, |w| w.end as usize);
+        self.text.as_bytes().get(start..end).unwrap_or_default()
     }
 }
 
@@ -214,7 +221,7 @@ mod tests {
             assert_eq!(filter.find(w), WordId::new(i as u32), "{w}");
         }
         assert_eq!(filter.find("w5000x"), WordId::UNKNOWN);
-        assert_eq!(filter.len, words.len());
-        assert!(filter.slots.len() >= 2 * filter.len, "at most half full");
+        assert_eq!(filter.words.len(), words.len());
+        assert!(filter.places.len() >= 2 * words.len(), "at most half full");
     }
 }
