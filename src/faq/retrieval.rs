@@ -327,6 +327,29 @@ fn postings(entries: &Lists<Count>, lengths: &[f64], idf: &[f32]) -> Postings {
     }
 }
 
+/// What ranking reads, from each entry's term counts (which it drops before it
+/// returns): the postings, each stem's rarity among the entries, and that of a word no
+/// entry has.
+fn ranking(ranked: Lists<Count>, stem_count: usize) -> (Postings, Vec<f32>, f32) {
+    let mut entry_df = vec![0u32; stem_count];
+    for c in &ranked.items {
+        if let Some(d) = entry_df.get_mut(c.stem as usize) {
+            *d += 1;
+        }
+    }
+    let lengths: Vec<f64> = ranked
+        .iter()
+        .map(|terms| terms.iter().map(|c| f64::from(c.count)).sum())
+        .collect();
+    let rank_idf_of = idf_formula(ranked.ends.len());
+    let rank_idf: Vec<f32> = entry_df.iter().map(|&d| rank_idf_of(d) as f32).collect();
+    (
+        postings(&ranked, &lengths, &rank_idf),
+        rank_idf,
+        rank_idf_of(0) as f32,
+    )
+}
+
 /// A message word in ranking: its stem, weight and the most it can add to an entry.
 #[derive(Clone, Copy, Debug)]
 struct QueryTerm {
@@ -402,6 +425,8 @@ impl FaqIndex {
         // growth by doubling would leave up to half of each unused.
         questions.shrink_to_fit();
         ranked.shrink_to_fit();
+        // Ranking's part first: its entries' term counts are not kept past it.
+        let (postings, rank_idf, rank_unseen_idf) = ranking(ranked, stem_count);
         let idf_of = idf_formula(documents);
         let idf: Vec<f32> = df.iter().map(|&d| idf_of(d) as f32).collect();
         // One term for each stem of each question.
@@ -461,23 +486,10 @@ impl FaqIndex {
                 .filter(|&t| !question_stems.get(t as usize).copied().unwrap_or(false)),
             stem_count,
         );
-        // Rarity for ranking: of a stem among the entries.
-        let mut entry_df = vec![0u32; stem_count];
-        for c in &ranked.items {
-            if let Some(d) = entry_df.get_mut(c.stem as usize) {
-                *d += 1;
-            }
-        }
-        let lengths: Vec<f64> = ranked
-            .iter()
-            .map(|terms| terms.iter().map(|c| f64::from(c.count)).sum())
-            .collect();
-        let rank_idf_of = idf_formula(faqs.len());
-        let rank_idf: Vec<f32> = entry_df.iter().map(|&d| rank_idf_of(d) as f32).collect();
         FaqIndex {
-            postings: postings(&ranked, &lengths, &rank_idf),
+            postings,
             rank_idf,
-            rank_unseen_idf: rank_idf_of(0) as f32,
+            rank_unseen_idf,
             entry_terms,
             entry_term_starts,
             question_stems,
