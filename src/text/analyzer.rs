@@ -4,6 +4,7 @@
 //! phrases, which match exact words) and stem ids (for FAQ matching, which matches word
 //! forms), with synonym phrases folded into one id per group.
 
+use super::names::Names;
 use super::phrase_trie::{PhraseTrie, StemId, TrieKey, WordId};
 use super::word_filter::WordFilter;
 use super::{tokenize, FastMap, Language, Tokens, NEGATION_SCOPE};
@@ -50,7 +51,7 @@ pub(crate) struct AnalyzerBuilder {
     groups: Vec<Vec<String>>,
     /// A known word and each of its one-letter deletions → the word's id (the first
     /// word to claim a deletion keeps it), filled in place: the analyzer takes it whole.
-    typos: WordFilter,
+    typos: WordFilter<WordId>,
 }
 
 /// Reads texts into word and stem ids. Immutable once built.
@@ -59,7 +60,7 @@ pub(crate) struct Analyzer {
     language: Language,
     /// Every word of the rule set → its id, behind a filter: most message words are
     /// none, and it answers that without touching the table.
-    known: WordFilter,
+    known: WordFilter<WordId>,
     /// word id → its stem (one for each word id, synonym groups included).
     word_stem: Vec<StemId>,
     /// word id → whether it is a stop word.
@@ -67,15 +68,17 @@ pub(crate) struct Analyzer {
     /// word id → whether it is a negation (looked up once here, not for every message
     /// word).
     word_negation: Vec<bool>,
-    stems: FastMap<Box<str>, StemId>,
-    stem_names: Vec<Box<str>>,
+    /// Every stem of the rule set's words → its id.
+    stems: WordFilter<StemId>,
+    /// stem id → its text (a synonym group's is `{key}`).
+    stem_names: Names,
     word_synonyms: PhraseTrie<WordId>,
     stem_synonyms: PhraseTrie<StemId>,
     /// A synonym group's stem id → its key's folded words, which stand for the group.
     group_words: FastMap<StemId, Vec<String>>,
     /// A known word and each of its one-letter deletions → the word's id, behind a
     /// filter: an unknown word tries each of its deletions, and most are no entry.
-    typos: WordFilter,
+    typos: WordFilter<WordId>,
 }
 
 /// Words shorter than this (in bytes) are never read as typos: short words have too
@@ -96,8 +99,8 @@ impl AnalyzerBuilder {
                 word_stem: Vec::new(),
                 word_stop: Vec::new(),
                 word_negation: Vec::new(),
-                stems: FastMap::default(),
-                stem_names: Vec::new(),
+                stems: WordFilter::default(),
+                stem_names: Names::default(),
                 word_synonyms: PhraseTrie::default(),
                 stem_synonyms: PhraseTrie::default(),
                 typos: WordFilter::default(),
@@ -110,19 +113,18 @@ impl AnalyzerBuilder {
 
     fn intern_stem(&mut self, stem: &str) -> StemId {
         let a = &mut self.analyzer;
-        if let Some(&id) = a.stems.get(stem) {
+        if let Some(id) = a.stems.find(stem) {
             return id;
         }
         let id = StemId::new(a.stem_names.len() as u32);
-        a.stems.insert(stem.into(), id);
-        a.stem_names.push(stem.into());
+        a.stems.add(stem, id);
+        a.stem_names.push(stem);
         id
     }
 
     fn intern_word(&mut self, word: &str) -> WordId {
-        let known = self.analyzer.known.find(word);
-        if known != WordId::UNKNOWN {
-            return known;
+        if let Some(id) = self.analyzer.known.find(word) {
+            return id;
         }
         let stem = self.analyzer.language.stem(word).into_owned();
         let stem_id = self.intern_stem(&stem);
@@ -175,15 +177,13 @@ impl AnalyzerBuilder {
     }
 
     pub(crate) fn build(mut self) -> Analyzer {
-        self.analyzer.known.shrink_to_fit();
-        self.typos.shrink_to_fit();
         self.analyzer.typos = std::mem::take(&mut self.typos);
         for group in std::mem::take(&mut self.groups) {
             let name = format!("{{{}}}", group.first().map_or("", String::as_str));
             let a = &mut self.analyzer;
             let word_group = a.word_stem.len() as u32;
             let stem_group = StemId::new(a.stem_names.len() as u32);
-            a.stem_names.push(name.into());
+            a.stem_names.push(&name);
             a.word_stem.push(stem_group);
             a.word_stop.push(false);
             a.word_negation.push(false);
@@ -193,7 +193,10 @@ impl AnalyzerBuilder {
             a.group_words.insert(stem_group, key.unwrap_or_default());
             for phrase in &group {
                 let tokens = tokenize(phrase);
-                let words: Vec<WordId> = tokens.iter().map(|w| a.known.find(w)).collect();
+                let words: Vec<WordId> = tokens
+                    .iter()
+                    .map(|w| a.known.find(w).unwrap_or(WordId::UNKNOWN))
+                    .collect();
                 let stems: Vec<StemId> = words
                     .iter()
                     .map(|&w| {
@@ -208,6 +211,11 @@ impl AnalyzerBuilder {
                 a.stem_synonyms.insert(&stems, stem_group.number());
             }
         }
+        let a = &mut self.analyzer;
+        a.known.shrink_to_fit();
+        a.typos.shrink_to_fit();
+        a.stems.shrink_to_fit();
+        a.stem_names.shrink_to_fit();
         self.analyzer
     }
 }
@@ -257,7 +265,7 @@ impl Analyzer {
     /// A folded word's id, or [`WordId::UNKNOWN`].
     #[inline]
     fn id(&self, word: &str) -> WordId {
-        self.known.find(word)
+        self.known.find(word).unwrap_or(WordId::UNKNOWN)
     }
 
     /// [`words`](Self::words), from ids already looked up.
@@ -415,7 +423,7 @@ impl Analyzer {
 
     fn unknown_word_stem(&self, word: &str) -> (StemId, bool) {
         let stem = self.language.stem(word);
-        if let Some(&id) = self.stems.get(stem.as_ref()) {
+        if let Some(id) = self.stems.find(&stem) {
             return (id, false);
         }
         if word.len() < MIN_TYPO_LEN || word.len() > MAX_TYPO_LEN || self.typos.is_empty() {
@@ -429,10 +437,7 @@ impl Analyzer {
         };
         // A letter missing from the message word, or one substituted: the word is a
         // deletion of a known word, or shares a deletion with it.
-        let typo_of = |w: &str| match self.typos.find(w) {
-            WordId::UNKNOWN => None,
-            id => Some(id),
-        };
+        let typo_of = |w: &str| self.typos.find(w);
         if let Some(w) = typo_of(word) {
             return (to_stem(w), true);
         }
@@ -464,7 +469,7 @@ impl Analyzer {
 
     /// The text of a stem id (a synonym group shows as `{key}`).
     pub(crate) fn stem_name(&self, id: StemId) -> &str {
-        self.stem_names.get(id.index()).map_or("?", |s| s)
+        self.stem_names.get(id.index()).unwrap_or("?")
     }
 
     /// The number of distinct stem ids (synonym groups included).

@@ -7,6 +7,7 @@
 mod fold;
 mod hash;
 mod language;
+mod names;
 mod phrase_trie;
 mod word_filter;
 

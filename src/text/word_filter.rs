@@ -1,24 +1,34 @@
 //! A set of words, each with its id, for the look-ups every message word makes.
 
-use super::phrase_trie::WordId;
-
-/// Finds a word's id with one hash of the word: a one-hash Bloom filter (about 8 bits
+/// Finds a word's id (a [`WordId`](super::WordId) or a [`StemId`](super::StemId)) with one hash of the word: a one-hash Bloom filter (about 8 bits
 /// per word, at most 256 KiB) answers "absent" for most message words without touching
 /// the table; the others are looked up in an open-addressing table keyed by that same
 /// hash (half empty, so a probe is about one place), and checked against the word's
 /// text. A place is 4 bytes, the number of a word in a list of them (12 bytes each),
 /// whose texts are in one buffer: half empty costs little (a FAQ of 50,000 entries
 /// has over half a million typo targets: 15 MB, where 16-byte places took 34 MB).
-#[derive(Clone, Debug, Default)]
-pub(super) struct WordFilter {
+#[derive(Clone, Debug)]
+pub(super) struct WordFilter<I> {
     bits: Vec<u64>,
     mask: u64,
     /// [`EMPTY`], or 1 + the number of a word in `words`.
     places: Vec<u32>,
     /// The words, in the order they came.
-    words: Vec<Held>,
+    words: Vec<Held<I>>,
     /// Every word's text, one after another, in the same order.
     text: String,
+}
+
+impl<I> Default for WordFilter<I> {
+    fn default() -> Self {
+        WordFilter {
+            bits: Vec::new(),
+            mask: 0,
+            places: Vec::new(),
+            words: Vec::new(),
+            text: String::new(),
+        }
+    }
 }
 
 /// A place of [`WordFilter`] that holds no word.
@@ -27,13 +37,13 @@ const EMPTY: u32 = 0;
 /// A word in [`WordFilter`]: the high half of its hash, its id, and where its text ends
 /// (it starts where the word before it ends).
 #[derive(Clone, Copy, Debug)]
-struct Held {
+struct Held<I> {
     tag: u32,
-    id: WordId,
+    id: I,
     end: u32,
 }
 
-impl WordFilter {
+impl<I: Copy> WordFilter<I> {
     /// Whether the filter holds no word.
     pub(super) fn is_empty(&self) -> bool {
         self.words.is_empty()
@@ -73,8 +83,8 @@ impl WordFilter {
 
     /// Adds `word` unless it is there already (the first id given stays), growing the
     /// table to keep it at most half full.
-    pub(super) fn add(&mut self, word: &str, id: WordId) {
-        if self.find(word) != WordId::UNKNOWN {
+    pub(super) fn add(&mut self, word: &str, id: I) {
+        if self.find(word).is_some() {
             return;
         }
         if (self.words.len() + 1) * 2 > self.places.len() {
@@ -97,7 +107,7 @@ impl WordFilter {
         }
     }
 
-    fn insert(&mut self, word: &str, id: WordId) {
+    fn insert(&mut self, word: &str, id: I) {
         // The words of a rule set come from its files, far below 4 GiB of text.
         let (Ok(end), Ok(place)) = (
             u32::try_from(self.text.len() + word.len()),
@@ -134,9 +144,9 @@ impl WordFilter {
         }
     }
 
-    /// The id of a word, or [`WordId::UNKNOWN`].
+    /// The id of a word, if the filter holds it.
     #[inline]
-    pub(super) fn find(&self, word: &str) -> WordId {
+    pub(super) fn find(&self, word: &str) -> Option<I> {
         let h = Self::hash(word);
         let b = h & self.mask;
         let maybe = self
@@ -144,24 +154,22 @@ impl WordFilter {
             .get((b / 64) as usize)
             .is_some_and(|slot| slot & (1 << (b % 64)) != 0);
         if !maybe {
-            return WordId::UNKNOWN;
+            return None;
         }
         let mask = self.places.len().wrapping_sub(1);
         let mut i = self.home(h);
         // Two words with one hash sit in two places: the text tells them apart.
         while let Some(&place) = self.places.get(i) {
-            let Some(number) = place.checked_sub(1) else {
-                return WordId::UNKNOWN;
-            };
+            let number = place.checked_sub(1)?;
             let number = number as usize;
             if let Some(held) = self.words.get(number) {
                 if held.tag == Self::tag(h) && same_bytes(self.text_of(number), word.as_bytes()) {
-                    return held.id;
+                    return Some(held.id);
                 }
             }
             i = (i + 1) & mask;
         }
-        WordId::UNKNOWN
+        None
     }
 
     /// The text of the word numbered `number`.
@@ -210,17 +218,17 @@ mod tests {
     /// Filled one word at a time, the table grows and keeps the first id of a word.
     #[test]
     fn word_filter_grows_and_keeps_the_first_id() {
-        let mut filter = WordFilter::default();
-        assert_eq!(filter.find("word"), WordId::UNKNOWN);
+        let mut filter: WordFilter<u32> = WordFilter::default();
+        assert_eq!(filter.find("word"), None);
         let words: Vec<String> = (0..5_000).map(|i| format!("w{i}x")).collect();
         for (i, w) in words.iter().enumerate() {
-            filter.add(w, WordId::new(i as u32));
+            filter.add(w, i as u32);
         }
-        filter.add("w7x", WordId::new(99_999));
+        filter.add("w7x", 99_999);
         for (i, w) in words.iter().enumerate() {
-            assert_eq!(filter.find(w), WordId::new(i as u32), "{w}");
+            assert_eq!(filter.find(w), Some(i as u32), "{w}");
         }
-        assert_eq!(filter.find("w5000x"), WordId::UNKNOWN);
+        assert_eq!(filter.find("w5000x"), None);
         assert_eq!(filter.words.len(), words.len());
         assert!(filter.places.len() >= 2 * words.len(), "at most half full");
     }
