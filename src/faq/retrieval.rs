@@ -77,6 +77,20 @@ impl<T> Default for Lists<T> {
 }
 
 impl<T> Lists<T> {
+    /// Room for `lists` lists of `items` items in all.
+    fn with_capacity(lists: usize, items: usize) -> Self {
+        Lists {
+            ends: Vec::with_capacity(lists),
+            items: Vec::with_capacity(items),
+        }
+    }
+
+    /// Gives back the room that growing left unused.
+    fn shrink_to_fit(&mut self) {
+        self.ends.shrink_to_fit();
+        self.items.shrink_to_fit();
+    }
+
     /// Appends the next list.
     fn push(&mut self, items: impl IntoIterator<Item = T>) {
         self.items.extend(items);
@@ -186,6 +200,28 @@ fn counted(stems: &[StemTok]) -> impl Iterator<Item = &StemTok> {
 /// (stem, count) pairs, sorted by stem.
 type TermCounts = Vec<(u32, f64)>;
 
+/// A stem's count in one of the rule set's own texts, as the index keeps it while it is
+/// built (a 50,000-entry FAQ has 800,000 of them, for its questions alone). Every word
+/// of the rule set is in its vocabulary, so none is read as a typo: a count is a whole
+/// number, or a half for an answer word (see [`ANSWER_FIELD`]), which `f32` holds
+/// exactly, in half the room of `f64`.
+#[derive(Clone, Copy, Debug)]
+struct Count {
+    stem: u32,
+    count: f32,
+}
+
+/// Term counts of the rule set's own texts, as the index keeps them (see [`Count`]).
+fn kept(counts: TermCounts) -> impl Iterator<Item = Count> {
+    counts.into_iter().map(|(stem, count)| {
+        debug_assert_eq!(f64::from(count as f32), count, "a count f32 cannot hold");
+        Count {
+            stem,
+            count: count as f32,
+        }
+    })
+}
+
 fn term_counts(stems: &[StemTok]) -> TermCounts {
     let counts: Vec<(u32, f64)> = counted(stems)
         .filter(|s| s.id != StemId::UNKNOWN)
@@ -243,14 +279,14 @@ fn fields(questions: TermCounts, answers: TermCounts) -> TermCounts {
     merge_counts(weighted.collect())
 }
 
-/// The postings of every stem, from each entry's (stem, tf) list and its length.
-fn postings(entries: &Lists<(u32, f64)>, lengths: &[f64], idf: &[f32]) -> Postings {
+/// The postings of every stem, from each entry's term counts and its length.
+fn postings(entries: &Lists<Count>, lengths: &[f64], idf: &[f32]) -> Postings {
     let stems = idf.len();
     let average = lengths.iter().sum::<f64>() / lengths.len().max(1) as f64;
     let average = if average > 0.0 { average } else { 1.0 };
     let mut starts = vec![0u32; stems + 1];
-    for &(t, _) in &entries.items {
-        if let Some(s) = starts.get_mut(t as usize + 1) {
+    for c in &entries.items {
+        if let Some(s) = starts.get_mut(c.stem as usize + 1) {
             *s += 1;
         }
     }
@@ -266,8 +302,8 @@ fn postings(entries: &Lists<(u32, f64)>, lengths: &[f64], idf: &[f32]) -> Postin
     let mut next = starts.clone();
     for (e, (terms, length)) in entries.iter().zip(lengths).enumerate() {
         let norm = K1 * (1.0 - B + B * length / average);
-        for &(t, tf) in terms {
-            let t = t as usize;
+        for &Count { stem, count } in terms {
+            let (t, tf) = (stem as usize, f64::from(count));
             let (Some(slot), Some(&idf)) = (next.get_mut(t), idf.get(t)) else {
                 continue;
             };
@@ -289,6 +325,29 @@ fn postings(entries: &Lists<(u32, f64)>, lengths: &[f64], idf: &[f32]) -> Postin
         impacts,
         max_impact,
     }
+}
+
+/// What ranking reads, from each entry's term counts (which it drops before it
+/// returns): the postings, each stem's rarity among the entries, and that of a word no
+/// entry has.
+fn ranking(ranked: Lists<Count>, stem_count: usize) -> (Postings, Vec<f32>, f32) {
+    let mut entry_df = vec![0u32; stem_count];
+    for c in &ranked.items {
+        if let Some(d) = entry_df.get_mut(c.stem as usize) {
+            *d += 1;
+        }
+    }
+    let lengths: Vec<f64> = ranked
+        .iter()
+        .map(|terms| terms.iter().map(|c| f64::from(c.count)).sum())
+        .collect();
+    let rank_idf_of = idf_formula(ranked.ends.len());
+    let rank_idf: Vec<f32> = entry_df.iter().map(|&d| rank_idf_of(d) as f32).collect();
+    (
+        postings(&ranked, &lengths, &rank_idf),
+        rank_idf,
+        rank_idf_of(0) as f32,
+    )
 }
 
 /// A message word in ranking: its stem, weight and the most it can add to an entry.
@@ -326,8 +385,10 @@ impl FaqIndex {
             }
         };
         // Each question's term counts, and each entry's for ranking.
-        let mut questions: Lists<(u32, f64)> = Lists::default();
-        let mut ranked: Lists<(u32, f64)> = Lists::default();
+        let mut questions: Lists<Count> = Lists::default();
+        let mut ranked: Lists<Count> = Lists::default();
+        // How many distinct stems the entries' questions have, each entry's counted apart.
+        let mut vocabulary = 0usize;
         let mut entry_negates = vec![false; faqs.len()];
         let mut entry_questions: Vec<(u32, u32)> = Vec::with_capacity(faqs.len());
         for (e, faq) in faqs.iter().enumerate() {
@@ -343,7 +404,7 @@ impl FaqIndex {
                 let counts = term_counts(&analyzer.stems(&tokens));
                 count(&counts);
                 pooled.extend_from_slice(&counts);
-                questions.push(counts);
+                questions.push(kept(counts));
             }
             entry_questions.push((
                 if faq.questions.is_empty() { 0 } else { first },
@@ -356,13 +417,23 @@ impl FaqIndex {
                 count(&counts);
                 answers.extend_from_slice(&counts);
             }
-            ranked.push(fields(merge_counts(pooled), merge_counts(answers)));
+            let pooled = merge_counts(pooled);
+            vocabulary += pooled.len();
+            ranked.push(kept(fields(pooled, merge_counts(answers))));
         }
+        // The lists below are the index's and sized to fit, as are these while they last:
+        // growth by doubling would leave up to half of each unused.
+        questions.shrink_to_fit();
+        ranked.shrink_to_fit();
+        // Ranking's part first: its entries' term counts are not kept past it.
+        let (postings, rank_idf, rank_unseen_idf) = ranking(ranked, stem_count);
         let idf_of = idf_formula(documents);
         let idf: Vec<f32> = df.iter().map(|&d| idf_of(d) as f32).collect();
-        let mut entry_terms: Lists<QuestionTerm> = Lists::default();
-        let mut entry_term_starts: Lists<u32> = Lists::default();
-        let mut entry_vocabulary: Lists<u32> = Lists::default();
+        // One term for each stem of each question.
+        let mut entry_terms: Lists<QuestionTerm> =
+            Lists::with_capacity(faqs.len(), questions.items.len());
+        let mut entry_term_starts: Lists<u32> = Lists::with_capacity(faqs.len(), vocabulary);
+        let mut entry_vocabulary: Lists<u32> = Lists::with_capacity(faqs.len(), vocabulary);
         for &(first, count) in &entry_questions {
             // (stem, term)
             let mut terms: Vec<(u32, QuestionTerm)> = (0..count)
@@ -415,23 +486,10 @@ impl FaqIndex {
                 .filter(|&t| !question_stems.get(t as usize).copied().unwrap_or(false)),
             stem_count,
         );
-        // Rarity for ranking: of a stem among the entries.
-        let mut entry_df = vec![0u32; stem_count];
-        for &(t, _) in &ranked.items {
-            if let Some(d) = entry_df.get_mut(t as usize) {
-                *d += 1;
-            }
-        }
-        let lengths: Vec<f64> = ranked
-            .iter()
-            .map(|terms| terms.iter().map(|c| c.1).sum())
-            .collect();
-        let rank_idf_of = idf_formula(faqs.len());
-        let rank_idf: Vec<f32> = entry_df.iter().map(|&d| rank_idf_of(d) as f32).collect();
         FaqIndex {
-            postings: postings(&ranked, &lengths, &rank_idf),
+            postings,
             rank_idf,
-            rank_unseen_idf: rank_idf_of(0) as f32,
+            rank_unseen_idf,
             entry_terms,
             entry_term_starts,
             question_stems,
@@ -815,14 +873,12 @@ impl FaqIndex {
 
 /// The unit-length TF-IDF vector (sublinear term frequency) of a text's term counts;
 /// empty when it has none.
-fn unit_vector(terms: &[(u32, f64)], idf: &[f32]) -> Vec<(u32, f32)> {
+fn unit_vector(terms: &[Count], idf: &[f32]) -> Vec<(u32, f32)> {
     let weighted: Vec<(u32, f64)> = terms
         .iter()
-        .map(|&(t, tf)| {
-            (
-                t,
-                sublinear(tf) * f64::from(idf.get(t as usize).copied().unwrap_or(1.0)),
-            )
+        .map(|&Count { stem, count }| {
+            let idf = idf.get(stem as usize).copied().unwrap_or(1.0);
+            (stem, sublinear(f64::from(count)) * f64::from(idf))
         })
         .collect();
     let norm = weighted.iter().map(|(_, w)| w * w).sum::<f64>().sqrt();

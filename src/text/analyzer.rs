@@ -4,7 +4,9 @@
 //! phrases, which match exact words) and stem ids (for FAQ matching, which matches word
 //! forms), with synonym phrases folded into one id per group.
 
+use super::names::Names;
 use super::phrase_trie::{PhraseTrie, StemId, TrieKey, WordId};
+use super::word_filter::WordFilter;
 use super::{tokenize, FastMap, Language, Tokens, NEGATION_SCOPE};
 use crate::Span;
 
@@ -49,33 +51,34 @@ pub(crate) struct AnalyzerBuilder {
     groups: Vec<Vec<String>>,
     /// A known word and each of its one-letter deletions → the word's id (the first
     /// word to claim a deletion keeps it), filled in place: the analyzer takes it whole.
-    typos: WordFilter,
+    typos: WordFilter<WordId>,
 }
 
 /// Reads texts into word and stem ids. Immutable once built.
 #[derive(Debug)]
 pub(crate) struct Analyzer {
     language: Language,
-    words: FastMap<Box<str>, WordId>,
-    /// Which words may be in `words`: most message words are not, and this small
-    /// filter answers that without touching the (much larger) map.
-    known: WordFilter,
+    /// Every word of the rule set → its id, behind a filter: most message words are
+    /// none, and it answers that without touching the table.
+    known: WordFilter<WordId>,
+    /// word id → its stem (one for each word id, synonym groups included).
     word_stem: Vec<StemId>,
     /// word id → whether it is a stop word.
     word_stop: Vec<bool>,
     /// word id → whether it is a negation (looked up once here, not for every message
     /// word).
     word_negation: Vec<bool>,
-    stems: FastMap<Box<str>, StemId>,
-    stem_names: Vec<Box<str>>,
-    word_names: Vec<Box<str>>,
+    /// Every stem of the rule set's words → its id.
+    stems: WordFilter<StemId>,
+    /// stem id → its text (a synonym group's is `{key}`).
+    stem_names: Names,
     word_synonyms: PhraseTrie<WordId>,
     stem_synonyms: PhraseTrie<StemId>,
     /// A synonym group's stem id → its key's folded words, which stand for the group.
     group_words: FastMap<StemId, Vec<String>>,
     /// A known word and each of its one-letter deletions → the word's id, behind a
     /// filter: an unknown word tries each of its deletions, and most are no entry.
-    typos: WordFilter,
+    typos: WordFilter<WordId>,
 }
 
 /// Words shorter than this (in bytes) are never read as typos: short words have too
@@ -92,14 +95,12 @@ impl AnalyzerBuilder {
         AnalyzerBuilder {
             analyzer: Analyzer {
                 language,
-                words: FastMap::default(),
                 known: WordFilter::default(),
                 word_stem: Vec::new(),
                 word_stop: Vec::new(),
                 word_negation: Vec::new(),
-                stems: FastMap::default(),
-                stem_names: Vec::new(),
-                word_names: Vec::new(),
+                stems: WordFilter::default(),
+                stem_names: Names::default(),
                 word_synonyms: PhraseTrie::default(),
                 stem_synonyms: PhraseTrie::default(),
                 typos: WordFilter::default(),
@@ -112,25 +113,24 @@ impl AnalyzerBuilder {
 
     fn intern_stem(&mut self, stem: &str) -> StemId {
         let a = &mut self.analyzer;
-        if let Some(&id) = a.stems.get(stem) {
+        if let Some(id) = a.stems.find(stem) {
             return id;
         }
         let id = StemId::new(a.stem_names.len() as u32);
-        a.stems.insert(stem.into(), id);
-        a.stem_names.push(stem.into());
+        a.stems.add(stem, id);
+        a.stem_names.push(stem);
         id
     }
 
     fn intern_word(&mut self, word: &str) -> WordId {
-        if let Some(&id) = self.analyzer.words.get(word) {
+        if let Some(id) = self.analyzer.known.find(word) {
             return id;
         }
         let stem = self.analyzer.language.stem(word).into_owned();
         let stem_id = self.intern_stem(&stem);
         let a = &mut self.analyzer;
-        let id = WordId::new(a.word_names.len() as u32);
-        a.words.insert(word.into(), id);
-        a.word_names.push(word.into());
+        let id = WordId::new(a.word_stem.len() as u32);
+        a.known.add(word, id);
         a.word_stem.push(stem_id);
         a.word_stop.push(a.language.is_stop_word(word));
         a.word_negation.push(a.language.is_negation(word));
@@ -177,16 +177,13 @@ impl AnalyzerBuilder {
     }
 
     pub(crate) fn build(mut self) -> Analyzer {
-        let known = WordFilter::new(self.analyzer.words.iter().map(|(w, &id)| (&**w, id)));
-        self.analyzer.known = known;
         self.analyzer.typos = std::mem::take(&mut self.typos);
         for group in std::mem::take(&mut self.groups) {
             let name = format!("{{{}}}", group.first().map_or("", String::as_str));
             let a = &mut self.analyzer;
-            let word_group = a.word_names.len() as u32;
-            a.word_names.push(name.as_str().into());
+            let word_group = a.word_stem.len() as u32;
             let stem_group = StemId::new(a.stem_names.len() as u32);
-            a.stem_names.push(name.into());
+            a.stem_names.push(&name);
             a.word_stem.push(stem_group);
             a.word_stop.push(false);
             a.word_negation.push(false);
@@ -198,7 +195,7 @@ impl AnalyzerBuilder {
                 let tokens = tokenize(phrase);
                 let words: Vec<WordId> = tokens
                     .iter()
-                    .map(|w| a.words.get(w).copied().unwrap_or(WordId::UNKNOWN))
+                    .map(|w| a.known.find(w).unwrap_or(WordId::UNKNOWN))
                     .collect();
                 let stems: Vec<StemId> = words
                     .iter()
@@ -214,219 +211,13 @@ impl AnalyzerBuilder {
                 a.stem_synonyms.insert(&stems, stem_group.number());
             }
         }
+        let a = &mut self.analyzer;
+        a.known.shrink_to_fit();
+        a.typos.shrink_to_fit();
+        a.stems.shrink_to_fit();
+        a.stem_names.shrink_to_fit();
         self.analyzer
     }
-}
-
-/// Finds a word's id with one hash of the word: a one-hash Bloom filter (about 8 bits
-/// per word, at most 256 KiB) answers "absent" for most message words without touching
-/// the table; the others are looked up in an open-addressing table keyed by that same
-/// hash (half empty, so a probe is about one slot), and checked against the word's
-/// text, which the table keeps in one buffer.
-#[derive(Clone, Debug, Default)]
-struct WordFilter {
-    bits: Vec<u64>,
-    mask: u64,
-    slots: Vec<Slot>,
-    /// The words held.
-    len: usize,
-    /// Every word, one after another (a slot points into it).
-    text: String,
-}
-
-/// A word in [`WordFilter`]: the high half of its hash, its id, and where its text is
-/// (16 bytes: a FAQ of 50,000 entries has over half a million typo targets).
-#[derive(Clone, Copy, Debug)]
-struct Slot {
-    tag: u32,
-    /// [`WordId::UNKNOWN`] for an empty slot.
-    id: WordId,
-    start: u32,
-    len: u32,
-}
-
-const EMPTY: Slot = Slot {
-    tag: 0,
-    id: WordId::UNKNOWN,
-    start: 0,
-    len: 0,
-};
-
-impl WordFilter {
-    /// A filter of `words` (each with its id).
-    fn new<S: AsRef<str>>(words: impl ExactSizeIterator<Item = (S, WordId)>) -> WordFilter {
-        let n = words.len();
-        let bits = (n.max(1) * 8).next_power_of_two().clamp(64, 1 << 21);
-        let mut filter = WordFilter {
-            bits: vec![0; bits / 64],
-            mask: bits as u64 - 1,
-            slots: vec![EMPTY; (n.max(1) * 2).next_power_of_two()],
-            len: 0,
-            text: String::new(),
-        };
-        for (word, id) in words {
-            filter.insert(word.as_ref(), id);
-        }
-        filter
-    }
-
-    /// Whether the filter holds no word.
-    fn is_empty(&self) -> bool {
-        self.text.is_empty()
-    }
-
-    fn hash(word: &str) -> u64 {
-        Self::hash_bytes(word.as_bytes())
-    }
-
-    fn hash_bytes(word: &[u8]) -> u64 {
-        use std::hash::Hasher;
-        let mut h = super::FxHasher::default();
-        h.write(word);
-        // Spread the high bits down: Fx leaves the low bits weak.
-        let x = h.finish();
-        x ^ (x >> 29) ^ (x >> 47)
-    }
-
-    /// The hash bits a slot keeps to tell words apart before reading their text.
-    #[inline]
-    fn tag(h: u64) -> u32 {
-        (h >> 32) as u32
-    }
-
-    /// The first slot to probe for a hash (other bits than the Bloom filter's).
-    #[inline]
-    fn home(&self, h: u64) -> usize {
-        (h.rotate_left(24) as usize) & self.slots.len().wrapping_sub(1)
-    }
-
-    /// Adds `word` unless it is there already (the first id given stays), growing the
-    /// table to keep it at most half full.
-    fn add(&mut self, word: &str, id: WordId) {
-        if self.find(word) != WordId::UNKNOWN {
-            return;
-        }
-        if (self.len + 1) * 2 > self.slots.len() {
-            self.grow();
-        }
-        self.insert(word, id);
-    }
-
-    /// Doubles the table (and the Bloom filter, up to its cap), placing every word again.
-    fn grow(&mut self) {
-        let slots = (self.slots.len() * 2).max(16);
-        let old = std::mem::replace(&mut self.slots, vec![EMPTY; slots]);
-        // As `new` sizes them: eight bits per word the table can hold.
-        let bits = (slots * 4).next_power_of_two().clamp(64, 1 << 21);
-        self.bits = vec![0; bits / 64];
-        self.mask = bits as u64 - 1;
-        for slot in old.into_iter().filter(|s| s.id != WordId::UNKNOWN) {
-            let h = Self::hash_bytes(self.slot_text(&slot));
-            self.place(h, slot);
-        }
-    }
-
-    fn insert(&mut self, word: &str, id: WordId) {
-        // The words of a rule set come from its files, far below 4 GiB of text.
-        let (Ok(start), Ok(len)) = (u32::try_from(self.text.len()), u32::try_from(word.len()))
-        else {
-            return;
-        };
-        self.text.push_str(word);
-        self.len += 1;
-        let h = Self::hash(word);
-        let slot = Slot {
-            tag: Self::tag(h),
-            id,
-            start,
-            len,
-        };
-        self.place(h, slot);
-    }
-
-    /// Marks a word's hash in the Bloom filter and puts its slot in the first free place.
-    fn place(&mut self, h: u64, slot: Slot) {
-        let b = h & self.mask;
-        if let Some(bits) = self.bits.get_mut((b / 64) as usize) {
-            *bits |= 1 << (b % 64);
-        }
-        // Linear probing; at most half the slots are used, so an empty one is found.
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut i = self.home(h);
-        while let Some(free) = self.slots.get_mut(i) {
-            if free.id == WordId::UNKNOWN {
-                *free = slot;
-                return;
-            }
-            i = (i + 1) & mask;
-        }
-    }
-
-    /// The id of a word, or [`WordId::UNKNOWN`].
-    #[inline]
-    fn find(&self, word: &str) -> WordId {
-        let h = Self::hash(word);
-        let b = h & self.mask;
-        let maybe = self
-            .bits
-            .get((b / 64) as usize)
-            .is_some_and(|slot| slot & (1 << (b % 64)) != 0);
-        if !maybe {
-            return WordId::UNKNOWN;
-        }
-        let mask = self.slots.len().wrapping_sub(1);
-        let mut i = self.home(h);
-        // Two words with one hash sit in two slots: the text tells them apart.
-        while let Some(slot) = self.slots.get(i) {
-            if slot.id == WordId::UNKNOWN {
-                return WordId::UNKNOWN;
-            }
-            if slot.tag == Self::tag(h)
-                && slot.len as usize == word.len()
-                && same_bytes(self.slot_text(slot), word.as_bytes())
-            {
-                return slot.id;
-            }
-            i = (i + 1) & mask;
-        }
-        WordId::UNKNOWN
-    }
-
-    #[inline]
-    fn slot_text(&self, slot: &Slot) -> &[u8] {
-        let start = slot.start as usize;
-        self.text
-            .as_bytes()
-            .get(start..start + slot.len as usize)
-            .unwrap_or_default()
-    }
-}
-
-/// Whether two byte strings of the same length are equal, eight bytes at a time (a
-/// library call costs more than the comparison for words this short).
-#[inline]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut ac = a.chunks_exact(8);
-    let mut bc = b.chunks_exact(8);
-    for (x, y) in (&mut ac).zip(&mut bc) {
-        if u64::from_le_bytes(word8(x)) != u64::from_le_bytes(word8(y)) {
-            return false;
-        }
-    }
-    ac.remainder()
-        .iter()
-        .zip(bc.remainder())
-        .all(|(x, y)| x == y)
-}
-
-#[inline]
-fn word8(chunk: &[u8]) -> [u8; 8] {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(chunk);
-    w
 }
 
 /// Replaces, leftmost-longest, each synonym phrase with its group's id.
@@ -474,7 +265,7 @@ impl Analyzer {
     /// A folded word's id, or [`WordId::UNKNOWN`].
     #[inline]
     fn id(&self, word: &str) -> WordId {
-        self.known.find(word)
+        self.known.find(word).unwrap_or(WordId::UNKNOWN)
     }
 
     /// [`words`](Self::words), from ids already looked up.
@@ -632,7 +423,7 @@ impl Analyzer {
 
     fn unknown_word_stem(&self, word: &str) -> (StemId, bool) {
         let stem = self.language.stem(word);
-        if let Some(&id) = self.stems.get(stem.as_ref()) {
+        if let Some(id) = self.stems.find(&stem) {
             return (id, false);
         }
         if word.len() < MIN_TYPO_LEN || word.len() > MAX_TYPO_LEN || self.typos.is_empty() {
@@ -646,10 +437,7 @@ impl Analyzer {
         };
         // A letter missing from the message word, or one substituted: the word is a
         // deletion of a known word, or shares a deletion with it.
-        let typo_of = |w: &str| match self.typos.find(w) {
-            WordId::UNKNOWN => None,
-            id => Some(id),
-        };
+        let typo_of = |w: &str| self.typos.find(w);
         if let Some(w) = typo_of(word) {
             return (to_stem(w), true);
         }
@@ -681,7 +469,7 @@ impl Analyzer {
 
     /// The text of a stem id (a synonym group shows as `{key}`).
     pub(crate) fn stem_name(&self, id: StemId) -> &str {
-        self.stem_names.get(id.index()).map_or("?", |s| s)
+        self.stem_names.get(id.index()).unwrap_or("?")
     }
 
     /// The number of distinct stem ids (synonym groups included).
@@ -693,24 +481,6 @@ impl Analyzer {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// Filled one word at a time, the table grows and keeps the first id of a word.
-    #[test]
-    fn word_filter_grows_and_keeps_the_first_id() {
-        let mut filter = WordFilter::default();
-        assert_eq!(filter.find("word"), WordId::UNKNOWN);
-        let words: Vec<String> = (0..5_000).map(|i| format!("w{i}x")).collect();
-        for (i, w) in words.iter().enumerate() {
-            filter.add(w, WordId::new(i as u32));
-        }
-        filter.add("w7x", WordId::new(99_999));
-        for (i, w) in words.iter().enumerate() {
-            assert_eq!(filter.find(w), WordId::new(i as u32), "{w}");
-        }
-        assert_eq!(filter.find("w5000x"), WordId::UNKNOWN);
-        assert_eq!(filter.len, words.len());
-        assert!(filter.slots.len() >= 2 * filter.len, "at most half full");
-    }
 
     fn analyzer() -> Analyzer {
         let mut b = AnalyzerBuilder::new(Language::english());

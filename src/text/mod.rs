@@ -7,7 +7,9 @@
 mod fold;
 mod hash;
 mod language;
+mod names;
 mod phrase_trie;
+mod word_filter;
 
 pub(crate) use fold::{tokenize, Tokens};
 #[cfg(feature = "report")]

@@ -1,0 +1,238 @@
+//! A set of words, each with its id, for the look-ups every message word makes.
+
+/// Finds a word's id (a [`WordId`](super::WordId) or a [`StemId`](super::StemId)) with
+/// one hash of the word: a one-hash Bloom filter (about 8 bits per word, at most
+/// 256 KiB) answers "absent" for most message words without touching the table; the
+/// others are looked up in an open-addressing table keyed by that same hash (half
+/// empty, so a probe is about one place), and checked against the word's text.
+///
+/// A place is 4 bytes, the number of a word in a list of them (12 bytes each), whose
+/// texts are in one buffer: half empty costs little. A FAQ of 50,000 entries has over
+/// half a million typo targets: their places and list take 14.7 MB, where 16-byte
+/// slots took 33.5 MB (the text, 3.9 MB, is the same).
+#[derive(Clone, Debug)]
+pub(super) struct WordFilter<I> {
+    bits: Vec<u64>,
+    mask: u64,
+    /// [`EMPTY`], or 1 + the number of a word in `words`.
+    places: Vec<u32>,
+    /// The words, in the order they came.
+    words: Vec<Held<I>>,
+    /// Every word's text, one after another, in the same order.
+    text: String,
+}
+
+impl<I> Default for WordFilter<I> {
+    fn default() -> Self {
+        WordFilter {
+            bits: Vec::new(),
+            mask: 0,
+            places: Vec::new(),
+            words: Vec::new(),
+            text: String::new(),
+        }
+    }
+}
+
+/// A place of [`WordFilter`] that holds no word.
+const EMPTY: u32 = 0;
+
+/// A word in [`WordFilter`]: the high half of its hash, its id, and where its text ends
+/// (it starts where the word before it ends).
+#[derive(Clone, Copy, Debug)]
+struct Held<I> {
+    tag: u32,
+    id: I,
+    end: u32,
+}
+
+impl<I: Copy> WordFilter<I> {
+    /// Whether the filter holds no word.
+    pub(super) fn is_empty(&self) -> bool {
+        self.words.is_empty()
+    }
+
+    /// Gives back the room that growing left unused in the list of words and their
+    /// text (the table of places is sized by the words it can hold).
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.words.shrink_to_fit();
+        self.text.shrink_to_fit();
+    }
+
+    fn hash(word: &str) -> u64 {
+        Self::hash_bytes(word.as_bytes())
+    }
+
+    fn hash_bytes(word: &[u8]) -> u64 {
+        use std::hash::Hasher;
+        let mut h = super::FxHasher::default();
+        h.write(word);
+        // Spread the high bits down: Fx leaves the low bits weak.
+        let x = h.finish();
+        x ^ (x >> 29) ^ (x >> 47)
+    }
+
+    /// The hash bits a word keeps to tell words apart before reading their text.
+    #[inline]
+    fn tag(h: u64) -> u32 {
+        (h >> 32) as u32
+    }
+
+    /// The first place to probe for a hash (other bits than the Bloom filter's).
+    #[inline]
+    fn home(&self, h: u64) -> usize {
+        (h.rotate_left(24) as usize) & self.places.len().wrapping_sub(1)
+    }
+
+    /// Adds `word` unless it is there already (the first id given stays), growing the
+    /// table to keep it at most half full.
+    pub(super) fn add(&mut self, word: &str, id: I) {
+        if self.find(word).is_some() {
+            return;
+        }
+        if (self.words.len() + 1) * 2 > self.places.len() {
+            self.grow();
+        }
+        self.insert(word, id);
+    }
+
+    /// Doubles the table (and the Bloom filter, up to its cap: eight bits per word the
+    /// table can hold), placing every word again.
+    fn grow(&mut self) {
+        let places = (self.places.len() * 2).max(16);
+        self.places = vec![EMPTY; places];
+        let bits = (places * 4).next_power_of_two().clamp(64, 1 << 21);
+        self.bits = vec![0; bits / 64];
+        self.mask = bits as u64 - 1;
+        for (number, place) in (0..self.words.len()).zip(1u32..) {
+            let h = Self::hash_bytes(self.text_of(number));
+            self.place(h, place);
+        }
+    }
+
+    fn insert(&mut self, word: &str, id: I) {
+        // The words of a rule set come from its files, far below 4 GiB of text.
+        let (Ok(end), Ok(place)) = (
+            u32::try_from(self.text.len() + word.len()),
+            u32::try_from(self.words.len() + 1),
+        ) else {
+            return;
+        };
+        self.text.push_str(word);
+        let h = Self::hash(word);
+        self.words.push(Held {
+            tag: Self::tag(h),
+            id,
+            end,
+        });
+        self.place(h, place);
+    }
+
+    /// Marks a word's hash in the Bloom filter and puts its place value in the first
+    /// empty place.
+    fn place(&mut self, h: u64, value: u32) {
+        let b = h & self.mask;
+        if let Some(bits) = self.bits.get_mut((b / 64) as usize) {
+            *bits |= 1 << (b % 64);
+        }
+        // Linear probing; at most half the places are used, so an empty one is found.
+        let mask = self.places.len().wrapping_sub(1);
+        let mut i = self.home(h);
+        while let Some(free) = self.places.get_mut(i) {
+            if *free == EMPTY {
+                *free = value;
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// The id of a word, if the filter holds it.
+    #[inline]
+    pub(super) fn find(&self, word: &str) -> Option<I> {
+        let h = Self::hash(word);
+        let b = h & self.mask;
+        let maybe = self
+            .bits
+            .get((b / 64) as usize)
+            .is_some_and(|slot| slot & (1 << (b % 64)) != 0);
+        if !maybe {
+            return None;
+        }
+        let mask = self.places.len().wrapping_sub(1);
+        let mut i = self.home(h);
+        // Two words with one hash sit in two places: the text tells them apart.
+        while let Some(&place) = self.places.get(i) {
+            let number = place.checked_sub(1)?;
+            let number = number as usize;
+            if let Some(held) = self.words.get(number) {
+                if held.tag == Self::tag(h) && same_bytes(self.text_of(number), word.as_bytes()) {
+                    return Some(held.id);
+                }
+            }
+            i = (i + 1) & mask;
+        }
+        None
+    }
+
+    /// The text of the word numbered `number`.
+    #[inline]
+    fn text_of(&self, number: usize) -> &[u8] {
+        let start = number
+            .checked_sub(1)
+            .and_then(|before| self.words.get(before))
+            .map_or(0, |w| w.end as usize);
+        let end = self.words.get(number).map_or(start, |w| w.end as usize);
+        self.text.as_bytes().get(start..end).unwrap_or_default()
+    }
+}
+
+/// Whether two byte strings of the same length are equal, eight bytes at a time (a
+/// library call costs more than the comparison for words this short).
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut ac = a.chunks_exact(8);
+    let mut bc = b.chunks_exact(8);
+    for (x, y) in (&mut ac).zip(&mut bc) {
+        if u64::from_le_bytes(word8(x)) != u64::from_le_bytes(word8(y)) {
+            return false;
+        }
+    }
+    ac.remainder()
+        .iter()
+        .zip(bc.remainder())
+        .all(|(x, y)| x == y)
+}
+
+#[inline]
+fn word8(chunk: &[u8]) -> [u8; 8] {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(chunk);
+    w
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Filled one word at a time, the table grows and keeps the first id of a word.
+    #[test]
+    fn word_filter_grows_and_keeps_the_first_id() {
+        let mut filter: WordFilter<u32> = WordFilter::default();
+        assert_eq!(filter.find("word"), None);
+        let words: Vec<String> = (0..5_000).map(|i| format!("w{i}x")).collect();
+        for (i, w) in words.iter().enumerate() {
+            filter.add(w, i as u32);
+        }
+        filter.add("w7x", 99_999);
+        for (i, w) in words.iter().enumerate() {
+            assert_eq!(filter.find(w), Some(i as u32), "{w}");
+        }
+        assert_eq!(filter.find("w5000x"), None);
+        assert_eq!(filter.words.len(), words.len());
+        assert!(filter.places.len() >= 2 * words.len(), "at most half full");
+    }
+}
