@@ -1009,13 +1009,8 @@ fn templates(
             .help(format!("write the {key} text, or a list of variations"));
     }
     let mut out = Vec::with_capacity(list.len());
-    let mut uses = Templated {
-        context: ctx.to_string(),
-        captures,
-        slots: Vec::new(),
-        channels: channels.to_vec(),
-        texts: Vec::new(),
-    };
+    let mut slots = Vec::new();
+    let mut texts = Vec::new();
     for text in list {
         if text.value.trim().is_empty() {
             sink.error(text.span.clone(), format!("`{key}` text is empty"))
@@ -1027,14 +1022,13 @@ fn templates(
             Ok(t) => {
                 for slot in t.slots() {
                     let span = inner_span(sink.file, &text, slot.span.clone());
-                    uses.slots.push(SlotUse {
+                    slots.push(SlotUse {
                         name: slot.name.clone(),
                         location: sink.file.location(span),
                     });
                 }
                 if !channels.is_empty() {
-                    uses.texts
-                        .push((t.clone(), sink.file.location(text.span.clone())));
+                    texts.push((t.clone(), sink.file.location(text.span.clone())));
                 }
                 out.push(t);
             }
@@ -1046,7 +1040,17 @@ fn templates(
             }
         }
     }
-    parsed.templated.push(uses);
+    // Kept for the checks after merging only when there is something to check (most
+    // replies of a large rule set have no slot and no channel).
+    if !slots.is_empty() || !texts.is_empty() {
+        parsed.templated.push(Templated {
+            context: ctx.to_string(),
+            captures,
+            slots,
+            channels: channels.to_vec(),
+            texts,
+        });
+    }
     out
 }
 
@@ -1117,9 +1121,10 @@ fn head(
     fallback_ctx: &str,
 ) -> Head {
     let id = id(sink, item, t, kind.table, fallback_ctx);
-    let ctx = id.as_ref().map_or(fallback_ctx.to_string(), |i| {
-        format!("{} `{}`", kind.table, i.value)
-    });
+    let ctx = id.as_ref().map_or_else(
+        || fallback_ctx.to_string(),
+        |i| format!("{} `{}`", kind.table, i.value),
+    );
     walk::unknown_keys(sink, t, kind.keys, kind.place, Some(&ctx));
     let at = id.as_ref().map_or(sink.span(item), |i| i.span.clone());
     Head { id, ctx, at }

@@ -1,6 +1,7 @@
 //! Source files and the positions of byte offsets in them.
 
 use crate::error::{Diagnostic, Location, Severity};
+use std::cell::Cell;
 use std::ops::Range;
 use std::sync::Arc;
 use toml::Spanned;
@@ -20,6 +21,10 @@ pub(crate) struct SourceFile {
     line_starts: Vec<usize>,
     /// For each block, the characters in the text before it.
     chars_before_block: Vec<usize>,
+    /// The line of the last location: a file is read from start to end, so the next
+    /// location is most often on the same line or a few lines on (a search of the
+    /// whole table is a chain of cache misses in a large file).
+    last_line: Cell<usize>,
 }
 
 fn count_chars(bytes: &[u8]) -> usize {
@@ -44,6 +49,7 @@ impl SourceFile {
             text,
             line_starts,
             chars_before_block,
+            last_line: Cell::new(0),
         }
     }
 
@@ -59,14 +65,27 @@ impl SourceFile {
         before + rest
     }
 
+    /// The index of the line holding byte `at`: looked for from the last location's
+    /// line a few lines on, then in the whole table.
+    fn line_of(&self, at: usize) -> usize {
+        let hint = self.last_line.get();
+        let starts_after = |line: usize| self.line_starts.get(line + 1).is_none_or(|&s| s > at);
+        let near = (hint..hint + 8)
+            .take_while(|&line| self.line_starts.get(line).is_some_and(|&s| s <= at))
+            .find(|&line| starts_after(line));
+        let line = near.unwrap_or_else(|| match self.line_starts.binary_search(&at) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        });
+        self.last_line.set(line);
+        line
+    }
+
     /// The line, column and line of a byte range.
     pub(crate) fn location(&self, span: Range<usize>) -> Location {
         let start = span.start.min(self.text.len());
         let end = span.end.clamp(start, self.text.len());
-        let line_index = match self.line_starts.binary_search(&start) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        };
+        let line_index = self.line_of(start);
         let line_start = self.line_starts.get(line_index).copied().unwrap_or(0);
         let mut line_end = self
             .line_starts
@@ -204,5 +223,17 @@ mod tests {
         let x = text.find('x').unwrap();
         let l = SourceFile::new("a.toml", text).location(x..x + 1);
         assert_eq!((l.line, l.column), (2, 306));
+    }
+
+    /// Locations asked for in any order (forwards, backwards, far on) find their line.
+    #[test]
+    fn lines_in_any_order() {
+        let text: String = (0..100).map(|n| format!("k{n} = {n}\n")).collect();
+        let f = SourceFile::new("a.toml", text.as_str());
+        let at = |n: usize| text.find(&format!("k{n} ")).unwrap();
+        for n in [0, 1, 2, 9, 10, 50, 49, 99, 3, 3, 98, 0] {
+            assert_eq!(f.location(at(n)..at(n) + 1).line, n + 1, "k{n}");
+        }
+        assert_eq!(f.location(text.len()..text.len()).line, 101);
     }
 }

@@ -176,10 +176,10 @@ pub use prefilter::MAX_REGEX_SET_BYTES;
 
 impl RuleIndex {
     pub(crate) fn build(rules: &[Rule], analyzer: &Analyzer) -> Result<RuleIndex, String> {
-        // phrase id → its users, flattened once every rule is in
-        let mut phrase_rules: Vec<Vec<(RuleId, Role)>> = Vec::new();
         let mut phrase_ids = PhrasesBuilder::default();
-        let mut shapes: Vec<Shape> = Vec::with_capacity(rules.len());
+        // Every use of a phrase, in rule order (then any, all, none): flattened into
+        // each phrase's users once every rule is in.
+        let mut uses: Vec<(PhraseId, PhraseUser)> = Vec::new();
         let mut index = RuleIndex {
             phrases: Phrases::default(),
             phrase_users: Vec::new(),
@@ -190,31 +190,36 @@ impl RuleIndex {
             compiled: Vec::with_capacity(rules.len()),
         };
         let mut patterns = Vec::new();
+        // A rule's phrase ids of one role, reused from rule to rule.
+        let mut ids: Vec<PhraseId> = Vec::new();
+        let mut own_uses: Vec<(PhraseId, Role)> = Vec::new();
         for (r, rule) in rules.iter().enumerate() {
             let rule_id = RuleId(r as u32);
-            let mut add = |phrases: &[crate::config::Phrase], role: Role| -> Vec<PhraseId> {
-                let mut ids = Vec::with_capacity(phrases.len());
-                for p in phrases {
-                    let words = analyzer.phrase_words(&p.text);
-                    if words.is_empty() || words.contains(&WordId::UNKNOWN) {
-                        continue;
-                    }
-                    let (id, new) = phrase_ids.add(&words);
-                    let id = PhraseId(id);
-                    if new {
-                        index.phrase_text.push(&p.text);
-                        phrase_rules.push(Vec::new());
-                    }
-                    if let Some(users) = phrase_rules.get_mut(id.index()) {
-                        let user = (rule_id, role);
-                        if !users.contains(&user) {
-                            users.push(user);
+            own_uses.clear();
+            // The distinct phrase ids of `phrases` that take part in matching, in
+            // order, into `ids`; each noted as used by this rule in `role`.
+            let mut add =
+                |phrases: &[crate::config::Phrase], role: Role, ids: &mut Vec<PhraseId>| {
+                    ids.clear();
+                    for p in phrases {
+                        let words = analyzer.phrase_words(&p.text);
+                        if words.is_empty() || words.contains(&WordId::UNKNOWN) {
+                            continue;
+                        }
+                        let (id, new) = phrase_ids.add(&words);
+                        if new {
+                            index.phrase_text.push(&p.text);
+                        }
+                        let id = PhraseId(id);
+                        if !ids.contains(&id) {
+                            ids.push(id);
+                            own_uses.push((id, role));
                         }
                     }
-                    ids.push(id);
-                }
+                };
+            let sorted = |ids: &[PhraseId]| {
+                let mut ids = ids.to_vec();
                 ids.sort_unstable();
-                ids.dedup();
                 ids
             };
             let Conditions {
@@ -224,9 +229,11 @@ impl RuleIndex {
                 regex,
                 ..
             } = &rule.when;
-            add(any, Role::Any);
-            let compiled_all = add(all, Role::All);
-            let compiled_none = add(none, Role::None);
+            add(any, Role::Any, &mut ids);
+            add(all, Role::All, &mut ids);
+            let compiled_all = sorted(&ids);
+            add(none, Role::None, &mut ids);
+            let compiled_none = sorted(&ids);
             let mut own = Vec::new();
             for p in regex {
                 own.push(patterns.len());
@@ -238,34 +245,60 @@ impl RuleIndex {
                 patterns: own,
             };
             let shape = Shape::of(rule, &compiled);
-            shapes.push(shape);
-            index.pattern_rules.extend(regex.iter().map(|_| RuleRef {
+            let rule_ref = RuleRef {
                 rule: rule_id,
                 shape,
+            };
+            uses.extend(own_uses.iter().map(|&(phrase, role)| {
+                (
+                    phrase,
+                    PhraseUser {
+                        rule: rule_ref,
+                        role,
+                    },
+                )
             }));
+            index.pattern_rules.extend(regex.iter().map(|_| rule_ref));
             index.compiled.push(compiled);
         }
         index.phrases = phrase_ids.build();
         if !patterns.is_empty() {
             index.regexes = Some(prefilter::Prefilter::build(&patterns)?);
         }
-        index.phrase_starts.reserve_exact(phrase_rules.len() + 1);
-        index
-            .phrase_users
-            .reserve_exact(phrase_rules.iter().map(Vec::len).sum());
-        index.phrase_starts.push(0);
-        for users in phrase_rules {
-            index
-                .phrase_users
-                .extend(users.into_iter().map(|(rule, role)| PhraseUser {
-                    rule: RuleRef {
-                        rule,
-                        shape: shapes.get(rule.index()).copied().unwrap_or_default(),
-                    },
-                    role,
-                }));
-            index.phrase_starts.push(index.phrase_users.len() as u32);
+        // Each phrase's users side by side, in rule order: counted, then placed.
+        let phrase_count = index.phrase_text.len();
+        let mut starts = vec![0u32; phrase_count + 1];
+        for (phrase, _) in &uses {
+            if let Some(n) = starts.get_mut(phrase.index() + 1) {
+                *n += 1;
+            }
         }
+        let mut total = 0;
+        for n in &mut starts {
+            total += *n;
+            *n = total;
+        }
+        let mut next = starts.clone();
+        let mut users = vec![
+            PhraseUser {
+                rule: RuleRef {
+                    rule: RuleId(0),
+                    shape: Shape::default(),
+                },
+                role: Role::Any,
+            };
+            uses.len()
+        ];
+        for (phrase, user) in uses {
+            if let Some(at) = next.get_mut(phrase.index()) {
+                if let Some(slot) = users.get_mut(*at as usize) {
+                    *slot = user;
+                }
+                *at += 1;
+            }
+        }
+        index.phrase_starts = starts;
+        index.phrase_users = users;
         Ok(index)
     }
 
@@ -567,6 +600,11 @@ impl Texts {
         // A rule set's text is read from files, far below 4 GiB.
         self.ends
             .push(u32::try_from(self.all.len()).unwrap_or(u32::MAX));
+    }
+
+    /// How many texts.
+    fn len(&self) -> usize {
+        self.ends.len()
     }
 
     /// Text number `i`, or `""`.

@@ -13,7 +13,7 @@
 //! carries its word, its child's phrase and its child's children in 16 bytes, so a
 //! step reads one place.
 
-use crate::text::{FastMap, WordId};
+use crate::text::{FxHasher, WordId};
 
 /// No phrase ends at a node.
 const NONE: u32 = u32::MAX;
@@ -70,27 +70,84 @@ impl Edge {
 }
 
 /// Phrases being added: each distinct word sequence gets the next number.
+///
+/// The words of every phrase sit one after another in one buffer, and a table of
+/// phrase numbers (open addressing, at most half full) finds a sequence again: no
+/// allocation per phrase (with 100,000 rules, a boxed key per phrase and a hash map
+/// of them were a fifth of building the index).
 #[derive(Debug, Default)]
 pub(super) struct PhrasesBuilder {
-    ids: FastMap<Box<[WordId]>, u32>,
+    /// Every phrase's words, in phrase order.
+    words: Vec<WordId>,
+    /// phrase number → where its words end in `words` (they start where the one
+    /// before ends).
+    ends: Vec<u32>,
+    /// `2^n` slots, each a phrase's hash (its high half) and number, or [`EMPTY`].
+    slots: Vec<(u32, u32)>,
 }
 
 impl PhrasesBuilder {
     /// The number of `words` (the next free one when they are new), and whether they
     /// are new. `words` must not be empty nor hold [`WordId::UNKNOWN`].
     pub(super) fn add(&mut self, words: &[WordId]) -> (u32, bool) {
-        if let Some(&id) = self.ids.get(words) {
-            return (id, false);
+        // A rule set holds far fewer than 2^32 phrases or words (see
+        // `limits::MAX_ENTRIES`).
+        let count = u32::try_from(self.ends.len()).unwrap_or(NONE);
+        if 2 * (self.ends.len() + 1) > self.slots.len() {
+            self.grow();
         }
-        // A rule set holds far fewer than 2^32 phrases (see `limits::MAX_ENTRIES`).
-        let id = u32::try_from(self.ids.len()).unwrap_or(NONE);
-        self.ids.insert(words.into(), id);
-        (id, true)
+        let tag = hash(words);
+        let mask = self.slots.len() - 1;
+        let mut i = tag as usize & mask;
+        loop {
+            match self.slots.get(i) {
+                Some(&(_, id)) if id == EMPTY => break,
+                Some(&(t, id)) if t == tag && self.phrase(id) == words => return (id, false),
+                Some(_) => i = (i + 1) & mask,
+                None => break,
+            }
+        }
+        if let Some(slot) = self.slots.get_mut(i) {
+            *slot = (tag, count);
+        }
+        self.words.extend_from_slice(words);
+        self.ends
+            .push(u32::try_from(self.words.len()).unwrap_or(NONE));
+        (count, true)
+    }
+
+    /// The words of phrase `id`.
+    fn phrase(&self, id: u32) -> &[WordId] {
+        let i = id as usize;
+        let end = self.ends.get(i).map_or(0, |&e| e as usize);
+        let start = match i.checked_sub(1) {
+            Some(before) => self.ends.get(before).map_or(0, |&e| e as usize),
+            None => 0,
+        };
+        self.words.get(start..end).unwrap_or_default()
+    }
+
+    /// Twice the slots (at least 64), every phrase placed again.
+    fn grow(&mut self) {
+        let size = (2 * self.slots.len()).max(64);
+        let mut slots = vec![(0, EMPTY); size];
+        for &(tag, id) in self.slots.iter().filter(|s| s.1 != EMPTY) {
+            let mut i = tag as usize & (size - 1);
+            while slots.get(i).is_some_and(|s| s.1 != EMPTY) {
+                i = (i + 1) & (size - 1);
+            }
+            if let Some(slot) = slots.get_mut(i) {
+                *slot = (tag, id);
+            }
+        }
+        self.slots = slots;
     }
 
     /// The phrases, laid out for matching.
     pub(super) fn build(self) -> Phrases {
-        let mut phrases: Vec<(Box<[WordId]>, u32)> = self.ids.into_iter().collect();
+        let mut phrases: Vec<(&[WordId], u32)> = (0..self.ends.len() as u32)
+            .map(|id| (self.phrase(id), id))
+            .collect();
         phrases.sort_unstable();
         let mut out = Phrases::default();
         let width = phrases
@@ -114,9 +171,19 @@ impl PhrasesBuilder {
     }
 }
 
+/// The hash of a word sequence (Fx), folded to 32 bits.
+fn hash(words: &[WordId]) -> u32 {
+    use std::hash::{Hash, Hasher};
+    let mut h = FxHasher::default();
+    words.hash(&mut h);
+    let h = h.finish();
+    // The high bits are the best mixed.
+    (h >> 32) as u32 ^ h as u32
+}
+
 /// The runs of `phrases` (sorted, all longer than `depth`) sharing the word at `depth`.
 fn group_by_word(
-    phrases: &[(Box<[WordId]>, u32)],
+    phrases: &[(&[WordId], u32)],
     depth: usize,
     out: &mut Vec<(WordId, std::ops::Range<usize>)>,
 ) {
@@ -151,7 +218,7 @@ pub(super) struct Phrases {
 impl Phrases {
     /// The node for `phrases` (sorted, sharing their first `depth` words): the phrase
     /// of exactly those words, if one, and the children below, laid out.
-    fn fill(&mut self, phrases: &[(Box<[WordId]>, u32)], depth: usize) -> Node {
+    fn fill(&mut self, phrases: &[(&[WordId], u32)], depth: usize) -> Node {
         let mut node = Node::EMPTY;
         let rest = match phrases.first() {
             Some((words, id)) if words.len() == depth => {
