@@ -368,11 +368,8 @@ impl FaqModel {
         });
         FaqModel {
             retrieval,
-            retrieval_weights: if classifier.is_some() {
-                retrieval_weights(faqs)
-            } else {
-                Vec::new()
-            },
+            // Read only beside a classifier (`score` returns before, without one).
+            retrieval_weights: retrieval_weights(faqs),
             classifier,
         }
     }
