@@ -26,6 +26,12 @@ Splits: the test splits by default, only for reporting figures once settings are
 label's first 80 % of training messages (file order) as train and the rest as traffic.
 Every clustering setting of `src/listen/` was chosen with `--dev`.
 
+`--grow` adds the removed labels' own training messages (which the rule set never sees)
+to the traffic, shuffled in: about six times as many messages of each unknown topic, to
+see whether the grouping holds as a history grows (use it with `--dev`). Homogeneity
+(each cluster one label) and completeness (each label in one cluster), whose harmonic
+mean is the NMI, say which way a grouping errs.
+
     scripts/listen_quality.sh                    # builds, then runs this: test splits
     scripts/listen_quality.sh --dev              # development splits
     scripts/listen_quality.sh --sets banking77 --seeds 12
@@ -58,14 +64,32 @@ MIN_SIZE = 5
 MIN_PURITY = 0.6
 
 
-def nmi(a, b):
-    """Normalised mutual information (arithmetic mean), as scikit-learn's default."""
+def information(a, b):
+    """Mutual information of two labellings and the entropy of each."""
     n = len(a)
     ca, cb, cab = collections.Counter(a), collections.Counter(b), collections.Counter(zip(a, b))
     h = lambda c: -sum(v / n * math.log(v / n) for v in c.values())
     mi = sum(v / n * math.log(v * n / (ca[x] * cb[y])) for (x, y), v in cab.items())
-    ha, hb = h(ca), h(cb)
+    return mi, h(ca), h(cb)
+
+
+def nmi(a, b):
+    """Normalised mutual information (arithmetic mean), as scikit-learn's default."""
+    mi, ha, hb = information(a, b)
     return 1.0 if ha + hb == 0 else 2 * mi / (ha + hb)
+
+
+def completeness(truth, groups):
+    """How far each true label stays in one group (1: never split), as scikit-learn's
+    `completeness_score`; NMI is the harmonic mean of this and homogeneity."""
+    mi, ht, hg = information(truth, groups)
+    return 1.0 if hg == 0 else mi / hg
+
+
+def homogeneity(truth, groups):
+    """How far each group holds one true label (1: never mixed)."""
+    mi, ht, hg = information(truth, groups)
+    return 1.0 if ht == 0 else mi / ht
 
 
 def baseline(texts, k):
@@ -89,23 +113,29 @@ def write(path, rows):
     os.rename(path + ".tmp", path)
 
 
-def measure(data_dir, name, seed, dev, work):
+def measure(data_dir, name, seed, dev, work, grow=False):
     """The figures of one set and seed, as a dict."""
     train, traffic = splits(data_dir, name, dev)
     traffic = [r for r in traffic if r["label"]]
     labels = sorted({r["label"] for r in train if r["label"]})
     opaque = {label: f"faq-{i}" for i, label in enumerate(labels)}
     removed = set(random.Random(seed).sample(labels, round(REMOVED_SHARE * len(labels))))
-    stem = os.path.join(work, f"{name}-{'dev' if dev else 'test'}-{seed}")
-    rules = stem + ".toml"
+    if grow:
+        # A longer history of the unknown topics: their training messages, which the
+        # rule set never sees, join the traffic, shuffled in (seeded).
+        traffic = traffic + [r for r in train if r["label"] in removed]
+        random.Random(seed).shuffle(traffic)
+    split = "dev" if dev else "test"
+    rules = os.path.join(work, f"{name}-{split}-{seed}.toml")
+    stem = os.path.join(work, f"{name}-{split}{'-grown' if grow else ''}-{seed}")
     # The rule set depends only on the split and the seed: kept between runs in --work.
     if not os.path.exists(rules):
-        write(stem + "-train.jsonl", [
+        write(rules + "-train.jsonl", [
             {"text": r["text"], "label": opaque[r["label"]] if r["label"] else None}
             for r in train if r["label"] not in removed
         ])
         with open(rules + ".tmp", "w") as f:
-            subprocess.run([BIN, "import", stem + "-train.jsonl"], stdout=f, check=True)
+            subprocess.run([BIN, "import", rules + "-train.jsonl"], stdout=f, check=True)
         os.rename(rules + ".tmp", rules)
     history = stem + "-history.jsonl"
     write(history, [{"text": r["text"]} for r in traffic])
@@ -134,7 +164,8 @@ def measure(data_dir, name, seed, dev, work):
         if label in removed and c["size"] >= MIN_SIZE and count / c["size"] >= MIN_PURITY:
             found.add(label)
     truth = [label_of[line] for line in gap_lines]
-    ours = nmi(truth, [group_of.get(line, "answered") for line in gap_lines])
+    grouped = [group_of.get(line, "answered") for line in gap_lines]
+    ours = nmi(truth, grouped)
     # The baseline depends only on the messages: kept in --work too.
     cached = stem + "-baseline.json"
     if os.path.exists(cached):
@@ -159,6 +190,8 @@ def measure(data_dir, name, seed, dev, work):
         "discovered": len(found) / len(removed),
         "found": len(found),
         "nmi": ours,
+        "homogeneity": homogeneity(truth, grouped),
+        "completeness": completeness(truth, grouped),
         "baseline_nmi": nmi(truth, base) if base is not None else None,
     }
 
@@ -166,6 +199,9 @@ def measure(data_dir, name, seed, dev, work):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--dev", action="store_true", help="development splits (to choose settings)")
+    ap.add_argument("--grow", action="store_true",
+                    help="add the removed labels' training messages to the traffic (a longer "
+                         "history of the unknown topics: does the grouping hold as it grows?)")
     ap.add_argument("--sets", default="banking77,clinc150")
     ap.add_argument("--seeds", default=",".join(map(str, SEEDS)))
     ap.add_argument("--data", default=None, help="data folder (default: data/ or ../shared/data)")
@@ -181,29 +217,31 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         work = args.work or tmp
         os.makedirs(work, exist_ok=True)
-        runs = [measure(data_dir, name, seed, args.dev, work)
+        runs = [measure(data_dir, name, seed, args.dev, work, args.grow)
                 for name in args.sets.split(",") for seed in seeds]
     if args.json:
         with open(args.json, "w") as f:
             json.dump(runs, f, indent=1)
     ok = True
-    split = "dev" if args.dev else "test"
+    split = ("dev" if args.dev else "test") + (", grown" if args.grow else "")
     for name in args.sets.split(","):
         rows = [r for r in runs if r["set"] == name]
         print(f"== {name} ({split}): {rows[0]['labels']} labels, {rows[0]['removed']} removed; "
               f"{rows[0]['traffic']} messages")
         print(f"   {'seed':>6} {'gap msgs':>9} {'clustered':>9} {'clusters':>8} {'recall %':>9} "
-              f"{'discovered %':>13} {'NMI':>6} {'Ward NMI':>9} {'time s':>7}")
+              f"{'discovered %':>13} {'NMI':>6} {'Ward NMI':>9} {'time s':>7} {'homog':>5} {'compl':>5}")
         for r in rows:
             base = "-" if r["baseline_nmi"] is None else f"{r['baseline_nmi']:.3f}"
             print(f"   {r['seed']:>6} {r['gap_messages']:>9} {r['clustered']:>9} {r['clusters']:>8} "
                   f"{100 * r['recall']:>9.1f} {100 * r['discovered']:>8.1f} ({r['found']:>2}) "
-                  f"{r['nmi']:>6.3f} {base:>9} {r['seconds']:>7.1f}")
+                  f"{r['nmi']:>6.3f} {base:>9} {r['seconds']:>7.1f} "
+                  f"{r['homogeneity']:>5.3f} {r['completeness']:>5.3f}")
         mean = lambda k: sum(r[k] for r in rows) / len(rows)
         has_base = all(r["baseline_nmi"] is not None for r in rows)
         base = f"{mean('baseline_nmi'):.3f}" if has_base else "-"
         print(f"   {'mean':>6} {'':>9} {'':>9} {'':>8} {100 * mean('recall'):>9.1f} "
-              f"{100 * mean('discovered'):>8.1f}      {mean('nmi'):>6.3f} {base:>9}")
+              f"{100 * mean('discovered'):>8.1f}      {mean('nmi'):>6.3f} {base:>9} {'':>7} "
+              f"{mean('homogeneity'):>5.3f} {mean('completeness'):>5.3f}")
         met = {
             "gap recall >= 80 %": mean("recall") >= 0.8,
             "discovered >= 70 %": mean("discovered") >= 0.7,
