@@ -259,7 +259,13 @@ impl Analyzer {
     /// one vocabulary look-up per word that [`words_of`](Self::words_of) and
     /// [`stems_of`](Self::stems_of) share.
     pub(crate) fn ids(&self, tokens: &Tokens) -> Vec<WordId> {
-        tokens.iter().map(|w| self.id(w)).collect()
+        (0..tokens.len())
+            .map(|i| {
+                self.known
+                    .find_hashed(tokens.hash(i), tokens.word(i))
+                    .unwrap_or(WordId::UNKNOWN)
+            })
+            .collect()
     }
 
     /// A folded word's id, or [`WordId::UNKNOWN`].

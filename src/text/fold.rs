@@ -8,6 +8,7 @@
 //! (accents), and lower-cases. Ideographs (Chinese, Japanese kana) have no spaces
 //! between words, so each stands as a word of its own.
 
+use super::word_filter::{word_hash, word_hash_within};
 use crate::span::Span;
 use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 
@@ -15,7 +16,17 @@ use unicode_normalization::char::{decompose_compatible, is_combining_mark};
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Tokens {
     buf: String,
-    words: Vec<(u32, u32, Span)>,
+    words: Vec<Word>,
+}
+
+/// A word of [`Tokens`]: its folded text, `buf[start..end]`, the hash the vocabulary
+/// keys it by, and its span in the original text.
+#[derive(Clone, Copy, Debug)]
+struct Word {
+    start: u32,
+    end: u32,
+    hash: u64,
+    span: Span,
 }
 
 impl Tokens {
@@ -27,14 +38,21 @@ impl Tokens {
     /// The folded text of word `i`, or `""` when out of range.
     pub(crate) fn word(&self, i: usize) -> &str {
         match self.words.get(i) {
-            Some(&(s, e, _)) => self.buf.get(s as usize..e as usize).unwrap_or(""),
+            Some(w) => self.buf.get(w.start as usize..w.end as usize).unwrap_or(""),
             None => "",
         }
     }
 
+    /// The hash of word `i` that the vocabulary's tables key words by (see
+    /// `word_filter::word_hash`), taken as the word was read.
+    #[inline]
+    pub(crate) fn hash(&self, i: usize) -> u64 {
+        self.words.get(i).map_or_else(|| word_hash(&[]), |w| w.hash)
+    }
+
     /// The span in the original text of word `i`.
     pub(crate) fn span(&self, i: usize) -> Span {
-        self.words.get(i).map(|w| w.2).unwrap_or_default()
+        self.words.get(i).map(|w| w.span).unwrap_or_default()
     }
 
     /// The folded words in order.
@@ -61,17 +79,30 @@ impl Tokens {
         }
     }
 
+    /// Ends the word being folded onto the end of the buffer, if it has any letters.
     fn end_word(&mut self, open: Option<Open>, text_end: usize) {
         if let Some(open) = open {
             if self.buf.len() > open.buf_start {
-                // The buffer and the text are bounded by the caller (see
-                // `max_message_bytes`), far below u32::MAX; saturate regardless.
-                let s = u32::try_from(open.buf_start).unwrap_or(u32::MAX);
-                let e = u32::try_from(self.buf.len()).unwrap_or(u32::MAX);
-                self.words
-                    .push((s, e, Span::new(open.text_start, text_end)));
+                self.push_word(
+                    open.buf_start,
+                    self.buf.len(),
+                    Span::new(open.text_start, text_end),
+                );
             }
         }
+    }
+
+    /// Adds the word `buf[start..end]`, read from `span` of the text.
+    #[inline]
+    fn push_word(&mut self, start: usize, end: usize, span: Span) {
+        // The buffer and the text are bounded by the caller (see `max_message_bytes`),
+        // far below u32::MAX; saturate regardless.
+        self.words.push(Word {
+            start: u32::try_from(start).unwrap_or(u32::MAX),
+            end: u32::try_from(end).unwrap_or(u32::MAX),
+            hash: word_hash_within(self.buf.as_bytes(), start, end),
+            span,
+        });
     }
 }
 
@@ -128,41 +159,89 @@ fn push_folded(buf: &mut String, c: char) {
     });
 }
 
+/// Where the run of ASCII letters and digits at `at` ends: eight bytes at a time.
+#[inline]
+fn ascii_run_end(bytes: &[u8], mut at: usize) -> usize {
+    while let Some(chunk) = bytes.get(at..at + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let alnum = ascii_alphanumeric_bytes(u64::from_le_bytes(word));
+        // The bytes before the first that is none (in the text's order).
+        let run = ((!alnum & HIGH_BITS).trailing_zeros() / 8) as usize;
+        at += run;
+        if run < 8 {
+            return at;
+        }
+    }
+    at + bytes
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|b| b.is_ascii_alphanumeric())
+        .count()
+}
+
+/// The high bit of each byte of a word.
+const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `x` that is an ASCII letter or digit, all others 0.
+#[inline]
+fn ascii_alphanumeric_bytes(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    // Each byte's low seven bits: adding below 0x80 to one never carries into the next.
+    let low = x & !HIGH_BITS;
+    // The high bit set where a byte (of seven bits) is at least `c`.
+    let at_least = |v: u64, c: u8| v + ONES * u64::from(0x80 - c);
+    let digit = at_least(low, b'0') & !at_least(low, b'9' + 1);
+    let folded = low | (ONES * 0x20);
+    let letter = at_least(folded, b'a') & !at_least(folded, b'z' + 1);
+    // Bytes from 0x80 up are no ASCII.
+    (digit | letter) & !x & HIGH_BITS
+}
+
 /// Splits `text` into folded words with their spans in `text`.
+///
+/// The folded text starts as one ASCII-lower-cased copy of `text`: a word of ASCII
+/// letters and digits (most words) is its own bytes there, with no copy of its own.
+/// Other words (accents, apostrophes, other scripts) are folded onto the end of it.
 pub(crate) fn tokenize(text: &str) -> Tokens {
+    let mut buf = String::with_capacity(text.len() + text.len() / 4 + 8);
+    buf.push_str(text);
+    buf.make_ascii_lowercase();
     let mut out = Tokens {
-        buf: String::with_capacity(text.len()),
+        buf,
         words: Vec::with_capacity(text.len() / 4 + 1),
     };
+    // A word being folded onto the end of the buffer.
     let mut open: Option<Open> = None;
     let mut last_end = 0;
     let bytes = text.as_bytes();
     let mut at = 0;
     while let Some(&b) = bytes.get(at) {
         if b.is_ascii_alphanumeric() {
-            // The fast path: a run of ASCII letters and digits, lower-cased in one go.
-            let run = bytes[at..]
-                .iter()
-                .take_while(|b| b.is_ascii_alphanumeric())
-                .count();
-            if open.is_none() {
-                open = Some(out.start_word(at));
-            }
-            // Copied and lower-cased in one pass: for words this short, a library copy
-            // call costs more than the bytes.
-            if let Some(slice) = bytes.get(at..at + run) {
-                out.buf
-                    .extend(slice.iter().map(|&c| char::from(c.to_ascii_lowercase())));
-            }
-            at += run;
-            last_end = at;
-            // Most words end at a space or a punctuation mark: end the word here.
-            if let Some(&next) = bytes.get(at) {
-                if next.is_ascii() && next != b'\'' {
-                    out.end_word(open.take(), last_end);
-                    at += 1;
+            // The fast path: a run of ASCII letters and digits.
+            let end = ascii_run_end(bytes, at);
+            // Most words end at a space or a punctuation mark; an apostrophe or a
+            // character outside ASCII may go on with the word.
+            let ends = bytes.get(end).is_none_or(|&n| n.is_ascii() && n != b'\'');
+            match open {
+                None if ends => out.push_word(at, end, Span::new(at, end)),
+                _ => {
+                    if open.is_none() {
+                        open = Some(out.start_word(at));
+                    }
+                    if let Some(run) = bytes.get(at..end) {
+                        out.buf
+                            .extend(run.iter().map(|&c| char::from(c.to_ascii_lowercase())));
+                    }
+                    if ends {
+                        out.end_word(open.take(), end);
+                    }
                 }
             }
+            last_end = end;
+            // The byte that ended the run, if it ended the word, is a separator.
+            at = if ends { end + 1 } else { end };
             continue;
         }
         if b.is_ascii() {
@@ -222,6 +301,26 @@ mod tests {
         assert_eq!(words("垃圾桶"), ["垃", "圾", "桶"]);
         assert!(words("").is_empty());
         assert!(words(" !! 🙂 ").is_empty());
+    }
+
+    /// Eight bytes at a time, every byte value in every place is read as
+    /// `u8::is_ascii_alphanumeric` reads it.
+    #[test]
+    fn ascii_alphanumeric_bytes_as_one_by_one() {
+        for b in 0..=255u8 {
+            for place in 0..8 {
+                let mut bytes = *b"a-Z_9 \x80\xff";
+                bytes[place] = b;
+                let got = ascii_alphanumeric_bytes(u64::from_le_bytes(bytes));
+                for (k, byte) in bytes.iter().enumerate() {
+                    let bit = got >> (8 * k + 7) & 1 == 1;
+                    assert_eq!(bit, byte.is_ascii_alphanumeric(), "{bytes:?} at {k}");
+                }
+            }
+        }
+        assert_eq!(ascii_run_end(b"abcdefghijklmnopq rst", 0), 17);
+        assert_eq!(ascii_run_end(b"abcdefgh", 0), 8);
+        assert_eq!(ascii_run_end(b"x abcdefgh\xc3\xa9", 2), 10);
     }
 
     #[test]

@@ -59,19 +59,6 @@ impl<I: Copy> WordFilter<I> {
         self.text.shrink_to_fit();
     }
 
-    fn hash(word: &str) -> u64 {
-        Self::hash_bytes(word.as_bytes())
-    }
-
-    fn hash_bytes(word: &[u8]) -> u64 {
-        use std::hash::Hasher;
-        let mut h = super::FxHasher::default();
-        h.write(word);
-        // Spread the high bits down: Fx leaves the low bits weak.
-        let x = h.finish();
-        x ^ (x >> 29) ^ (x >> 47)
-    }
-
     /// The hash bits a word keeps to tell words apart before reading their text.
     #[inline]
     fn tag(h: u64) -> u32 {
@@ -105,7 +92,7 @@ impl<I: Copy> WordFilter<I> {
         self.bits = vec![0; bits / 64];
         self.mask = bits as u64 - 1;
         for (number, place) in (0..self.words.len()).zip(1u32..) {
-            let h = Self::hash_bytes(self.text_of(number));
+            let h = word_hash(self.text_of(number));
             self.place(h, place);
         }
     }
@@ -119,7 +106,7 @@ impl<I: Copy> WordFilter<I> {
             return;
         };
         self.text.push_str(word);
-        let h = Self::hash(word);
+        let h = word_hash(word.as_bytes());
         self.words.push(Held {
             tag: Self::tag(h),
             id,
@@ -150,7 +137,12 @@ impl<I: Copy> WordFilter<I> {
     /// The id of a word, if the filter holds it.
     #[inline]
     pub(super) fn find(&self, word: &str) -> Option<I> {
-        let h = Self::hash(word);
+        self.find_hashed(word_hash(word.as_bytes()), word)
+    }
+
+    /// The id of a word whose [`word_hash`] is `h`, if the filter holds it.
+    #[inline]
+    pub(super) fn find_hashed(&self, h: u64, word: &str) -> Option<I> {
         let b = h & self.mask;
         let maybe = self
             .bits
@@ -185,6 +177,51 @@ impl<I: Copy> WordFilter<I> {
         let end = self.words.get(number).map_or(start, |w| w.end as usize);
         self.text.as_bytes().get(start..end).unwrap_or_default()
     }
+}
+
+/// The hash a [`WordFilter`] keys a word by: Fx over its bytes, eight at a time as
+/// little-endian words (the last padded with zeros), its high bits spread down.
+pub(super) fn word_hash(word: &[u8]) -> u64 {
+    use std::hash::Hasher;
+    let mut h = super::FxHasher::default();
+    h.write(word);
+    spread(h.finish())
+}
+
+/// [`word_hash`] of `bytes[start..end]`, the same value, reading the last part of the
+/// word as one 8-byte load where `bytes` goes on that far (the bytes past `end`
+/// masked off) instead of byte by byte.
+#[inline]
+pub(super) fn word_hash_within(bytes: &[u8], start: usize, end: usize) -> u64 {
+    use std::hash::Hasher;
+    let Some(word) = bytes.get(start..end) else {
+        return word_hash(&[]);
+    };
+    let whole = word.len() / 8 * 8;
+    let mut h = super::FxHasher::default();
+    if let Some(head) = word.get(..whole) {
+        h.write(head);
+    }
+    let rest = word.len() - whole;
+    if rest == 0 {
+        return spread(h.finish());
+    }
+    let from = start + whole;
+    match bytes.get(from..from + 8) {
+        Some(chunk) => {
+            // `rest` is 1 to 7 bytes: the low `rest` bytes of the load.
+            let mask = (1u64 << (8 * rest)) - 1;
+            h.write_u64(u64::from_le_bytes(word8(chunk)) & mask);
+        }
+        None => h.write(word.get(whole..).unwrap_or_default()),
+    }
+    spread(h.finish())
+}
+
+/// Spreads a hash's high bits down: Fx leaves the low bits weak.
+#[inline]
+fn spread(x: u64) -> u64 {
+    x ^ (x >> 29) ^ (x >> 47)
 }
 
 /// Whether two byte strings of the same length are equal, eight bytes at a time (a
@@ -234,5 +271,21 @@ mod tests {
         assert_eq!(filter.find("w5000x"), None);
         assert_eq!(filter.words.len(), words.len());
         assert!(filter.places.len() >= 2 * words.len(), "at most half full");
+    }
+
+    /// A word's hash read from within a longer buffer is the hash of the word alone,
+    /// wherever it sits, whatever follows it.
+    #[test]
+    fn word_hash_within_a_buffer_is_the_words_hash() {
+        let text = b"abcdefghijklmnopqrstuvwxyz0123456789 the end";
+        for start in 0..text.len() {
+            for end in start..=text.len() {
+                assert_eq!(
+                    word_hash_within(text, start, end),
+                    word_hash(&text[start..end]),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 }
