@@ -79,17 +79,12 @@ def nmi(a, b):
     return 1.0 if ha + hb == 0 else 2 * mi / (ha + hb)
 
 
-def completeness(truth, groups):
-    """How far each true label stays in one group (1: never split), as scikit-learn's
-    `completeness_score`; NMI is the harmonic mean of this and homogeneity."""
+def homogeneity_completeness(truth, groups):
+    """How far each group holds one true label (homogeneity, 1: never mixed) and how far
+    each true label stays in one group (completeness, 1: never split), as scikit-learn's
+    scores; NMI is their harmonic mean."""
     mi, ht, hg = information(truth, groups)
-    return 1.0 if hg == 0 else mi / hg
-
-
-def homogeneity(truth, groups):
-    """How far each group holds one true label (1: never mixed)."""
-    mi, ht, hg = information(truth, groups)
-    return 1.0 if ht == 0 else mi / ht
+    return (1.0 if ht == 0 else mi / ht), (1.0 if hg == 0 else mi / hg)
 
 
 def baseline(texts, k):
@@ -166,6 +161,7 @@ def measure(data_dir, name, seed, dev, work, grow=False):
     truth = [label_of[line] for line in gap_lines]
     grouped = [group_of.get(line, "answered") for line in gap_lines]
     ours = nmi(truth, grouped)
+    homogeneity, completeness = homogeneity_completeness(truth, grouped)
     # The baseline depends only on the messages: kept in --work too.
     cached = stem + "-baseline.json"
     if os.path.exists(cached):
@@ -190,8 +186,8 @@ def measure(data_dir, name, seed, dev, work, grow=False):
         "discovered": len(found) / len(removed),
         "found": len(found),
         "nmi": ours,
-        "homogeneity": homogeneity(truth, grouped),
-        "completeness": completeness(truth, grouped),
+        "homogeneity": homogeneity,
+        "completeness": completeness,
         "baseline_nmi": nmi(truth, base) if base is not None else None,
     }
 
