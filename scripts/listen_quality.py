@@ -189,6 +189,8 @@ def measure(data_dir, name, seed, dev, work, grow=False):
         "homogeneity": homogeneity,
         "completeness": completeness,
         "baseline_nmi": nmi(truth, base) if base is not None else None,
+        # The level clusters merged again at, read off the rule set's FAQ (None: not).
+        "regroup": report.get("granularity", {}).get("regroup"),
     }
 
 
@@ -225,13 +227,15 @@ def main():
         print(f"== {name} ({split}): {rows[0]['labels']} labels, {rows[0]['removed']} removed; "
               f"{rows[0]['traffic']} messages")
         print(f"   {'seed':>6} {'gap msgs':>9} {'clustered':>9} {'clusters':>8} {'recall %':>9} "
-              f"{'discovered %':>13} {'NMI':>6} {'Ward NMI':>9} {'time s':>7} {'homog':>5} {'compl':>5}")
+              f"{'discovered %':>13} {'NMI':>6} {'Ward NMI':>9} {'time s':>7} {'homog':>5} {'compl':>5} "
+              f"{'regroup':>7}")
         for r in rows:
             base = "-" if r["baseline_nmi"] is None else f"{r['baseline_nmi']:.3f}"
             print(f"   {r['seed']:>6} {r['gap_messages']:>9} {r['clustered']:>9} {r['clusters']:>8} "
                   f"{100 * r['recall']:>9.1f} {100 * r['discovered']:>8.1f} ({r['found']:>2}) "
                   f"{r['nmi']:>6.3f} {base:>9} {r['seconds']:>7.1f} "
-                  f"{r['homogeneity']:>5.3f} {r['completeness']:>5.3f}")
+                  f"{r['homogeneity']:>5.3f} {r['completeness']:>5.3f} "
+                  f"{'-' if r['regroup'] is None else r['regroup']:>7}")
         mean = lambda k: sum(r[k] for r in rows) / len(rows)
         has_base = all(r["baseline_nmi"] is not None for r in rows)
         base = f"{mean('baseline_nmi'):.3f}" if has_base else "-"

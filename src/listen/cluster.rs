@@ -25,6 +25,12 @@
 //!    group is replaced by its parts when at least two parts reach `min_size` and
 //!    those parts hold at least half of its messages; otherwise it stays whole (a
 //!    group about one thing breaks into crumbs smaller than `min_size`).
+//! 6. **Merging again** ([`Params::regroup`], when set): groups whose centroids, in the
+//!    whole set's terms, are at least that similar are merged, most similar first (as
+//!    in step 3), so that the sub-phrasings of one topic that splitting or the leader
+//!    pass left apart come together (on CLINC150's dev split, four clusters of "what
+//!    is my interest rate" phrasings). The level is read off the rule set's own FAQ
+//!    (`granularity`).
 //!
 //! The number of groups comes out of the thresholds. The cost is linear in the number
 //! of messages times the groups that share a stem with each, once per splitting
@@ -36,6 +42,9 @@
 use super::terms::TermId;
 use crate::batch::map_each;
 use crate::text::FastMap;
+
+/// The most rounds of agglomeration (each merges a group at most once).
+const MAX_MERGE_ROUNDS: usize = 16;
 
 /// The most stems a centroid keeps for refinement and agglomeration.
 pub(crate) const CENTROID_TERMS: usize = 96;
@@ -58,6 +67,9 @@ pub(crate) struct Params {
     pub(crate) attach: f32,
     /// Levels of splitting (step 5 of the module docs).
     pub(crate) splits: usize,
+    /// Groups merge again at this similarity of their centroids in the whole set's
+    /// terms, after splitting (step 6 of the module docs); `None`: not at all.
+    pub(crate) regroup: Option<f32>,
 }
 
 impl Default for Params {
@@ -76,6 +88,7 @@ impl Default for Params {
             min_size: 5,
             attach: 0.1,
             splits: 2,
+            regroup: None,
         }
     }
 }
@@ -428,6 +441,86 @@ fn attach_stragglers(
 /// Groups the documents (each its term ids, each once): steps 1 to 5 of the module
 /// docs.
 pub(crate) fn group(docs: &[&[TermId]], scale: Scale, params: Params) -> Grouping {
+    let grouping = split_group(docs, scale, params);
+    match params.regroup {
+        Some(at) => regroup(docs, scale, &grouping, &[at])
+            .pop()
+            .unwrap_or(grouping),
+        None => grouping,
+    }
+}
+
+/// Step 6 of the module docs at each of `levels` (highest first), one grouping per
+/// level: the groups of `grouping` whose centroids, in the terms of all of `docs`,
+/// are at least that similar are merged, most similar first, each level going on from
+/// the one before. The messages in no group stay there.
+pub(crate) fn regroup(
+    docs: &[&[TermId]],
+    scale: Scale,
+    grouping: &Grouping,
+    levels: &[f32],
+) -> Vec<Grouping> {
+    let ids = dense(docs);
+    let vocabulary = ids.len();
+    let vectors = vectors(docs, &ids, scale);
+    drop(ids);
+    let mut assigned: Vec<Option<u32>> = vec![None; docs.len()];
+    for (g, group) in grouping.groups.iter().enumerate() {
+        for &m in &group.members {
+            if let Some(a) = assigned.get_mut(m) {
+                *a = Some(g as u32);
+            }
+        }
+    }
+    let mut groups = grouping.groups.len();
+    let mut out = Vec::with_capacity(levels.len());
+    for &merge in levels {
+        for _ in 0..MAX_MERGE_ROUNDS {
+            let c = centroids(&vectors, &assigned, groups);
+            let merged = agglomerate(&mut assigned, &c, vocabulary, merge);
+            groups = compact(&mut assigned);
+            if !merged {
+                break;
+            }
+        }
+        let mut members: Vec<Vec<(f32, usize)>> = vec![Vec::new(); groups];
+        for (i, g) in assigned.iter().enumerate() {
+            if let Some(list) = g.and_then(|g| members.get_mut(g as usize)) {
+                list.push((0.0, i));
+            }
+        }
+        // Closest to the centroid first, as in `group_once`.
+        let c = centroids(&vectors, &assigned, groups);
+        for (list, centroid) in members.iter_mut().zip(&c) {
+            let weights: FastMap<u32, f32> = centroid.iter().copied().collect();
+            for (similarity, i) in list.iter_mut() {
+                *similarity = vectors.get(*i).map_or(0.0, |v| {
+                    v.iter()
+                        .filter_map(|(t, w)| weights.get(t).map(|cw| w * cw))
+                        .sum()
+                });
+            }
+        }
+        let mut level: Vec<Group> = members
+            .into_iter()
+            .filter(|m| !m.is_empty())
+            .map(|mut m| {
+                m.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                Group {
+                    members: m.into_iter().map(|(_, i)| i).collect(),
+                }
+            })
+            .collect();
+        largest_first(&mut level);
+        out.push(Grouping {
+            groups: level,
+            ungrouped: grouping.ungrouped.clone(),
+        });
+    }
+    out
+}
+
+fn split_group(docs: &[&[TermId]], scale: Scale, params: Params) -> Grouping {
     let whole = group_once(docs, scale, params);
     if params.splits == 0 {
         return whole;
@@ -448,7 +541,7 @@ pub(crate) fn group(docs: &[&[TermId]], scale: Scale, params: Params) -> Groupin
                 .iter()
                 .filter_map(|&m| docs.get(m).copied())
                 .collect();
-            let parts = group(&own, scale, deeper);
+            let parts = split_group(&own, scale, deeper);
             let large = parts
                 .groups
                 .iter()
@@ -513,7 +606,7 @@ fn group_once(docs: &[&[TermId]], scale: Scale, params: Params) -> Grouping {
         groups
     };
     groups = refine(&mut assigned, groups, params.rounds);
-    for _ in 0..16 {
+    for _ in 0..MAX_MERGE_ROUNDS {
         let c = centroids(&vectors, &assigned, groups);
         if !agglomerate(&mut assigned, &c, vocabulary, params.merge) {
             break;

@@ -310,6 +310,11 @@ impl Report {
             "Suggested below the auto-reply threshold",
             &self.low_confidence,
         );
+        let _ = write!(
+            out,
+            "<p class=\"note\">{}</p>",
+            esc(&self.granularity.describe())
+        );
 
         out.push_str("<section id=\"rising\"><h2>Rising</h2>");
         let r = &self.rising;

@@ -221,6 +221,7 @@ impl Report {
             "Suggested below the auto-reply threshold",
             &self.low_confidence,
         );
+        let _ = writeln!(out, "{}\n", self.granularity.describe());
 
         out.push_str("## Rising\n\n");
         let r = &self.rising;

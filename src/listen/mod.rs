@@ -69,9 +69,14 @@ similar enough; the messages of groups too small to report then join the most si
 larger group, when one is similar enough. Then each large cluster is clustered again
 with the IDF taken over its own messages, and split when its messages fall into at least
 two groups large enough to report (a phrase every one of them uses, such as "top up",
-then weighs little, and the words that tell them apart decide), twice over. The number
-of clusters comes from similarity thresholds, never from the caller; the thresholds were
-chosen on development splits (README, "Listening"). With the `parallel` feature the
+then weighs little, and the words that tell them apart decide), twice over. Last, the
+clusters whose centroids are similar enough merge again, at a level read off the rule
+set's own FAQ: its entries' questions are clustered the same way, and the level at
+which their clusters agree best with the entries is used
+([`Report::granularity`] says which, and on how many questions; see
+[`MIN_ENTRIES`] and [`MAX_QUESTIONS`]). The number of clusters comes from similarity
+thresholds, never from the caller; the thresholds were chosen on development splits
+(README, "Listening"). With the `parallel` feature the
 clustering runs on rayon's pool, with the same result. The characteristic words are class-based TF-IDF (a word's share of the
 cluster against its frequency in the whole set). 100,000 unanswered messages cluster in
 a few seconds on one core.
@@ -99,16 +104,18 @@ vocabulary (at most [`MAX_TERMS`] stems and phrases) and, per term of the latest
 */
 
 mod cluster;
+mod granularity;
 mod html;
 mod markdown;
 mod report;
 mod rising;
 mod terms;
 
+pub use granularity::{MAX_QUESTIONS, MIN_ENTRIES};
 pub use report::{
     BadLine, BadLines, Cluster, ClusterSet, Counts, Coverage, EntryRef, EntryUse, EscalationUse,
-    NamedCounts, OfficeHoursCounts, Other, PeriodKind, ReasonCount, Report, Rising, RisingTerm,
-    RuleUse, Term, Trend,
+    Granularity, NamedCounts, OfficeHoursCounts, Other, PeriodKind, ReasonCount, Report, Rising,
+    RisingTerm, RuleUse, Term, Trend,
 };
 pub use terms::{MAX_TERMS, MAX_TERMS_PER_MESSAGE};
 
@@ -201,8 +208,7 @@ impl ListenerBuilder {
     /// A listener for the engine's rule set. Can be called again for another.
     pub fn build(&self, engine: &Engine) -> Listener {
         let set = engine.rule_set();
-        let language =
-            Language::from_name(&set.settings.language).unwrap_or_else(Language::english);
+        let language = language_of(engine);
         let tz = zone(&set.settings.timezone).unwrap_or(TimeZone::UTC);
         let office = (!set.hours.is_empty()).then(|| OfficeHours::new(tz.clone(), &set.hours));
         let index = |ids: Vec<&str>| -> FastMap<String, usize> {
@@ -253,6 +259,17 @@ struct Escalations {
     total: u64,
     reasons: BTreeMap<String, u64>,
     per_day: BTreeMap<i32, u64>,
+}
+
+/// The rule set's language (English when it names none this crate knows).
+fn language_of(engine: &Engine) -> Language {
+    Language::from_name(&engine.rule_set().settings.language).unwrap_or_else(Language::english)
+}
+
+/// A term's weight in the clustering vectors before IDF: stems and stem pairs weigh
+/// alike (halving pairs gave purer but fewer clusters).
+fn term_weight(_: TermId) -> f32 {
+    1.0
 }
 
 /// A message kept for clustering.
@@ -539,12 +556,25 @@ impl Listener {
         let mut used: FastSet<String> = self.rule_index.keys().cloned().collect();
         used.extend(self.faq_index.keys().cloned());
         let totals: Vec<u64> = per_period.iter().map(|c| c.messages).collect();
+        let params = cluster::Params {
+            min_size: self.options.min_cluster_size,
+            ..cluster::Params::default()
+        };
+        report.granularity = granularity::choose(
+            &self.engine.rule_set().faqs,
+            Vocabulary::new(language_of(&self.engine)),
+            &term_weight,
+            params,
+        );
         let sets = SetContext {
+            params: cluster::Params {
+                regroup: report.granularity.regroup,
+                ..params
+            },
             vocabulary: &self.vocabulary,
             axis: axis.as_ref(),
             totals: &totals,
             all_messages: self.overall.messages,
-            min_size: self.options.min_cluster_size,
         };
         report.unanswered = sets.cluster_set(&self.unanswered, &mut used);
         report.low_confidence = sets.cluster_set(&self.low_confidence, &mut used);
@@ -761,7 +791,8 @@ struct SetContext<'a> {
     /// All messages per period.
     totals: &'a [u64],
     all_messages: u64,
-    min_size: usize,
+    /// How to group (`min_size`: the smallest cluster reported).
+    params: cluster::Params,
 }
 
 /// A cluster id from words: lower-case letters and digits joined by `-`, unique among
@@ -831,20 +862,11 @@ fn trend(counts: &[u64], totals: &[u64]) -> Trend {
 impl SetContext<'_> {
     fn cluster_set(&self, items: &[Item], used: &mut FastSet<String>) -> ClusterSet {
         let docs: Vec<&[TermId]> = items.iter().map(|i| &i.words[..]).collect();
-        // Stems and stem pairs weigh alike (halving pairs gave purer but fewer clusters).
-        let scale = |_: TermId| 1.0;
-        let grouping = cluster::group(
-            &docs,
-            &scale,
-            cluster::Params {
-                min_size: self.min_size,
-                ..cluster::Params::default()
-            },
-        );
+        let grouping = cluster::group(&docs, &term_weight, self.params);
         let mut other: Vec<usize> = grouping.ungrouped;
         let mut kept = Vec::new();
         for g in grouping.groups {
-            if g.members.len() >= self.min_size {
+            if g.members.len() >= self.params.min_size {
                 kept.push(g.members);
             } else {
                 other.extend(g.members);

@@ -34,6 +34,9 @@ pub struct Report {
     /// `suggest` messages whose top suggestion scored below `auto_reply_threshold`,
     /// grouped: answers a person had to check.
     pub low_confidence: ClusterSet,
+    /// How coarse those groups are, and what it was read off.
+    #[serde(default)]
+    pub granularity: Granularity,
     /// Words and phrases whose share rose significantly in the last week.
     pub rising: Rising,
     /// What escalated, per rule.
@@ -45,6 +48,51 @@ pub struct Report {
     pub unreadable_timestamps: u64,
     /// Messages without a (readable) time: in every count but the ones over time.
     pub untimed: u64,
+}
+
+/// How coarse the clusters are: the similarity at which they merged again after
+/// splitting, chosen from the rule set's FAQ (see the [module docs](super), "Clusters").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Granularity {
+    /// The centroid cosine at which clusters merged again; `None`: they did not (the
+    /// FAQ had too few entries with enough questions, or merging made its questions'
+    /// groups agree less with its entries).
+    pub regroup: Option<f32>,
+    /// FAQ entries with enough questions to choose from (at least twice the smallest
+    /// cluster's size).
+    pub entries: usize,
+    /// Their questions read (at most [`MAX_QUESTIONS`](super::MAX_QUESTIONS)).
+    pub questions: usize,
+    /// How far the questions' groups at the chosen level agree with their entries
+    /// (normalised mutual information, 0 to 1); `None` when nothing was chosen.
+    pub agreement: Option<f64>,
+}
+
+impl Granularity {
+    /// One sentence for a reader of the report: at what level the clusters merged
+    /// again, and why.
+    pub fn describe(&self) -> String {
+        match (self.regroup, self.agreement) {
+            (Some(level), Some(agreement)) => format!(
+                "Clusters merged again where their centroids' similarity reached {level}: \
+                 the level at which the questions of {} FAQ entries ({} questions) \
+                 clustered most like their entries (agreement {agreement:.2}).",
+                self.entries, self.questions
+            ),
+            (None, Some(_)) => format!(
+                "Clusters were not merged again: merging made the questions of {} FAQ \
+                 entries cluster less like their entries.",
+                self.entries
+            ),
+            _ => format!(
+                "Clusters were not merged again: {} FAQ entries have enough questions to \
+                 show how fine a topic is, and {} are needed.",
+                self.entries,
+                super::MIN_ENTRIES
+            ),
+        }
+    }
 }
 
 /// The length of a period of the report's time axis.
