@@ -205,7 +205,10 @@ impl ListenerBuilder {
         self
     }
 
-    /// A listener for the engine's rule set. Can be called again for another.
+    /// A listener for the engine's rule set. Can be called again for another. Reads
+    /// how coarse the clusters should be off the rule set's FAQ (see "Clusters" in
+    /// the [module docs](self)): for a FAQ of thousands of questions, a fraction of a
+    /// second.
     pub fn build(&self, engine: &Engine) -> Listener {
         let set = engine.rule_set();
         let language = language_of(engine);
@@ -217,7 +220,16 @@ impl ListenerBuilder {
                 .map(|(i, id)| (id.to_string(), i))
                 .collect()
         };
+        // Read off the FAQ now, before the history: its memory is freed before the
+        // history's messages are kept.
+        let granularity = granularity::choose(
+            &set.faqs,
+            Vocabulary::new(language_of(engine)),
+            &term_weight,
+            cluster_params(self),
+        );
         Listener {
+            granularity,
             options: self.clone(),
             engine: engine.clone(),
             vocabulary: Vocabulary::new(language),
@@ -266,6 +278,14 @@ fn language_of(engine: &Engine) -> Language {
     Language::from_name(&engine.rule_set().settings.language).unwrap_or_else(Language::english)
 }
 
+/// How the report clusters (before the granularity is read off the FAQ).
+fn cluster_params(options: &ListenerBuilder) -> cluster::Params {
+    cluster::Params {
+        min_size: options.min_cluster_size,
+        ..cluster::Params::default()
+    }
+}
+
 /// A term's weight in the clustering vectors before IDF: stems and stem pairs weigh
 /// alike (halving pairs gave purer but fewer clusters).
 fn term_weight(_: TermId) -> f32 {
@@ -286,6 +306,8 @@ struct Item {
 #[derive(Debug)]
 pub struct Listener {
     options: ListenerBuilder,
+    /// How coarse the clusters are, read off the FAQ when the listener was built.
+    granularity: Granularity,
     engine: Engine,
     vocabulary: Vocabulary,
     tz: TimeZone,
@@ -556,20 +578,11 @@ impl Listener {
         let mut used: FastSet<String> = self.rule_index.keys().cloned().collect();
         used.extend(self.faq_index.keys().cloned());
         let totals: Vec<u64> = per_period.iter().map(|c| c.messages).collect();
-        let params = cluster::Params {
-            min_size: self.options.min_cluster_size,
-            ..cluster::Params::default()
-        };
-        report.granularity = granularity::choose(
-            &self.engine.rule_set().faqs,
-            Vocabulary::new(language_of(&self.engine)),
-            &term_weight,
-            params,
-        );
+        report.granularity = self.granularity;
         let sets = SetContext {
             params: cluster::Params {
-                regroup: report.granularity.regroup,
-                ..params
+                regroup: self.granularity.regroup,
+                ..cluster_params(&self.options)
             },
             vocabulary: &self.vocabulary,
             axis: axis.as_ref(),
