@@ -35,9 +35,9 @@
 //! The number of groups comes out of the thresholds. The cost is linear in the number
 //! of messages times the groups that share a stem with each, once per splitting
 //! level; 100,000 short messages take a few seconds on one core (see
-//! `benches/listen.rs`). With the `parallel` feature, the per-message steps (vectors,
-//! refinement, stragglers) and the splitting of different groups run on rayon's
-//! pool; the result is the same.
+//! `benches/listen.rs`). With the `parallel` feature, the per-message steps
+//! (refinement, stragglers) and the splitting of different groups run on rayon's
+//! pool; the result is the same. The vectors are built on one thread, into one array.
 
 use super::terms::TermId;
 use crate::batch::map_each;
@@ -132,37 +132,75 @@ fn dense(docs: &[&[TermId]]) -> FastMap<TermId, u32> {
     ids
 }
 
-/// TF-IDF vectors over dense ids, unit length; empty for a message with no shared
-/// stem.
-fn vectors(docs: &[&[TermId]], ids: &FastMap<TermId, u32>, scale: Scale) -> Vec<Vector> {
-    let mut df = vec![0u32; ids.len()];
-    for doc in docs {
-        for t in doc.iter() {
-            if let Some(d) = ids.get(t).and_then(|&i| df.get_mut(i as usize)) {
-                *d += 1;
-            }
-        }
-    }
-    let n = docs.len() as f32;
-    map_each(
-        docs,
-        || (),
-        |_, _, doc| {
-            let mut v: Vector = doc
-                .iter()
-                .filter_map(|t| {
-                    let i = *ids.get(t)?;
-                    let d = *df.get(i as usize)?;
-                    Some((i, scale(*t) * (((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)))
-                })
-                .collect();
-            normalize(&mut v);
-            v
-        },
-    )
+/// The messages' TF-IDF vectors over dense ids, unit length (empty for a message with
+/// no shared stem), one after another in one array: one allocation for all of them
+/// rather than one per message, which at hundreds of thousands of messages is most of
+/// the clustering's memory.
+struct Vectors {
+    /// Message `i`'s vector is `entries[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    entries: Vec<(u32, f32)>,
 }
 
-fn normalize(v: &mut Vector) {
+impl Vectors {
+    fn new(docs: &[&[TermId]], ids: &FastMap<TermId, u32>, scale: Scale) -> Vectors {
+        let mut df = vec![0u32; ids.len()];
+        let mut starts = Vec::with_capacity(docs.len() + 1);
+        let mut total = 0;
+        starts.push(0);
+        for doc in docs {
+            for t in doc.iter() {
+                if let Some(d) = ids.get(t).and_then(|&i| df.get_mut(i as usize)) {
+                    *d += 1;
+                    total += 1;
+                }
+            }
+            starts.push(total);
+        }
+        let n = docs.len() as f32;
+        let mut entries = Vec::with_capacity(total);
+        for doc in docs {
+            let start = entries.len();
+            entries.extend(doc.iter().filter_map(|t| {
+                let i = *ids.get(t)?;
+                let d = *df.get(i as usize)?;
+                Some((i, scale(*t) * (((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)))
+            }));
+            if let Some(v) = entries.get_mut(start..) {
+                normalize(v);
+            }
+        }
+        Vectors { starts, entries }
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len().saturating_sub(1)
+    }
+
+    /// Message `i`'s vector (empty beyond the last).
+    fn get(&self, i: usize) -> &[(u32, f32)] {
+        match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&a), Some(&b)) => self.entries.get(a..b).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &[(u32, f32)]> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// `f` of each message's vector, on rayon's pool with the `parallel` feature.
+    fn map_each<S, R: Send>(
+        &self,
+        init: impl Fn() -> S + Sync + Send,
+        f: impl Fn(&mut S, usize, &[(u32, f32)]) -> R + Sync + Send,
+    ) -> Vec<R> {
+        let messages = self.starts.get(..self.len()).unwrap_or(&[]);
+        map_each(messages, init, |state, i, _| f(state, i, self.get(i)))
+    }
+}
+
+fn normalize(v: &mut [(u32, f32)]) {
     let norm = v.iter().map(|&(_, w)| w * w).sum::<f32>().sqrt();
     if norm > 0.0 {
         for (_, w) in v.iter_mut() {
@@ -189,7 +227,7 @@ impl Scores {
     /// skipping `skip`; `None` when no group shares a term.
     fn best(
         &mut self,
-        v: &Vector,
+        v: &[(u32, f32)],
         postings: &[Vec<(u32, f32)>],
         groups: usize,
         norm: impl Fn(u32) -> f32,
@@ -230,14 +268,14 @@ impl Scores {
 }
 
 /// Leader pass: groups by first arrival; returns each message's group (or `None`).
-fn leaders(vectors: &[Vector], vocabulary: usize, join: f32) -> Vec<Option<u32>> {
+fn leaders(vectors: &Vectors, vocabulary: usize, join: f32) -> Vec<Option<u32>> {
     // term → (group, summed weight); per group, term → position in that posting list.
     let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocabulary];
     let mut positions: Vec<FastMap<u32, u32>> = Vec::new();
     let mut norms2: Vec<f32> = Vec::new();
     let mut scores = Scores::new();
     let mut assigned = Vec::with_capacity(vectors.len());
-    for v in vectors {
+    for v in vectors.iter() {
         if v.is_empty() {
             assigned.push(None);
             continue;
@@ -289,7 +327,7 @@ fn leaders(vectors: &[Vector], vocabulary: usize, join: f32) -> Vec<Option<u32>>
 
 /// Unit centroids of the groups, each cut to its heaviest terms; `None` for a group
 /// with no member.
-fn centroids(vectors: &[Vector], assigned: &[Option<u32>], groups: usize) -> Vec<Vector> {
+fn centroids(vectors: &Vectors, assigned: &[Option<u32>], groups: usize) -> Vec<Vector> {
     let mut sums: Vec<FastMap<u32, f32>> = vec![FastMap::default(); groups];
     for (v, g) in vectors.iter().zip(assigned) {
         if let Some(sum) = g.and_then(|g| sums.get_mut(g as usize)) {
@@ -323,13 +361,13 @@ fn index(centroids: &[Vector], vocabulary: usize) -> Vec<Vec<(u32, f32)>> {
 
 /// One refinement round: each message to its most similar centroid, or none.
 fn reassign(
-    vectors: &[Vector],
+    vectors: &Vectors,
     centroids: &[Vector],
     vocabulary: usize,
     keep: f32,
 ) -> Vec<Option<(u32, f32)>> {
     let postings = index(centroids, vocabulary);
-    map_each(vectors, Scores::new, |scores, _, v| {
+    vectors.map_each(Scores::new, |scores, _, v| {
         scores
             .best(v, &postings, centroids.len(), |_| 1.0, None)
             .filter(|&(_, s)| s >= keep)
@@ -399,7 +437,7 @@ fn agglomerate(
 /// Breaks up the groups smaller than `params.min_size`: each of their messages (and
 /// each message in no group) joins the most similar larger group at `params.attach`.
 fn attach_stragglers(
-    vectors: &[Vector],
+    vectors: &Vectors,
     assigned: &mut [Option<u32>],
     similarity: &mut [f32],
     groups: usize,
@@ -422,7 +460,7 @@ fn attach_stragglers(
     }
     let postings = index(&c, vocabulary);
     let current: &[Option<u32>] = assigned;
-    let attached = map_each(vectors, Scores::new, |scores, i, v| {
+    let attached = vectors.map_each(Scores::new, |scores, i, v| {
         if current.get(i).copied().flatten().is_some_and(large) {
             return None;
         }
@@ -462,7 +500,7 @@ pub(crate) fn regroup(
 ) -> Vec<Grouping> {
     let ids = dense(docs);
     let vocabulary = ids.len();
-    let vectors = vectors(docs, &ids, scale);
+    let vectors = Vectors::new(docs, &ids, scale);
     drop(ids);
     let mut assigned: Vec<Option<u32>> = vec![None; docs.len()];
     for (g, group) in grouping.groups.iter().enumerate() {
@@ -494,11 +532,11 @@ pub(crate) fn regroup(
         for (list, centroid) in members.iter_mut().zip(&c) {
             let weights: FastMap<u32, f32> = centroid.iter().copied().collect();
             for (similarity, i) in list.iter_mut() {
-                *similarity = vectors.get(*i).map_or(0.0, |v| {
-                    v.iter()
-                        .filter_map(|(t, w)| weights.get(t).map(|cw| w * cw))
-                        .sum()
-                });
+                *similarity = vectors
+                    .get(*i)
+                    .iter()
+                    .filter_map(|(t, w)| weights.get(t).map(|cw| w * cw))
+                    .sum();
             }
         }
         let mut level: Vec<Group> = members
@@ -587,7 +625,7 @@ fn largest_first(groups: &mut [Group]) {
 fn group_once(docs: &[&[TermId]], scale: Scale, params: Params) -> Grouping {
     let ids = dense(docs);
     let vocabulary = ids.len();
-    let vectors = vectors(docs, &ids, scale);
+    let vectors = Vectors::new(docs, &ids, scale);
     drop(ids);
     let mut assigned = leaders(&vectors, vocabulary, params.join);
     let mut groups = compact(&mut assigned);
