@@ -162,13 +162,19 @@ pub(crate) struct RuleIndex {
     /// pattern index → rule
     pattern_rules: Vec<RuleRef>,
     compiled: Vec<CompiledRule>,
+    /// rule → what ranking and rendering read of it
+    cards: Cards,
 }
 
+mod cards;
 mod notes;
 mod phrases;
 mod prefilter;
 
+use cards::Cards;
 use phrases::{Phrases, PhrasesBuilder};
+
+pub(crate) use cards::{Plain, RuleCard};
 
 pub(crate) use notes::{Miss, Part, RuleNotes, RuleRecorder};
 
@@ -188,6 +194,7 @@ impl RuleIndex {
             regexes: None,
             pattern_rules: Vec::new(),
             compiled: Vec::with_capacity(rules.len()),
+            cards: Cards::build(rules),
         };
         let mut patterns = Vec::new();
         // A rule's phrase ids of one role, reused from rule to rule.
@@ -397,6 +404,11 @@ impl RuleIndex {
             }
         }
         fired
+    }
+
+    /// What ranking and rendering read of rule number `rule` (see [`cards`]).
+    pub(crate) fn card(&self, rule: usize) -> Option<RuleCard<'_>> {
+        self.cards.get(rule)
     }
 
     /// The rules that use a phrase, with how.
