@@ -11,7 +11,7 @@ use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
 };
-use crate::rules::{attributes_hold, Clue, Fired, Plain, RuleIndex};
+use crate::rules::{attributes_hold, Fired, Plain, RuleIndex};
 use crate::template::{Template, Value};
 use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens};
 use crate::trace::{Dropped, Gate, Noted, Recorder, RunnerUp, Silent, Trace};
@@ -86,8 +86,9 @@ struct Candidate<'e> {
     /// For a plain rule, its id and reply, read from the rules' cards rather than from
     /// the rule (see `rules::cards`).
     plain: Option<Plain<'e>>,
-    /// For a rule: what matched.
-    clues: Vec<Clue>,
+    /// For a rule: what matched, as evidence (made with the candidate: reading the
+    /// matched phrases' text then overlaps reading the rule's card).
+    evidence: Vec<Evidence>,
     captures: Vec<(String, String)>,
 }
 
@@ -108,6 +109,7 @@ impl<'e> Candidate<'e> {
     fn from_rule(f: Fired, set: &'e RuleSet, index: &'e RuleIndex) -> Option<Candidate<'e>> {
         let rule = set.rules.get(f.rule)?;
         let card = index.card(f.rule)?;
+        let evidence = f.clues.iter().map(|c| index.evidence(rule, c)).collect();
         Some(Candidate {
             kind: Kind::Rule,
             index: f.rule,
@@ -119,7 +121,7 @@ impl<'e> Candidate<'e> {
             escalate: card.escalate,
             auto_reply: card.auto_reply,
             plain: card.plain,
-            clues: f.clues,
+            evidence,
             captures: f.captures,
         })
     }
@@ -137,7 +139,7 @@ impl<'e> Candidate<'e> {
             escalate: false,
             auto_reply: faq.answer.auto_reply,
             plain: None,
-            clues: Vec::new(),
+            evidence: Vec::new(),
             captures: Vec::new(),
         })
     }
@@ -550,11 +552,7 @@ impl Engine {
         let escalating = ranked.first().filter(|c| c.escalate);
         let escalation = escalating.and_then(|c| {
             let rule = c.rule?;
-            let reason = match c
-                .clues
-                .first()
-                .map(|clue| self.inner.rules.evidence(rule, clue))
-            {
+            let reason = match c.evidence.first() {
                 Some(e) => format!("matched {:?} at {}..{}", e.what, e.span.start, e.span.end),
                 None => "its conditions held".to_string(),
             };
@@ -690,11 +688,7 @@ impl Engine {
         let mut question = None;
         let mut explained = None;
         let evidence: Vec<Evidence> = match c.rule {
-            Some(rule) => c
-                .clues
-                .iter()
-                .map(|clue| inner.rules.evidence(rule, clue))
-                .collect(),
+            Some(_) => c.evidence,
             None => {
                 let (q, why) = inner.faqs.explain_with(
                     reading.features.as_ref(),
