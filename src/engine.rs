@@ -11,7 +11,7 @@ use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
 };
-use crate::rules::{attributes_hold, Clue, Fired, RuleIndex};
+use crate::rules::{attributes_hold, Fired, Plain, RuleIndex};
 use crate::template::{Template, Value};
 use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens};
 use crate::trace::{Dropped, Gate, Noted, Recorder, RunnerUp, Silent, Trace};
@@ -81,8 +81,14 @@ struct Candidate<'e> {
     priority: i64,
     specificity: usize,
     escalate: bool,
-    /// For a rule: what matched.
-    clues: Vec<Clue>,
+    /// `answer.auto_reply`.
+    auto_reply: bool,
+    /// For a plain rule, its id and reply, read from the rules' cards rather than from
+    /// the rule (see `rules::cards`).
+    plain: Option<Plain<'e>>,
+    /// For a rule: what matched, as evidence (made with the candidate: reading the
+    /// matched phrases' text then overlaps reading the rule's card).
+    evidence: Vec<Evidence>,
     captures: Vec<(String, String)>,
 }
 
@@ -98,18 +104,24 @@ struct Reading<'m> {
 }
 
 impl<'e> Candidate<'e> {
-    fn from_rule(f: Fired, set: &'e RuleSet) -> Option<Candidate<'e>> {
+    /// A fired rule's candidate: what it needs of the rule comes from its card (the
+    /// rule itself is not read).
+    fn from_rule(f: Fired, set: &'e RuleSet, index: &'e RuleIndex) -> Option<Candidate<'e>> {
         let rule = set.rules.get(f.rule)?;
+        let card = index.card(f.rule)?;
+        let evidence = f.clues.iter().map(|c| index.evidence(rule, c)).collect();
         Some(Candidate {
             kind: Kind::Rule,
             index: f.rule,
             answer: &rule.answer,
             rule: Some(rule),
             score: 1.0,
-            priority: rule.priority,
+            priority: card.priority,
             specificity: f.specificity,
-            escalate: rule.escalate,
-            clues: f.clues,
+            escalate: card.escalate,
+            auto_reply: card.auto_reply,
+            plain: card.plain,
+            evidence,
             captures: f.captures,
         })
     }
@@ -125,7 +137,9 @@ impl<'e> Candidate<'e> {
             priority: 0,
             specificity: 0,
             escalate: false,
-            clues: Vec::new(),
+            auto_reply: faq.answer.auto_reply,
+            plain: None,
+            evidence: Vec::new(),
             captures: Vec::new(),
         })
     }
@@ -442,7 +456,7 @@ impl Engine {
             candidates.extend(
                 fired
                     .into_iter()
-                    .filter_map(|f| Candidate::from_rule(f, &inner.set)),
+                    .filter_map(|f| Candidate::from_rule(f, &inner.set, &inner.rules)),
             );
         }
         let mut stems = Vec::new();
@@ -516,7 +530,11 @@ impl Engine {
         let mut shown = 0;
         ranked.retain(|c| {
             let would_show = c.escalate || c.score >= settings.suggest_threshold;
-            let held = held_back(c.kind, c.answer, ctx);
+            // A plain rule has no cooldown and is not once per conversation.
+            let held = match c.plain {
+                Some(_) => None,
+                None => held_back(c.kind, c.answer, ctx),
+            };
             match held {
                 Some(s) => {
                     rec.dropped(c.kind, c.index, Dropped::HeldBack(s.reason));
@@ -534,11 +552,7 @@ impl Engine {
         let escalating = ranked.first().filter(|c| c.escalate);
         let escalation = escalating.and_then(|c| {
             let rule = c.rule?;
-            let reason = match c
-                .clues
-                .first()
-                .map(|clue| self.inner.rules.evidence(rule, clue))
-            {
+            let reason = match c.evidence.first() {
                 Some(e) => format!("matched {:?} at {}..{}", e.what, e.span.start, e.span.end),
                 None => "its conditions held".to_string(),
             };
@@ -548,9 +562,7 @@ impl Engine {
             })
         });
         let runner_up = self.runner_up(ranked.first(), ranked.get(1));
-        let top_candidate = ranked
-            .first()
-            .map(|c| (c.kind, c.index, c.answer.auto_reply));
+        let top_candidate = ranked.first().map(|c| (c.kind, c.index, c.auto_reply));
         let mut suggestions: Vec<Suggestion> = ranked
             .into_iter()
             .filter(|c| c.escalate || c.score >= settings.suggest_threshold)
@@ -676,11 +688,7 @@ impl Engine {
         let mut question = None;
         let mut explained = None;
         let evidence: Vec<Evidence> = match c.rule {
-            Some(rule) => c
-                .clues
-                .iter()
-                .map(|clue| inner.rules.evidence(rule, clue))
-                .collect(),
+            Some(_) => c.evidence,
             None => {
                 let (q, why) = inner.faqs.explain_with(
                     reading.features.as_ref(),
@@ -700,13 +708,21 @@ impl Engine {
             }
         };
         let answer = c.answer;
-        let r = self.reply(answer, &c.captures, message, reading, ctx);
+        // A plain rule's one reply renders as written, and it has no tags.
+        let (id, r, tags) = match c.plain {
+            Some(plain) => (plain.id, plain_reply(plain.reply, ctx), Vec::new()),
+            None => (
+                answer.id.as_str(),
+                self.reply(answer, &c.captures, message, reading, ctx),
+                answer.tags.clone(),
+            ),
+        };
         Suggestion {
             kind: c.kind,
-            id: answer.id.clone(),
+            id: id.to_string(),
             reply: r.text,
             score: (c.score * 1e4).round() / 1e4,
-            tags: answer.tags.clone(),
+            tags,
             evidence,
             variation: r.variation,
             escalate: c.escalate,
@@ -737,10 +753,7 @@ impl Engine {
                 Some(t) => render_template(t, vars, captures, message, ctx),
                 None => (String::new(), Vec::new()),
             };
-            let too_long = ctx.limit.and_then(|limit| {
-                let length = text.chars().count();
-                (length > limit).then_some(TooLong { length, limit })
-            });
+            let too_long = too_long(&text, ctx);
             Rendered {
                 variation,
                 text,
@@ -768,6 +781,25 @@ impl Engine {
             .find(|r| r.too_long.is_none())
             .unwrap_or(first)
     }
+}
+
+/// What [`Engine::reply`] renders for an answer of one reply without slots: that reply,
+/// whatever the history.
+fn plain_reply(reply: &str, ctx: &Context<'_>) -> Rendered {
+    Rendered {
+        variation: 0,
+        text: reply.to_string(),
+        missing: Vec::new(),
+        too_long: too_long(reply, ctx),
+    }
+}
+
+/// Set when `text` is longer than the channel allows.
+fn too_long(text: &str, ctx: &Context<'_>) -> Option<TooLong> {
+    ctx.limit.and_then(|limit| {
+        let length = text.chars().count();
+        (length > limit).then_some(TooLong { length, limit })
+    })
 }
 
 /// Whether the author's history holds back this rule or FAQ entry.

@@ -89,6 +89,9 @@ impl Shape {
     }
 }
 
+// A phrase's entry is read for each phrase a message holds: kept to 16 bytes.
+const _: () = assert!(std::mem::size_of::<PhraseEntry>() == 16);
+
 /// A rule, with its shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct RuleRef {
@@ -102,6 +105,33 @@ struct PhraseUser {
     rule: RuleRef,
     role: Role,
 }
+
+/// What a matched phrase leads to, in one place: its first user (most phrases have only
+/// one), and where its other users and its text end (they start where the phrase
+/// before's end). With 100,000 rules, each of these read from its own array was a
+/// cache miss.
+///
+/// 16 bytes: the first user's fields are kept side by side (a [`PhraseUser`] would pad
+/// its [`RuleRef`]).
+#[derive(Clone, Copy, Debug)]
+struct PhraseEntry {
+    rule: RuleId,
+    shape: Shape,
+    role: Role,
+    /// Its other users end here in `more_users`.
+    more_end: u32,
+    /// Its text ends here in `phrase_text`.
+    text_end: u32,
+}
+
+/// A placeholder user (every slot is filled before it is read).
+const NOBODY: PhraseUser = PhraseUser {
+    rule: RuleRef {
+        rule: RuleId(0),
+        shape: Shape(0),
+    },
+    role: Role::None,
+};
 
 /// A candidate rule, and one of its `when.any` phrases that the message holds (by its
 /// place in the matched phrases) or [`NO_PHRASE`] (a candidate by another way).
@@ -152,23 +182,30 @@ pub(crate) struct Fired {
 #[derive(Debug)]
 pub(crate) struct RuleIndex {
     phrases: Phrases,
-    /// phrase id → its users, each phrase's users one after another:
-    /// `phrase_users[phrase_starts[id]..phrase_starts[id + 1]]`
-    phrase_users: Vec<PhraseUser>,
-    phrase_starts: Vec<u32>,
-    /// phrase id → the phrase as first written, for evidence
-    phrase_text: Texts,
+    /// phrase id → its first user, and where its other users and its text end (see
+    /// [`PhraseEntry`])
+    phrase_entries: Vec<PhraseEntry>,
+    /// Each phrase's users after the first, phrase after phrase.
+    more_users: Vec<PhraseUser>,
+    /// Each phrase as first written, phrase after phrase, for evidence.
+    phrase_text: String,
     regexes: Option<prefilter::Prefilter>,
     /// pattern index → rule
     pattern_rules: Vec<RuleRef>,
     compiled: Vec<CompiledRule>,
+    /// rule → what ranking and rendering read of it
+    cards: Cards,
 }
 
+mod cards;
 mod notes;
 mod phrases;
 mod prefilter;
 
+use cards::Cards;
 use phrases::{Phrases, PhrasesBuilder};
+
+pub(crate) use cards::{Plain, RuleCard};
 
 pub(crate) use notes::{Miss, Part, RuleNotes, RuleRecorder};
 
@@ -182,14 +219,17 @@ impl RuleIndex {
         let mut uses: Vec<(PhraseId, PhraseUser)> = Vec::new();
         let mut index = RuleIndex {
             phrases: Phrases::default(),
-            phrase_users: Vec::new(),
-            phrase_starts: Vec::new(),
-            phrase_text: Texts::default(),
+            phrase_entries: Vec::new(),
+            more_users: Vec::new(),
+            phrase_text: String::new(),
             regexes: None,
             pattern_rules: Vec::new(),
             compiled: Vec::with_capacity(rules.len()),
+            cards: Cards::build(rules),
         };
         let mut patterns = Vec::new();
+        // Each distinct phrase as first written, by phrase id.
+        let mut phrase_text = Texts::default();
         // A rule's phrase ids of one role, reused from rule to rule.
         let mut ids: Vec<PhraseId> = Vec::new();
         let mut own_uses: Vec<(PhraseId, Role)> = Vec::new();
@@ -208,7 +248,7 @@ impl RuleIndex {
                         }
                         let (id, new) = phrase_ids.add(&words);
                         if new {
-                            index.phrase_text.push(&p.text);
+                            phrase_text.push(&p.text);
                         }
                         let id = PhraseId(id);
                         if !ids.contains(&id) {
@@ -266,7 +306,7 @@ impl RuleIndex {
             index.regexes = Some(prefilter::Prefilter::build(&patterns)?);
         }
         // Each phrase's users side by side, in rule order: counted, then placed.
-        let phrase_count = index.phrase_text.len();
+        let phrase_count = phrase_text.len();
         let mut starts = vec![0u32; phrase_count + 1];
         for (phrase, _) in &uses {
             if let Some(n) = starts.get_mut(phrase.index() + 1) {
@@ -279,16 +319,7 @@ impl RuleIndex {
             *n = total;
         }
         let mut next = starts.clone();
-        let mut users = vec![
-            PhraseUser {
-                rule: RuleRef {
-                    rule: RuleId(0),
-                    shape: Shape::default(),
-                },
-                role: Role::Any,
-            };
-            uses.len()
-        ];
+        let mut users = vec![NOBODY; uses.len()];
         for (phrase, user) in uses {
             if let Some(at) = next.get_mut(phrase.index()) {
                 if let Some(slot) = users.get_mut(*at as usize) {
@@ -297,8 +328,30 @@ impl RuleIndex {
                 *at += 1;
             }
         }
-        index.phrase_starts = starts;
-        index.phrase_users = users;
+        // Each phrase's entry: its first user, the rest apart.
+        index.phrase_entries.reserve_exact(phrase_count);
+        for (id, ends) in starts.windows(2).enumerate() {
+            let range = match *ends {
+                [start, end] => start as usize..end as usize,
+                _ => 0..0,
+            };
+            // Every phrase has a user (it is added for one); were one without, a user
+            // that excludes it would change nothing (`fire` skips those).
+            let (first, more) = match users.get(range).and_then(|u| u.split_first()) {
+                Some((&first, more)) => (first, more),
+                None => (NOBODY, &[][..]),
+            };
+            index.more_users.extend_from_slice(more);
+            index.phrase_entries.push(PhraseEntry {
+                rule: first.rule.rule,
+                shape: first.rule.shape,
+                role: first.role,
+                more_end: u32::try_from(index.more_users.len()).unwrap_or(u32::MAX),
+                text_end: phrase_text.ends.get(id).copied().unwrap_or(0),
+            });
+        }
+        index.more_users.shrink_to_fit();
+        index.phrase_text = phrase_text.all;
         Ok(index)
     }
 
@@ -342,7 +395,7 @@ impl RuleIndex {
         let mut hits: Vec<Hit> = Vec::new();
         for (i, m) in matched.iter().enumerate() {
             let found = u32::try_from(i).unwrap_or(NO_PHRASE);
-            for u in self.users(m.phrase).unwrap_or_default() {
+            for u in self.users(m.phrase) {
                 match u.role {
                     Role::Any => hits.push(Hit {
                         rule: u.rule,
@@ -399,12 +452,44 @@ impl RuleIndex {
         fired
     }
 
+    /// What ranking and rendering read of rule number `rule` (see [`cards`]).
+    pub(crate) fn card(&self, rule: usize) -> Option<RuleCard<'_>> {
+        self.cards.get(rule)
+    }
+
     /// The rules that use a phrase, with how.
-    fn users(&self, phrase: PhraseId) -> Option<&[PhraseUser]> {
+    fn users(&self, phrase: PhraseId) -> impl Iterator<Item = PhraseUser> + '_ {
+        let (entry, before) = self.entry(phrase);
+        let more = entry.and_then(|e| {
+            let start = before.map_or(0, |b| b.more_end as usize);
+            self.more_users.get(start..e.more_end as usize)
+        });
+        entry
+            .map(|e| PhraseUser {
+                rule: RuleRef {
+                    rule: e.rule,
+                    shape: e.shape,
+                },
+                role: e.role,
+            })
+            .into_iter()
+            .chain(more.unwrap_or_default().iter().copied())
+    }
+
+    /// A phrase as first written (`""` for an id not of the index).
+    fn phrase_text(&self, phrase: PhraseId) -> &str {
+        let (entry, before) = self.entry(phrase);
+        let start = before.map_or(0, |b| b.text_end as usize);
+        entry
+            .and_then(|e| self.phrase_text.get(start..e.text_end as usize))
+            .unwrap_or_default()
+    }
+
+    /// A phrase's entry and the one before it (where its ranges start).
+    fn entry(&self, phrase: PhraseId) -> (Option<&PhraseEntry>, Option<&PhraseEntry>) {
         let i = phrase.index();
-        let start = *self.phrase_starts.get(i)? as usize;
-        let end = *self.phrase_starts.get(i + 1)? as usize;
-        self.phrase_users.get(start..end)
+        let before = i.checked_sub(1).and_then(|b| self.phrase_entries.get(b));
+        (self.phrase_entries.get(i), before)
     }
 
     /// The id of a phrase as the index knows it, if it takes part in matching.
@@ -567,7 +652,7 @@ impl RuleIndex {
     pub(crate) fn evidence(&self, rule: &Rule, clue: &Clue) -> Evidence {
         match *clue {
             Clue::Phrase(phrase, span) => Evidence {
-                what: self.phrase_text.get(phrase.index()).to_string(),
+                what: self.phrase_text(phrase).to_string(),
                 span,
                 kind: EvidenceKind::Phrase,
             },
@@ -605,16 +690,6 @@ impl Texts {
     /// How many texts.
     fn len(&self) -> usize {
         self.ends.len()
-    }
-
-    /// Text number `i`, or `""`.
-    fn get(&self, i: usize) -> &str {
-        let end = self.ends.get(i).map_or(0, |&e| e as usize);
-        let start = match i.checked_sub(1) {
-            Some(before) => self.ends.get(before).map_or(0, |&e| e as usize),
-            None => 0,
-        };
-        self.all.get(start..end).unwrap_or_default()
     }
 }
 
