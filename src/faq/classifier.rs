@@ -446,7 +446,11 @@ impl Model {
             return out;
         }
         let x = &features.x;
-        for ((&f, &v), &mask) in x.idx.iter().zip(&x.val).zip(&x.words) {
+        for (i, ((&f, &v), &mask)) in x.idx.iter().zip(&x.val).zip(&x.words).enumerate() {
+            // One weight per scattered row: ask for one a few features ahead.
+            if let Some(&ahead) = x.idx.get(i + CONTRIBUTIONS_AHEAD) {
+                vector::prefetch(&self.qweights, ahead as usize * c + label, 1);
+            }
             let f = f as usize;
             let (Some(&q), Some(&scale)) = (self.qweights.get(f * c + label), self.qscale.get(f))
             else {
@@ -473,6 +477,9 @@ impl Model {
         self.contributions_of(&features, label)
     }
 }
+
+/// How many features ahead [`Model::contributions_of`] asks for a weight.
+const CONTRIBUTIONS_AHEAD: usize = 8;
 
 /// One SGD run on the softmax cross-entropy with linear learning-rate decay and word
 /// dropout, each example's steps scaled by its weight in `ws` (1 past its end); returns

@@ -53,10 +53,26 @@ pub(super) struct Plan {
     /// The row index of each distinct known word of the message, in order of first
     /// occurrence, and its occurrences.
     words: Vec<(u32, u32)>,
-    /// (feature id, term weight times idf) to add beyond the words' rows.
-    fixes: Vec<(u32, f32)>,
+    /// (feature id, term weight times idf) to add beyond the words' rows, packed
+    /// into one `u64` (see [`Fix`]): sorting them by feature id is sorting integers.
+    fixes: Vec<u64>,
     /// The inverse of the message vector's L2 norm.
     inv: f32,
+}
+
+/// A feature id and an `f32` weight packed into one `u64`, the id in the high half.
+struct Fix;
+
+impl Fix {
+    #[inline]
+    fn pack(f: u32, weight: f32) -> u64 {
+        (u64::from(f) << 32) | u64::from(weight.to_bits())
+    }
+
+    #[inline]
+    fn unpack(fix: u64) -> (u32, f32) {
+        ((fix >> 32) as u32, f32::from_bits(fix as u32))
+    }
 }
 
 impl KnownWords {
@@ -167,7 +183,9 @@ impl KnownWords {
 /// What the message holds of one feature.
 #[derive(Clone, Copy, Debug, Default)]
 struct Seen {
-    /// Occurrences (0 outside of the message).
+    /// The feature id.
+    f: u32,
+    /// Occurrences.
     count: u32,
     /// The sum of the term weights the known words' rows gave it.
     in_rows: f32,
@@ -180,10 +198,12 @@ struct Seen {
 /// Per-thread working space of [`Model::sparse`].
 #[derive(Default)]
 struct Scratch {
-    /// Feature id → what the message holds of it.
+    /// What the message holds of each of its features, in first-occurrence order.
     seen: Vec<Seen>,
-    /// The feature ids with a non-zero count, in first-occurrence order.
-    touched: Vec<u32>,
+    /// Feature id → its place in `seen` plus 1 (0 outside of the message): 4 bytes
+    /// a feature, where a table of [`Seen`] by feature id would take 24 and miss the
+    /// cache at nearly every feature of a long message.
+    place: Vec<u32>,
     /// Hashes of features no training message had, one per occurrence.
     unknown: Vec<u64>,
     /// (word index, bigram unit hash) of the message's non-empty words.
@@ -205,21 +225,35 @@ impl Scratch {
     /// the known words' rows gave `in_rows` in term weight.
     #[inline]
     fn add(
-        seen: &mut [Seen],
-        touched: &mut Vec<u32>,
+        seen: &mut Vec<Seen>,
+        place: &mut [u32],
         (f, idf): (u32, f32),
         count: u32,
         in_rows: f32,
         bits: u64,
     ) {
-        if let Some(s) = seen.get_mut(f as usize) {
-            if s.count == 0 {
-                touched.push(f);
-                s.idf = idf;
+        let Some(p) = place.get_mut(f as usize) else {
+            return;
+        };
+        match (*p as usize).checked_sub(1) {
+            Some(i) => {
+                if let Some(s) = seen.get_mut(i) {
+                    s.count += count;
+                    s.in_rows += in_rows;
+                    s.words |= bits;
+                }
             }
-            s.count += count;
-            s.in_rows += in_rows;
-            s.words |= bits;
+            None => {
+                seen.push(Seen {
+                    f,
+                    count,
+                    // As a sum from 0 (which makes -0 into +0).
+                    in_rows: 0.0 + in_rows,
+                    idf,
+                    words: bits,
+                });
+                *p = seen.len() as u32;
+            }
         }
     }
 }
@@ -279,7 +313,8 @@ impl Model {
             if plan.words.len() + plan.fixes.len() < x.idx.len() {
                 // Rows in memory order: the shared features of a message are mostly
                 // frequent ones, whose rows sit together at the front.
-                plan.fixes.sort_unstable_by_key(|&(f, _)| f);
+                // (Feature ids are distinct: the order is the ids'.)
+                plan.fixes.sort_unstable();
                 self.planned_logits(plan, out);
             } else {
                 self.logits_into(&x, out);
@@ -303,15 +338,15 @@ impl Model {
         scratch: &mut Scratch,
     ) -> SparseVec {
         let n = self.idf.len();
-        if scratch.seen.len() < n {
-            scratch.seen.resize(n, Seen::default());
+        if scratch.place.len() < n {
+            scratch.place.resize(n, 0);
         }
         if scratch.slot.len() < self.known.spans.len() {
             scratch.slot.resize(self.known.spans.len(), 0);
         }
         let Scratch {
             seen,
-            touched,
+            place,
             unknown,
             units,
             buf,
@@ -323,7 +358,7 @@ impl Model {
         } = scratch;
         word_bits.clear();
         stems.clear();
-        touched.clear();
+        seen.clear();
         unknown.clear();
         units.clear();
         plan.words.clear();
@@ -365,7 +400,7 @@ impl Model {
                 .or_insert_with(|| self.extractor.stem_hash(w, wh, unseen));
             self.extractor
                 .word_features(w, wh, sh, buf, starts, |h| match self.vocab.get(h) {
-                    Some(f) => Scratch::add(seen, touched, (f, self.idf_of(f)), 1, 0.0, bits),
+                    Some(f) => Scratch::add(seen, place, (f, self.idf_of(f)), 1, 0.0, bits),
                     None => unknown.push(h),
                 });
             units.push((i as u32, self.extractor.unit_hash(wh, sh)));
@@ -384,14 +419,14 @@ impl Model {
             let times = tf_weight(table, occurrences);
             for &(f, m, idf) in self.known.features.get(start..end).unwrap_or_default() {
                 let in_rows = tf_weight(table, m) * times;
-                Scratch::add(seen, touched, (f, idf), m * occurrences, in_rows, bits);
+                Scratch::add(seen, place, (f, idf), m * occurrences, in_rows, bits);
             }
         }
         self.extractor
             .bigrams(units, |h, a, b| match self.vocab.get(h) {
                 Some(f) => Scratch::add(
                     seen,
-                    touched,
+                    place,
                     (f, self.idf_of(f)),
                     1,
                     0.0,
@@ -401,16 +436,16 @@ impl Model {
             });
 
         let mut out = SparseVec {
-            idx: Vec::with_capacity(touched.len()),
-            val: Vec::with_capacity(touched.len()),
-            words: Vec::with_capacity(touched.len()),
+            idx: Vec::with_capacity(seen.len()),
+            val: Vec::with_capacity(seen.len()),
+            words: Vec::with_capacity(seen.len()),
         };
         let mut sq = 0.0f32;
-        for &f in touched.iter() {
-            let i = f as usize;
-            let Some(s) = seen.get_mut(i) else {
-                continue;
-            };
+        for s in seen.iter() {
+            let f = s.f;
+            if let Some(p) = place.get_mut(f as usize) {
+                *p = 0;
+            }
             let idf = s.idf;
             let tf = tf_weight(table, s.count);
             let v = tf * idf;
@@ -422,9 +457,8 @@ impl Model {
             // occurrence alone (the same table value on both sides).
             let fix = tf - s.in_rows;
             if fix != 0.0 {
-                plan.fixes.push((f, fix * idf));
+                plan.fixes.push(Fix::pack(f, fix * idf));
             }
-            *s = Seen::default();
         }
         // Unknown features: each distinct one weighs as a feature in no class would.
         unknown.sort_unstable();
@@ -478,17 +512,21 @@ impl Model {
         out.copy_from_slice(&self.bias);
         let inv = plan.inv;
         let table = &*SUBLINEAR;
-        for &(w, occurrences) in &plan.words {
+        for (i, &(w, occurrences)) in plan.words.iter().enumerate() {
+            if let Some(&(ahead, _)) = plan.words.get(i + PREFETCH_AHEAD) {
+                prefetch(&self.known.rows, ahead as usize * c, c);
+            }
             let v = inv * tf_weight(table, occurrences);
             for (o, &r) in out.iter_mut().zip(self.known.row(w, c).unwrap_or_default()) {
                 *o += v * r;
             }
         }
-        for (i, &(f, weight)) in plan.fixes.iter().enumerate() {
+        for (i, &fix) in plan.fixes.iter().enumerate() {
             // The rows are scattered: ask for one a few steps ahead.
-            if let Some(&(ahead, _)) = plan.fixes.get(i + PREFETCH_AHEAD) {
-                prefetch(&self.qweights, ahead as usize * c, c);
+            if let Some(&ahead) = plan.fixes.get(i + PREFETCH_AHEAD) {
+                prefetch(&self.qweights, Fix::unpack(ahead).0 as usize * c, c);
             }
+            let (f, weight) = Fix::unpack(fix);
             let f = f as usize;
             let (Some(row), Some(&scale)) =
                 (self.qweights.get(f * c..(f + 1) * c), self.qscale.get(f))
@@ -506,22 +544,24 @@ impl Model {
 /// How many rows ahead [`Model::planned_logits`] asks for.
 const PREFETCH_AHEAD: usize = 4;
 
-/// Asks the CPU to bring `len` bytes of `data` from `start` into cache (a hint: it
+/// Asks the CPU to bring `len` items of `data` from `start` into cache (a hint: it
 /// reads nothing, and does nothing off x86-64 or out of bounds).
 #[inline(always)]
-fn prefetch(data: &[i8], start: usize, len: usize) {
+pub(super) fn prefetch<T>(data: &[T], start: usize, len: usize) {
     #[cfg(target_arch = "x86_64")]
     {
-        let Some(bytes) = data.get(start..start + len) else {
+        let Some(items) = data.get(start..start + len) else {
             return;
         };
-        for line in bytes.chunks(64) {
+        // One hint per 64-byte cache line.
+        let step = (64 / std::mem::size_of::<T>().max(1)).max(1);
+        for line in items.chunks(step) {
             use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
             // SAFETY: SSE is part of x86-64; a prefetch reads no memory (and the
             // address is in `data`).
             #[allow(unsafe_code)]
             unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(line.as_ptr())
+                _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast::<i8>())
             };
         }
     }
