@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use super::lookup::HashTable;
-use super::{sublinear, Model, SparseVec};
+use super::{sublinear, sum_rows, Acc, Model, Rows, SparseVec};
 use crate::faq::features::{Extractor, IdentityHasher, Kind};
 use std::hash::BuildHasherDefault;
 
@@ -41,7 +41,7 @@ pub(super) struct KnownWords {
     features: Vec<(u32, u32, f32)>,
     /// Each word's (start, len) in `features`, by index.
     spans: Vec<(u32, u32)>,
-    /// Word-major, `n_labels` per word: the sum of the word's features' weight rows,
+    /// Word-major, `stride` per word: the sum of the word's features' weight rows,
     /// each times its term weight (sublinear tf times idf); empty until
     /// [`set_rows`](Self::set_rows).
     rows: Vec<f32>,
@@ -141,21 +141,17 @@ impl KnownWords {
     }
 
     /// Sums each word's weight rows (see [`rows`](Self::rows)): `row(f)` is feature
-    /// `f`'s weights, `scale(f)` its term weight besides tf (idf times dequantisation
-    /// scale).
+    /// `f`'s weights (`stride` long), `scale(f)` its term weight besides tf (idf times
+    /// dequantisation scale).
     pub(super) fn set_rows<'m>(
         &mut self,
-        n_labels: usize,
+        stride: usize,
         row: impl Fn(usize) -> &'m [i8],
         scale: impl Fn(usize) -> f32,
     ) {
         let table = &*SUBLINEAR;
-        let mut rows = vec![0.0f32; self.spans.len() * n_labels];
-        for (&(start, len), out) in self
-            .spans
-            .iter()
-            .zip(rows.chunks_exact_mut(n_labels.max(1)))
-        {
+        let mut rows = vec![0.0f32; self.spans.len() * stride];
+        for (&(start, len), out) in self.spans.iter().zip(rows.chunks_exact_mut(stride.max(1))) {
             let (start, end) = (start as usize, (start + len) as usize);
             for &(f, m, _) in self.features.get(start..end).unwrap_or_default() {
                 let s = tf_weight(table, m) * scale(f as usize);
@@ -167,16 +163,9 @@ impl KnownWords {
         self.rows = rows;
     }
 
-    /// Word `index`'s row, if rows are set.
-    #[inline]
-    pub(super) fn row(&self, index: u32, n_labels: usize) -> Option<&[f32]> {
-        let start = index as usize * n_labels;
-        self.rows.get(start..start + n_labels)
-    }
-
-    /// Whether [`set_rows`](Self::set_rows) has summed rows for `n_labels` labels.
-    pub(super) fn has_rows(&self, n_labels: usize) -> bool {
-        !self.spans.is_empty() && self.rows.len() == self.spans.len() * n_labels
+    /// Whether [`set_rows`](Self::set_rows) has summed rows `stride` long.
+    pub(super) fn has_rows(&self, stride: usize) -> bool {
+        !self.spans.is_empty() && self.rows.len() == self.spans.len() * stride
     }
 }
 
@@ -299,7 +288,7 @@ impl Model {
         unseen: &[bool],
         out: &mut [f32],
     ) -> SparseVec {
-        if !self.known.has_rows(self.n_labels) {
+        if !self.known.has_rows(self.stride) {
             let x = self.sparse(words, unseen);
             self.logits_into(&x, out);
             return x;
@@ -487,6 +476,15 @@ impl Model {
     /// The raw logits of a message from its [`Plan`].
     fn planned_logits(&self, plan: &Plan, out: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F, checked just above.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.planned_logits_avx512(plan, out)
+            };
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just above.
             #[allow(unsafe_code)]
@@ -495,6 +493,14 @@ impl Model {
             };
             return;
         }
+        self.planned_logits_portable(plan, out)
+    }
+
+    /// [`planned_logits`](Self::planned_logits) compiled for AVX-512 (without FMA, so
+    /// the results are the portable code's).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn planned_logits_avx512(&self, plan: &Plan, out: &mut [f32]) {
         self.planned_logits_portable(plan, out)
     }
 
@@ -508,35 +514,51 @@ impl Model {
 
     #[inline(always)]
     fn planned_logits_portable(&self, plan: &Plan, out: &mut [f32]) {
-        let c = self.n_labels;
-        out.copy_from_slice(&self.bias);
+        sum_rows(
+            &self.bias,
+            out,
+            self.stride,
+            &PlanRows { model: self, plan },
+        );
+    }
+}
+
+/// The rows a [`Plan`] sums: its words' rows, then its fixes' feature rows.
+struct PlanRows<'a> {
+    model: &'a Model,
+    plan: &'a Plan,
+}
+
+impl Rows for PlanRows<'_> {
+    #[inline(always)]
+    fn add_to(&self, acc: &mut impl Acc, start: usize) {
+        let (m, plan) = (self.model, self.plan);
+        let stride = m.stride;
         let inv = plan.inv;
         let table = &*SUBLINEAR;
+        // The first block brings the rows in: ask for one a few rows ahead.
+        let first = start == 0;
         for (i, &(w, occurrences)) in plan.words.iter().enumerate() {
-            if let Some(&(ahead, _)) = plan.words.get(i + PREFETCH_AHEAD) {
-                prefetch(&self.known.rows, ahead as usize * c, c);
+            if first {
+                if let Some(&(ahead, _)) = plan.words.get(i + PREFETCH_AHEAD) {
+                    prefetch(&m.known.rows, ahead as usize * stride, stride);
+                }
             }
             let v = inv * tf_weight(table, occurrences);
-            for (o, &r) in out.iter_mut().zip(self.known.row(w, c).unwrap_or_default()) {
-                *o += v * r;
-            }
+            acc.add_f32(&m.known.rows, w as usize * stride + start, v);
         }
         for (i, &fix) in plan.fixes.iter().enumerate() {
-            // The rows are scattered: ask for one a few steps ahead.
-            if let Some(&ahead) = plan.fixes.get(i + PREFETCH_AHEAD) {
-                prefetch(&self.qweights, Fix::unpack(ahead).0 as usize * c, c);
+            if first {
+                if let Some(&ahead) = plan.fixes.get(i + PREFETCH_AHEAD) {
+                    prefetch(&m.qweights, Fix::unpack(ahead).0 as usize * stride, stride);
+                }
             }
             let (f, weight) = Fix::unpack(fix);
-            let f = f as usize;
-            let (Some(row), Some(&scale)) =
-                (self.qweights.get(f * c..(f + 1) * c), self.qscale.get(f))
-            else {
+            let Some(&scale) = m.qscale.get(f as usize) else {
                 continue;
             };
             let v = inv * weight * scale;
-            for (o, &q) in out.iter_mut().zip(row) {
-                *o += v * f32::from(q);
-            }
+            acc.add_i8(&m.qweights, f as usize * stride + start, v);
         }
     }
 }
@@ -633,7 +655,7 @@ mod tests {
             // The same logits as from every feature's own row.
             let mut by_feature = vec![0.0; m.n_labels];
             m.logits_into(&x, &mut by_feature);
-            assert!(m.known.has_rows(m.n_labels));
+            assert!(m.known.has_rows(m.stride));
             for (a, b) in summed.iter().zip(&by_feature) {
                 assert!(
                     (a - b).abs() < 1e-5,
