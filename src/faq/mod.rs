@@ -514,20 +514,29 @@ fn best(probs: &[f32], limit: usize) -> Vec<(usize, f32)> {
         ranked.sort_by(order);
         return ranked;
     }
-    // A few places: one pass, each probability compared with the worst kept.
+    // A few places: one pass, each probability compared with the worst kept, as
+    // `f32::total_cmp` compares (an integer key); a later entry that ties with it
+    // ranks after it.
+    let key = |p: f32| {
+        let bits = p.to_bits() as i32;
+        bits ^ (((bits >> 31) as u32) >> 1) as i32
+    };
+    if limit == 0 {
+        return Vec::new();
+    }
     let mut ranked: Vec<(usize, f32)> = Vec::with_capacity(limit + 1);
+    let mut worst = i32::MIN;
     for (entry, &p) in probs.iter().enumerate() {
         let item = (entry, p);
-        if ranked.len() == limit
-            && ranked
-                .last()
-                .is_none_or(|worst| order(&item, worst) != std::cmp::Ordering::Less)
-        {
+        if ranked.len() == limit && key(p) <= worst {
             continue;
         }
         let at = ranked.partition_point(|kept| order(kept, &item) == std::cmp::Ordering::Less);
         ranked.insert(at, item);
         ranked.truncate(limit);
+        if let Some(last) = ranked.last() {
+            worst = key(last.1);
+        }
     }
     ranked
 }
