@@ -205,7 +205,8 @@ fn plain(passes: usize) {
             .is_none_or(|o| o.split(',').any(|p| p.trim() == part))
     };
     for name in ["clinc150", "banking77"] {
-        if !wanted(name) && !(name == "clinc150" && wanted("long")) {
+        let long = name == "clinc150" && wanted("long");
+        if !(wanted(name) || long) {
             continue;
         }
         let set = Set::load(name);
@@ -228,12 +229,12 @@ fn plain(passes: usize) {
                 set.messages.len() * passes
             );
         }
-        if name == "clinc150" && wanted("long") {
-            let long = long_messages(&set);
-            let bytes: usize = long.iter().map(|m| m.text.len()).sum();
+        if long {
+            let messages = long_messages(&set);
+            let bytes: usize = messages.iter().map(|m| m.text.len()).sum();
             let start = thread_cpu();
             for _ in 0..passes {
-                for m in &long {
+                for m in &messages {
                     black_box(set.engine.suggest(black_box(m)));
                 }
             }
