@@ -96,8 +96,7 @@ impl Default for TrainConfig {
 pub struct Model {
     extractor: Extractor,
     n_labels: usize,
-    /// The length of a weight row: `n_labels` rounded up to a multiple of
-    /// [`LANES`], the rest zeros, so that rows are summed in whole vectors.
+    /// The length of a weight row (see [`stride`]): `n_labels`, the rest zeros.
     stride: usize,
     vocab: FeatureMap,
     /// The training words' own features, looked up once.
@@ -258,7 +257,7 @@ impl Model {
                 .flat_map(|(w, _)| w.iter().map(String::as_str)),
         );
 
-        let stride = n_labels.next_multiple_of(LANES);
+        let stride = stride(n_labels);
         let mut model = Model {
             extractor,
             n_labels,
@@ -504,8 +503,20 @@ impl Model {
     }
 }
 
-/// Weight rows are padded to a multiple of this many labels.
+/// Weight rows of a [`BLOCK`] of labels or more are padded to a multiple of this
+/// many labels.
 const LANES: usize = 32;
+
+/// The length of a weight row for `n_labels` labels: as many, rounded up to a
+/// multiple of [`LANES`] if rows are summed a [`BLOCK`] at a time (shorter rows are
+/// summed whole, and need no padding).
+fn stride(n_labels: usize) -> usize {
+    if n_labels < BLOCK {
+        n_labels
+    } else {
+        n_labels.next_multiple_of(LANES)
+    }
+}
 
 /// Labels summed at a time (in registers) where a row holds that many.
 const BLOCK: usize = 64;
@@ -857,7 +868,7 @@ pub(super) mod tests {
         let mut rng = Rng(7);
         let mut float = || (rng.next() >> 40) as f32 / (1u64 << 20) as f32 - 2.0;
         for c in [1usize, 31, 32, 33, 63, 64, 65, 100, 151, 200] {
-            let stride = c.next_multiple_of(LANES);
+            let stride = stride(c);
             let f32s: Vec<f32> = (0..5 * stride).map(|_| float()).collect();
             let i8s: Vec<i8> = f32s.iter().map(|x| (x * 60.0) as i8).collect();
             let list: Vec<(usize, f32)> = (0..12).map(|i| (i % 5, float())).collect();
