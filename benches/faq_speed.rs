@@ -21,7 +21,9 @@
 //! prints, for each set, `SET messages seconds top1` (the thread's CPU time for N
 //! passes of `suggest` over the test messages) and `build-SET 1 seconds 0` (the
 //! thread's CPU time of one build), and `long-clinc150 bytes seconds 0` for the 2 KB
-//! messages.
+//! messages. `REPLYKIT_FAQ_SPEED_ONLY` (a comma-separated list of `build`, `clinc150`,
+//! `long` and `banking77`) keeps only those lines, for a profiler: with `long` alone,
+//! nearly all the time is `suggest` on the 2 KB messages.
 
 use criterion::{criterion_group, Criterion, SamplingMode, Throughput};
 use replykit::import::{label_id, rule_set_toml};
@@ -197,29 +199,42 @@ fn thread_cpu() -> f64 {
 /// `build-SET 1 seconds 0`, the CPU time of one build, and `long-clinc150 bytes seconds
 /// 0` for N passes over the 2 KB messages.
 fn plain(passes: usize) {
+    let only = std::env::var("REPLYKIT_FAQ_SPEED_ONLY").ok();
+    let wanted = |part: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|p| p.trim() == part))
+    };
     for name in ["clinc150", "banking77"] {
-        let set = Set::load(name);
-        let start = thread_cpu();
-        let rules =
-            RuleSet::from_toml("imported.toml", &set.toml).unwrap_or_else(|e| panic!("{e}"));
-        black_box(Engine::new(&rules).unwrap_or_else(|e| panic!("{e}")));
-        println!("build-{name} 1 {:.6} 0", thread_cpu() - start);
-        let top1 = set.right(&set.engine) as f64 / set.in_scope() as f64;
-        let start = thread_cpu();
-        for _ in 0..passes {
-            black_box(set.right(&set.engine));
+        let long = name == "clinc150" && wanted("long");
+        if !(wanted(name) || long) {
+            continue;
         }
-        let seconds = thread_cpu() - start;
-        println!(
-            "{name} {} {seconds:.6} {top1:.6}",
-            set.messages.len() * passes
-        );
-        if name == "clinc150" {
-            let long = long_messages(&set);
-            let bytes: usize = long.iter().map(|m| m.text.len()).sum();
+        let set = Set::load(name);
+        if wanted("build") {
+            let start = thread_cpu();
+            let rules =
+                RuleSet::from_toml("imported.toml", &set.toml).unwrap_or_else(|e| panic!("{e}"));
+            black_box(Engine::new(&rules).unwrap_or_else(|e| panic!("{e}")));
+            println!("build-{name} 1 {:.6} 0", thread_cpu() - start);
+        }
+        if wanted(name) {
+            let top1 = set.right(&set.engine) as f64 / set.in_scope() as f64;
             let start = thread_cpu();
             for _ in 0..passes {
-                for m in &long {
+                black_box(set.right(&set.engine));
+            }
+            let seconds = thread_cpu() - start;
+            println!(
+                "{name} {} {seconds:.6} {top1:.6}",
+                set.messages.len() * passes
+            );
+        }
+        if long {
+            let messages = long_messages(&set);
+            let bytes: usize = messages.iter().map(|m| m.text.len()).sum();
+            let start = thread_cpu();
+            for _ in 0..passes {
+                for m in &messages {
                     black_box(set.engine.suggest(black_box(m)));
                 }
             }

@@ -396,14 +396,7 @@ impl FaqModel {
         self.weigh_retrieval(stems, &mut probs);
         // The out-of-scope class, if any, is no answer.
         probs.truncate(self.retrieval.entries());
-        let mut ranked: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
-        let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
-        if ranked.len() > limit {
-            // Only the best `limit` need sorting.
-            ranked.select_nth_unstable_by(limit - 1, order);
-            ranked.truncate(limit);
-        }
-        ranked.sort_by(order);
+        let ranked = best(&probs, limit);
         let scores = ranked
             .into_iter()
             .map(|(entry, p)| FaqScore {
@@ -507,6 +500,50 @@ impl FaqModel {
     }
 }
 
+/// The `limit` best (entry, probability) pairs, best first (ties: the lower entry
+/// first). A total order, so any way of finding them gives the same list.
+fn best(probs: &[f32], limit: usize) -> Vec<(usize, f32)> {
+    let order = |a: &(usize, f32), b: &(usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if limit > BEST_BY_INSERTION {
+        let mut ranked: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
+        if ranked.len() > limit {
+            // Only the best `limit` need sorting.
+            ranked.select_nth_unstable_by(limit - 1, order);
+            ranked.truncate(limit);
+        }
+        ranked.sort_by(order);
+        return ranked;
+    }
+    // A few places: one pass, each probability compared with the worst kept, as
+    // `f32::total_cmp` compares (an integer key); a later entry that ties with it
+    // ranks after it.
+    let key = |p: f32| {
+        let bits = p.to_bits() as i32;
+        bits ^ (((bits >> 31) as u32) >> 1) as i32
+    };
+    if limit == 0 {
+        return Vec::new();
+    }
+    let mut ranked: Vec<(usize, f32)> = Vec::with_capacity(limit + 1);
+    let mut worst = i32::MIN;
+    for (entry, &p) in probs.iter().enumerate() {
+        let item = (entry, p);
+        if ranked.len() == limit && key(p) <= worst {
+            continue;
+        }
+        let at = ranked.partition_point(|kept| order(kept, &item) == std::cmp::Ordering::Less);
+        ranked.insert(at, item);
+        ranked.truncate(limit);
+        if let Some(last) = ranked.last() {
+            worst = key(last.1);
+        }
+    }
+    ranked
+}
+
+/// Up to this many best entries are kept by insertion, more by selection.
+const BEST_BY_INSERTION: usize = 16;
+
 /// The words and their "stem unseen" hints, as the classifier takes them.
 fn split<'t>(words: &[ClassifierWord<'t>]) -> (Vec<&'t str>, Vec<bool>) {
     (
@@ -566,6 +603,24 @@ mod tests {
             Ok(set) => set,
             Err(e) => panic!("{e}"),
         }
+    }
+
+    #[test]
+    fn best_by_insertion_is_best_by_sorting() {
+        let probs = [0.1, 0.3, 0.3, f32::NAN, 0.0, -0.0, 0.3, 0.9, 0.1, 1e-9];
+        let mut sorted: Vec<(usize, f32)> = probs.iter().copied().enumerate().collect();
+        sorted.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        for limit in 0..=probs.len() + 1 {
+            let got = best(&probs, limit);
+            let want = &sorted[..limit.min(probs.len())];
+            assert_eq!(got.len(), want.len(), "limit {limit}");
+            for (g, w) in got.iter().zip(want) {
+                assert_eq!((g.0, g.1.to_bits()), (w.0, w.1.to_bits()), "limit {limit}");
+            }
+        }
+        let many: Vec<f32> = (0..100).map(|i| ((i * 37) % 11) as f32).collect();
+        assert_eq!(best(&many, 40).len(), 40);
+        assert!(best(&many, 40).windows(2).all(|w| w[0].1 >= w[1].1));
     }
 
     #[test]

@@ -406,8 +406,10 @@ impl Analyzer {
         stems: &[StemTok],
     ) -> Vec<ClassifierWord<'t>> {
         let mut out = Vec::with_capacity(stems.len());
+        // Most rule sets have no synonyms: no look-up per word then.
+        let groups = (!self.group_words.is_empty()).then_some(&self.group_words);
         for s in stems {
-            match self.group_words.get(&s.id) {
+            match groups.and_then(|g| g.get(&s.id)) {
                 Some(words) => out.extend(words.iter().map(|w| ClassifierWord {
                     word: w.as_str(),
                     span: s.span,

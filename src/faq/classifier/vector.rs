@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use std::sync::LazyLock;
 
 use super::lookup::HashTable;
-use super::{sublinear, Model, SparseVec};
+use super::{sublinear, sum_rows, Acc, Model, Rows, SparseVec};
 use crate::faq::features::{Extractor, IdentityHasher, Kind};
 use std::hash::BuildHasherDefault;
 
@@ -41,7 +41,7 @@ pub(super) struct KnownWords {
     features: Vec<(u32, u32, f32)>,
     /// Each word's (start, len) in `features`, by index.
     spans: Vec<(u32, u32)>,
-    /// Word-major, `n_labels` per word: the sum of the word's features' weight rows,
+    /// Word-major, `stride` per word: the sum of the word's features' weight rows,
     /// each times its term weight (sublinear tf times idf); empty until
     /// [`set_rows`](Self::set_rows).
     rows: Vec<f32>,
@@ -53,10 +53,26 @@ pub(super) struct Plan {
     /// The row index of each distinct known word of the message, in order of first
     /// occurrence, and its occurrences.
     words: Vec<(u32, u32)>,
-    /// (feature id, term weight times idf) to add beyond the words' rows.
-    fixes: Vec<(u32, f32)>,
+    /// (feature id, term weight times idf) to add beyond the words' rows, packed
+    /// into one `u64` (see [`Fix`]): sorting them by feature id is sorting integers.
+    fixes: Vec<u64>,
     /// The inverse of the message vector's L2 norm.
     inv: f32,
+}
+
+/// A feature id and an `f32` weight packed into one `u64`, the id in the high half.
+struct Fix;
+
+impl Fix {
+    #[inline]
+    fn pack(f: u32, weight: f32) -> u64 {
+        (u64::from(f) << 32) | u64::from(weight.to_bits())
+    }
+
+    #[inline]
+    fn unpack(fix: u64) -> (u32, f32) {
+        ((fix >> 32) as u32, f32::from_bits(fix as u32))
+    }
 }
 
 impl KnownWords {
@@ -125,21 +141,17 @@ impl KnownWords {
     }
 
     /// Sums each word's weight rows (see [`rows`](Self::rows)): `row(f)` is feature
-    /// `f`'s weights, `scale(f)` its term weight besides tf (idf times dequantisation
-    /// scale).
+    /// `f`'s weights (`stride` long), `scale(f)` its term weight besides tf (idf times
+    /// dequantisation scale).
     pub(super) fn set_rows<'m>(
         &mut self,
-        n_labels: usize,
+        stride: usize,
         row: impl Fn(usize) -> &'m [i8],
         scale: impl Fn(usize) -> f32,
     ) {
         let table = &*SUBLINEAR;
-        let mut rows = vec![0.0f32; self.spans.len() * n_labels];
-        for (&(start, len), out) in self
-            .spans
-            .iter()
-            .zip(rows.chunks_exact_mut(n_labels.max(1)))
-        {
+        let mut rows = vec![0.0f32; self.spans.len() * stride];
+        for (&(start, len), out) in self.spans.iter().zip(rows.chunks_exact_mut(stride.max(1))) {
             let (start, end) = (start as usize, (start + len) as usize);
             for &(f, m, _) in self.features.get(start..end).unwrap_or_default() {
                 let s = tf_weight(table, m) * scale(f as usize);
@@ -151,23 +163,18 @@ impl KnownWords {
         self.rows = rows;
     }
 
-    /// Word `index`'s row, if rows are set.
-    #[inline]
-    pub(super) fn row(&self, index: u32, n_labels: usize) -> Option<&[f32]> {
-        let start = index as usize * n_labels;
-        self.rows.get(start..start + n_labels)
-    }
-
-    /// Whether [`set_rows`](Self::set_rows) has summed rows for `n_labels` labels.
-    pub(super) fn has_rows(&self, n_labels: usize) -> bool {
-        !self.spans.is_empty() && self.rows.len() == self.spans.len() * n_labels
+    /// Whether [`set_rows`](Self::set_rows) has summed rows `stride` long.
+    pub(super) fn has_rows(&self, stride: usize) -> bool {
+        !self.spans.is_empty() && self.rows.len() == self.spans.len() * stride
     }
 }
 
 /// What the message holds of one feature.
 #[derive(Clone, Copy, Debug, Default)]
 struct Seen {
-    /// Occurrences (0 outside of the message).
+    /// The feature id.
+    f: u32,
+    /// Occurrences.
     count: u32,
     /// The sum of the term weights the known words' rows gave it.
     in_rows: f32,
@@ -180,10 +187,12 @@ struct Seen {
 /// Per-thread working space of [`Model::sparse`].
 #[derive(Default)]
 struct Scratch {
-    /// Feature id → what the message holds of it.
+    /// What the message holds of each of its features, in first-occurrence order.
     seen: Vec<Seen>,
-    /// The feature ids with a non-zero count, in first-occurrence order.
-    touched: Vec<u32>,
+    /// Feature id → its place in `seen` plus 1 (0 outside of the message): 4 bytes
+    /// a feature, where a table of [`Seen`] by feature id would take 24 and miss the
+    /// cache at nearly every feature of a long message.
+    place: Vec<u32>,
     /// Hashes of features no training message had, one per occurrence.
     unknown: Vec<u64>,
     /// (word index, bigram unit hash) of the message's non-empty words.
@@ -205,21 +214,35 @@ impl Scratch {
     /// the known words' rows gave `in_rows` in term weight.
     #[inline]
     fn add(
-        seen: &mut [Seen],
-        touched: &mut Vec<u32>,
+        seen: &mut Vec<Seen>,
+        place: &mut [u32],
         (f, idf): (u32, f32),
         count: u32,
         in_rows: f32,
         bits: u64,
     ) {
-        if let Some(s) = seen.get_mut(f as usize) {
-            if s.count == 0 {
-                touched.push(f);
-                s.idf = idf;
+        let Some(p) = place.get_mut(f as usize) else {
+            return;
+        };
+        match (*p as usize).checked_sub(1) {
+            Some(i) => {
+                if let Some(s) = seen.get_mut(i) {
+                    s.count += count;
+                    s.in_rows += in_rows;
+                    s.words |= bits;
+                }
             }
-            s.count += count;
-            s.in_rows += in_rows;
-            s.words |= bits;
+            None => {
+                seen.push(Seen {
+                    f,
+                    count,
+                    // As a sum from 0 (which makes -0 into +0).
+                    in_rows: 0.0 + in_rows,
+                    idf,
+                    words: bits,
+                });
+                *p = seen.len() as u32;
+            }
         }
     }
 }
@@ -265,7 +288,7 @@ impl Model {
         unseen: &[bool],
         out: &mut [f32],
     ) -> SparseVec {
-        if !self.known.has_rows(self.n_labels) {
+        if !self.known.has_rows(self.stride) {
             let x = self.sparse(words, unseen);
             self.logits_into(&x, out);
             return x;
@@ -279,7 +302,8 @@ impl Model {
             if plan.words.len() + plan.fixes.len() < x.idx.len() {
                 // Rows in memory order: the shared features of a message are mostly
                 // frequent ones, whose rows sit together at the front.
-                plan.fixes.sort_unstable_by_key(|&(f, _)| f);
+                // (Feature ids are distinct: the order is the ids'.)
+                plan.fixes.sort_unstable();
                 self.planned_logits(plan, out);
             } else {
                 self.logits_into(&x, out);
@@ -303,15 +327,15 @@ impl Model {
         scratch: &mut Scratch,
     ) -> SparseVec {
         let n = self.idf.len();
-        if scratch.seen.len() < n {
-            scratch.seen.resize(n, Seen::default());
+        if scratch.place.len() < n {
+            scratch.place.resize(n, 0);
         }
         if scratch.slot.len() < self.known.spans.len() {
             scratch.slot.resize(self.known.spans.len(), 0);
         }
         let Scratch {
             seen,
-            touched,
+            place,
             unknown,
             units,
             buf,
@@ -323,7 +347,7 @@ impl Model {
         } = scratch;
         word_bits.clear();
         stems.clear();
-        touched.clear();
+        seen.clear();
         unknown.clear();
         units.clear();
         plan.words.clear();
@@ -365,7 +389,7 @@ impl Model {
                 .or_insert_with(|| self.extractor.stem_hash(w, wh, unseen));
             self.extractor
                 .word_features(w, wh, sh, buf, starts, |h| match self.vocab.get(h) {
-                    Some(f) => Scratch::add(seen, touched, (f, self.idf_of(f)), 1, 0.0, bits),
+                    Some(f) => Scratch::add(seen, place, (f, self.idf_of(f)), 1, 0.0, bits),
                     None => unknown.push(h),
                 });
             units.push((i as u32, self.extractor.unit_hash(wh, sh)));
@@ -384,14 +408,14 @@ impl Model {
             let times = tf_weight(table, occurrences);
             for &(f, m, idf) in self.known.features.get(start..end).unwrap_or_default() {
                 let in_rows = tf_weight(table, m) * times;
-                Scratch::add(seen, touched, (f, idf), m * occurrences, in_rows, bits);
+                Scratch::add(seen, place, (f, idf), m * occurrences, in_rows, bits);
             }
         }
         self.extractor
             .bigrams(units, |h, a, b| match self.vocab.get(h) {
                 Some(f) => Scratch::add(
                     seen,
-                    touched,
+                    place,
                     (f, self.idf_of(f)),
                     1,
                     0.0,
@@ -401,16 +425,16 @@ impl Model {
             });
 
         let mut out = SparseVec {
-            idx: Vec::with_capacity(touched.len()),
-            val: Vec::with_capacity(touched.len()),
-            words: Vec::with_capacity(touched.len()),
+            idx: Vec::with_capacity(seen.len()),
+            val: Vec::with_capacity(seen.len()),
+            words: Vec::with_capacity(seen.len()),
         };
         let mut sq = 0.0f32;
-        for &f in touched.iter() {
-            let i = f as usize;
-            let Some(s) = seen.get_mut(i) else {
-                continue;
-            };
+        for s in seen.iter() {
+            let f = s.f;
+            if let Some(p) = place.get_mut(f as usize) {
+                *p = 0;
+            }
             let idf = s.idf;
             let tf = tf_weight(table, s.count);
             let v = tf * idf;
@@ -422,9 +446,8 @@ impl Model {
             // occurrence alone (the same table value on both sides).
             let fix = tf - s.in_rows;
             if fix != 0.0 {
-                plan.fixes.push((f, fix * idf));
+                plan.fixes.push(Fix::pack(f, fix * idf));
             }
-            *s = Seen::default();
         }
         // Unknown features: each distinct one weighs as a feature in no class would.
         unknown.sort_unstable();
@@ -453,6 +476,15 @@ impl Model {
     /// The raw logits of a message from its [`Plan`].
     fn planned_logits(&self, plan: &Plan, out: &mut [f32]) {
         #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU has AVX-512F, checked just above.
+            #[allow(unsafe_code)]
+            unsafe {
+                self.planned_logits_avx512(plan, out)
+            };
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU has AVX2, checked just above.
             #[allow(unsafe_code)]
@@ -461,6 +493,14 @@ impl Model {
             };
             return;
         }
+        self.planned_logits_portable(plan, out)
+    }
+
+    /// [`planned_logits`](Self::planned_logits) compiled for AVX-512 (without FMA, so
+    /// the results are the portable code's).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn planned_logits_avx512(&self, plan: &Plan, out: &mut [f32]) {
         self.planned_logits_portable(plan, out)
     }
 
@@ -474,31 +514,51 @@ impl Model {
 
     #[inline(always)]
     fn planned_logits_portable(&self, plan: &Plan, out: &mut [f32]) {
-        let c = self.n_labels;
-        out.copy_from_slice(&self.bias);
+        sum_rows(
+            &self.bias,
+            out,
+            self.stride,
+            &PlanRows { model: self, plan },
+        );
+    }
+}
+
+/// The rows a [`Plan`] sums: its words' rows, then its fixes' feature rows.
+struct PlanRows<'a> {
+    model: &'a Model,
+    plan: &'a Plan,
+}
+
+impl Rows for PlanRows<'_> {
+    #[inline(always)]
+    fn add_to(&self, acc: &mut impl Acc, start: usize) {
+        let (m, plan) = (self.model, self.plan);
+        let stride = m.stride;
         let inv = plan.inv;
         let table = &*SUBLINEAR;
-        for &(w, occurrences) in &plan.words {
+        // The first block brings the rows in: ask for one a few rows ahead.
+        let first = start == 0;
+        for (i, &(w, occurrences)) in plan.words.iter().enumerate() {
+            if first {
+                if let Some(&(ahead, _)) = plan.words.get(i + PREFETCH_AHEAD) {
+                    prefetch(&m.known.rows, ahead as usize * stride, stride);
+                }
+            }
             let v = inv * tf_weight(table, occurrences);
-            for (o, &r) in out.iter_mut().zip(self.known.row(w, c).unwrap_or_default()) {
-                *o += v * r;
-            }
+            acc.add_f32(&m.known.rows, w as usize * stride + start, v);
         }
-        for (i, &(f, weight)) in plan.fixes.iter().enumerate() {
-            // The rows are scattered: ask for one a few steps ahead.
-            if let Some(&(ahead, _)) = plan.fixes.get(i + PREFETCH_AHEAD) {
-                prefetch(&self.qweights, ahead as usize * c, c);
+        for (i, &fix) in plan.fixes.iter().enumerate() {
+            if first {
+                if let Some(&ahead) = plan.fixes.get(i + PREFETCH_AHEAD) {
+                    prefetch(&m.qweights, Fix::unpack(ahead).0 as usize * stride, stride);
+                }
             }
-            let f = f as usize;
-            let (Some(row), Some(&scale)) =
-                (self.qweights.get(f * c..(f + 1) * c), self.qscale.get(f))
-            else {
+            let (f, weight) = Fix::unpack(fix);
+            let Some(&scale) = m.qscale.get(f as usize) else {
                 continue;
             };
             let v = inv * weight * scale;
-            for (o, &q) in out.iter_mut().zip(row) {
-                *o += v * f32::from(q);
-            }
+            acc.add_i8(&m.qweights, f as usize * stride + start, v);
         }
     }
 }
@@ -506,22 +566,24 @@ impl Model {
 /// How many rows ahead [`Model::planned_logits`] asks for.
 const PREFETCH_AHEAD: usize = 4;
 
-/// Asks the CPU to bring `len` bytes of `data` from `start` into cache (a hint: it
+/// Asks the CPU to bring `len` items of `data` from `start` into cache (a hint: it
 /// reads nothing, and does nothing off x86-64 or out of bounds).
 #[inline(always)]
-fn prefetch(data: &[i8], start: usize, len: usize) {
+pub(super) fn prefetch<T>(data: &[T], start: usize, len: usize) {
     #[cfg(target_arch = "x86_64")]
     {
-        let Some(bytes) = data.get(start..start + len) else {
+        let Some(items) = data.get(start..start + len) else {
             return;
         };
-        for line in bytes.chunks(64) {
+        // One hint per 64-byte cache line.
+        let step = (64 / std::mem::size_of::<T>().max(1)).max(1);
+        for line in items.chunks(step) {
             use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
             // SAFETY: SSE is part of x86-64; a prefetch reads no memory (and the
             // address is in `data`).
             #[allow(unsafe_code)]
             unsafe {
-                _mm_prefetch::<_MM_HINT_T0>(line.as_ptr())
+                _mm_prefetch::<_MM_HINT_T0>(line.as_ptr().cast::<i8>())
             };
         }
     }
@@ -593,7 +655,7 @@ mod tests {
             // The same logits as from every feature's own row.
             let mut by_feature = vec![0.0; m.n_labels];
             m.logits_into(&x, &mut by_feature);
-            assert!(m.known.has_rows(m.n_labels));
+            assert!(m.known.has_rows(m.stride));
             for (a, b) in summed.iter().zip(&by_feature) {
                 assert!(
                     (a - b).abs() < 1e-5,
