@@ -530,7 +530,8 @@ impl Engine {
         let mut shown = 0;
         ranked.retain(|c| {
             let would_show = c.escalate || c.score >= settings.suggest_threshold;
-            // A plain rule has no cooldown and is not once per conversation.
+            // A plain rule cannot be held back (see `Answer::may_be_held_back`), and
+            // its answer is not read.
             let held = match c.plain {
                 Some(_) => None,
                 None => held_back(c.kind, c.answer, ctx),
@@ -804,6 +805,9 @@ fn too_long(text: &str, ctx: &Context<'_>) -> Option<TooLong> {
 
 /// Whether the author's history holds back this rule or FAQ entry.
 fn held_back(kind: Kind, answer: &Answer, ctx: &Context<'_>) -> Option<Suppressed> {
+    if !answer.may_be_held_back() {
+        return None;
+    }
     let (reason, until) =
         ctx.suppression(&answer.id, answer.cooldown, answer.once_per_conversation)?;
     Some(Suppressed {

@@ -175,6 +175,12 @@ impl Template {
         &self.source
     }
 
+    /// The text a template without slots always renders to (its source); `None` when
+    /// it has slots.
+    pub(crate) fn as_plain(&self) -> Option<&str> {
+        (!self.has_slots).then_some(self.source.as_str())
+    }
+
     /// The slots, in order.
     pub(crate) fn slots(&self) -> impl Iterator<Item = &Slot> {
         self.parts.iter().filter_map(|p| match p {
@@ -210,9 +216,9 @@ impl Template {
         &'a self,
         mut value: impl FnMut(&str) -> Option<Value<'a>>,
     ) -> (String, Vec<String>) {
-        if !self.has_slots {
+        if let Some(text) = self.as_plain() {
             // The parts are the source's text, one after another.
-            return (self.source.clone(), Vec::new());
+            return (text.to_string(), Vec::new());
         }
         let mut out = String::with_capacity(self.source.len() + 32);
         let mut missing = Vec::new();

@@ -54,3 +54,11 @@ pub struct Answer {
     /// Where its id was written.
     pub location: Location,
 }
+
+impl Answer {
+    /// Whether an author's history can hold it back (it has a `cooldown` or is
+    /// `once_per_conversation`); when not, the engine need not look.
+    pub(crate) fn may_be_held_back(&self) -> bool {
+        self.cooldown.is_some() || self.once_per_conversation
+    }
+}

@@ -498,6 +498,8 @@ pub(crate) fn regroup(
     grouping: &Grouping,
     levels: &[f32],
 ) -> Vec<Grouping> {
+    // The whole set's vectors again, as the first `group_once` built them: keeping those
+    // through the splitting would hold them at the clustering's peak of memory.
     let ids = dense(docs);
     let vocabulary = ids.len();
     let vectors = Vectors::new(docs, &ids, scale);
@@ -521,39 +523,25 @@ pub(crate) fn regroup(
                 break;
             }
         }
-        let mut members: Vec<Vec<(f32, usize)>> = vec![Vec::new(); groups];
-        for (i, g) in assigned.iter().enumerate() {
-            if let Some(list) = g.and_then(|g| members.get_mut(g as usize)) {
-                list.push((0.0, i));
-            }
-        }
-        // Closest to the centroid first, as in `group_once`.
-        let c = centroids(&vectors, &assigned, groups);
-        for (list, centroid) in members.iter_mut().zip(&c) {
-            let weights: FastMap<u32, f32> = centroid.iter().copied().collect();
-            for (similarity, i) in list.iter_mut() {
-                *similarity = vectors
-                    .get(*i)
+        // Each message's similarity to its group's centroid, so that the closest
+        // come first, as in `group_once`.
+        let weights: Vec<FastMap<u32, f32>> = centroids(&vectors, &assigned, groups)
+            .iter()
+            .map(|c| c.iter().copied().collect())
+            .collect();
+        let similarity: Vec<f32> = assigned
+            .iter()
+            .enumerate()
+            .map(|(i, g)| match g.and_then(|g| weights.get(g as usize)) {
+                Some(w) => vectors
+                    .get(i)
                     .iter()
-                    .filter_map(|(t, w)| weights.get(t).map(|cw| w * cw))
-                    .sum();
-            }
-        }
-        let mut level: Vec<Group> = members
-            .into_iter()
-            .filter(|m| !m.is_empty())
-            .map(|mut m| {
-                m.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                Group {
-                    members: m.into_iter().map(|(_, i)| i).collect(),
-                }
+                    .filter_map(|(t, v)| w.get(t).map(|cw| v * cw))
+                    .sum(),
+                None => 0.0,
             })
             .collect();
-        largest_first(&mut level);
-        out.push(Grouping {
-            groups: level,
-            ungrouped: grouping.ungrouped.clone(),
-        });
+        out.push(grouping_of(&assigned, &similarity, groups));
     }
     out
 }
@@ -660,6 +648,13 @@ fn group_once(docs: &[&[TermId]], scale: Scale, params: Params) -> Grouping {
         vocabulary,
         params,
     );
+    grouping_of(&assigned, &similarity, groups)
+}
+
+/// The grouping that `assigned` (each message's group, of `groups`) describes: each
+/// group's members closest to its centroid (`similarity`) first, the largest groups
+/// first, and the messages in none.
+fn grouping_of(assigned: &[Option<u32>], similarity: &[f32], groups: usize) -> Grouping {
     let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups];
     let mut ungrouped = Vec::new();
     for (i, g) in assigned.iter().enumerate() {

@@ -65,13 +65,13 @@ pub(crate) fn choose(
     let each = (MAX_QUESTIONS / entries.len()).max(enough);
     let mut docs: Vec<Box<[TermId]>> = Vec::new();
     let mut truth: Vec<u32> = Vec::new();
-    for turn in 0..each {
+    'turns: for turn in 0..each {
         for (e, faq) in entries.iter().enumerate() {
             let Some(question) = faq.questions.get(turn) else {
                 continue;
             };
             if docs.len() >= MAX_QUESTIONS {
-                break;
+                break 'turns;
             }
             let terms = vocabulary.read(question);
             let mut words = terms.words;

@@ -84,13 +84,12 @@ impl Cards {
                 card.flags |= Card::AUTO_REPLY;
             }
             let reply = match answer.replies.as_slice() {
-                [only] if only.slots().next().is_none() => Some(only.source()),
+                [only] => only.as_plain(),
                 _ => None,
             };
             let plain = reply.filter(|reply| {
                 answer.tags.is_empty()
-                    && answer.cooldown.is_none()
-                    && !answer.once_per_conversation
+                    && !answer.may_be_held_back()
                     && answer.id.len() + reply.len() <= PLAIN_MAX_BYTES
             });
             if let Some(reply) = plain {
