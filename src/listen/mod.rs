@@ -332,6 +332,14 @@ pub struct Listener {
     untimed: u64,
 }
 
+/// Counts a decision under `name`, copying the name only the first time.
+fn count_under(map: &mut BTreeMap<String, Counts>, name: &str, decision: Decision) {
+    match map.get_mut(name) {
+        Some(counts) => counts.add(decision),
+        None => map.entry(name.to_string()).or_default().add(decision),
+    }
+}
+
 /// The longest prefix of `text` of at most `max` bytes that ends on a character
 /// boundary.
 fn cut(text: &str, max: usize) -> &str {
@@ -454,13 +462,10 @@ impl Listener {
         } else {
             "(other)"
         };
-        self.channels
-            .entry(channel.to_string())
-            .or_default()
-            .add(decision);
+        count_under(&mut self.channels, channel, decision);
         if let Some(top) = outcome.top() {
             for tag in &top.tags {
-                self.tags.entry(tag.clone()).or_default().add(decision);
+                count_under(&mut self.tags, tag, decision);
             }
         }
         let at = message.received_at.as_deref().and_then(|text| {
@@ -512,18 +517,16 @@ impl Listener {
         }
         let text = self.engine.text_read(message);
         let terms = self.vocabulary.read(text);
+        // Stems and stem pairs: pairs make clusters purer.
+        let mut words = terms.words;
+        words.extend_from_slice(&terms.phrases);
         if let Some(day) = day {
-            let mut all = terms.words.clone();
-            all.extend_from_slice(&terms.phrases);
-            self.rising.add(day, &all, text);
+            self.rising.add(day, &words, text);
         }
         let threshold = self.engine.rule_set().settings.auto_reply_threshold;
         let low =
             decision == Decision::Suggest && outcome.top().is_some_and(|t| t.score < threshold);
         if decision == Decision::NoAnswer || low {
-            // Stems and stem pairs: pairs make clusters purer.
-            let mut words = terms.words;
-            words.extend_from_slice(&terms.phrases);
             words.sort_unstable();
             let item = Item {
                 line: self.line,

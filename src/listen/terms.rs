@@ -15,6 +15,20 @@ pub const MAX_TERMS: usize = 1 << 20;
 /// The most distinct stems (and as many stem pairs) read from one message.
 pub const MAX_TERMS_PER_MESSAGE: usize = 64;
 
+/// The most distinct folded words whose reading (skipped, or its stem's id) a
+/// vocabulary remembers, so that a word seen before is not stemmed again; later new
+/// words are stemmed each time they occur. At most a few megabytes.
+const MAX_CACHED_WORDS: usize = 1 << 16;
+
+/// How a folded word reads, once known.
+#[derive(Clone, Copy, Debug)]
+enum Reading {
+    /// Too short, without a letter, or a stop word: not a term.
+    Skipped,
+    /// Its stem's id.
+    Stem(TermId),
+}
+
 /// A term id, in the listener's vocabulary.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub(crate) struct TermId(pub(crate) u32);
@@ -44,6 +58,8 @@ pub(crate) struct Vocabulary {
     shown: Vec<Box<str>>,
     /// A pair's two stems, by the pair's id.
     parts: FastMap<TermId, (TermId, TermId)>,
+    /// Folded words read before (at most [`MAX_CACHED_WORDS`]).
+    known: FastMap<Box<str>, Reading>,
 }
 
 impl Vocabulary {
@@ -54,6 +70,7 @@ impl Vocabulary {
             pairs: FastMap::default(),
             shown: Vec::new(),
             parts: FastMap::default(),
+            known: FastMap::default(),
         }
     }
 
@@ -71,8 +88,32 @@ impl Vocabulary {
         (self.shown.len() < MAX_TERMS).then_some(TermId(self.shown.len() as u32))
     }
 
+    /// Remembers how a folded word reads, while fewer than [`MAX_CACHED_WORDS`] are.
+    fn remember(&mut self, word: &str, reading: Reading) {
+        if self.known.len() < MAX_CACHED_WORDS {
+            self.known.insert(word.into(), reading);
+        }
+    }
+
+    /// A content word's stem's id, numbering a new stem (shown as `word`); `None` when
+    /// the stem is new and the vocabulary is full.
+    fn stem_id(&mut self, word: &str) -> Option<TermId> {
+        let stem = self.language.stem(word);
+        let id = match self.stems.get(stem.as_ref()) {
+            Some(&id) => id,
+            None => {
+                let id = self.next_id()?;
+                self.stems.insert(stem.as_ref().into(), id);
+                self.shown.push(word.into());
+                id
+            }
+        };
+        self.remember(word, Reading::Stem(id));
+        Some(id)
+    }
+
     /// Reads a text's terms, numbering new ones. Linear in the text's length: each
-    /// word is folded, stemmed and looked up once.
+    /// word is folded and looked up once, and stemmed the first time it is seen.
     pub(crate) fn read(&mut self, text: &str) -> MessageTerms {
         let tokens = tokenize(text);
         let mut words = Vec::new();
@@ -80,22 +121,29 @@ impl Vocabulary {
         let mut previous: Option<(TermId, usize)> = None;
         for i in 0..tokens.len() {
             let word = tokens.word(i);
-            if word.len() < 2
-                || !word.chars().any(char::is_alphabetic)
-                || self.language.is_stop_word(word)
-            {
+            let known = self.known.get(word).copied();
+            let skipped = match known {
+                Some(Reading::Skipped) => true,
+                Some(Reading::Stem(_)) => false,
+                None => {
+                    let skipped = word.len() < 2
+                        || !word.chars().any(char::is_alphabetic)
+                        || self.language.is_stop_word(word);
+                    if skipped {
+                        self.remember(word, Reading::Skipped);
+                    }
+                    skipped
+                }
+            };
+            if skipped {
                 continue;
             }
             if words.len() >= MAX_TERMS_PER_MESSAGE && phrases.len() >= MAX_TERMS_PER_MESSAGE {
                 break;
             }
-            let stem = self.language.stem(word);
-            let id = match self.stems.get(stem.as_ref()) {
-                Some(&id) => Some(id),
-                None => self.next_id().inspect(|&id| {
-                    self.stems.insert(stem.as_ref().into(), id);
-                    self.shown.push(word.into());
-                }),
+            let id = match known {
+                Some(Reading::Stem(id)) => Some(id),
+                _ => self.stem_id(word),
             };
             let Some(id) = id else {
                 previous = None;
@@ -144,5 +192,35 @@ mod tests {
         assert_eq!(v.shown(a.phrases[0]), "bridge closed");
         assert_eq!(v.shown(a.words[0]), "bridge");
         assert!(v.read("the 42 of it").words.is_empty());
+    }
+
+    #[test]
+    fn words_read_the_same_whether_remembered_or_not() {
+        let mut v = Vocabulary::new(Language::english());
+        let first = v.read("the bridge is closed");
+        // Fill the cache, then read words it remembers and words it cannot.
+        let mut i = 0usize;
+        while v.known.len() < MAX_CACHED_WORDS {
+            v.read(&format!("word{}x", base26(i)));
+            i += 1;
+        }
+        assert_eq!(v.read("The bridge is CLOSED").words, first.words);
+        let late = v.read("lighthouses flickering");
+        assert_eq!(v.known.len(), MAX_CACHED_WORDS);
+        assert_eq!(v.read("lighthouse flickers").words, late.words);
+        assert_eq!(late.words.len(), 2);
+        assert!(v.read("the and of").words.is_empty());
+    }
+
+    /// `i` in letters, so that every number is a different alphabetic word.
+    fn base26(mut i: usize) -> String {
+        let mut s = String::new();
+        loop {
+            s.push(char::from(b'a' + (i % 26) as u8));
+            i /= 26;
+            if i == 0 {
+                return s;
+            }
+        }
     }
 }
