@@ -140,6 +140,8 @@ struct Vectors {
     /// Message `i`'s vector is `entries[starts[i]..starts[i + 1]]`.
     starts: Vec<usize>,
     entries: Vec<(u32, f32)>,
+    /// The number of dense term ids: every entry's id is below it.
+    terms: usize,
 }
 
 impl Vectors {
@@ -170,7 +172,11 @@ impl Vectors {
                 normalize(v);
             }
         }
-        Vectors { starts, entries }
+        Vectors {
+            starts,
+            entries,
+            terms: ids.len(),
+        }
     }
 
     fn len(&self) -> usize {
@@ -327,18 +333,62 @@ fn leaders(vectors: &Vectors, vocabulary: usize, join: f32) -> Vec<Option<u32>> 
 
 /// Unit centroids of the groups, each cut to its heaviest terms; `None` for a group
 /// with no member.
+///
+/// Each group's members are taken in message order (a counting sort) and summed into
+/// one dense array, so that each term's weights are added in the same order as one
+/// message after another would add them.
 fn centroids(vectors: &Vectors, assigned: &[Option<u32>], groups: usize) -> Vec<Vector> {
-    let mut sums: Vec<FastMap<u32, f32>> = vec![FastMap::default(); groups];
-    for (v, g) in vectors.iter().zip(assigned) {
-        if let Some(sum) = g.and_then(|g| sums.get_mut(g as usize)) {
-            for &(t, w) in v {
-                *sum.entry(t).or_insert(0.0) += w;
-            }
+    // `starts[g]..starts[g + 1]` of `order` are group `g`'s members.
+    let mut starts = vec![0usize; groups + 1];
+    for g in assigned.iter().flatten() {
+        if let Some(s) = starts.get_mut(*g as usize + 1) {
+            *s += 1;
         }
     }
-    sums.into_iter()
-        .map(|sum| {
-            let mut c: Vector = sum.into_iter().collect();
+    for g in 1..starts.len() {
+        let before = starts.get(g - 1).copied().unwrap_or(0);
+        if let Some(s) = starts.get_mut(g) {
+            *s += before;
+        }
+    }
+    let mut next = starts.clone();
+    let mut order = vec![0usize; starts.last().copied().unwrap_or(0)];
+    for (i, g) in assigned.iter().enumerate() {
+        let Some(at) = g.and_then(|g| next.get_mut(g as usize)) else {
+            continue;
+        };
+        if let Some(slot) = order.get_mut(*at) {
+            *slot = i;
+        }
+        *at += 1;
+    }
+    let mut sum = vec![0.0f32; vectors.terms];
+    // The group that last touched each term: it is in `touched` when that is this one.
+    let mut seen = vec![u32::MAX; vectors.terms];
+    let mut touched: Vec<u32> = Vec::new();
+    (0..groups)
+        .map(|g| {
+            let members = match (starts.get(g), starts.get(g + 1)) {
+                (Some(&a), Some(&b)) => order.get(a..b).unwrap_or(&[]),
+                _ => &[],
+            };
+            for &m in members {
+                for &(t, w) in vectors.get(m) {
+                    if let (Some(s), Some(by)) = (sum.get_mut(t as usize), seen.get_mut(t as usize))
+                    {
+                        if *by != g as u32 {
+                            *by = g as u32;
+                            *s = 0.0;
+                            touched.push(t);
+                        }
+                        *s += w;
+                    }
+                }
+            }
+            let mut c: Vector = touched
+                .drain(..)
+                .map(|t| (t, sum.get(t as usize).copied().unwrap_or(0.0)))
+                .collect();
             c.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             c.truncate(CENTROID_TERMS);
             normalize(&mut c);
