@@ -352,7 +352,12 @@ fn cut(text: &str, max: usize) -> &str {
 
 /// The text of an example: control characters and line breaks as spaces, cut to
 /// [`EXAMPLE_BYTES`] at a character boundary, trimmed.
-pub(crate) fn shorten(text: &str) -> String {
+pub(crate) fn shorten(text: &str) -> Box<str> {
+    let prefix = cut(text, EXAMPLE_BYTES);
+    if !prefix.chars().any(char::is_control) {
+        // Nothing to replace: the characters that fit are the prefix itself.
+        return prefix.trim().into();
+    }
     let mut out = String::new();
     for c in text.chars() {
         if out.len() + c.len_utf8() > EXAMPLE_BYTES {
@@ -360,7 +365,7 @@ pub(crate) fn shorten(text: &str) -> String {
         }
         out.push(if c.is_control() { ' ' } else { c });
     }
-    out.trim().to_string()
+    out.trim().into()
 }
 
 /// A reason without its closing span (`matched "smell gas" at 6..15` gives
@@ -532,7 +537,7 @@ impl Listener {
                 line: self.line,
                 day,
                 words: words.into_boxed_slice(),
-                text: shorten(text).into(),
+                text: shorten(text),
             };
             if low {
                 self.low_confidence.push(item);
@@ -1074,6 +1079,24 @@ mod tests {
         used.insert("bin-day".to_string());
         assert_eq!(unique_id(&["bin", "day"], &mut used), "bin-day-2");
         assert_eq!(unique_id(&[], &mut used), "topic");
+    }
+
+    proptest::proptest! {
+        /// The prefix taken as it is gives what replacing character by character gives.
+        #[test]
+        fn examples_are_cut_and_cleaned(text in proptest::prop_oneof![
+            "[a-zé€ ]{0,260}",
+            "[a-zé€ \\n\\t\\u{85}\\u{1}]{0,260}",
+        ]) {
+            let mut slow = String::new();
+            for c in text.chars() {
+                if slow.len() + c.len_utf8() > EXAMPLE_BYTES {
+                    break;
+                }
+                slow.push(if c.is_control() { ' ' } else { c });
+            }
+            proptest::prop_assert_eq!(&*shorten(&text), slow.trim());
+        }
     }
 
     #[test]

@@ -138,15 +138,20 @@ impl RisingCounter {
         if let Some(d) = self.recent_days.get_mut(slot(day)) {
             *d += 1;
         }
-        let example = super::shorten(text);
+        // Made when a term first needs an example.
+        let mut example: Option<Box<str>> = None;
         for &t in terms {
             let r = self.recent.entry(t).or_default();
             if let Some(d) = r.days.get_mut(slot(day)) {
                 *d += 1;
             }
+            if r.examples.len() >= EXAMPLES {
+                continue;
+            }
+            let example = example.get_or_insert_with(|| super::shorten(text));
             // Distinct examples only (the same message is often sent many times).
-            if r.examples.len() < EXAMPLES && r.examples.iter().all(|(_, e)| **e != *example) {
-                r.examples.push((day, example.as_str().into()));
+            if r.examples.iter().all(|(_, e)| e != example) {
+                r.examples.push((day, example.clone()));
             }
         }
     }
