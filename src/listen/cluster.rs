@@ -338,6 +338,16 @@ fn leaders(vectors: &Vectors, vocabulary: usize, join: f32) -> Vec<Option<u32>> 
 /// one dense array, so that each term's weights are added in the same order as one
 /// message after another would add them.
 fn centroids(vectors: &Vectors, assigned: &[Option<u32>], groups: usize) -> Vec<Vector> {
+    centroids_where(vectors, assigned, groups, |_| true)
+}
+
+/// [`centroids`] of the groups `wanted` accepts; the others' are left empty.
+fn centroids_where(
+    vectors: &Vectors,
+    assigned: &[Option<u32>],
+    groups: usize,
+    wanted: impl Fn(usize) -> bool,
+) -> Vec<Vector> {
     // `starts[g]..starts[g + 1]` of `order` are group `g`'s members.
     let mut starts = vec![0usize; groups + 1];
     for g in assigned.iter().flatten() {
@@ -369,7 +379,7 @@ fn centroids(vectors: &Vectors, assigned: &[Option<u32>], groups: usize) -> Vec<
     (0..groups)
         .map(|g| {
             let members = match (starts.get(g), starts.get(g + 1)) {
-                (Some(&a), Some(&b)) => order.get(a..b).unwrap_or(&[]),
+                (Some(&a), Some(&b)) if wanted(g) => order.get(a..b).unwrap_or(&[]),
                 _ => &[],
             };
             for &m in members {
@@ -424,24 +434,66 @@ fn reassign(
     })
 }
 
-/// Renumbers groups densely (dropping empty ones).
+/// Renumbers groups densely (dropping empty ones), in order of first member.
 fn compact(assigned: &mut [Option<u32>]) -> usize {
+    renumber(assigned).len()
+}
+
+/// [`compact`], giving each new group's old number.
+fn renumber(assigned: &mut [Option<u32>]) -> Vec<u32> {
     let mut map: FastMap<u32, u32> = FastMap::default();
+    let mut old = Vec::new();
     for g in assigned.iter_mut().flatten() {
         let next = map.len() as u32;
-        *g = *map.entry(*g).or_insert(next);
+        *g = *map.entry(*g).or_insert_with(|| {
+            old.push(*g);
+            next
+        });
     }
-    map.len()
+    old
+}
+
+/// Agglomeration rounds at `merge` until nothing merges (at most
+/// [`MAX_MERGE_ROUNDS`]), renumbering the groups after each ([`compact`]); `c` holds
+/// the groups' centroids before and after. After a round only the groups that grew
+/// are summed again: the others have the same members, so the same centroid.
+fn merge_rounds(
+    vectors: &Vectors,
+    assigned: &mut [Option<u32>],
+    c: &mut Vec<Vector>,
+    vocabulary: usize,
+    merge: f32,
+) {
+    for _ in 0..MAX_MERGE_ROUNDS {
+        let grew = agglomerate(assigned, c, vocabulary, merge);
+        let old = renumber(assigned);
+        let grown: Vec<bool> = old.iter().map(|g| grew.binary_search(g).is_ok()).collect();
+        let mut fresh = centroids_where(vectors, assigned, old.len(), |g| {
+            grown.get(g).copied().unwrap_or(true)
+        });
+        for (g, centroid) in fresh.iter_mut().enumerate() {
+            if !grown.get(g).copied().unwrap_or(true) {
+                if let Some(kept) = old.get(g).and_then(|&o| c.get_mut(o as usize)) {
+                    std::mem::swap(centroid, kept);
+                }
+            }
+        }
+        *c = fresh;
+        if grew.is_empty() {
+            return;
+        }
+    }
 }
 
 /// One agglomeration round: merges the most similar pairs of centroids at or above
-/// `merge`, each group at most once. Returns whether anything merged.
+/// `merge`, each group at most once. Returns the groups that took another in, in
+/// order (none when nothing merged).
 fn agglomerate(
     assigned: &mut [Option<u32>],
     centroids: &[Vector],
     vocabulary: usize,
     merge: f32,
-) -> bool {
+) -> Vec<u32> {
     let postings = index(centroids, vocabulary);
     let best = map_each(centroids, Scores::new, |scores, g, c| {
         scores.best(c, &postings, centroids.len(), |_| 1.0, Some(g as u32))
@@ -457,7 +509,7 @@ fn agglomerate(
     pairs.dedup_by(|a, b| a.1 == b.1 && a.2 == b.2);
     let mut into: Vec<Option<u32>> = vec![None; centroids.len()];
     let mut used = vec![false; centroids.len()];
-    let mut any = false;
+    let mut grew = Vec::new();
     for (_, a, b) in pairs {
         let (ua, ub) = (
             used.get(a as usize).copied().unwrap_or(true),
@@ -473,7 +525,7 @@ fn agglomerate(
         }
         if let Some(slot) = into.get_mut(b as usize) {
             *slot = Some(a);
-            any = true;
+            grew.push(a);
         }
     }
     for g in assigned.iter_mut().flatten() {
@@ -481,7 +533,8 @@ fn agglomerate(
             *g = target;
         }
     }
-    any
+    grew.sort_unstable();
+    grew
 }
 
 /// Breaks up the groups smaller than `params.min_size`: each of their messages (and
@@ -563,22 +616,15 @@ pub(crate) fn regroup(
         }
     }
     let mut groups = grouping.groups.len();
+    let mut c = centroids(&vectors, &assigned, groups);
     let mut out = Vec::with_capacity(levels.len());
     for &merge in levels {
-        for _ in 0..MAX_MERGE_ROUNDS {
-            let c = centroids(&vectors, &assigned, groups);
-            let merged = agglomerate(&mut assigned, &c, vocabulary, merge);
-            groups = compact(&mut assigned);
-            if !merged {
-                break;
-            }
-        }
+        merge_rounds(&vectors, &mut assigned, &mut c, vocabulary, merge);
+        groups = c.len();
         // Each message's similarity to its group's centroid, so that the closest
         // come first, as in `group_once`.
-        let weights: Vec<FastMap<u32, f32>> = centroids(&vectors, &assigned, groups)
-            .iter()
-            .map(|c| c.iter().copied().collect())
-            .collect();
+        let weights: Vec<FastMap<u32, f32>> =
+            c.iter().map(|c| c.iter().copied().collect()).collect();
         let similarity: Vec<f32> = assigned
             .iter()
             .enumerate()
@@ -682,14 +728,11 @@ fn group_once(docs: &[&[TermId]], scale: Scale, params: Params) -> Grouping {
         groups
     };
     groups = refine(&mut assigned, groups, params.rounds);
-    for _ in 0..MAX_MERGE_ROUNDS {
-        let c = centroids(&vectors, &assigned, groups);
-        if !agglomerate(&mut assigned, &c, vocabulary, params.merge) {
-            break;
-        }
-        groups = compact(&mut assigned);
-    }
-    groups = refine(&mut assigned, groups, 1);
+    // `refine` left the groups numbered in order of first member, so renumbering
+    // after a round that merges nothing changes nothing.
+    let mut c = centroids(&vectors, &assigned, groups);
+    merge_rounds(&vectors, &mut assigned, &mut c, vocabulary, params.merge);
+    groups = refine(&mut assigned, c.len(), 1);
     attach_stragglers(
         &vectors,
         &mut assigned,
