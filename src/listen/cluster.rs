@@ -441,14 +441,18 @@ fn compact(assigned: &mut [Option<u32>]) -> usize {
 
 /// [`compact`], giving each new group's old number.
 fn renumber(assigned: &mut [Option<u32>]) -> Vec<u32> {
-    let mut map: FastMap<u32, u32> = FastMap::default();
+    // One slot per group number, up to the largest.
+    let bound = assigned.iter().flatten().map(|&g| g as usize + 1).max();
+    let mut new = vec![u32::MAX; bound.unwrap_or(0)];
     let mut old = Vec::new();
     for g in assigned.iter_mut().flatten() {
-        let next = map.len() as u32;
-        *g = *map.entry(*g).or_insert_with(|| {
-            old.push(*g);
-            next
-        });
+        if let Some(n) = new.get_mut(*g as usize) {
+            if *n == u32::MAX {
+                *n = old.len() as u32;
+                old.push(*g);
+            }
+            *g = *n;
+        }
     }
     old
 }
