@@ -115,21 +115,25 @@ pub(crate) type Scale<'a> = &'a (dyn Fn(TermId) -> f32 + Sync);
 /// least two of them), so that the work on a few messages is sized by their own
 /// terms, not by the whole vocabulary.
 fn dense(docs: &[&[TermId]]) -> FastMap<TermId, u32> {
-    let mut df: FastMap<TermId, u32> = FastMap::default();
+    // Each term's document count and order of first use, in one pass.
+    let mut seen: FastMap<TermId, (u32, u32)> = FastMap::default();
     for doc in docs {
         for &t in doc.iter() {
-            *df.entry(t).or_insert(0) += 1;
+            let next = seen.len() as u32;
+            seen.entry(t).or_insert((0, next)).0 += 1;
         }
     }
-    let mut ids: FastMap<TermId, u32> = FastMap::default();
-    for doc in docs {
-        for &t in doc.iter() {
-            if df.get(&t).is_some_and(|&d| d >= 2) && !ids.contains_key(&t) {
-                ids.insert(t, ids.len() as u32);
-            }
-        }
-    }
-    ids
+    let mut shared: Vec<(u32, TermId)> = seen
+        .into_iter()
+        .filter(|&(_, (df, _))| df >= 2)
+        .map(|(t, (_, first))| (first, t))
+        .collect();
+    shared.sort_unstable();
+    shared
+        .into_iter()
+        .enumerate()
+        .map(|(i, (_, t))| (t, i as u32))
+        .collect()
 }
 
 /// The messages' TF-IDF vectors over dense ids, unit length (empty for a message with
@@ -148,27 +152,33 @@ impl Vectors {
     fn new(docs: &[&[TermId]], ids: &FastMap<TermId, u32>, scale: Scale) -> Vectors {
         let mut df = vec![0u32; ids.len()];
         let mut starts = Vec::with_capacity(docs.len() + 1);
-        let mut total = 0;
         starts.push(0);
+        // Each shared term's scale first, multiplied by its IDF once every count is in.
+        let mut entries = Vec::with_capacity(docs.iter().map(|d| d.len()).sum());
         for doc in docs {
             for t in doc.iter() {
-                if let Some(d) = ids.get(t).and_then(|&i| df.get_mut(i as usize)) {
-                    *d += 1;
-                    total += 1;
+                if let Some(&i) = ids.get(t) {
+                    if let Some(d) = df.get_mut(i as usize) {
+                        *d += 1;
+                        entries.push((i, scale(*t)));
+                    }
                 }
             }
-            starts.push(total);
+            starts.push(entries.len());
         }
         let n = docs.len() as f32;
-        let mut entries = Vec::with_capacity(total);
-        for doc in docs {
-            let start = entries.len();
-            entries.extend(doc.iter().filter_map(|t| {
-                let i = *ids.get(t)?;
-                let d = *df.get(i as usize)?;
-                Some((i, scale(*t) * (((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)))
-            }));
-            if let Some(v) = entries.get_mut(start..) {
+        let idf: Vec<f32> = df
+            .iter()
+            .map(|&d| ((1.0 + n) / (1.0 + d as f32)).ln() + 1.0)
+            .collect();
+        for w in starts.windows(2) {
+            let (Some(&a), Some(&b)) = (w.first(), w.get(1)) else {
+                continue;
+            };
+            if let Some(v) = entries.get_mut(a..b) {
+                for (i, x) in v.iter_mut() {
+                    *x *= idf.get(*i as usize).copied().unwrap_or(1.0);
+                }
                 normalize(v);
             }
         }
