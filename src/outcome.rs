@@ -714,40 +714,59 @@ mod json {
         }
     }
 
-    /// Bytes of a word that are at most `0x1F`, `"` or `\`: the ones JSON escapes.
-    fn escapes(word: u64) -> bool {
+    /// Whether any of eight bytes is at most `0x1F`, `"` or `\\`: one JSON escapes.
+    fn escapes(chunk: &[u8]) -> bool {
         const ONES: u64 = 0x0101_0101_0101_0101;
         const HIGH: u64 = 0x8080_8080_8080_8080;
+        let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
         let zero_byte = |v: u64| v.wrapping_sub(ONES) & !v & HIGH != 0;
         let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGH != 0;
         below_space
-            || zero_byte(word ^ (ONES * b'"' as u64))
-            || zero_byte(word ^ (ONES * b'\\' as u64))
+            || zero_byte(word ^ (ONES * u64::from(b'"')))
+            || zero_byte(word ^ (ONES * u64::from(b'\\')))
+    }
+
+    /// Whether a byte is one JSON escapes.
+    fn escaped(b: u8) -> bool {
+        b < 0x20 || b == b'"' || b == b'\\'
+    }
+
+    /// Whether any byte of `bytes` is one JSON escapes: eight at a time, the last eight
+    /// (overlapping) for what is left.
+    fn any_escaped(bytes: &[u8]) -> bool {
+        if bytes.len() < 8 {
+            return bytes.iter().any(|&b| escaped(b));
+        }
+        let mut chunks = bytes.chunks_exact(8);
+        if chunks.any(escapes) {
+            return true;
+        }
+        bytes
+            .get(bytes.len() - 8..)
+            .is_some_and(|last| !chunks.remainder().is_empty() && escapes(last))
     }
 
     /// A JSON string: `"`, the text with `"`, `\` and control characters escaped as
-    /// serde_json escapes them (`\n` and its kin, else `\u00XX`), `"`. Runs without an
-    /// escape are found eight bytes at a time and copied whole.
+    /// serde_json escapes them (`\n` and its kin, else `\u00XX`), `"`. Most text has
+    /// nothing to escape, found eight bytes at a time, and is copied whole.
     pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
-        out.reserve(s.len() + 2);
+        let bytes = s.as_bytes();
+        out.reserve(bytes.len() + 2);
         out.push(b'"');
-        let mut rest = s.as_bytes();
-        loop {
-            // The length of the run that needs no escape.
-            let mut run = 0;
-            while let Some(chunk) = rest.get(run..run + 8) {
-                let word = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-                if escapes(word) {
-                    break;
-                }
-                run += 8;
-            }
-            while rest
-                .get(run)
-                .is_some_and(|&b| b >= 0x20 && b != b'"' && b != b'\\')
-            {
-                run += 1;
-            }
+        if any_escaped(bytes) {
+            write_escaped(out, bytes);
+        } else {
+            out.extend_from_slice(bytes);
+        }
+        out.push(b'"');
+    }
+
+    /// [`write_str`]'s text with something to escape: runs without an escape copied
+    /// whole, each byte to escape written as serde_json writes it.
+    #[cold]
+    fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
+        let mut rest = bytes;
+        while let Some(run) = rest.iter().position(|&b| escaped(b)) {
             let (clean, tail) = rest.split_at(run);
             out.extend_from_slice(clean);
             let Some((&byte, tail)) = tail.split_first() else {
@@ -773,7 +792,7 @@ mod json {
             }
             rest = tail;
         }
-        out.push(b'"');
+        out.extend_from_slice(rest);
     }
 }
 

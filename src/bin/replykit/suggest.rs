@@ -53,7 +53,10 @@ fn write_outcome(
     unknown: Vec<String>,
     offsets: Offsets,
 ) {
-    let mut outcome = engine.suggest(message).with_offsets(&message.text, offsets);
+    let mut outcome = engine.suggest(message);
+    if offsets != Offsets::Bytes {
+        outcome = outcome.with_offsets(&message.text, offsets);
+    }
     // Keys the line carried that no message has were ignored: say so.
     outcome.unreadable.extend(unknown);
     // The bytes serde_json would write, written by hand (see `Outcome::write_json`).
