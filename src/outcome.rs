@@ -539,13 +539,15 @@ mod json {
             too_long,
             explained,
         } = s;
-        out.extend_from_slice(b"{\"kind\":");
-        write_str(out, kind_name(*kind));
-        out.extend_from_slice(b",\"id\":");
-        write_str(out, id);
-        out.extend_from_slice(b",\"reply\":");
-        write_str(out, reply);
-        out.extend_from_slice(b",\"score\":");
+        // The quotes around a string are part of the fragments on either side of it.
+        out.extend_from_slice(match kind {
+            Kind::Rule => b"{\"kind\":\"rule\",\"id\":\"",
+            Kind::Faq => b"{\"kind\":\"faq\",\"id\":\"",
+        });
+        write_unquoted(out, id);
+        out.extend_from_slice(b"\",\"reply\":\"");
+        write_unquoted(out, reply);
+        out.extend_from_slice(b"\",\"score\":");
         write_f64(out, *score);
         out.extend_from_slice(b",\"tags\":");
         write_strings(out, tags);
@@ -578,16 +580,19 @@ mod json {
     fn write_evidence(out: &mut Vec<u8>, e: &Evidence) {
         let Evidence { what, span, kind } = e;
         let Span { start, end } = *span;
-        out.extend_from_slice(b"{\"what\":");
-        write_str(out, what);
+        out.extend_from_slice(b"{\"what\":\"");
+        write_unquoted(out, what);
         // A span is `[start,end]` (`#[serde(into = "[usize; 2]")]`).
-        out.extend_from_slice(b",\"span\":[");
+        out.extend_from_slice(b"\",\"span\":[");
         write_u64(out, start as u64);
         out.push(b',');
         write_u64(out, end as u64);
-        out.extend_from_slice(b"],\"kind\":");
-        write_str(out, evidence_kind_name(*kind));
-        out.push(b'}');
+        out.extend_from_slice(match kind {
+            EvidenceKind::Phrase => b"],\"kind\":\"phrase\"}",
+            EvidenceKind::Regex => b"],\"kind\":\"regex\"}",
+            EvidenceKind::Word => b"],\"kind\":\"word\"}",
+            EvidenceKind::Typo => b"],\"kind\":\"typo\"}",
+        });
     }
 
     fn write_too_long(out: &mut Vec<u8>, long: &TooLong) {
@@ -666,15 +671,6 @@ mod json {
         }
     }
 
-    fn evidence_kind_name(kind: EvidenceKind) -> &'static str {
-        match kind {
-            EvidenceKind::Phrase => "phrase",
-            EvidenceKind::Regex => "regex",
-            EvidenceKind::Word => "word",
-            EvidenceKind::Typo => "typo",
-        }
-    }
-
     fn write_id(out: &mut Vec<u8>, id: &MessageId) {
         match id {
             MessageId::Text(s) => write_str(out, s),
@@ -690,6 +686,10 @@ mod json {
 
     /// A whole number's digits.
     fn write_u64(out: &mut Vec<u8>, mut n: u64) {
+        if n < 10 {
+            out.push(b'0' + n as u8);
+            return;
+        }
         let mut digits = [0u8; 20];
         let mut at = digits.len();
         loop {
@@ -749,16 +749,20 @@ mod json {
     /// A JSON string: `"`, the text with `"`, `\` and control characters escaped as
     /// serde_json escapes them (`\n` and its kin, else `\u00XX`), `"`. Most text has
     /// nothing to escape, found eight bytes at a time, and is copied whole.
-    pub(super) fn write_str(out: &mut Vec<u8>, s: &str) {
-        let bytes = s.as_bytes();
-        out.reserve(bytes.len() + 2);
+    fn write_str(out: &mut Vec<u8>, s: &str) {
         out.push(b'"');
+        write_unquoted(out, s);
+        out.push(b'"');
+    }
+
+    /// [`write_str`] without the quotes.
+    fn write_unquoted(out: &mut Vec<u8>, s: &str) {
+        let bytes = s.as_bytes();
         if any_escaped(bytes) {
             write_escaped(out, bytes);
         } else {
             out.extend_from_slice(bytes);
         }
-        out.push(b'"');
     }
 
     /// [`write_str`]'s text with something to escape: runs without an escape copied

@@ -221,7 +221,11 @@ pub(crate) fn read_line(raw: Option<&[u8]>) -> Result<Read, String> {
 
 /// JSON's white space, as serde_json skips it.
 fn skip_space(s: &str) -> &str {
-    s.trim_start_matches([' ', '\t', '\n', '\r'])
+    let spaces = s
+        .bytes()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count();
+    s.get(spaces..).unwrap_or_default()
 }
 
 /// The text of a JSON line that is `{"text": "..."}` and nothing else (white space
@@ -273,6 +277,10 @@ fn json_string(s: &str) -> Option<(String, &str)> {
                 return Some((text, after));
             }
             b'\\' => {
+                if text.is_empty() {
+                    // Escapes only shorten the text: one allocation for all of it.
+                    text.reserve(s.len());
+                }
                 text.push_str(plain);
                 text.push(match tail.next()? {
                     b'"' => '"',
