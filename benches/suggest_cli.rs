@@ -22,8 +22,9 @@
 //!   * `suggest_cli/rules_10k/in_process`: what an embedder does with the same
 //!     messages (load the rule file, build the engine, `Engine::suggest` each one);
 //!   * `suggest_cli/rules_10k/in_process_json`: the same, reading each message from
-//!     its JSON line and writing each outcome as a JSON line (to a sink): the part of
-//!     the command's work that is not the engine's.
+//!     its JSON line and writing each outcome as a JSON line (to a sink) with
+//!     serde_json, as an embedder would (the command reads `{"text": ...}` lines and
+//!     writes its outcomes without serde, see `Outcome::write_json`).
 //!
 //! `REPLYKIT_CLI_ROUNDS=N` skips criterion and runs the rule workload in N rounds, each
 //! round the library (`in_process`, as above) then the command (`process`), and, when
