@@ -22,15 +22,23 @@
 //!   * `suggest_cli/rules_10k/in_process`: what an embedder does with the same
 //!     messages (load the rule file, build the engine, `Engine::suggest` each one);
 //!   * `suggest_cli/rules_10k/in_process_json`: the same, reading each message from
-//!     its JSON line and writing each outcome as a JSON line (to a sink): the part of
-//!     the command's work that is not the engine's.
+//!     its JSON line and writing each outcome as a JSON line (to a sink) with
+//!     serde_json, as an embedder would (the command reads `{"text": ...}` lines and
+//!     writes its outcomes without serde, see `Outcome::write_json`).
+//!
+//! `REPLYKIT_CLI_ROUNDS=N` skips criterion and runs the rule workload in N rounds, each
+//! round the library (`in_process`, as above) then the command (`process`), and, when
+//! `REPLYKIT_CLI_OLD` names another `replykit` binary (an older build, say), that one
+//! too, back to back. It prints each run's CPU time (the library's: this thread's; a
+//! command's: the process's, every thread, user and system, from `getrusage`) and wall
+//! time, each command's rate against the library's in that round, and the medians.
 //!
 //! Every run is checked inside the timed code, as in `benches/engine.rs`: exit status
 //! 0, exactly one output line per input line, and on each line the top suggestion the
 //! test expects (or `no_answer`, or the error), so a fast wrong run fails instead of
 //! looking good.
 
-use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
+use criterion::{criterion_group, Criterion, SamplingMode, Throughput};
 use replykit::{Decision, Engine, Message, RuleSet};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
@@ -42,6 +50,8 @@ use std::time::{Duration, Instant};
 mod rng;
 #[path = "support/rules_workload.rs"]
 mod rules_workload;
+#[path = "support/thread_cpu.rs"]
+mod thread_cpu;
 
 const LINES: usize = 100_000;
 /// One line in this many is broken JSON.
@@ -231,9 +241,14 @@ fn engine_of(rules: &Path) -> Engine {
 /// other kinds). Reading the output through a pipe inside the timed code would time
 /// this bench's reader too.
 fn run_rules(input: &RulesInput) -> Duration {
+    run_rules_with(REPLYKIT, input)
+}
+
+/// [`run_rules`] with the `replykit` binary at `replykit`.
+fn run_rules_with(replykit: &str, input: &RulesInput) -> Duration {
     let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rules-10k-out.jsonl");
     let start = Instant::now();
-    let status = Command::new(REPLYKIT)
+    let status = Command::new(replykit)
         .arg("suggest")
         .arg(&input.rules)
         .stdin(Stdio::from(
@@ -310,5 +325,92 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
+/// `struct rusage` on 64-bit Linux: user and system time, then fourteen counters.
+#[repr(C)]
+struct Rusage {
+    user: [i64; 2],
+    system: [i64; 2],
+    counters: [i64; 14],
+}
+
+extern "C" {
+    fn getrusage(who: i32, usage: *mut Rusage) -> i32;
+}
+
+/// `RUSAGE_CHILDREN`: the children that ended and were waited for.
+const RUSAGE_CHILDREN: i32 = -1;
+
+/// The CPU time, user and system, of this process's children that ended, in seconds.
+fn children_cpu() -> f64 {
+    let mut usage = Rusage {
+        user: [0; 2],
+        system: [0; 2],
+        counters: [0; 14],
+    };
+    // SAFETY: `usage` is a valid `struct rusage` for the call to write, and
+    // RUSAGE_CHILDREN is a `who` Linux defines.
+    let rc = unsafe { getrusage(RUSAGE_CHILDREN, &mut usage) };
+    assert_eq!(rc, 0, "getrusage(RUSAGE_CHILDREN)");
+    let seconds = |t: [i64; 2]| t[0] as f64 + t[1] as f64 * 1e-6;
+    seconds(usage.user) + seconds(usage.system)
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// `REPLYKIT_CLI_ROUNDS=N`: the library and the command (and `REPLYKIT_CLI_OLD`) in
+/// turn, N rounds.
+fn rounds(n: usize) {
+    let input = rules_input();
+    let mut commands = vec![("process", REPLYKIT.to_string())];
+    if let Ok(old) = std::env::var("REPLYKIT_CLI_OLD") {
+        commands.push(("process_old", old));
+    }
+    let mut rates = vec![Vec::new(); commands.len() * 2];
+    for round in 1..=n {
+        let (wall, cpu) = (Instant::now(), thread_cpu::thread_cpu_ns());
+        let engine = engine_of(&input.rules);
+        let count: usize = input
+            .messages
+            .iter()
+            .map(|m| engine.suggest(&Message::new(m.as_str())).suggestions.len())
+            .sum();
+        assert_eq!(count, input.suggestions);
+        drop(engine);
+        let library_cpu = (thread_cpu::thread_cpu_ns() - cpu) as f64 * 1e-9;
+        let library_wall = wall.elapsed().as_secs_f64();
+        println!("round {round}: in_process cpu {library_cpu:.3} s, wall {library_wall:.3} s");
+        for (i, (name, binary)) in commands.iter().enumerate() {
+            let cpu = children_cpu();
+            let wall = run_rules_with(binary, &input).as_secs_f64();
+            let cpu = children_cpu() - cpu;
+            let (by_cpu, by_wall) = (library_cpu / cpu, library_wall / wall);
+            println!(
+                "round {round}: {name} cpu {cpu:.3} s ({by_cpu:.3}x), wall {wall:.3} s ({by_wall:.3}x)"
+            );
+            rates[2 * i].push(by_cpu);
+            rates[2 * i + 1].push(by_wall);
+        }
+    }
+    for (i, (name, _)) in commands.iter().enumerate() {
+        println!(
+            "{name}: median rate against the library {:.3}x cpu, {:.3}x wall",
+            median(rates[2 * i].clone()),
+            median(rates[2 * i + 1].clone())
+        );
+    }
+}
+
 criterion_group!(suggest_cli, bench);
-criterion_main!(suggest_cli);
+
+fn main() {
+    match std::env::var("REPLYKIT_CLI_ROUNDS") {
+        Ok(n) => rounds(n.parse().unwrap_or(5)),
+        Err(_) => {
+            suggest_cli();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}

@@ -55,6 +55,17 @@ impl<R: BufRead> Lines<R> {
     /// The next line, `Ok(None)` at the end of input.
     pub(crate) fn next_line(&mut self) -> std::io::Result<Option<RawLine>> {
         let mut line = Vec::new();
+        Ok(self
+            .next_line_into(&mut line)?
+            .map(|fits| fits.then_some(line)))
+    }
+
+    /// The next line into `line` (emptied first, and reused from line to line by a
+    /// command that reads many): `Ok(Some(true))` when it was read, `Ok(Some(false))`
+    /// when it was longer than [`MAX_LINE_BYTES`] (`line` is then empty), `Ok(None)` at
+    /// the end of input.
+    pub(crate) fn next_line_into(&mut self, line: &mut Vec<u8>) -> std::io::Result<Option<bool>> {
+        line.clear();
         let mut too_long = false;
         let mut any = false;
         loop {
@@ -70,7 +81,8 @@ impl<R: BufRead> Lines<R> {
             if !too_long {
                 if line.len() + chunk.len() > MAX_LINE_BYTES {
                     too_long = true;
-                    line = Vec::new();
+                    line.clear();
+                    line.shrink_to(READ_BUFFER);
                 } else {
                     line.extend_from_slice(chunk);
                 }
@@ -89,7 +101,7 @@ impl<R: BufRead> Lines<R> {
         if line.last() == Some(&b'\r') {
             line.pop();
         }
-        Ok(Some((!too_long).then_some(line)))
+        Ok(Some(!too_long))
     }
 }
 
@@ -121,7 +133,7 @@ fn error_text(e: &serde_json::Error) -> String {
 /// spaces), plain text otherwise. A `label` key, as in labelled files, is taken
 /// apart.
 pub(crate) fn parse_line(raw: &RawLine) -> Result<(Message, Label), String> {
-    read_line(raw).map(|read| (read.message, read.label))
+    read_line(raw.as_deref()).map(|read| (read.message, read.label))
 }
 
 /// A line read as a message.
@@ -134,8 +146,9 @@ pub(crate) struct Read {
     pub(crate) unknown: Vec<String>,
 }
 
-/// [`parse_line`], also naming the keys no message carries.
-pub(crate) fn read_line(raw: &RawLine) -> Result<Read, String> {
+/// [`parse_line`], also naming the keys no message carries; `None` is a line longer
+/// than [`MAX_LINE_BYTES`].
+pub(crate) fn read_line(raw: Option<&[u8]>) -> Result<Read, String> {
     let Some(bytes) = raw else {
         return Err(format!(
             "the line is longer than {MAX_LINE_BYTES} bytes; it was skipped"
@@ -152,6 +165,14 @@ pub(crate) fn read_line(raw: &RawLine) -> Result<Read, String> {
     // `from_us: true` was lost, and with it loop protection).
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if !text.trim_start().starts_with('{') {
+        return Ok(Read {
+            message: Message::new(text),
+            label: None,
+            unknown: Vec::new(),
+        });
+    }
+    // Most lines are `{"text": "..."}` alone: read without serde, the same message.
+    if let Some(text) = text_only(text) {
         return Ok(Read {
             message: Message::new(text),
             label: None,
@@ -196,6 +217,87 @@ pub(crate) fn read_line(raw: &RawLine) -> Result<Read, String> {
         label,
         unknown,
     })
+}
+
+/// JSON's white space, as serde_json skips it.
+fn skip_space(s: &str) -> &str {
+    let spaces = s
+        .bytes()
+        .take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r'))
+        .count();
+    s.get(spaces..).unwrap_or_default()
+}
+
+/// The text of a JSON line that is `{"text": "..."}` and nothing else (white space
+/// aside), unescaped; `None` for any other line, which serde_json then reads (with its
+/// errors for the broken ones). The text's escapes are the short ones (`\"`, `\\`,
+/// `\/`, `\b`, `\f`, `\n`, `\r`, `\t`); a `\u` escape is left to serde_json too.
+/// The text is the slice of the line between its quotes, found with SIMD, and is not
+/// checked for UTF-8 again.
+fn text_only(line: &str) -> Option<String> {
+    let rest = skip_space(line).strip_prefix('{')?;
+    let rest = skip_space(rest).strip_prefix("\"text\"")?;
+    let rest = skip_space(rest).strip_prefix(':')?;
+    let rest = skip_space(rest).strip_prefix('"')?;
+    let (text, rest) = json_string(rest)?;
+    let rest = skip_space(rest).strip_prefix('}')?;
+    skip_space(rest).is_empty().then_some(text)
+}
+
+/// The length of the start of `s` that JSON holds as it is: up to the first `"` or
+/// `\\` (found with SIMD), or `None` when a control character comes before it (JSON
+/// escapes those; serde_json then says so).
+fn plain_run(s: &[u8]) -> Option<usize> {
+    let run = memchr::memchr2(b'"', b'\\', s).unwrap_or(s.len());
+    let plain = s.get(..run)?;
+    // The smallest byte, without an early exit so that it is computed 16 or 32 bytes
+    // at a time.
+    let least = plain.iter().fold(u8::MAX, |least, &b| least.min(b));
+    (least >= 0x20).then_some(run)
+}
+
+/// A JSON string's contents up to its closing quote, unescaped, and what follows the
+/// quote; `None` for a control character, a `\u` escape or an unknown one, or no
+/// closing quote.
+fn json_string(s: &str) -> Option<(String, &str)> {
+    let mut text = String::new();
+    let mut rest = s;
+    loop {
+        let run = plain_run(rest.as_bytes())?;
+        // Cut before an ASCII byte (or at the end): a character boundary.
+        let (plain, tail) = rest.split_at_checked(run)?;
+        let mut tail = tail.bytes();
+        match tail.next()? {
+            b'"' => {
+                let after = rest.get(run + 1..)?;
+                if text.is_empty() {
+                    return Some((plain.to_string(), after));
+                }
+                text.push_str(plain);
+                return Some((text, after));
+            }
+            b'\\' => {
+                if text.is_empty() {
+                    // Escapes only shorten the text: one allocation for all of it.
+                    text.reserve(s.len());
+                }
+                text.push_str(plain);
+                text.push(match tail.next()? {
+                    b'"' => '"',
+                    b'\\' => '\\',
+                    b'/' => '/',
+                    b'b' => '\u{8}',
+                    b'f' => '\u{c}',
+                    b'n' => '\n',
+                    b'r' => '\r',
+                    b't' => '\t',
+                    _ => return None,
+                });
+                rest = rest.get(run + 2..)?;
+            }
+            _ => return None,
+        }
+    }
 }
 
 /// The `label` of a JSON line that has one: `Some(None)` for `null`, `Some(Some(id))`
@@ -337,11 +439,70 @@ mod tests {
             .is_some_and(|e| e.starts_with("not a message: missing field `text`")));
     }
 
+    /// `{"text": "..."}` lines are read without serde_json: the same message as
+    /// serde_json reads, or serde_json's own reading (and error) for what the short
+    /// path leaves to it.
+    #[test]
+    fn text_only_lines_read_as_serde_json_reads_them() {
+        let serde = |line: &str| -> Option<String> {
+            let message: Message = serde_json::from_str(line).ok()?;
+            Some(message.text)
+        };
+        let mut texts: Vec<String> = vec![String::new(), "café 🙏".into()];
+        let specials = (0u8..0x80).map(char::from).chain(['é', '🙏', '\u{2028}']);
+        for c in specials {
+            for at in 0..17 {
+                let mut s: String = "abcdefghijklmnopqrstu".chars().take(at).collect();
+                s.push(c);
+                s.push_str("xyz");
+                texts.push(s);
+            }
+        }
+        let mut lines = Vec::new();
+        for text in &texts {
+            let json = serde_json::to_string(text).unwrap_or_default();
+            lines.push(format!("{{\"text\":{json}}}"));
+            lines.push(format!(" {{ \"text\" :\t{json}\r}} "));
+            lines.push(format!("{{\"text\":{json},\"channel\":\"x\"}}"));
+            lines.push(format!("{{\"text\":{json}"));
+            lines.push(format!("{{\"text\":{json}}} x"));
+        }
+        let odd = [
+            r#"{"text":"a\/b\bc\fd\ne\rf\tg\"h\\i"}"#,
+            r#"{"text":"\u00e9\ud83d\ude4f"}"#,
+            r#"{"text":"\ud83d"}"#,
+            r#"{"text":"\x"}"#,
+            r#"{"text":"\"}"#,
+            r#"{"text":"a"#,
+            r#"{"text":"tab	raw"}"#,
+            r#"{"text":1}"#,
+            r#"{"text":"a"}}"#,
+            r#"{"te\u0078t":"a"}"#,
+            r#"{}"#,
+        ];
+        lines.extend(odd.iter().map(|s| s.to_string()));
+        let mut short = 0;
+        for line in &lines {
+            let ours = text_only(line);
+            if ours.is_some() {
+                short += 1;
+                assert_eq!(ours, serde(line), "{line}");
+            }
+            let read = read_line(Some(line.as_bytes()));
+            assert_eq!(
+                read.as_ref().map(|r| &r.message.text).ok(),
+                serde(line).as_ref(),
+                "{line}"
+            );
+        }
+        assert!(short > texts.len(), "most lines take the short path");
+    }
+
     /// A JSON line is read in one pass: `label` is taken apart and every other key no
     /// message has is named, at the top level only.
     #[test]
     fn labels_and_unknown_keys_are_found_in_one_pass() {
-        let read = |s: &str| read_line(&Some(s.as_bytes().to_vec()));
+        let read = |s: &str| read_line(Some(s.as_bytes()));
         let line =
             read(r#"{"label": "bin-day", "text": "hi", "chanel": "x", "author": {"zz": 1}}"#);
         let Ok(line) = line else {

@@ -13,6 +13,9 @@ use std::time::Duration;
 /// How often `--watch` looks at the rule files.
 const WATCH_INTERVAL: Duration = Duration::from_millis(500);
 
+/// How much output is gathered before it is written (64 KiB), when input keeps coming.
+const OUTPUT_BUFFER: usize = 64 << 10;
+
 /// How often progress is shown on a terminal's stderr, in lines.
 const PROGRESS_EVERY: usize = 10_000;
 
@@ -42,20 +45,23 @@ fn with_channel(mut message: Message, channel: Option<&str>) -> Message {
     message
 }
 
+/// Appends the outcome line of `message` to `out`.
 fn write_outcome(
-    out: &mut impl Write,
+    out: &mut Vec<u8>,
     engine: &Engine,
     message: &Message,
     unknown: Vec<String>,
     offsets: Offsets,
-) -> Result<(), Failure> {
-    let mut outcome = engine.suggest(message).with_offsets(&message.text, offsets);
+) {
+    let mut outcome = engine.suggest(message);
+    if offsets != Offsets::Bytes {
+        outcome = outcome.with_offsets(&message.text, offsets);
+    }
     // Keys the line carried that no message has were ignored: say so.
     outcome.unreadable.extend(unknown);
-    // Straight into the buffered output: no string per line.
-    serde_json::to_writer(&mut *out, &outcome).map_err(|e| format!("cannot write JSON: {e}"))?;
-    out.write_all(b"\n")?;
-    Ok(())
+    // The bytes serde_json would write, written by hand (see `Outcome::write_json`).
+    outcome.write_json(out);
+    out.push(b'\n');
 }
 
 /// Says on stderr what a reload did: `reloaded: N rules, M FAQ entries`, or the
@@ -95,9 +101,10 @@ pub(crate) fn run(
         let engine = Arc::new(load::load_or_fail(&paths)?.engine);
         (Box::new(move || Arc::clone(&engine)), None)
     };
-    // Buffered: a stream is answered in large writes, flushed whenever the input has
-    // nothing more buffered (see `Lines::drained`).
-    let mut out = std::io::BufWriter::with_capacity(64 << 10, std::io::stdout().lock());
+    let mut stdout = std::io::stdout().lock();
+    // The output lines, written to stdout in large writes: whenever no further input is
+    // buffered (see `Lines::drained`), or when this much has gathered.
+    let mut out = Vec::with_capacity(OUTPUT_BUFFER + (8 << 10));
     if let Some(text) = message {
         write_outcome(
             &mut out,
@@ -105,39 +112,47 @@ pub(crate) fn run(
             &with_channel(Message::new(text), channel),
             Vec::new(),
             offsets,
-        )?;
-        out.flush()?;
+        );
+        stdout.write_all(&out)?;
+        stdout.flush()?;
         return Ok(ExitCode::SUCCESS);
     }
     let progress = std::io::stderr().is_terminal();
     let mut lines = Lines::new(input::stdin());
+    // One line's bytes, reused from line to line.
+    let mut line = Vec::new();
     let mut n = 0;
-    while let Some(raw) = lines
-        .next_line()
+    while let Some(fits) = lines
+        .next_line_into(&mut line)
         .map_err(|e| format!("cannot read stdin: {e}"))?
     {
         n += 1;
-        match read_line(&raw) {
+        match read_line(fits.then_some(&line[..])) {
             Ok(read) => write_outcome(
                 &mut out,
                 &current(),
                 &with_channel(read.message, channel),
                 read.unknown,
                 offsets,
-            )?,
+            ),
             Err(error) => {
                 let json = serde_json::json!({"error": error, "line": n});
                 writeln!(out, "{json}")?;
             }
         }
-        if lines.drained() {
-            out.flush()?;
+        if lines.drained() || out.len() >= OUTPUT_BUFFER {
+            stdout.write_all(&out)?;
+            out.clear();
+            if lines.drained() {
+                stdout.flush()?;
+            }
         }
         if progress && n % PROGRESS_EVERY == 0 {
             eprint!("\r{n} lines");
         }
     }
-    out.flush()?;
+    stdout.write_all(&out)?;
+    stdout.flush()?;
     if progress && n >= PROGRESS_EVERY {
         eprintln!("\r{n} lines, done");
     }
