@@ -132,6 +132,13 @@ pub(crate) struct Features {
     n_words: usize,
 }
 
+impl Features {
+    /// The number of words of the message (as the classifier took them).
+    pub(crate) fn n_words(&self) -> usize {
+        self.n_words
+    }
+}
+
 /// Deterministic splitmix64 generator.
 pub(super) struct Rng(pub(super) u64);
 
@@ -494,6 +501,55 @@ impl Model {
         out
     }
 
+    /// [`contributions_of`](Self::contributions_of) for each of `labels` in one pass
+    /// over the features (what they share is read once), label after label in `out`
+    /// (`features`' number of words each): the same operations in the same order for
+    /// each label, so the same bits.
+    pub(crate) fn contributions_of_labels(
+        &self,
+        features: &Features,
+        labels: &[usize],
+        out: &mut Vec<f32>,
+    ) {
+        let n = features.n_words;
+        out.clear();
+        out.resize(n * labels.len(), 0.0);
+        let (c, stride) = (self.n_labels, self.stride);
+        // The labels' part of a row, to ask for a few features ahead.
+        let known = || labels.iter().copied().filter(|&l| l < c);
+        let (Some(lo), Some(hi)) = (known().min(), known().max()) else {
+            return;
+        };
+        let x = &features.x;
+        for (i, ((&f, &v), &mask)) in x.idx.iter().zip(&x.val).zip(&x.words).enumerate() {
+            if let Some(&ahead) = x.idx.get(i + CONTRIBUTIONS_AHEAD) {
+                vector::prefetch(&self.qweights, ahead as usize * stride + lo, hi - lo + 1);
+            }
+            let f = f as usize;
+            let (Some(row), Some(&scale)) = (
+                self.qweights.get(f * stride..(f + 1) * stride),
+                self.qscale.get(f),
+            ) else {
+                continue;
+            };
+            let words = mask.count_ones().max(1) as f32;
+            for (&label, slots) in labels.iter().zip(out.chunks_exact_mut(n.max(1))) {
+                let Some(&q) = row.get(label).filter(|_| label < c) else {
+                    continue;
+                };
+                let share = v * f32::from(q) * scale / words;
+                let mut bits = mask;
+                while bits != 0 {
+                    let i = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if let Some(slot) = slots.get_mut(i) {
+                        *slot += share;
+                    }
+                }
+            }
+        }
+    }
+
     /// Contribution of every input word to `label`'s logit (same length as `words`;
     /// see [`contributions_of`](Self::contributions_of)). Out-of-range labels give
     /// zeros.
@@ -587,9 +643,9 @@ pub(super) trait Rows {
 }
 
 /// The logits `bias + sum of rows` into `out` (`n_labels` long), from rows `stride`
-/// long: [`BLOCK`] labels at a time, the last block ending at the end of the rows
-/// (overlapping the one before it: labels summed twice get the same sums twice);
-/// all at once, in `out`, if the rows are shorter than a block.
+/// long: [`BLOCK`] labels at a time, and the last [`LANES`] (the rest of a row whose
+/// length is no multiple of a block) in a block of their own; all at once, in `out`,
+/// if the rows are shorter than a block. Each label is summed once.
 #[inline(always)]
 pub(super) fn sum_rows(bias: &[f32], out: &mut [f32], stride: usize, rows: &impl Rows) {
     #[inline(always)]
@@ -608,16 +664,21 @@ pub(super) fn sum_rows(bias: &[f32], out: &mut [f32], stride: usize, rows: &impl
             *o = a;
         }
     }
-    let Some(last) = stride.checked_sub(BLOCK) else {
+    if stride < BLOCK {
         out.copy_from_slice(bias);
         rows.add_to(&mut Whole(out), 0);
         return;
-    };
+    }
     let mut start = 0;
     while start < out.len() {
-        let at = start.min(last);
-        block::<BLOCK>(bias, at, out, rows);
-        start = at + BLOCK;
+        // Rows of a block or more are a multiple of `LANES` long.
+        if start + BLOCK <= stride {
+            block::<BLOCK>(bias, start, out, rows);
+            start += BLOCK;
+        } else {
+            block::<LANES>(bias, start, out, rows);
+            start += LANES;
+        }
     }
 }
 
@@ -888,6 +949,37 @@ pub(super) mod tests {
                     want += v * f32::from(i8s[r * stride + k]);
                 }
                 assert_eq!(o.to_bits(), want.to_bits(), "{c} labels, label {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn contributions_to_several_labels_are_each_labels_own() {
+        let data = vec![
+            ex("lost my card", 0),
+            ex("card stolen yesterday", 1),
+            ex("open an account", 2),
+            ex("new account please", 2),
+        ];
+        let m = Model::train(&data, 3, &TrainConfig::default());
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        // A short message, and one of more than 64 words (which share the last bit).
+        let long: Vec<&str> = ["card", "lost", "account", "zzz", "stolen"]
+            .into_iter()
+            .cycle()
+            .take(70)
+            .collect();
+        for words in [&["card", "lost", "account", "zzz", "card"][..], &long] {
+            let (_, features) = m.predict_features(words, &[]);
+            // An unknown label gives zeros, as it does alone.
+            let labels = [2, 0, 7, 1];
+            let mut all = Vec::new();
+            m.contributions_of_labels(&features, &labels, &mut all);
+            let n = words.len();
+            assert_eq!(all.len(), labels.len() * n);
+            for (k, &label) in labels.iter().enumerate() {
+                let one = m.contributions_of(&features, label);
+                assert_eq!(bits(&all[k * n..(k + 1) * n]), bits(&one), "label {label}");
             }
         }
     }
