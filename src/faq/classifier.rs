@@ -488,7 +488,7 @@ impl Model {
             else {
                 continue;
             };
-            let share = v * f32::from(q) * scale / mask.count_ones().max(1) as f32;
+            let share = v * f32::from(q) * scale / sharing(mask);
             let mut bits = mask;
             while bits != 0 {
                 let i = bits.trailing_zeros() as usize;
@@ -513,11 +513,24 @@ impl Model {
     ) {
         let n = features.n_words;
         out.clear();
+        if let [label] = labels {
+            // One label: the plain loop.
+            out.extend(self.contributions_of(features, *label));
+            return;
+        }
         out.resize(n * labels.len(), 0.0);
         let (c, stride) = (self.n_labels, self.stride);
+        // (where the label's contributions start in `out`, the label); other labels
+        // get zeros.
+        let known: Vec<(usize, usize)> = (labels.iter().enumerate())
+            .filter(|&(_, &label)| label < c)
+            .map(|(k, &label)| (k * n, label))
+            .collect();
         // The labels' part of a row, to ask for a few features ahead.
-        let known = || labels.iter().copied().filter(|&l| l < c);
-        let (Some(lo), Some(hi)) = (known().min(), known().max()) else {
+        let (Some(lo), Some(hi)) = (
+            known.iter().map(|k| k.1).min(),
+            known.iter().map(|k| k.1).max(),
+        ) else {
             return;
         };
         let x = &features.x;
@@ -532,9 +545,9 @@ impl Model {
             ) else {
                 continue;
             };
-            let words = mask.count_ones().max(1) as f32;
-            for (&label, slots) in labels.iter().zip(out.chunks_exact_mut(n.max(1))) {
-                let Some(&q) = row.get(label).filter(|_| label < c) else {
+            let words = sharing(mask);
+            for &(base, label) in &known {
+                let Some(&q) = row.get(label) else {
                     continue;
                 };
                 let share = v * f32::from(q) * scale / words;
@@ -542,8 +555,10 @@ impl Model {
                 while bits != 0 {
                     let i = bits.trailing_zeros() as usize;
                     bits &= bits - 1;
-                    if let Some(slot) = slots.get_mut(i) {
-                        *slot += share;
+                    if i < n {
+                        if let Some(slot) = out.get_mut(base + i) {
+                            *slot += share;
+                        }
                     }
                 }
             }
@@ -643,9 +658,9 @@ pub(super) trait Rows {
 }
 
 /// The logits `bias + sum of rows` into `out` (`n_labels` long), from rows `stride`
-/// long: [`BLOCK`] labels at a time, and the last [`LANES`] (the rest of a row whose
-/// length is no multiple of a block) in a block of their own; all at once, in `out`,
-/// if the rows are shorter than a block. Each label is summed once.
+/// long: [`BLOCK`] labels at a time, the last block ending at the end of the rows
+/// (overlapping the one before it: labels summed twice get the same sums twice);
+/// all at once, in `out`, if the rows are shorter than a block.
 #[inline(always)]
 pub(super) fn sum_rows(bias: &[f32], out: &mut [f32], stride: usize, rows: &impl Rows) {
     #[inline(always)]
@@ -664,21 +679,16 @@ pub(super) fn sum_rows(bias: &[f32], out: &mut [f32], stride: usize, rows: &impl
             *o = a;
         }
     }
-    if stride < BLOCK {
+    let Some(last) = stride.checked_sub(BLOCK) else {
         out.copy_from_slice(bias);
         rows.add_to(&mut Whole(out), 0);
         return;
-    }
+    };
     let mut start = 0;
     while start < out.len() {
-        // Rows of a block or more are a multiple of `LANES` long.
-        if start + BLOCK <= stride {
-            block::<BLOCK>(bias, start, out, rows);
-            start += BLOCK;
-        } else {
-            block::<LANES>(bias, start, out, rows);
-            start += LANES;
-        }
+        let at = start.min(last);
+        block::<BLOCK>(bias, at, out, rows);
+        start = at + BLOCK;
     }
 }
 
@@ -697,6 +707,19 @@ impl Rows for FeatureRows<'_> {
             let v = v * m.qscale.get(f).copied().unwrap_or(0.0);
             acc.add_i8(&m.qweights, f * m.stride + start, v);
         }
+    }
+}
+
+/// How many words a feature's contribution is shared among (its words' bits in `mask`;
+/// at least 1).
+#[inline(always)]
+fn sharing(mask: u64) -> f32 {
+    // Most features are one word's: no bit count then (without the POPCNT
+    // instruction, which x86-64's baseline lacks, a count costs a dozen).
+    if mask & mask.wrapping_sub(1) == 0 {
+        1.0
+    } else {
+        mask.count_ones() as f32
     }
 }
 

@@ -865,15 +865,15 @@ impl FaqIndex {
                 }
             }
         }
-        // (question, cosine)
-        let mut best: Option<(usize, f64)> = None;
+        // (question, cosine): the first highest above zero. Weights are positive: a
+        // question sharing no word has a zero cosine.
+        let (mut best, mut most) = (None, 0.0f64);
         for (q, &c) in dots.iter().enumerate() {
-            // Weights are positive: a question sharing no word has a zero cosine.
-            if c > 0.0 && best.is_none_or(|(_, b)| c > b) {
-                best = Some((q, c));
+            if c > most {
+                (best, most) = (Some(q), c);
             }
         }
-        best
+        best.map(|q| (q, most))
     }
 }
 
