@@ -24,6 +24,12 @@
 //! messages. `REPLYKIT_FAQ_SPEED_ONLY` (a comma-separated list of `build`, `clinc150`,
 //! `long` and `banking77`) keeps only those lines, for a profiler: with `long` alone,
 //! nearly all the time is `suggest` on the 2 KB messages.
+//!
+//! `REPLYKIT_FAQ_SPEED_DUMP=FILE` skips criterion and writes, for every test and
+//! validation message of both sets and for joined messages of 0.3 to 8 KB, its outcome
+//! as JSON, the bits of its ranked scores (`Engine::rank`, 10 entries) and its
+//! explanation: run it before and after a change and `cmp` the files to check that no
+//! answer moved.
 
 use criterion::{criterion_group, Criterion, SamplingMode, Throughput};
 use replykit::import::{label_id, rule_set_toml};
@@ -244,9 +250,53 @@ fn plain(passes: usize) {
     }
 }
 
+/// `REPLYKIT_FAQ_SPEED_DUMP=FILE`: every outcome, ranking and explanation of the sets'
+/// messages, a line each, to compare before and after a change.
+fn dump(path: &str) {
+    use std::io::Write;
+    let file = std::fs::File::create(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let mut out = std::io::BufWriter::new(file);
+    for name in ["clinc150", "banking77"] {
+        let set = Set::load(name);
+        let mut messages = set.messages.clone();
+        if name == "clinc150" {
+            let val = read("clinc150/val.jsonl");
+            messages.extend(val.iter().map(|t| Message::new(t.text.as_str())));
+        }
+        // Joined messages of 0.3 to 8 KB.
+        let mut texts = set.messages.iter().map(|m| m.text.as_str()).cycle();
+        for i in 0..600 {
+            let bytes = 300 + (i * 7919) % 7900;
+            let mut text = String::new();
+            while text.len() < bytes {
+                text.push_str(texts.next().unwrap_or("hello"));
+                text.push_str(". ");
+            }
+            messages.push(Message::new(text));
+        }
+        for m in &messages {
+            let outcome = set.engine.suggest(m);
+            let ranked: Vec<String> = set
+                .engine
+                .rank(m, 10)
+                .iter()
+                .map(|r| format!("{}={:016x}", r.id, r.score.to_bits()))
+                .collect();
+            let why = set.engine.explain(m);
+            let line = serde_json::to_string(&outcome).unwrap_or_else(|e| panic!("{e}"));
+            let why = serde_json::to_string(&why).unwrap_or_else(|e| panic!("{e}"));
+            writeln!(out, "{name}\t{line}\t{}\t{why}", ranked.join(" "))
+                .unwrap_or_else(|e| panic!("{path}: {e}"));
+        }
+    }
+}
+
 criterion_group!(benches, faq_speed);
 
 fn main() {
+    if let Ok(path) = std::env::var("REPLYKIT_FAQ_SPEED_DUMP") {
+        return dump(&path);
+    }
     match std::env::var("REPLYKIT_FAQ_SPEED_PASSES") {
         Ok(passes) => plain(passes.parse().unwrap_or(5)),
         Err(_) => {

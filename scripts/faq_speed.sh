@@ -20,9 +20,15 @@
 # (`REPLYKIT_FAQ_SPEED_PASSES` mode of benches/faq_speed.rs).
 #
 # Each of RUNS runs (default 3) times fastText, then replykit, PASSES passes each
-# (default 5); the medians over runs are reported, with the ratio and each one's
+# (default 5); the medians over runs are reported, with the median of the runs' ratios and each one's
 # top-1 accuracy on the in-scope test messages. Then replykit's own medians: bytes per
 # second of CPU on 2 KB messages, and the CPU time of one build of each engine.
+#
+# To compare engines (before and after a change), set BENCHES to their faq_speed bench
+# binaries (`cargo bench --features toolkit --bench faq_speed --no-run` prints the
+# path; copy it aside before rebuilding): each run times fastText, then every binary in
+# turn, and every binary gets its own rows, its ratio to fastText taken run by run.
+# WORK=DIR keeps fastText's models and the driver in DIR (and reuses them next time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-3}
@@ -32,8 +38,13 @@ ft=${FASTTEXT_DIR:?set FASTTEXT_DIR to a fastText checkout built with make}
     echo "no built fastText in $ft (run make there)" >&2
     exit 2
 }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+if [ -n "${WORK:-}" ]; then
+    work=$WORK
+    mkdir -p "$work"
+else
+    work=$(mktemp -d)
+    trap 'rm -rf "$work"' EXIT
+fi
 
 # fastText's input: "__label__L text" lines for training; the test text, and the labels
 # ("-" for out-of-scope) beside it.
@@ -54,8 +65,9 @@ with open(out + ".test", "w") as f, open(out + ".labels", "w") as g:
         f.write(norm(r["text"]) + "\n")
         g.write("-\n" if r["label"] is None else "__label__%s\n" % r["label"])
 PY
-    "$ft/fasttext" supervised -input "$work/$set.train" -output "$work/$set" \
-        -wordNgrams 2 -dim 100 -epoch 25 -lr 0.5 -thread 1 -seed 1 -verbose 0
+    [ -f "$work/$set.bin" ] ||
+        "$ft/fasttext" supervised -input "$work/$set.train" -output "$work/$set" \
+            -wordNgrams 2 -dim 100 -epoch 25 -lr 0.5 -thread 1 -seed 1 -verbose 0
 done
 
 cat > "$work/predict.cc" <<'CC'
@@ -107,41 +119,61 @@ objects=$(ls "$ft"/*.o | grep -v '/main\.o$')
 g++ -pthread -std=c++17 -march=native -O3 -funroll-loops -DNDEBUG -I"$ft/src" \
     "$work/predict.cc" $objects -o "$work/predict"
 
-bench=$(cargo bench --features toolkit --bench faq_speed --no-run 2>&1 |
-    sed -n 's/.*Executable benches\/faq_speed.rs (\(.*\))/\1/p')
-[ -x "$bench" ] || { echo "could not build benches/faq_speed.rs" >&2; exit 2; }
+if [ -n "${BENCHES:-}" ]; then
+    read -r -a benches <<< "$BENCHES"
+else
+    benches=("$(cargo bench --features toolkit --bench faq_speed --no-run 2>&1 |
+        sed -n 's/.*Executable benches\/faq_speed.rs (\(.*\))/\1/p')")
+fi
+for bench in "${benches[@]}"; do
+    [ -x "$bench" ] || { echo "no faq_speed bench binary at '$bench'" >&2; exit 2; }
+done
 
 : > "$work/results"
 for run in $(seq "$runs"); do
     for set in clinc150 banking77; do
         echo "fasttext $set $("$work/predict" "$work/$set.bin" "$work/$set.test" "$work/$set.labels" "$passes")" >> "$work/results"
     done
-    REPLYKIT_FAQ_SPEED_PASSES=$passes "$bench" | sed 's/^/replykit /' >> "$work/results"
+    for i in "${!benches[@]}"; do
+        who=replykit
+        [ "${#benches[@]}" -eq 1 ] || who="replykit#$((i + 1))"
+        REPLYKIT_FAQ_SPEED_PASSES=$passes "${benches[$i]}" | sed "s/^/$who /" >> "$work/results"
+    done
     echo "run $run of $runs done" >&2
 done
 
-python3 - "$work/results" <<'PY'
+python3 - "$work/results" "${benches[@]}" <<'PY'
 import statistics, sys
 rates, top1 = {}, {}
 for line in open(sys.argv[1]):
     who, set_, n, secs, acc = line.split()
     rates.setdefault((who, set_), []).append(int(n) / float(secs))
     top1[(who, set_)] = float(acc)
-print("set        fastText msg/s  replykit msg/s  ratio   top-1 fastText  top-1 replykit   (medians of %d runs)"
+paths = sys.argv[2:]
+whos = ["replykit"] if len(paths) == 1 else ["replykit#%d" % (i + 1) for i in range(len(paths))]
+if len(paths) > 1:
+    for who, path in zip(whos, paths):
+        print("%s: %s" % (who, path))
+print("set        engine       fastText msg/s  replykit msg/s  ratio   top-1 fastText  top-1 replykit   (medians of %d runs)"
       % len(rates[("fasttext", "clinc150")]))
 for set_ in ["clinc150", "banking77"]:
-    f = statistics.median(rates[("fasttext", set_)])
-    r = statistics.median(rates[("replykit", set_)])
-    print("%-10s %14.0f  %14.0f  %5.2f   %13.1f %%  %13.1f %%" % (
-        set_, f, r, r / f, 100 * top1[("fasttext", set_)], 100 * top1[("replykit", set_)]))
-    print("           runs: fastText %s; replykit %s" % (
-        ", ".join("%.0f" % x for x in rates[("fasttext", set_)]),
-        ", ".join("%.0f" % x for x in rates[("replykit", set_)])))
-long = rates[("replykit", "long-clinc150")]
-print("replykit on 2 KB messages (CLINC150 test messages joined): %.1f MB/s (runs: %s)" % (
-    statistics.median(long) / 1e6, ", ".join("%.1f" % (x / 1e6) for x in long)))
-for set_ in ["clinc150", "banking77"]:
-    builds = [1 / x for x in rates[("replykit", "build-" + set_)]]
-    print("replykit build from %s's training messages: %.2f s CPU (runs: %s)" % (
-        set_, statistics.median(builds), ", ".join("%.2f" % x for x in builds)))
+    fs = rates[("fasttext", set_)]
+    f = statistics.median(fs)
+    for who in whos:
+        rs = rates[(who, set_)]
+        r = statistics.median(rs)
+        ratios = [b / a for a, b in zip(fs, rs)]
+        print("%-10s %-12s %14.0f  %14.0f  %5.2f   %13.1f %%  %13.1f %%" % (
+            set_, who, f, r, statistics.median(ratios), 100 * top1[("fasttext", set_)], 100 * top1[(who, set_)]))
+        print("           runs: fastText %s; replykit %s; ratios %s" % (
+            ", ".join("%.0f" % x for x in fs), ", ".join("%.0f" % x for x in rs),
+            ", ".join("%.2f" % x for x in ratios)))
+for who in whos:
+    long = rates[(who, "long-clinc150")]
+    print("%s on 2 KB messages (CLINC150 test messages joined): %.1f MB/s (runs: %s)" % (
+        who, statistics.median(long) / 1e6, ", ".join("%.1f" % (x / 1e6) for x in long)))
+    for set_ in ["clinc150", "banking77"]:
+        builds = [1 / x for x in rates[(who, "build-" + set_)]]
+        print("%s build from %s's training messages: %.2f s CPU (runs: %s)" % (
+            who, set_, statistics.median(builds), ", ".join("%.2f" % x for x in builds)))
 PY

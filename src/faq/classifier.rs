@@ -132,6 +132,13 @@ pub(crate) struct Features {
     n_words: usize,
 }
 
+impl Features {
+    /// The number of words of the message (as the classifier took them).
+    pub(crate) fn n_words(&self) -> usize {
+        self.n_words
+    }
+}
+
 /// Deterministic splitmix64 generator.
 pub(super) struct Rng(pub(super) u64);
 
@@ -481,7 +488,7 @@ impl Model {
             else {
                 continue;
             };
-            let share = v * f32::from(q) * scale / mask.count_ones().max(1) as f32;
+            let share = v * f32::from(q) * scale / sharing(mask);
             let mut bits = mask;
             while bits != 0 {
                 let i = bits.trailing_zeros() as usize;
@@ -492,6 +499,70 @@ impl Model {
             }
         }
         out
+    }
+
+    /// [`contributions_of`](Self::contributions_of) for each of `labels` in one pass
+    /// over the features (what they share is read once), label after label in `out`
+    /// (`features`' number of words each): the same operations in the same order for
+    /// each label, so the same bits.
+    pub(crate) fn contributions_of_labels(
+        &self,
+        features: &Features,
+        labels: &[usize],
+        out: &mut Vec<f32>,
+    ) {
+        let n = features.n_words;
+        out.clear();
+        if let [label] = labels {
+            // One label: the plain loop.
+            out.extend(self.contributions_of(features, *label));
+            return;
+        }
+        out.resize(n * labels.len(), 0.0);
+        let (c, stride) = (self.n_labels, self.stride);
+        // (where the label's contributions start in `out`, the label); other labels
+        // get zeros.
+        let known: Vec<(usize, usize)> = (labels.iter().enumerate())
+            .filter(|&(_, &label)| label < c)
+            .map(|(k, &label)| (k * n, label))
+            .collect();
+        // The labels' part of a row, to ask for a few features ahead.
+        let (Some(lo), Some(hi)) = (
+            known.iter().map(|k| k.1).min(),
+            known.iter().map(|k| k.1).max(),
+        ) else {
+            return;
+        };
+        let x = &features.x;
+        for (i, ((&f, &v), &mask)) in x.idx.iter().zip(&x.val).zip(&x.words).enumerate() {
+            if let Some(&ahead) = x.idx.get(i + CONTRIBUTIONS_AHEAD) {
+                vector::prefetch(&self.qweights, ahead as usize * stride + lo, hi - lo + 1);
+            }
+            let f = f as usize;
+            let (Some(row), Some(&scale)) = (
+                self.qweights.get(f * stride..(f + 1) * stride),
+                self.qscale.get(f),
+            ) else {
+                continue;
+            };
+            let words = sharing(mask);
+            for &(base, label) in &known {
+                let Some(&q) = row.get(label) else {
+                    continue;
+                };
+                let share = v * f32::from(q) * scale / words;
+                let mut bits = mask;
+                while bits != 0 {
+                    let i = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if i < n {
+                        if let Some(slot) = out.get_mut(base + i) {
+                            *slot += share;
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Contribution of every input word to `label`'s logit (same length as `words`;
@@ -636,6 +707,19 @@ impl Rows for FeatureRows<'_> {
             let v = v * m.qscale.get(f).copied().unwrap_or(0.0);
             acc.add_i8(&m.qweights, f * m.stride + start, v);
         }
+    }
+}
+
+/// How many words a feature's contribution is shared among (its words' bits in `mask`;
+/// at least 1).
+#[inline(always)]
+fn sharing(mask: u64) -> f32 {
+    // Most features are one word's: no bit count then (without the POPCNT
+    // instruction, which x86-64's baseline lacks, a count costs a dozen).
+    if mask & mask.wrapping_sub(1) == 0 {
+        1.0
+    } else {
+        mask.count_ones() as f32
     }
 }
 
@@ -888,6 +972,37 @@ pub(super) mod tests {
                     want += v * f32::from(i8s[r * stride + k]);
                 }
                 assert_eq!(o.to_bits(), want.to_bits(), "{c} labels, label {k}");
+            }
+        }
+    }
+
+    #[test]
+    fn contributions_to_several_labels_are_each_labels_own() {
+        let data = vec![
+            ex("lost my card", 0),
+            ex("card stolen yesterday", 1),
+            ex("open an account", 2),
+            ex("new account please", 2),
+        ];
+        let m = Model::train(&data, 3, &TrainConfig::default());
+        let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        // A short message, and one of more than 64 words (which share the last bit).
+        let long: Vec<&str> = ["card", "lost", "account", "zzz", "stolen"]
+            .into_iter()
+            .cycle()
+            .take(70)
+            .collect();
+        for words in [&["card", "lost", "account", "zzz", "card"][..], &long] {
+            let (_, features) = m.predict_features(words, &[]);
+            // An unknown label gives zeros, as it does alone.
+            let labels = [2, 0, 7, 1];
+            let mut all = Vec::new();
+            m.contributions_of_labels(&features, &labels, &mut all);
+            let n = words.len();
+            assert_eq!(all.len(), labels.len() * n);
+            for (k, &label) in labels.iter().enumerate() {
+                let one = m.contributions_of(&features, label);
+                assert_eq!(bits(&all[k * n..(k + 1) * n]), bits(&one), "label {label}");
             }
         }
     }

@@ -34,7 +34,6 @@ use std::collections::HashMap;
 use crate::config::{Faq, Settings};
 use crate::outcome::{Evidence, EvidenceKind};
 use crate::text::{tokenize, Analyzer, ClassifierWord, StemTok, Tokens};
-pub(crate) use classifier::Features;
 use classifier::Model;
 pub(crate) use classifier::TrainConfig;
 pub(crate) use retrieval::Explained;
@@ -61,6 +60,19 @@ pub(crate) struct FaqScore {
     pub(crate) score: f64,
 }
 
+/// What [`FaqModel::score`] read of a message, kept to explain its entries without
+/// reading it again.
+#[derive(Debug)]
+pub(crate) struct Features {
+    /// The classifier's features.
+    classifier: classifier::Features,
+    /// The explanations (see [`FaqModel::explain`]) of the ranked entries that will
+    /// most likely be shown: those at or above the suggestion threshold, at most as
+    /// many as are shown. Made with the scores, while the message's words are at hand,
+    /// and for all of them in one pass over the features.
+    explained: Vec<(usize, Option<usize>, Vec<Evidence>)>,
+}
+
 /// The FAQ model of an engine.
 pub(crate) struct FaqModel {
     retrieval: FaqIndex,
@@ -70,6 +82,9 @@ pub(crate) struct FaqModel {
     /// entry → how much its retrieval share moves the classifier's probability (see
     /// [`RETRIEVAL_WEIGHT`]); empty when no entry has so few questions that it would.
     retrieval_weights: Vec<f32>,
+    /// The rule set's `suggest_threshold` and `max_suggestions`: which ranked entries
+    /// will likely be explained (see [`Features::likely`]).
+    shown: (f64, usize),
 }
 
 /// How much retrieval (BM25 over an entry's questions and answer text, see
@@ -344,6 +359,7 @@ impl FaqModel {
                 retrieval,
                 classifier: None,
                 retrieval_weights: Vec::new(),
+                shown: (settings.suggest_threshold, settings.max_suggestions),
             };
         }
         let set = TrainingSet::of(faqs, out_of_scope, analyzer);
@@ -371,6 +387,7 @@ impl FaqModel {
             // Read only beside a classifier (`score` returns before, without one).
             retrieval_weights: retrieval_weights(faqs),
             classifier,
+            shown: (settings.suggest_threshold, settings.max_suggestions),
         }
     }
 
@@ -397,13 +414,37 @@ impl FaqModel {
         // The out-of-scope class, if any, is no answer.
         probs.truncate(self.retrieval.entries());
         let ranked = best(&probs, limit);
-        let scores = ranked
+        let scores: Vec<FaqScore> = ranked
             .into_iter()
             .map(|(entry, p)| FaqScore {
                 entry,
                 score: f64::from(p).clamp(0.0, 1.0),
             })
             .collect();
+        let (threshold, most) = self.shown;
+        let likely: Vec<usize> = scores
+            .iter()
+            .filter(|s| s.score >= threshold)
+            .take(most)
+            .map(|s| s.entry)
+            .collect();
+        let mut explained = Vec::with_capacity(likely.len());
+        if !likely.is_empty() {
+            let mut all = Vec::new();
+            model.contributions_of_labels(&features, &likely, &mut all);
+            let message = self.retrieval.message_vector(stems);
+            let n = features.n_words();
+            for (k, &entry) in likely.iter().enumerate() {
+                let question =
+                    (message.as_deref()).and_then(|m| self.retrieval.closest_to(m, entry));
+                let contributions = all.get(k * n..(k + 1) * n).unwrap_or_default();
+                explained.push((entry, question, carried_by(&words, contributions)));
+            }
+        }
+        let features = Features {
+            classifier: features,
+            explained,
+        };
         (scores, Some(features))
     }
 
@@ -487,10 +528,15 @@ impl FaqModel {
         let Some(model) = &self.classifier else {
             return self.retrieval.closest(stems, analyzer, entry);
         };
+        if let Some((_, question, evidence)) =
+            features.and_then(|f| f.explained.iter().find(|(e, _, _)| *e == entry))
+        {
+            return (*question, evidence.clone());
+        }
         let question = self.retrieval.closest_question(stems, entry);
         let words = analyzer.classifier_words(tokens, stems);
         let contributions = match features {
-            Some(features) => model.contributions_of(features, entry),
+            Some(features) => model.contributions_of(&features.classifier, entry),
             None => {
                 let (plain, unseen) = split(&words);
                 model.contributions(&plain, &unseen, entry)

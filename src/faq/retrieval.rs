@@ -506,7 +506,7 @@ impl FaqIndex {
 
     /// The message's weighted, unit-length term vector (unseen words count towards its
     /// length only), or `None` when it has no words.
-    fn message_vector(&self, stems: &[StemTok]) -> Option<Vec<(u32, f64)>> {
+    pub(crate) fn message_vector(&self, stems: &[StemTok]) -> Option<Vec<(u32, f64)>> {
         let unknown = counted(stems).filter(|s| s.id == StemId::UNKNOWN).count() as f64;
         let weighted: Vec<(u32, f64)> = term_counts(stems)
             .iter()
@@ -833,7 +833,13 @@ impl FaqIndex {
     /// to the earlier question.
     pub(crate) fn closest_question(&self, stems: &[StemTok], entry: usize) -> Option<usize> {
         let message = self.message_vector(stems)?;
-        self.best_question(&message, entry)
+        self.closest_to(&message, entry)
+    }
+
+    /// [`closest_question`](Self::closest_question) to a message vector (see
+    /// [`message_vector`](Self::message_vector)).
+    pub(crate) fn closest_to(&self, message: &[(u32, f64)], entry: usize) -> Option<usize> {
+        self.best_question(message, entry)
             .map(|(question, _)| question)
     }
 
@@ -859,15 +865,15 @@ impl FaqIndex {
                 }
             }
         }
-        // (question, cosine)
-        let mut best: Option<(usize, f64)> = None;
+        // (question, cosine): the first highest above zero. Weights are positive: a
+        // question sharing no word has a zero cosine.
+        let (mut best, mut most) = (None, 0.0f64);
         for (q, &c) in dots.iter().enumerate() {
-            // Weights are positive: a question sharing no word has a zero cosine.
-            if c > 0.0 && best.is_none_or(|(_, b)| c > b) {
-                best = Some((q, c));
+            if c > most {
+                (best, most) = (Some(q), c);
             }
         }
-        best
+        best.map(|q| (q, most))
     }
 }
 

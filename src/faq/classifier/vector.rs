@@ -424,29 +424,27 @@ impl Model {
                 None => unknown.push(h),
             });
 
+        // Each column in a pass of its own (no capacity checks, no growth).
         let mut out = SparseVec {
-            idx: Vec::with_capacity(seen.len()),
-            val: Vec::with_capacity(seen.len()),
-            words: Vec::with_capacity(seen.len()),
+            idx: seen.iter().map(|s| s.f).collect(),
+            val: (seen.iter())
+                .map(|s| tf_weight(table, s.count) * s.idf)
+                .collect(),
+            words: seen.iter().map(|s| s.words).collect(),
         };
         let mut sq = 0.0f32;
+        for &v in &out.val {
+            sq += v * v;
+        }
         for s in seen.iter() {
-            let f = s.f;
-            if let Some(p) = place.get_mut(f as usize) {
+            if let Some(p) = place.get_mut(s.f as usize) {
                 *p = 0;
             }
-            let idf = s.idf;
-            let tf = tf_weight(table, s.count);
-            let v = tf * idf;
-            sq += v * v;
-            out.idx.push(f);
-            out.val.push(v);
-            out.words.push(s.words);
             // What the words' rows did not count: exactly 0 for a feature of one word
             // occurrence alone (the same table value on both sides).
-            let fix = tf - s.in_rows;
+            let fix = tf_weight(table, s.count) - s.in_rows;
             if fix != 0.0 {
-                plan.fixes.push(Fix::pack(f, fix * idf));
+                plan.fixes.push(Fix::pack(s.f, fix * s.idf));
             }
         }
         // Unknown features: each distinct one weighs as a feature in no class would.
