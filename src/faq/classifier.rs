@@ -802,8 +802,8 @@ fn sgd_portable(data: &Examples<'_>, cfg: &TrainConfig, seed: u64) -> (Vec<f32>,
 }
 
 /// [`softmax`] at temperature 1 as SGD needs it: the same operations in the same order,
-/// but with [`exp`] over all the labels at once (in vector registers where the code is
-/// compiled for them), so the same bits as with glibc's `expf`.
+/// but with [`exp`] inlined (no library call per label; the compiler keeps it scalar),
+/// so the same bits as with glibc's `expf`.
 #[inline(always)]
 fn training_softmax(v: &mut [f32]) {
     let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
@@ -833,8 +833,7 @@ fn training_softmax(v: &mut [f32]) {
 /// `e^x` rounded as glibc's `expf` rounds it where the CPU has FMA (glibc 2.28 and
 /// later, which takes the algorithm of Arm's optimized-routines, MIT licence): 2^(k/32)
 /// from a table times a cubic in the rest, in double precision, with the same fused
-/// multiply-adds. Branch-free, so that a loop over many values is vectorised. Only
-/// where [`exp_in_range`].
+/// multiply-adds. Branch-free. Only where [`exp_in_range`].
 #[inline(always)]
 fn exp(x: f32) -> f32 {
     /// 2^(i/32) as bits, less `i << 47`.
