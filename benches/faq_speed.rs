@@ -14,7 +14,8 @@
 //!   messages of 2 KB (e-mails made of consecutive CLINC150 test messages), in bytes
 //!   per second.
 //! * `faq_speed/build/clinc150`: `RuleSet::from_toml` and `Engine::new` (training the
-//!   classifier) from CLINC150's 15,100 training messages.
+//!   classifier) from CLINC150's 15,100 training messages, and
+//!   `faq_speed/build_baseline_parse/clinc150`, its floor: `RuleSet::from_toml` alone.
 //!
 //! `scripts/faq_speed.sh` compares the rate with fastText's bare predict; for that it
 //! runs this binary with `REPLYKIT_FAQ_SPEED_PASSES=N` set, which skips criterion and
@@ -181,6 +182,15 @@ fn bench_build(c: &mut Criterion, set: &Set) {
             let engine = Engine::new(&rules).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(engine.rule_set().faqs().len(), entries);
             engine
+        })
+    });
+    // The floor: reading the same file, which the build above includes.
+    group.bench_function(format!("build_baseline_parse/{}", set.name), |b| {
+        b.iter(|| {
+            let rules = RuleSet::from_toml("imported.toml", black_box(&set.toml))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(rules.faqs().len(), entries);
+            rules
         })
     });
     group.finish();
