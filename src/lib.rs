@@ -336,7 +336,8 @@ back. [`Engine::explain`] runs the same code with a recorder that notes every ch
   set, and the cross-validated threshold search), [`eval`],
   [`Engine::run_tests`] for a rule set's `[[test]]` cases (which load either way), and
   [`faqpage`] (an FAQ page you already have, HTML, Markdown or CSV, made into a rule
-  set, its answers kept as `context` for matching).
+  set, its answers kept as `context` for matching), and [`Outcome::write_json`] (an
+  outcome's JSON line, the bytes serde_json writes, without serde's machinery).
 * `report`: `replykit::listen`, reports over a message history (coverage, clusters of
   what nothing answers, rising terms) as serde values, Markdown and self-contained HTML.
 * `parallel`: batches on every core, with rayon: [`Engine::suggest_batch`],
