@@ -11,7 +11,7 @@ use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
 };
-use crate::rules::{attributes_hold, Fired, Plain, RuleIndex};
+use crate::rules::{attributes_hold, FireScratch, Fired, Plain, RuleIndex};
 use crate::template::{Template, Value};
 use crate::text::{
     tokenize_into, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens, WordId, WordTok,
@@ -116,6 +116,8 @@ struct Scratch {
     ids: Vec<WordId>,
     /// The words for rule matching.
     words: Vec<WordTok>,
+    /// What matching the rules fills.
+    fire: FireScratch,
 }
 
 /// Room a thread's [`Scratch`] keeps between messages, at most (bytes): a message of
@@ -135,6 +137,7 @@ impl Scratch {
             tokens: Tokens::new(),
             ids: Vec::new(),
             words: Vec::new(),
+            fire: FireScratch::new(),
         }
     }
 
@@ -148,7 +151,8 @@ impl Scratch {
     fn put_back(self) {
         let bytes = self.tokens.capacity_bytes()
             + self.ids.capacity() * std::mem::size_of::<WordId>()
-            + self.words.capacity() * std::mem::size_of::<WordTok>();
+            + self.words.capacity() * std::mem::size_of::<WordTok>()
+            + self.fire.capacity_bytes();
         if bytes <= SCRATCH_KEEP_BYTES {
             // During the thread's exit the scratch is gone: these are dropped instead.
             let _ = SCRATCH.try_with(|s| s.set(self));
@@ -516,7 +520,10 @@ impl Engine {
                 text,
                 message,
                 rec,
+                &mut scratch.fire,
             );
+            // One allocation, not one per doubling (filtered, the count is unknown).
+            candidates.reserve_exact(fired.len());
             candidates.extend(
                 fired
                     .into_iter()
@@ -533,6 +540,7 @@ impl Engine {
                 .score(&tokens, &stems, &inner.analyzer, faq_limit);
             features = kept;
             grounded = inner.faqs.grounded(&stems);
+            candidates.reserve(scores.len());
             candidates.extend(
                 scores
                     .into_iter()

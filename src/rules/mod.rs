@@ -165,6 +165,32 @@ struct Candidate<I> {
     any: I,
 }
 
+/// The buffers [`RuleIndex::fire`] fills for a message, used again for the next one
+/// (see the engine's `Scratch`).
+#[derive(Debug, Default)]
+pub(crate) struct FireScratch {
+    /// The phrases the message holds.
+    matched: Vec<Found>,
+    /// The candidate rules, with their phrases.
+    hits: Vec<Hit>,
+}
+
+impl FireScratch {
+    /// Empty, holding no memory.
+    pub(crate) const fn new() -> FireScratch {
+        FireScratch {
+            matched: Vec::new(),
+            hits: Vec::new(),
+        }
+    }
+
+    /// The bytes the buffers hold room for.
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.matched.capacity() * std::mem::size_of::<Found>()
+            + self.hits.capacity() * std::mem::size_of::<Hit>()
+    }
+}
+
 /// A rule that fired on a message.
 #[derive(Clone, Debug)]
 pub(crate) struct Fired {
@@ -358,6 +384,7 @@ impl RuleIndex {
     /// The rules that fire on a message, read as `words` (synonyms folded) and, where
     /// a multi-word synonym was folded, as `within` (its words as written; see
     /// `Analyzer::words_within`). Each rule checked is noted in `rec`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn fire<R: RuleRecorder>(
         &self,
         rules: &[Rule],
@@ -366,9 +393,12 @@ impl RuleIndex {
         text: &str,
         message: &Message,
         rec: &mut R,
+        scratch: &mut FireScratch,
     ) -> Vec<Fired> {
         // Matched phrase ids, each with its first span.
-        let mut matched: Vec<Found> = Vec::new();
+        let FireScratch { matched, hits } = scratch;
+        matched.clear();
+        hits.clear();
         for stream in std::iter::once(words).chain(within) {
             self.phrases.for_each_match(
                 stream,
@@ -392,7 +422,6 @@ impl RuleIndex {
         matched.sort_by_key(|m| m.phrase);
         matched.dedup_by_key(|m| m.phrase);
         // Each candidate rule with each of its `any` phrases found (or none).
-        let mut hits: Vec<Hit> = Vec::new();
         for (i, m) in matched.iter().enumerate() {
             let found = u32::try_from(i).unwrap_or(NO_PHRASE);
             for u in self.users(m.phrase) {
@@ -424,6 +453,7 @@ impl RuleIndex {
         }
         // By rule, and each rule's phrases in phrase order (as `matched` is).
         hits.sort_unstable_by_key(|h| (h.rule.rule, h.found));
+        let matched = &*matched;
         let find = |phrase: PhraseId| {
             matched
                 .binary_search_by_key(&phrase, |m| m.phrase)

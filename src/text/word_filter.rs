@@ -141,7 +141,10 @@ impl<I: Copy> WordFilter<I> {
     }
 
     /// The id of a word whose [`word_hash`] is `h`, if the filter holds it.
-    #[inline]
+    ///
+    /// The Bloom filter's answer is inlined where this is called: most words stop
+    /// there, without a call (the table's probe is a function of its own).
+    #[inline(always)]
     pub(super) fn find_hashed(&self, h: u64, word: &str) -> Option<I> {
         let b = h & self.mask;
         let maybe = self
@@ -151,6 +154,13 @@ impl<I: Copy> WordFilter<I> {
         if !maybe {
             return None;
         }
+        self.probe(h, word)
+    }
+
+    /// The table's part of [`find_hashed`](Self::find_hashed), for a word the Bloom
+    /// filter may hold.
+    #[inline(never)]
+    fn probe(&self, h: u64, word: &str) -> Option<I> {
         let mask = self.places.len().wrapping_sub(1);
         let mut i = self.home(h);
         // Two words with one hash sit in two places: the text tells them apart.
