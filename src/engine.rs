@@ -11,7 +11,7 @@ use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
 };
-use crate::rules::{attributes_hold, FireScratch, Fired, Plain, RuleIndex};
+use crate::rules::{attributes_hold, Clue, FireScratch, Fired, Plain, RuleIndex};
 use crate::template::{Template, Value};
 use crate::text::{
     tokenize_into, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens, WordId, WordTok,
@@ -163,10 +163,21 @@ impl Scratch {
 impl<'e> Candidate<'e> {
     /// A fired rule's candidate: what it needs of the rule comes from its card (the
     /// rule itself is not read).
-    fn from_rule(f: Fired, set: &'e RuleSet, index: &'e RuleIndex) -> Option<Candidate<'e>> {
+    /// `clues`: what matched for every rule that fired (see `FireScratch::clues`).
+    fn from_rule(
+        f: Fired,
+        clues: &[Clue],
+        set: &'e RuleSet,
+        index: &'e RuleIndex,
+    ) -> Option<Candidate<'e>> {
         let rule = set.rules.get(f.rule)?;
         let card = index.card(f.rule)?;
-        let evidence = f.clues.iter().map(|c| index.evidence(rule, c)).collect();
+        let evidence = clues
+            .get(f.clues)
+            .unwrap_or_default()
+            .iter()
+            .map(|c| index.evidence(rule, c))
+            .collect();
         Some(Candidate {
             kind: Kind::Rule,
             index: f.rule,
@@ -524,10 +535,11 @@ impl Engine {
             );
             // One allocation, not one per doubling (filtered, the count is unknown).
             candidates.reserve_exact(fired.len());
+            let clues = scratch.fire.clues();
             candidates.extend(
                 fired
                     .into_iter()
-                    .filter_map(|f| Candidate::from_rule(f, &inner.set, &inner.rules)),
+                    .filter_map(|f| Candidate::from_rule(f, clues, &inner.set, &inner.rules)),
             );
         }
         let mut stems = Vec::new();
@@ -997,5 +1009,55 @@ impl Engine {
     /// The part of a message's text that is matched (cut to `max_message_bytes`).
     pub(crate) fn text_read<'m>(&self, message: &'m Message) -> &'m str {
         truncate(&message.text, self.inner.set.settings.max_message_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A thread reads each message into the buffers the message before it left: what
+    /// it suggests is what it suggests on a fresh thread.
+    #[test]
+    fn reading_into_reused_buffers_changes_nothing() {
+        let set = RuleSet::from_toml(
+            "t.toml",
+            r#"
+            [[rule]]
+            id = "bin"
+            when.any = ["missed bin", "bin"]
+            reply = "Sorry about your bin."
+            [[rule]]
+            id = "gas"
+            when.any = ["smell gas"]
+            escalate = true
+            reply = "Call us."
+            "#,
+        )
+        .expect("loads");
+        let engine = Engine::new(&set).expect("builds");
+        let texts = [
+            "I can smell gas and my bin was missed, a long message with many words in it",
+            "bin",
+            "",
+            "Ｍｙ café’s BIN was missed",
+            "nothing here",
+            "smell gas",
+        ];
+        let fresh: Vec<Outcome> = texts
+            .iter()
+            .map(|t| {
+                let engine = engine.clone();
+                let message = Message::new(*t);
+                std::thread::spawn(move || engine.suggest(&message))
+                    .join()
+                    .expect("suggests")
+            })
+            .collect();
+        for _ in 0..2 {
+            for (t, expected) in texts.iter().zip(&fresh) {
+                assert_eq!(&engine.suggest(&Message::new(*t)), expected, "{t:?}");
+            }
+        }
     }
 }

@@ -173,6 +173,8 @@ pub(crate) struct FireScratch {
     matched: Vec<Found>,
     /// The candidate rules, with their phrases.
     hits: Vec<Hit>,
+    /// What matched for each rule that fired, rule after rule (see [`Fired::clues`]).
+    clues: Vec<Clue>,
 }
 
 impl FireScratch {
@@ -181,13 +183,21 @@ impl FireScratch {
         FireScratch {
             matched: Vec::new(),
             hits: Vec::new(),
+            clues: Vec::new(),
         }
+    }
+
+    /// What matched for the rules that fired on the last message: a [`Fired`]'s
+    /// `clues` are a range of these.
+    pub(crate) fn clues(&self) -> &[Clue] {
+        &self.clues
     }
 
     /// The bytes the buffers hold room for.
     pub(crate) fn capacity_bytes(&self) -> usize {
         self.matched.capacity() * std::mem::size_of::<Found>()
             + self.hits.capacity() * std::mem::size_of::<Hit>()
+            + self.clues.capacity() * std::mem::size_of::<Clue>()
     }
 }
 
@@ -195,9 +205,9 @@ impl FireScratch {
 #[derive(Clone, Debug)]
 pub(crate) struct Fired {
     pub(crate) rule: usize,
-    /// What matched, in message order (made into [`Evidence`] only for the rules
-    /// that are shown).
-    pub(crate) clues: Vec<Clue>,
+    /// What matched, in message order: a range of [`FireScratch::clues`] (one buffer
+    /// for every rule that fires, not one each).
+    pub(crate) clues: std::ops::Range<usize>,
     /// Named captures of the pattern that matched.
     pub(crate) captures: Vec<(String, String)>,
     /// How many conditions held (more is more specific).
@@ -396,9 +406,14 @@ impl RuleIndex {
         scratch: &mut FireScratch,
     ) -> Vec<Fired> {
         // Matched phrase ids, each with its first span.
-        let FireScratch { matched, hits } = scratch;
+        let FireScratch {
+            matched,
+            hits,
+            clues,
+        } = scratch;
         matched.clear();
         hits.clear();
+        clues.clear();
         for stream in std::iter::once(words).chain(within) {
             self.phrases.for_each_match(
                 stream,
@@ -474,9 +489,21 @@ impl RuleIndex {
                 rule: first.rule,
                 any,
             };
-            if let Some(f) = self.check(candidate, rules, &find, &pattern_hits, text, message, rec)
-            {
-                fired.push(f);
+            let start = clues.len();
+            let checked = self.check(
+                candidate,
+                rules,
+                &find,
+                &pattern_hits,
+                text,
+                message,
+                rec,
+                clues,
+            );
+            match checked {
+                Some(f) => fired.push(f),
+                // What it pushed before a condition failed.
+                None => clues.truncate(start),
             }
         }
         fired
@@ -544,6 +571,7 @@ impl RuleIndex {
         text: &str,
         message: &Message,
         rec: &mut R,
+        clues: &mut Vec<Clue>,
     ) -> Option<Fired> {
         let Candidate {
             rule: RuleRef { rule: r, shape },
@@ -580,7 +608,8 @@ impl RuleIndex {
         if !attributes && !R::EVERY_CONDITION {
             return None;
         }
-        let mut clues = Vec::new();
+        // This rule's clues go after those of the rules before it.
+        let start = clues.len();
         let mut specificity = 0;
         macro_rules! push {
             ($part:expr, $clue:expr) => {{
@@ -669,10 +698,13 @@ impl RuleIndex {
                 usize::from(!when.channel.is_empty()) + when.author.len() + when.fields.len();
         }
         specificity += usize::from(shape.has(Shape::NONE));
-        clues.sort_by_key(Clue::span);
+        let own = start..clues.len();
+        if let Some(own) = clues.get_mut(own.clone()) {
+            own.sort_by_key(Clue::span);
+        }
         Some(Fired {
             rule: r,
-            clues,
+            clues: own,
             captures,
             specificity,
         })

@@ -343,6 +343,23 @@ mod tests {
         assert_eq!(ascii_run_end(b"x abcdefgh\xc3\xa9", 2), 10);
     }
 
+    /// Tokens read into again hold the new text's words alone.
+    #[test]
+    fn tokenize_into_used_tokens_is_tokenize() {
+        let texts = ["a long first message, Ｍｙ café’s BIN", "bin", "", "x y"];
+        let mut tokens = Tokens::new();
+        for text in texts {
+            tokenize_into(text, &mut tokens);
+            let fresh = tokenize(text);
+            assert_eq!(tokens.len(), fresh.len(), "{text:?}");
+            for i in 0..fresh.len() {
+                assert_eq!(tokens.word(i), fresh.word(i));
+                assert_eq!(tokens.span(i), fresh.span(i));
+                assert_eq!(tokens.hash(i), fresh.hash(i));
+            }
+        }
+    }
+
     #[test]
     fn spans_point_into_the_original() {
         let text = "Ｍｙ  café’s BIN";
