@@ -11,10 +11,13 @@ use crate::message::Message;
 use crate::outcome::{
     Decision, Escalation, Evidence, Kind, Notice, Outcome, Ranked, Suggestion, Suppressed, TooLong,
 };
-use crate::rules::{attributes_hold, Fired, Plain, RuleIndex};
+use crate::rules::{attributes_hold, Clue, FireScratch, Fired, Plain, RuleIndex};
 use crate::template::{Template, Value};
-use crate::text::{tokenize, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens};
+use crate::text::{
+    tokenize_into, Analyzer, AnalyzerBuilder, Language, StemTok, Tokens, WordId, WordTok,
+};
 use crate::trace::{Dropped, Gate, Noted, Recorder, RunnerUp, Silent, Trace};
+use std::cell::Cell;
 use std::hash::Hasher;
 use std::path::Path;
 use std::sync::Arc;
@@ -103,13 +106,78 @@ struct Reading<'m> {
     grounded: bool,
 }
 
+/// The buffers a message is read into, used again for the next message on the same
+/// thread (see [`Scratch::take`]): reading a message allocates nothing once they have
+/// grown to its size.
+#[derive(Debug, Default)]
+struct Scratch {
+    tokens: Tokens,
+    /// The word id of each token.
+    ids: Vec<WordId>,
+    /// The words for rule matching.
+    words: Vec<WordTok>,
+    /// What matching the rules fills.
+    fire: FireScratch,
+}
+
+/// Room a thread's [`Scratch`] keeps between messages, at most (bytes): a message of
+/// `max_message_bytes` (16 KB by default) needs a few times its length; what a longer
+/// one made room for is given back.
+const SCRATCH_KEEP_BYTES: usize = 1 << 20;
+
+thread_local! {
+    /// This thread's [`Scratch`] between messages (empty while a message is read: a
+    /// message read inside another, were there one, starts from empty buffers).
+    static SCRATCH: Cell<Scratch> = const { Cell::new(Scratch::new()) };
+}
+
+impl Scratch {
+    const fn new() -> Scratch {
+        Scratch {
+            tokens: Tokens::new(),
+            ids: Vec::new(),
+            words: Vec::new(),
+            fire: FireScratch::new(),
+        }
+    }
+
+    /// This thread's scratch (empty the first time, or while another holds it).
+    fn take() -> Scratch {
+        SCRATCH.try_with(Cell::take).unwrap_or_default()
+    }
+
+    /// Keeps the buffers for this thread's next message, unless they hold more than
+    /// [`SCRATCH_KEEP_BYTES`].
+    fn put_back(self) {
+        let bytes = self.tokens.capacity_bytes()
+            + self.ids.capacity() * std::mem::size_of::<WordId>()
+            + self.words.capacity() * std::mem::size_of::<WordTok>()
+            + self.fire.capacity_bytes();
+        if bytes <= SCRATCH_KEEP_BYTES {
+            // During the thread's exit the scratch is gone: these are dropped instead.
+            let _ = SCRATCH.try_with(|s| s.set(self));
+        }
+    }
+}
+
 impl<'e> Candidate<'e> {
     /// A fired rule's candidate: what it needs of the rule comes from its card (the
     /// rule itself is not read).
-    fn from_rule(f: Fired, set: &'e RuleSet, index: &'e RuleIndex) -> Option<Candidate<'e>> {
+    /// `clues`: what matched for every rule that fired (see `FireScratch::clues`).
+    fn from_rule(
+        f: Fired,
+        clues: &[Clue],
+        set: &'e RuleSet,
+        index: &'e RuleIndex,
+    ) -> Option<Candidate<'e>> {
         let rule = set.rules.get(f.rule)?;
         let card = index.card(f.rule)?;
-        let evidence = f.clues.iter().map(|c| index.evidence(rule, c)).collect();
+        let evidence = clues
+            .get(f.clues)
+            .unwrap_or_default()
+            .iter()
+            .map(|c| index.evidence(rule, c))
+            .collect();
         Some(Candidate {
             kind: Kind::Rule,
             index: f.rule,
@@ -393,8 +461,13 @@ impl Engine {
         let ctx = self.context(message, stored);
         // Candidates the history holds back make room for the next ones.
         let limit = self.inner.set.settings.max_suggestions + 1 + ctx.history_ids();
-        let (reading, candidates) = self.candidates(message, limit.max(faq_limit), rec);
-        self.decide(message, &reading, candidates, &ctx, rec)
+        let mut scratch = Scratch::take();
+        let (reading, candidates) =
+            self.candidates(message, limit.max(faq_limit), rec, &mut scratch);
+        let outcome = self.decide(message, &reading, candidates, &ctx, rec);
+        scratch.tokens = reading.tokens;
+        scratch.put_back();
+        outcome
     }
 
     /// Every rule that fires and the `limit` best FAQ entries, ranked as
@@ -418,7 +491,7 @@ impl Engine {
     /// # Ok::<(), replykit::LoadError>(())
     /// ```
     pub fn rank(&self, message: &Message, limit: usize) -> Vec<Ranked> {
-        let (_, candidates) = self.candidates(message, limit, &mut Silent);
+        let (_, candidates) = self.candidates(message, limit, &mut Silent, &mut Scratch::new());
         candidates
             .into_iter()
             .map(|c| Ranked {
@@ -431,44 +504,55 @@ impl Engine {
     }
 
     /// The message as read (cut to `max_message_bytes`) and its ranked candidates.
+    /// The reading's tokens are `scratch`'s, taken (give them back when done with the
+    /// reading).
     fn candidates<'m, R: Recorder>(
         &self,
         message: &'m Message,
         faq_limit: usize,
         rec: &mut R,
+        scratch: &mut Scratch,
     ) -> (Reading<'m>, Vec<Candidate<'_>>) {
         let inner = &*self.inner;
         let text = truncate(&message.text, inner.set.settings.max_message_bytes);
-        let tokens = tokenize(text);
-        let ids = inner.analyzer.ids(&tokens);
+        let mut tokens = std::mem::take(&mut scratch.tokens);
+        tokenize_into(text, &mut tokens);
+        let ids = &mut scratch.ids;
+        inner.analyzer.ids_into(&tokens, ids);
         let mut candidates: Vec<Candidate<'_>> = Vec::new();
         if !inner.set.rules.is_empty() {
-            let words = inner.analyzer.words_of(&tokens, &ids);
-            let within = inner.analyzer.words_within(&tokens, &ids, &words);
+            let words = &mut scratch.words;
+            inner.analyzer.words_into(&tokens, ids, words);
+            let within = inner.analyzer.words_within(&tokens, ids, words);
             let fired = inner.rules.fire(
                 &inner.set.rules,
-                &words,
+                words,
                 within.as_deref(),
                 text,
                 message,
                 rec,
+                &mut scratch.fire,
             );
+            // One allocation, not one per doubling (filtered, the count is unknown).
+            candidates.reserve_exact(fired.len());
+            let clues = scratch.fire.clues();
             candidates.extend(
                 fired
                     .into_iter()
-                    .filter_map(|f| Candidate::from_rule(f, &inner.set, &inner.rules)),
+                    .filter_map(|f| Candidate::from_rule(f, clues, &inner.set, &inner.rules)),
             );
         }
         let mut stems = Vec::new();
         let mut features = None;
         let mut grounded = true;
         if !inner.set.faqs.is_empty() {
-            stems = inner.analyzer.stems_of(&tokens, &ids);
+            stems = inner.analyzer.stems_of(&tokens, ids);
             let (scores, kept) = inner
                 .faqs
                 .score(&tokens, &stems, &inner.analyzer, faq_limit);
             features = kept;
             grounded = inner.faqs.grounded(&stems);
+            candidates.reserve(scores.len());
             candidates.extend(
                 scores
                     .into_iter()
@@ -925,5 +1009,55 @@ impl Engine {
     /// The part of a message's text that is matched (cut to `max_message_bytes`).
     pub(crate) fn text_read<'m>(&self, message: &'m Message) -> &'m str {
         truncate(&message.text, self.inner.set.settings.max_message_bytes)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A thread reads each message into the buffers the message before it left: what
+    /// it suggests is what it suggests on a fresh thread.
+    #[test]
+    fn reading_into_reused_buffers_changes_nothing() {
+        let set = RuleSet::from_toml(
+            "t.toml",
+            r#"
+            [[rule]]
+            id = "bin"
+            when.any = ["missed bin", "bin"]
+            reply = "Sorry about your bin."
+            [[rule]]
+            id = "gas"
+            when.any = ["smell gas"]
+            escalate = true
+            reply = "Call us."
+            "#,
+        )
+        .expect("loads");
+        let engine = Engine::new(&set).expect("builds");
+        let texts = [
+            "I can smell gas and my bin was missed, a long message with many words in it",
+            "bin",
+            "",
+            "Ｍｙ café’s BIN was missed",
+            "nothing here",
+            "smell gas",
+        ];
+        let fresh: Vec<Outcome> = texts
+            .iter()
+            .map(|t| {
+                let engine = engine.clone();
+                let message = Message::new(*t);
+                std::thread::spawn(move || engine.suggest(&message))
+                    .join()
+                    .expect("suggests")
+            })
+            .collect();
+        for _ in 0..2 {
+            for (t, expected) in texts.iter().zip(&fresh) {
+                assert_eq!(&engine.suggest(&Message::new(*t)), expected, "{t:?}");
+            }
+        }
     }
 }

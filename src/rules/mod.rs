@@ -165,13 +165,49 @@ struct Candidate<I> {
     any: I,
 }
 
+/// The buffers [`RuleIndex::fire`] fills for a message, used again for the next one
+/// (see the engine's `Scratch`).
+#[derive(Debug, Default)]
+pub(crate) struct FireScratch {
+    /// The phrases the message holds.
+    matched: Vec<Found>,
+    /// The candidate rules, with their phrases.
+    hits: Vec<Hit>,
+    /// What matched for each rule that fired, rule after rule (see [`Fired::clues`]).
+    clues: Vec<Clue>,
+}
+
+impl FireScratch {
+    /// Empty, holding no memory.
+    pub(crate) const fn new() -> FireScratch {
+        FireScratch {
+            matched: Vec::new(),
+            hits: Vec::new(),
+            clues: Vec::new(),
+        }
+    }
+
+    /// What matched for the rules that fired on the last message: a [`Fired`]'s
+    /// `clues` are a range of these.
+    pub(crate) fn clues(&self) -> &[Clue] {
+        &self.clues
+    }
+
+    /// The bytes the buffers hold room for.
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.matched.capacity() * std::mem::size_of::<Found>()
+            + self.hits.capacity() * std::mem::size_of::<Hit>()
+            + self.clues.capacity() * std::mem::size_of::<Clue>()
+    }
+}
+
 /// A rule that fired on a message.
 #[derive(Clone, Debug)]
 pub(crate) struct Fired {
     pub(crate) rule: usize,
-    /// What matched, in message order (made into [`Evidence`] only for the rules
-    /// that are shown).
-    pub(crate) clues: Vec<Clue>,
+    /// What matched, in message order: a range of [`FireScratch::clues`] (one buffer
+    /// for every rule that fires, not one each).
+    pub(crate) clues: std::ops::Range<usize>,
     /// Named captures of the pattern that matched.
     pub(crate) captures: Vec<(String, String)>,
     /// How many conditions held (more is more specific).
@@ -358,6 +394,7 @@ impl RuleIndex {
     /// The rules that fire on a message, read as `words` (synonyms folded) and, where
     /// a multi-word synonym was folded, as `within` (its words as written; see
     /// `Analyzer::words_within`). Each rule checked is noted in `rec`.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn fire<R: RuleRecorder>(
         &self,
         rules: &[Rule],
@@ -366,9 +403,17 @@ impl RuleIndex {
         text: &str,
         message: &Message,
         rec: &mut R,
+        scratch: &mut FireScratch,
     ) -> Vec<Fired> {
         // Matched phrase ids, each with its first span.
-        let mut matched: Vec<Found> = Vec::new();
+        let FireScratch {
+            matched,
+            hits,
+            clues,
+        } = scratch;
+        matched.clear();
+        hits.clear();
+        clues.clear();
         for stream in std::iter::once(words).chain(within) {
             self.phrases.for_each_match(
                 stream,
@@ -392,7 +437,6 @@ impl RuleIndex {
         matched.sort_by_key(|m| m.phrase);
         matched.dedup_by_key(|m| m.phrase);
         // Each candidate rule with each of its `any` phrases found (or none).
-        let mut hits: Vec<Hit> = Vec::new();
         for (i, m) in matched.iter().enumerate() {
             let found = u32::try_from(i).unwrap_or(NO_PHRASE);
             for u in self.users(m.phrase) {
@@ -424,6 +468,7 @@ impl RuleIndex {
         }
         // By rule, and each rule's phrases in phrase order (as `matched` is).
         hits.sort_unstable_by_key(|h| (h.rule.rule, h.found));
+        let matched = &*matched;
         let find = |phrase: PhraseId| {
             matched
                 .binary_search_by_key(&phrase, |m| m.phrase)
@@ -444,9 +489,21 @@ impl RuleIndex {
                 rule: first.rule,
                 any,
             };
-            if let Some(f) = self.check(candidate, rules, &find, &pattern_hits, text, message, rec)
-            {
-                fired.push(f);
+            let start = clues.len();
+            let checked = self.check(
+                candidate,
+                rules,
+                &find,
+                &pattern_hits,
+                text,
+                message,
+                rec,
+                clues,
+            );
+            match checked {
+                Some(f) => fired.push(f),
+                // What it pushed before a condition failed.
+                None => clues.truncate(start),
             }
         }
         fired
@@ -514,6 +571,7 @@ impl RuleIndex {
         text: &str,
         message: &Message,
         rec: &mut R,
+        clues: &mut Vec<Clue>,
     ) -> Option<Fired> {
         let Candidate {
             rule: RuleRef { rule: r, shape },
@@ -550,7 +608,8 @@ impl RuleIndex {
         if !attributes && !R::EVERY_CONDITION {
             return None;
         }
-        let mut clues = Vec::new();
+        // This rule's clues go after those of the rules before it.
+        let start = clues.len();
         let mut specificity = 0;
         macro_rules! push {
             ($part:expr, $clue:expr) => {{
@@ -639,10 +698,13 @@ impl RuleIndex {
                 usize::from(!when.channel.is_empty()) + when.author.len() + when.fields.len();
         }
         specificity += usize::from(shape.has(Shape::NONE));
-        clues.sort_by_key(Clue::span);
+        let own = start..clues.len();
+        if let Some(own) = clues.get_mut(own.clone()) {
+            own.sort_by_key(Clue::span);
+        }
         Some(Fired {
             rule: r,
-            clues,
+            clues: own,
             captures,
             specificity,
         })

@@ -259,13 +259,19 @@ impl Analyzer {
     /// one vocabulary look-up per word that [`words_of`](Self::words_of) and
     /// [`stems_of`](Self::stems_of) share.
     pub(crate) fn ids(&self, tokens: &Tokens) -> Vec<WordId> {
-        (0..tokens.len())
-            .map(|i| {
-                self.known
-                    .find_hashed(tokens.hash(i), tokens.word(i))
-                    .unwrap_or(WordId::UNKNOWN)
-            })
-            .collect()
+        let mut ids = Vec::new();
+        self.ids_into(tokens, &mut ids);
+        ids
+    }
+
+    /// [`ids`](Self::ids) into `out`, which is emptied first (its room is used again).
+    pub(crate) fn ids_into(&self, tokens: &Tokens, out: &mut Vec<WordId>) {
+        out.clear();
+        out.extend((0..tokens.len()).map(|i| {
+            self.known
+                .find_hashed(tokens.hash(i), tokens.word(i))
+                .unwrap_or(WordId::UNKNOWN)
+        }));
     }
 
     /// A folded word's id, or [`WordId::UNKNOWN`].
@@ -276,23 +282,33 @@ impl Analyzer {
 
     /// [`words`](Self::words), from ids already looked up.
     pub(crate) fn words_of(&self, tokens: &Tokens, ids: &[WordId]) -> Vec<WordTok> {
-        let raw: Vec<WordTok> = ids
-            .iter()
-            .enumerate()
-            .map(|(i, &id)| WordTok {
-                id,
-                span: tokens.span(i),
-            })
-            .collect();
-        fold_synonyms(
+        let mut words = Vec::new();
+        self.words_into(tokens, ids, &mut words);
+        words
+    }
+
+    /// [`words_of`](Self::words_of) into `out`, which is emptied first (its room is
+    /// used again).
+    pub(crate) fn words_into(&self, tokens: &Tokens, ids: &[WordId], out: &mut Vec<WordTok>) {
+        out.clear();
+        let raw = ids.iter().enumerate().map(|(i, &id)| WordTok {
+            id,
+            span: tokens.span(i),
+        });
+        // Most rule sets have no synonyms: the words as they are.
+        if self.word_synonyms.len() == 0 {
+            out.extend(raw);
+            return;
+        }
+        *out = fold_synonyms(
             &self.word_synonyms,
-            raw,
+            raw.collect(),
             |t| t.id,
             |a, b, group| WordTok {
                 id: WordId::new(group),
                 span: a.span.to(b.span),
             },
-        )
+        );
     }
 
     /// The words as the person wrote them where [`words_of`](Self::words_of) folded a

@@ -30,6 +30,20 @@ struct Word {
 }
 
 impl Tokens {
+    /// No words, holding no memory (for a `const` initialiser).
+    pub(crate) const fn new() -> Tokens {
+        Tokens {
+            buf: String::new(),
+            words: Vec::new(),
+        }
+    }
+
+    /// The bytes the tokens hold room for (their folded text and their words), to
+    /// bound what a reused [`Tokens`] keeps.
+    pub(crate) fn capacity_bytes(&self) -> usize {
+        self.buf.capacity() + self.words.capacity() * std::mem::size_of::<Word>()
+    }
+
     /// The number of words.
     pub(crate) fn len(&self) -> usize {
         self.words.len()
@@ -205,13 +219,20 @@ fn ascii_alphanumeric_bytes(x: u64) -> u64 {
 /// letters and digits (most words) is its own bytes there, with no copy of its own.
 /// Other words (accents, apostrophes, other scripts) are folded onto the end of it.
 pub(crate) fn tokenize(text: &str) -> Tokens {
-    let mut buf = String::with_capacity(text.len() + text.len() / 4 + 8);
-    buf.push_str(text);
-    buf.make_ascii_lowercase();
-    let mut out = Tokens {
-        buf,
-        words: Vec::with_capacity(text.len() / 4 + 1),
-    };
+    let mut out = Tokens::new();
+    tokenize_into(text, &mut out);
+    out
+}
+
+/// [`tokenize`] into `out`, which is emptied first: its room is used again (the engine
+/// reads message after message into the same [`Tokens`]).
+pub(crate) fn tokenize_into(text: &str, out: &mut Tokens) {
+    out.buf.clear();
+    out.words.clear();
+    out.buf.reserve(text.len() + text.len() / 4 + 8);
+    out.buf.push_str(text);
+    out.buf.make_ascii_lowercase();
+    out.words.reserve(text.len() / 4 + 1);
     // A word being folded onto the end of the buffer.
     let mut open: Option<Open> = None;
     let mut last_end = 0;
@@ -275,7 +296,6 @@ pub(crate) fn tokenize(text: &str) -> Tokens {
         at = end;
     }
     out.end_word(open, last_end);
-    out
 }
 
 #[cfg(test)]
@@ -321,6 +341,23 @@ mod tests {
         assert_eq!(ascii_run_end(b"abcdefghijklmnopq rst", 0), 17);
         assert_eq!(ascii_run_end(b"abcdefgh", 0), 8);
         assert_eq!(ascii_run_end(b"x abcdefgh\xc3\xa9", 2), 10);
+    }
+
+    /// Tokens read into again hold the new text's words alone.
+    #[test]
+    fn tokenize_into_used_tokens_is_tokenize() {
+        let texts = ["a long first message, Ｍｙ café’s BIN", "bin", "", "x y"];
+        let mut tokens = Tokens::new();
+        for text in texts {
+            tokenize_into(text, &mut tokens);
+            let fresh = tokenize(text);
+            assert_eq!(tokens.len(), fresh.len(), "{text:?}");
+            for i in 0..fresh.len() {
+                assert_eq!(tokens.word(i), fresh.word(i));
+                assert_eq!(tokens.span(i), fresh.span(i));
+                assert_eq!(tokens.hash(i), fresh.hash(i));
+            }
+        }
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod names;
 mod phrase_trie;
 mod word_filter;
 
-pub(crate) use fold::{tokenize, Tokens};
+pub(crate) use fold::{tokenize, tokenize_into, Tokens};
 #[cfg(feature = "report")]
 pub(crate) use hash::FastSet;
 pub(crate) use hash::{FastMap, FxHasher};

@@ -1,8 +1,9 @@
 //! A set of words, each with its id, for the look-ups every message word makes.
 
 /// Finds a word's id (a [`WordId`](super::WordId) or a [`StemId`](super::StemId)) with
-/// one hash of the word: a one-hash Bloom filter (about 8 bits per word, at most
-/// 256 KiB) answers "absent" for most message words without touching the table; the
+/// one hash of the word: a Bloom filter (about 8 bits per word, at most 256 KiB; two
+/// bits of one 64-bit word per word, so one read) answers "absent" for most message
+/// words without touching the table; the
 /// others are looked up in an open-addressing table keyed by that same hash (half
 /// empty, so a probe is about one place), and checked against the word's text.
 ///
@@ -65,6 +66,16 @@ impl<I: Copy> WordFilter<I> {
         (h >> 32) as u32
     }
 
+    /// The Bloom filter's word for a hash, and the two bits of it the hash sets: the
+    /// word and the first bit from the low bits of the hash (up to 21), the second from
+    /// the six above those (with a second bit, 3.3 % of the unknown words of the peer
+    /// workload of issue 14 pass at 10,000 rules, 4.7 % at 100,000).
+    #[inline]
+    fn bloom(&self, h: u64) -> (usize, u64) {
+        let b = h & self.mask;
+        ((b / 64) as usize, 1 << (b % 64) | 1 << ((h >> 21) % 64))
+    }
+
     /// The first place to probe for a hash (other bits than the Bloom filter's).
     #[inline]
     fn home(&self, h: u64) -> usize {
@@ -118,9 +129,9 @@ impl<I: Copy> WordFilter<I> {
     /// Marks a word's hash in the Bloom filter and puts its place value in the first
     /// empty place.
     fn place(&mut self, h: u64, value: u32) {
-        let b = h & self.mask;
-        if let Some(bits) = self.bits.get_mut((b / 64) as usize) {
-            *bits |= 1 << (b % 64);
+        let (word, set) = self.bloom(h);
+        if let Some(bits) = self.bits.get_mut(word) {
+            *bits |= set;
         }
         // Linear probing; at most half the places are used, so an empty one is found.
         let mask = self.places.len().wrapping_sub(1);
@@ -141,16 +152,23 @@ impl<I: Copy> WordFilter<I> {
     }
 
     /// The id of a word whose [`word_hash`] is `h`, if the filter holds it.
-    #[inline]
+    ///
+    /// The Bloom filter's answer is inlined where this is called: most words stop
+    /// there, without a call (the table's probe is a function of its own).
+    #[inline(always)]
     pub(super) fn find_hashed(&self, h: u64, word: &str) -> Option<I> {
-        let b = h & self.mask;
-        let maybe = self
-            .bits
-            .get((b / 64) as usize)
-            .is_some_and(|slot| slot & (1 << (b % 64)) != 0);
+        let (word_of, set) = self.bloom(h);
+        let maybe = self.bits.get(word_of).is_some_and(|bits| bits & set == set);
         if !maybe {
             return None;
         }
+        self.probe(h, word)
+    }
+
+    /// The table's part of [`find_hashed`](Self::find_hashed), for a word the Bloom
+    /// filter may hold.
+    #[inline(never)]
+    fn probe(&self, h: u64, word: &str) -> Option<I> {
         let mask = self.places.len().wrapping_sub(1);
         let mut i = self.home(h);
         // Two words with one hash sit in two places: the text tells them apart.
