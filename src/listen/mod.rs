@@ -354,7 +354,9 @@ fn cut(text: &str, max: usize) -> &str {
 /// [`EXAMPLE_BYTES`] at a character boundary, trimmed.
 pub(crate) fn shorten(text: &str) -> Box<str> {
     let prefix = cut(text, EXAMPLE_BYTES);
-    if !prefix.chars().any(char::is_control) {
+    // Control characters are below 0x20, 0x7F, or U+0080..U+009F, written 0xC2 then
+    // a second byte: a prefix without those bytes has none.
+    if !prefix.bytes().any(|b| b < 0x20 || b == 0x7F || b == 0xC2) {
         // Nothing to replace: the characters that fit are the prefix itself.
         return prefix.trim().into();
     }

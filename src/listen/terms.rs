@@ -5,7 +5,7 @@
 //! mostly about others, so the listener folds and stems with the same functions
 //! (`text::tokenize`, the rule set's `Language`) into its own ids.
 
-use crate::text::{tokenize, FastMap, Language};
+use crate::text::{tokenize_into, FastMap, Language, Tokens};
 
 /// The most distinct terms (stems and stem pairs) a listener numbers; later new terms
 /// are not counted. With the bytes of each term's text, this bounds the vocabulary's
@@ -19,6 +19,9 @@ pub const MAX_TERMS_PER_MESSAGE: usize = 64;
 /// vocabulary remembers, so that a word seen before is not stemmed again; later new
 /// words are stemmed each time they occur. At most a few megabytes.
 const MAX_CACHED_WORDS: usize = 1 << 16;
+
+/// The most room (bytes) for a text's words that a vocabulary keeps for the next one.
+const KEPT_TOKENS_BYTES: usize = 1 << 16;
 
 /// How a folded word reads, once known.
 #[derive(Clone, Copy, Debug)]
@@ -60,6 +63,8 @@ pub(crate) struct Vocabulary {
     parts: FastMap<TermId, (TermId, TermId)>,
     /// Folded words read before (at most [`MAX_CACHED_WORDS`]).
     known: FastMap<Box<str>, Reading>,
+    /// The last text's words: their room is used again for the next text.
+    tokens: Tokens,
 }
 
 impl Vocabulary {
@@ -71,6 +76,7 @@ impl Vocabulary {
             shown: Vec::new(),
             parts: FastMap::default(),
             known: FastMap::default(),
+            tokens: Tokens::default(),
         }
     }
 
@@ -115,7 +121,8 @@ impl Vocabulary {
     /// Reads a text's terms, numbering new ones. Linear in the text's length: each
     /// word is folded and looked up once, and stemmed the first time it is seen.
     pub(crate) fn read(&mut self, text: &str) -> MessageTerms {
-        let tokens = tokenize(text);
+        let mut tokens = std::mem::take(&mut self.tokens);
+        tokenize_into(text, &mut tokens);
         let mut words = Vec::new();
         let mut phrases = Vec::new();
         let mut previous: Option<(TermId, usize)> = None;
@@ -167,6 +174,10 @@ impl Vocabulary {
                 }
             }
             previous = Some((id, i));
+        }
+        // Kept for the next text, unless a long one made it large.
+        if tokens.capacity_bytes() <= KEPT_TOKENS_BYTES {
+            self.tokens = tokens;
         }
         words.sort_unstable();
         words.dedup();
