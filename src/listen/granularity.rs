@@ -73,11 +73,9 @@ pub(crate) fn choose(
             if docs.len() >= MAX_QUESTIONS {
                 break 'turns;
             }
-            let terms = vocabulary.read(question);
-            let mut words = terms.words;
-            words.extend_from_slice(&terms.phrases);
+            let mut words: Box<[TermId]> = vocabulary.read(question).into();
             words.sort_unstable();
-            docs.push(words.into_boxed_slice());
+            docs.push(words);
             truth.push(e as u32);
         }
     }

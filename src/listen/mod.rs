@@ -523,22 +523,21 @@ impl Listener {
             }
         }
         let text = self.engine.text_read(message);
-        let terms = self.vocabulary.read(text);
         // Stems and stem pairs: pairs make clusters purer.
-        let mut words = terms.words;
-        words.extend_from_slice(&terms.phrases);
+        let terms = self.vocabulary.read(text);
         if let Some(day) = day {
-            self.rising.add(day, &words, text);
+            self.rising.add(day, terms, text);
         }
         let threshold = self.engine.rule_set().settings.auto_reply_threshold;
         let low =
             decision == Decision::Suggest && outcome.top().is_some_and(|t| t.score < threshold);
         if decision == Decision::NoAnswer || low {
+            let mut words: Box<[TermId]> = terms.into();
             words.sort_unstable();
             let item = Item {
                 line: self.line,
                 day,
-                words: words.into_boxed_slice(),
+                words,
                 text: shorten(text),
             };
             if low {

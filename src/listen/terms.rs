@@ -42,15 +42,6 @@ impl TermId {
     }
 }
 
-/// A message's terms, each once, sorted by id.
-#[derive(Clone, Debug, Default)]
-pub(crate) struct MessageTerms {
-    /// Its content words' stems.
-    pub(crate) words: Vec<TermId>,
-    /// Pairs of consecutive content words' stems.
-    pub(crate) phrases: Vec<TermId>,
-}
-
 /// Stems and stem pairs, numbered.
 #[derive(Debug)]
 pub(crate) struct Vocabulary {
@@ -65,6 +56,10 @@ pub(crate) struct Vocabulary {
     known: FastMap<Box<str>, Reading>,
     /// The last text's words: their room is used again for the next text.
     tokens: Tokens,
+    /// The last text's stems, pairs, and both (the room of each used again).
+    words: Vec<TermId>,
+    phrases: Vec<TermId>,
+    all: Vec<TermId>,
 }
 
 impl Vocabulary {
@@ -77,6 +72,9 @@ impl Vocabulary {
             parts: FastMap::default(),
             known: FastMap::default(),
             tokens: Tokens::default(),
+            words: Vec::new(),
+            phrases: Vec::new(),
+            all: Vec::new(),
         }
     }
 
@@ -120,11 +118,16 @@ impl Vocabulary {
 
     /// Reads a text's terms, numbering new ones. Linear in the text's length: each
     /// word is folded and looked up once, and stemmed the first time it is seen.
-    pub(crate) fn read(&mut self, text: &str) -> MessageTerms {
+    ///
+    /// The terms: its content words' stems, then the pairs of consecutive content
+    /// words' stems, each part sorted by id and each term in it once.
+    pub(crate) fn read(&mut self, text: &str) -> &[TermId] {
         let mut tokens = std::mem::take(&mut self.tokens);
         tokenize_into(text, &mut tokens);
-        let mut words = Vec::new();
-        let mut phrases = Vec::new();
+        let mut words = std::mem::take(&mut self.words);
+        let mut phrases = std::mem::take(&mut self.phrases);
+        words.clear();
+        phrases.clear();
         let mut previous: Option<(TermId, usize)> = None;
         for i in 0..tokens.len() {
             let word = tokens.word(i);
@@ -183,7 +186,18 @@ impl Vocabulary {
         words.dedup();
         phrases.sort_unstable();
         phrases.dedup();
-        MessageTerms { words, phrases }
+        self.all.clear();
+        self.all.extend_from_slice(&words);
+        self.all.extend_from_slice(&phrases);
+        self.words = words;
+        self.phrases = phrases;
+        &self.all
+    }
+
+    /// The stems and the pairs of the text read last.
+    #[cfg(test)]
+    fn last(&self) -> (Vec<TermId>, Vec<TermId>) {
+        (self.words.clone(), self.phrases.clone())
     }
 }
 
@@ -194,33 +208,42 @@ mod tests {
     #[test]
     fn stems_and_pairs_of_content_words() {
         let mut v = Vocabulary::new(Language::english());
-        let a = v.read("The bridge is CLOSED!");
-        let b = v.read("closing the bridges");
-        assert_eq!(a.words.len(), 2);
+        v.read("The bridge is CLOSED!");
+        let (a_words, a_phrases) = v.last();
+        v.read("closing the bridges");
+        assert_eq!(a_words.len(), 2);
         // "bridge"/"bridges" and "closed"/"closing" share stems.
-        assert_eq!(a.words, b.words);
-        assert_eq!(a.phrases.len(), 1);
-        assert_eq!(v.shown(a.phrases[0]), "bridge closed");
-        assert_eq!(v.shown(a.words[0]), "bridge");
-        assert!(v.read("the 42 of it").words.is_empty());
+        assert_eq!(a_words, v.last().0);
+        assert_eq!(a_phrases.len(), 1);
+        assert_eq!(v.shown(a_phrases[0]), "bridge closed");
+        assert_eq!(v.shown(a_words[0]), "bridge");
+        assert_eq!(
+            v.read("The bridge is CLOSED!"),
+            [&a_words[..], &a_phrases[..]].concat()
+        );
+        assert!(v.read("the 42 of it").is_empty());
     }
 
     #[test]
     fn words_read_the_same_whether_remembered_or_not() {
         let mut v = Vocabulary::new(Language::english());
-        let first = v.read("the bridge is closed");
+        v.read("the bridge is closed");
+        let first = v.last().0;
         // Fill the cache, then read words it remembers and words it cannot.
         let mut i = 0usize;
         while v.known.len() < MAX_CACHED_WORDS {
             v.read(&format!("word{}x", base26(i)));
             i += 1;
         }
-        assert_eq!(v.read("The bridge is CLOSED").words, first.words);
-        let late = v.read("lighthouses flickering");
+        v.read("The bridge is CLOSED");
+        assert_eq!(v.last().0, first);
+        v.read("lighthouses flickering");
+        let late = v.last().0;
         assert_eq!(v.known.len(), MAX_CACHED_WORDS);
-        assert_eq!(v.read("lighthouse flickers").words, late.words);
-        assert_eq!(late.words.len(), 2);
-        assert!(v.read("the and of").words.is_empty());
+        v.read("lighthouse flickers");
+        assert_eq!(v.last().0, late);
+        assert_eq!(late.len(), 2);
+        assert!(v.read("the and of").is_empty());
     }
 
     /// `i` in letters, so that every number is a different alphabetic word.
