@@ -711,11 +711,12 @@ fn split_group(docs: &[&[TermId]], scale: Scale, params: Params) -> Grouping {
 }
 
 fn largest_first(groups: &mut [Group]) {
-    groups.sort_by(|a, b| {
-        b.members
-            .len()
-            .cmp(&a.members.len())
-            .then(a.members.iter().min().cmp(&b.members.iter().min()))
+    // Each group's first member found once, not at each comparison.
+    groups.sort_by_cached_key(|g| {
+        (
+            std::cmp::Reverse(g.members.len()),
+            g.members.iter().min().copied(),
+        )
     });
 }
 
@@ -774,7 +775,8 @@ fn grouping_of(assigned: &[Option<u32>], similarity: &[f32], groups: usize) -> G
         .into_iter()
         .filter(|m| !m.is_empty())
         .map(|mut m| {
-            m.sort_by(|&a, &b| {
+            // Members are distinct, so this order is total: an unstable sort gives it.
+            m.sort_unstable_by(|&a, &b| {
                 let (sa, sb) = (
                     similarity.get(a).copied().unwrap_or(0.0),
                     similarity.get(b).copied().unwrap_or(0.0),
