@@ -289,6 +289,9 @@ fn leaders(vectors: &Vectors, vocabulary: usize, join: f32) -> Vec<Option<u32>> 
     let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocabulary];
     let mut positions: Vec<FastMap<u32, u32>> = Vec::new();
     let mut norms2: Vec<f32> = Vec::new();
+    // `norms2`'s square roots (at least 1e-9), kept beside it rather than taken for
+    // every group a message touches.
+    let mut norms: Vec<f32> = Vec::new();
     let mut scores = Scores::new();
     let mut assigned = Vec::with_capacity(vectors.len());
     for v in vectors.iter() {
@@ -300,7 +303,7 @@ fn leaders(vectors: &Vectors, vocabulary: usize, join: f32) -> Vec<Option<u32>> 
             v,
             &postings,
             norms2.len(),
-            |g| norms2.get(g as usize).map_or(1.0, |n| n.sqrt().max(1e-9)),
+            |g| norms.get(g as usize).copied().unwrap_or(1.0),
             None,
         );
         let (group, dot) = match best {
@@ -311,6 +314,7 @@ fn leaders(vectors: &Vectors, vocabulary: usize, join: f32) -> Vec<Option<u32>> 
             _ => {
                 positions.push(FastMap::default());
                 norms2.push(0.0);
+                norms.push(0.0f32.sqrt().max(1e-9));
                 ((positions.len() - 1) as u32, 0.0)
             }
         };
@@ -319,6 +323,9 @@ fn leaders(vectors: &Vectors, vocabulary: usize, join: f32) -> Vec<Option<u32>> 
             norms2.get_mut(group as usize),
         ) {
             *n2 += 2.0 * dot + 1.0;
+            if let Some(n) = norms.get_mut(group as usize) {
+                *n = n2.sqrt().max(1e-9);
+            }
             for &(t, w) in v {
                 let Some(list) = postings.get_mut(t as usize) else {
                     continue;
