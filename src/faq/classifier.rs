@@ -60,6 +60,14 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
+    /// Epochs of one SGD run over `examples` (at least 1) messages: `epochs`, or more
+    /// for a small set, so that a run makes about `min_updates` steps (at most 1,000
+    /// epochs).
+    fn epochs_for(&self, examples: usize) -> usize {
+        self.epochs
+            .max(self.min_updates.div_ceil(examples).min(1000))
+    }
+
     /// Number of SGD runs averaged for `examples` training messages and `labels` labels
     /// (see [`small_set_runs`](Self::small_set_runs)); at least 1.
     pub fn runs(&self, examples: usize, labels: usize) -> usize {
@@ -522,15 +530,7 @@ impl Model {
             else {
                 continue;
             };
-            let share = v * f32::from(q) * scale / sharing(mask);
-            let mut bits = mask;
-            while bits != 0 {
-                let i = bits.trailing_zeros() as usize;
-                bits &= bits - 1;
-                if let Some(slot) = out.get_mut(i) {
-                    *slot += share;
-                }
-            }
+            spread(&mut out, mask, v * f32::from(q) * scale / sharing(mask));
         }
         out
     }
@@ -584,16 +584,8 @@ impl Model {
                 let Some(&q) = row.get(label) else {
                     continue;
                 };
-                let share = v * f32::from(q) * scale / words;
-                let mut bits = mask;
-                while bits != 0 {
-                    let i = bits.trailing_zeros() as usize;
-                    bits &= bits - 1;
-                    if i < n {
-                        if let Some(slot) = out.get_mut(base + i) {
-                            *slot += share;
-                        }
-                    }
+                if let Some(label_out) = out.get_mut(base..base + n) {
+                    spread(label_out, mask, v * f32::from(q) * scale / words);
                 }
             }
         }
@@ -605,6 +597,21 @@ impl Model {
     pub fn contributions(&self, words: &[&str], unseen: &[bool], label: usize) -> Vec<f32> {
         let (_, features) = self.predict_features(words, unseen);
         self.contributions_of(&features, label)
+    }
+}
+
+/// Adds `share` to the slot of each word in `mask` (bit `i`: word `i`; bits past
+/// `out`'s end are ignored): how [`Model::contributions_of`] and
+/// [`Model::contributions_of_labels`] split a feature's weight among its words.
+#[inline]
+fn spread(out: &mut [f32], mask: u64, share: f32) {
+    let mut bits = mask;
+    while bits != 0 {
+        let i = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        if let Some(slot) = out.get_mut(i) {
+            *slot += share;
+        }
     }
 }
 
@@ -821,7 +828,7 @@ fn sgd_portable(data: &Examples<'_>, cfg: &TrainConfig, seed: u64) -> (Vec<f32>,
     } = *data;
     let mut weights = vec![0.0f32; n_feat * c];
     let mut bias = vec![0.0f32; c];
-    let epochs = cfg.epochs.max(cfg.min_updates.div_ceil(xs.len()).min(1000));
+    let epochs = cfg.epochs_for(xs.len());
     let total = (epochs * xs.len()).max(1) as f32;
     let mut step = 0usize;
     let mut order: Vec<usize> = (0..xs.len()).collect();
@@ -1238,7 +1245,7 @@ pub(super) mod tests {
         } = *data;
         let mut weights = vec![0.0f32; n_feat * c];
         let mut bias = vec![0.0f32; c];
-        let epochs = cfg.epochs.max(cfg.min_updates.div_ceil(xs.len()).min(1000));
+        let epochs = cfg.epochs_for(xs.len());
         let total = (epochs * xs.len()).max(1) as f32;
         let mut step = 0usize;
         let mut order: Vec<usize> = (0..xs.len()).collect();

@@ -736,10 +736,14 @@ fn group_once(docs: &[&[TermId]], scale: Scale, params: Params) -> Grouping {
     let mut assigned = leaders(&vectors, vocabulary, params.join);
     let mut groups = compact(&mut assigned);
     let mut similarity: Vec<f32> = vec![0.0; vectors.len()];
-    let mut refine = |assigned: &mut Vec<Option<u32>>, groups: usize, rounds: usize| {
-        let mut groups = groups;
-        for _ in 0..rounds {
-            let c = centroids(&vectors, assigned, groups);
+    // Refinement rounds from `c`, the centroids of the groups as they are; gives the
+    // number of groups after.
+    let mut refine = |assigned: &mut Vec<Option<u32>>, mut c: Vec<Vector>, rounds: usize| {
+        let mut groups = c.len();
+        for round in 0..rounds {
+            if round > 0 {
+                c = centroids(&vectors, assigned, groups);
+            }
             let next = reassign(&vectors, &c, vocabulary, params.keep);
             for ((a, s), n) in assigned.iter_mut().zip(similarity.iter_mut()).zip(next) {
                 *a = n.map(|(g, _)| g);
@@ -749,12 +753,14 @@ fn group_once(docs: &[&[TermId]], scale: Scale, params: Params) -> Grouping {
         }
         groups
     };
-    groups = refine(&mut assigned, groups, params.rounds);
+    let c = centroids(&vectors, &assigned, groups);
+    groups = refine(&mut assigned, c, params.rounds);
     // `refine` left the groups numbered in order of first member, so renumbering
     // after a round that merges nothing changes nothing.
     let mut c = centroids(&vectors, &assigned, groups);
     merge_rounds(&vectors, &mut assigned, &mut c, vocabulary, params.merge);
-    groups = refine(&mut assigned, c.len(), 1);
+    // `merge_rounds` leaves `c` as the centroids of the groups it leaves.
+    groups = refine(&mut assigned, c, 1);
     attach_stragglers(
         &vectors,
         &mut assigned,
