@@ -241,10 +241,10 @@ impl Scores {
 
     /// The best `(group, dot)` for `v` over `postings` (term → (group, weight)),
     /// skipping `skip`; `None` when no group shares a term.
-    fn best(
+    fn best<'p>(
         &mut self,
         v: &[(u32, f32)],
-        postings: &[Vec<(u32, f32)>],
+        postings: impl Fn(u32) -> &'p [(u32, f32)],
         groups: usize,
         norm: impl Fn(u32) -> f32,
         skip: Option<u32>,
@@ -253,7 +253,7 @@ impl Scores {
             self.acc.resize(groups, 0.0);
         }
         for &(t, w) in v {
-            for &(g, gw) in postings.get(t as usize).map_or(&[][..], Vec::as_slice) {
+            for &(g, gw) in postings(t) {
                 if let Some(a) = self.acc.get_mut(g as usize) {
                     if *a == 0.0 {
                         self.touched.push(g);
@@ -301,7 +301,7 @@ fn leaders(vectors: &Vectors, vocabulary: usize, join: f32) -> Vec<Option<u32>> 
         }
         let best = scores.best(
             v,
-            &postings,
+            |t| postings.get(t as usize).map_or(&[][..], Vec::as_slice),
             norms2.len(),
             |g| norms.get(g as usize).copied().unwrap_or(1.0),
             None,
@@ -424,16 +424,50 @@ fn centroids_where(
         .collect()
 }
 
-fn index(centroids: &[Vector], vocabulary: usize) -> Vec<Vec<(u32, f32)>> {
-    let mut postings: Vec<Vec<(u32, f32)>> = vec![Vec::new(); vocabulary];
-    for (g, c) in centroids.iter().enumerate() {
-        for &(t, w) in c {
-            if let Some(list) = postings.get_mut(t as usize) {
-                list.push((g as u32, w));
+/// The centroids' inverted index: term → (group, weight), each term's list in group
+/// order, all lists in one array.
+struct Index {
+    /// Term `t`'s list is `entries[starts[t]..starts[t + 1]]`.
+    starts: Vec<u32>,
+    entries: Vec<(u32, f32)>,
+}
+
+impl Index {
+    fn new(centroids: &[Vector], vocabulary: usize) -> Index {
+        // Each term's list length, then where each list starts (a counting sort).
+        let mut starts = vec![0u32; vocabulary + 1];
+        for &(t, _) in centroids.iter().flatten() {
+            if let Some(s) = starts.get_mut(t as usize + 1) {
+                *s += 1;
             }
         }
+        let mut total = 0u32;
+        for s in starts.iter_mut() {
+            total += *s;
+            *s = total;
+        }
+        let mut next = starts.clone();
+        let mut entries = vec![(0u32, 0.0f32); total as usize];
+        for (g, c) in centroids.iter().enumerate() {
+            for &(t, w) in c {
+                if let Some(at) = next.get_mut(t as usize) {
+                    if let Some(slot) = entries.get_mut(*at as usize) {
+                        *slot = (g as u32, w);
+                    }
+                    *at += 1;
+                }
+            }
+        }
+        Index { starts, entries }
     }
-    postings
+
+    /// Term `t`'s list (empty for a term beyond the vocabulary).
+    fn list(&self, t: u32) -> &[(u32, f32)] {
+        match (self.starts.get(t as usize), self.starts.get(t as usize + 1)) {
+            (Some(&a), Some(&b)) => self.entries.get(a as usize..b as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
 }
 
 /// One refinement round: each message to its most similar centroid, or none.
@@ -443,10 +477,10 @@ fn reassign(
     vocabulary: usize,
     keep: f32,
 ) -> Vec<Option<(u32, f32)>> {
-    let postings = index(centroids, vocabulary);
+    let postings = Index::new(centroids, vocabulary);
     vectors.map_each(Scores::new, |scores, _, v| {
         scores
-            .best(v, &postings, centroids.len(), |_| 1.0, None)
+            .best(v, |t| postings.list(t), centroids.len(), |_| 1.0, None)
             .filter(|&(_, s)| s >= keep)
     })
 }
@@ -515,9 +549,10 @@ fn agglomerate(
     vocabulary: usize,
     merge: f32,
 ) -> Vec<u32> {
-    let postings = index(centroids, vocabulary);
+    let postings = Index::new(centroids, vocabulary);
     let best = map_each(centroids, Scores::new, |scores, g, c| {
-        scores.best(c, &postings, centroids.len(), |_| 1.0, Some(g as u32))
+        let lists = |t| postings.list(t);
+        scores.best(c, lists, centroids.len(), |_| 1.0, Some(g as u32))
     });
     let mut pairs: Vec<(f32, u32, u32)> = Vec::new();
     for (g, best) in best.into_iter().enumerate() {
@@ -582,14 +617,14 @@ fn attach_stragglers(
             centroid.clear();
         }
     }
-    let postings = index(&c, vocabulary);
+    let postings = Index::new(&c, vocabulary);
     let current: &[Option<u32>] = assigned;
     let attached = vectors.map_each(Scores::new, |scores, i, v| {
         if current.get(i).copied().flatten().is_some_and(large) {
             return None;
         }
         scores
-            .best(v, &postings, c.len(), |_| 1.0, None)
+            .best(v, |t| postings.list(t), c.len(), |_| 1.0, None)
             .filter(|&(_, sim)| sim >= params.attach)
     });
     for ((a, s), found) in assigned.iter_mut().zip(similarity.iter_mut()).zip(attached) {
