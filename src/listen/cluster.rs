@@ -228,6 +228,8 @@ fn normalize(v: &mut [(u32, f32)]) {
 /// Dot products of one vector with many, through an inverted index.
 struct Scores {
     acc: Vec<f32>,
+    /// The groups touched, in order of first touch: `touched[..n]` of a call, the rest
+    /// room written ahead (at most the groups and one list more).
     touched: Vec<u32>,
 }
 
@@ -241,6 +243,12 @@ impl Scores {
 
     /// The best `(group, dot)` for `v` over `postings` (term → (group, weight)),
     /// skipping `skip`; `None` when no group shares a term.
+    ///
+    /// Every weight is positive (TF-IDF, unit length, at least about 1e-9 for the
+    /// largest group), so no product is zero and a group is touched exactly when its
+    /// sum is not zero. Each entry's group is written to `touched` and kept only when
+    /// its sum was zero: no branch on whether the group is new, which is about even
+    /// odds and so often mispredicted.
     fn best<'p>(
         &mut self,
         v: &[(u32, f32)],
@@ -252,18 +260,30 @@ impl Scores {
         if self.acc.len() < groups {
             self.acc.resize(groups, 0.0);
         }
+        let mut n = 0;
         for &(t, w) in v {
-            for &(g, gw) in postings(t) {
+            let list = postings(t);
+            // Room for every entry of this list beyond the groups already touched.
+            let room = n + list.len();
+            if self.touched.len() < room {
+                self.touched.resize(room, 0);
+            }
+            let touched = self.touched.get_mut(n..room).unwrap_or(&mut []);
+            let mut k = 0;
+            for &(g, gw) in list {
                 if let Some(a) = self.acc.get_mut(g as usize) {
-                    if *a == 0.0 {
-                        self.touched.push(g);
+                    if let Some(slot) = touched.get_mut(k) {
+                        *slot = g;
                     }
+                    k += usize::from(*a == 0.0);
                     *a += w * gw;
                 }
             }
+            n += k;
         }
+        let touched = self.touched.get(..n).unwrap_or(&[]);
         let mut best: Option<(u32, f32)> = None;
-        for &g in &self.touched {
+        for &g in touched {
             let a = self.acc.get(g as usize).copied().unwrap_or(0.0);
             if Some(g) != skip {
                 let s = a / norm(g);
@@ -273,12 +293,11 @@ impl Scores {
                 }
             }
         }
-        for &g in &self.touched {
+        for &g in touched {
             if let Some(a) = self.acc.get_mut(g as usize) {
                 *a = 0.0;
             }
         }
-        self.touched.clear();
         best
     }
 }
