@@ -140,10 +140,11 @@ fn sgd_avx512(data: &Examples<'_>, cfg: &TrainConfig, seed: u64) -> (Weights, Ve
     sgd_portable::<true>(data, cfg, seed)
 }
 
-/// The body of [`sgd`]; `WIDE`: sum logits a whole row at a time (up to 256 labels),
-/// for CPUs with 32 vector registers of 16 floats.
+/// The body of [`sgd`]. `AVX512` (set by [`sgd_avx512`] alone: only where the CPU has
+/// AVX-512F and DQ): logits summed a whole row at a time (up to 256 labels, for 32
+/// vector registers of 16 floats), and the softmax's `exp`s eight at a time.
 #[inline(always)]
-fn sgd_portable<const WIDE: bool>(
+fn sgd_portable<const AVX512: bool>(
     data: &Examples<'_>,
     cfg: &TrainConfig,
     seed: u64,
@@ -163,7 +164,7 @@ fn sgd_portable<const WIDE: bool>(
     let mut order: Vec<usize> = (0..xs.len()).collect();
     let mut rng = Rng(seed);
     let mut p = vec![0.0f32; c];
-    let mut active: Vec<(usize, f32)> = Vec::with_capacity(c);
+    let mut active: Vec<(usize, f32)> = vec![(0, 0.0); c];
     // A step for each label of a row (zero for the padding).
     let mut steps = vec![0.0f32; weights.stride];
     // The features word dropout keeps, and their values.
@@ -213,7 +214,7 @@ fn sgd_portable<const WIDE: bool>(
                     x = Features { idx, val };
                 }
             }
-            if WIDE {
+            if AVX512 {
                 wide_logits(&weights, &bias, x, &mut p);
             } else {
                 sum_rows(
@@ -236,35 +237,41 @@ fn sgd_portable<const WIDE: bool>(
                 prefetch(&next.val, 0, next.val.len());
                 prefetch(&next.words, 0, next.words.len());
             }
-            training_softmax(&mut p);
+            training_softmax::<AVX512>(&mut p);
             if let Some(py) = ys.get(i).and_then(|&y| p.get_mut(y)) {
                 *py -= 1.0;
             }
             // The steps of the labels whose gradient is big enough; zero for the others.
-            active.clear();
+            // Without a branch on the gradients: every label is written to `active`, the
+            // next over it unless its step counts.
+            let mut n_active = 0usize;
             for (k, (&g, step)) in p.iter().zip(steps.iter_mut()).enumerate() {
-                *step = 0.0;
-                if g.abs() > cfg.grad_eps {
-                    *step = lr * g;
-                    active.push((k, lr * g));
+                let counts = g.abs() > cfg.grad_eps;
+                let s = lr * g;
+                *step = if counts { s } else { 0.0 };
+                if let Some(slot) = active.get_mut(n_active) {
+                    *slot = (k, s);
                 }
+                n_active += usize::from(counts);
             }
-            for &(k, g) in &active {
+            let active = active.get(..n_active).unwrap_or_default();
+            for &(k, g) in active {
                 if let Some(b) = bias.get_mut(k) {
                     *b -= g;
                 }
             }
-            update(&mut weights, x, &steps, &active);
+            update(&mut weights, x, &steps, active);
         }
     }
     (weights, bias)
 }
 
 /// [`softmax`] at temperature 1 as SGD needs it: the same operations in the same order,
-/// but with [`exp`] inlined (no library call per label; the compiler keeps it scalar),
-/// so the same bits as with glibc's `expf`.
+/// but with [`exp`] inlined (no library call per label), so the same bits as with
+/// glibc's `expf`. `AVX512` (only where the CPU has AVX-512F): eight `exp`s at a time
+/// ([`exps_avx512`]), else one at a time.
 #[inline(always)]
-fn training_softmax(v: &mut [f32]) {
+fn training_softmax<const AVX512: bool>(v: &mut [f32]) {
     let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
     if !max.is_finite() {
         return;
@@ -274,12 +281,26 @@ fn training_softmax(v: &mut [f32]) {
         softmax(v, 1.0);
         return;
     }
+    // One loop: the sum's additions, one after the other, wait on each other, and run
+    // beside the computation of the next `exp`s instead of after all of them.
+    let mut sum = 0.0f32;
+    #[cfg(target_arch = "x86_64")]
+    if AVX512 {
+        // SAFETY: the CPU has AVX-512F: `AVX512` is set by `sgd_avx512` alone, which
+        // runs only where it has.
+        #[allow(unsafe_code)]
+        let sum = unsafe { exps_avx512(v, max) };
+        if sum > 0.0 {
+            let inv = 1.0 / sum;
+            for x in v.iter_mut() {
+                *x *= inv;
+            }
+        }
+        return;
+    }
     for x in v.iter_mut() {
         *x = exp(*x - max);
-    }
-    let mut sum = 0.0f32;
-    for &x in v.iter() {
-        sum += x;
+        sum += *x;
     }
     if sum > 0.0 {
         let inv = 1.0 / sum;
@@ -289,71 +310,134 @@ fn training_softmax(v: &mut [f32]) {
     }
 }
 
+/// [`exp`]'s 2^(i/32) as bits, less `i << 47`.
+const EXP_TABLE: [u64; 32] = [
+    0x3ff0_0000_0000_0000,
+    0x3fef_d9b0_d315_8574,
+    0x3fef_b558_6cf9_890f,
+    0x3fef_9301_d012_5b51,
+    0x3fef_72b8_3c7d_517b,
+    0x3fef_5487_3168_b9aa,
+    0x3fef_387a_6e75_6238,
+    0x3fef_1e9d_f51f_dee1,
+    0x3fef_06fe_0a31_b715,
+    0x3fee_f1a7_373a_a9cb,
+    0x3fee_dea6_4c12_3422,
+    0x3fee_ce08_6061_892d,
+    0x3fee_bfda_d536_2a27,
+    0x3fee_b42b_569d_4f82,
+    0x3fee_ab07_dd48_5429,
+    0x3fee_a47e_b03a_5585,
+    0x3fee_a09e_667f_3bcd,
+    0x3fee_9f75_e8ec_5f74,
+    0x3fee_a114_73eb_0187,
+    0x3fee_a589_994c_ce13,
+    0x3fee_ace5_422a_a0db,
+    0x3fee_b737_b0cd_c5e5,
+    0x3fee_c491_82a3_f090,
+    0x3fee_d503_b23e_255d,
+    0x3fee_e89f_995a_d3ad,
+    0x3fee_ff76_f2fb_5e47,
+    0x3fef_199b_dd85_529c,
+    0x3fef_3720_dcef_9069,
+    0x3fef_5818_dcfb_a487,
+    0x3fef_7c97_337b_9b5f,
+    0x3fef_a4af_a2a4_90da,
+    0x3fef_d076_5b6e_4540,
+];
+/// 32 / ln 2.
+const EXP_INV_LN2_N: f64 = f64::from_bits(0x4047_1547_652b_82fe);
+/// 1.5 * 2^52: adding it rounds to an integer in the low bits.
+const EXP_SHIFT: f64 = f64::from_bits(0x4338_0000_0000_0000);
+/// The cubic's coefficients, highest power first (scaled for 32 steps).
+const EXP_C: [f64; 3] = [
+    f64::from_bits(0x3ebc_6af8_4b91_2394),
+    f64::from_bits(0x3f2e_bfce_50fa_c4f3),
+    f64::from_bits(0x3f96_2e42_ff0c_52d6),
+];
+
 /// `e^x` rounded as glibc's `expf` rounds it where the CPU has FMA (glibc 2.28 and
 /// later, which takes the algorithm of Arm's optimized-routines, MIT licence): 2^(k/32)
 /// from a table times a cubic in the rest, in double precision, with the same fused
 /// multiply-adds. Branch-free. Only where [`exp_in_range`].
 #[inline(always)]
 fn exp(x: f32) -> f32 {
-    /// 2^(i/32) as bits, less `i << 47`.
-    const TABLE: [u64; 32] = [
-        0x3ff0_0000_0000_0000,
-        0x3fef_d9b0_d315_8574,
-        0x3fef_b558_6cf9_890f,
-        0x3fef_9301_d012_5b51,
-        0x3fef_72b8_3c7d_517b,
-        0x3fef_5487_3168_b9aa,
-        0x3fef_387a_6e75_6238,
-        0x3fef_1e9d_f51f_dee1,
-        0x3fef_06fe_0a31_b715,
-        0x3fee_f1a7_373a_a9cb,
-        0x3fee_dea6_4c12_3422,
-        0x3fee_ce08_6061_892d,
-        0x3fee_bfda_d536_2a27,
-        0x3fee_b42b_569d_4f82,
-        0x3fee_ab07_dd48_5429,
-        0x3fee_a47e_b03a_5585,
-        0x3fee_a09e_667f_3bcd,
-        0x3fee_9f75_e8ec_5f74,
-        0x3fee_a114_73eb_0187,
-        0x3fee_a589_994c_ce13,
-        0x3fee_ace5_422a_a0db,
-        0x3fee_b737_b0cd_c5e5,
-        0x3fee_c491_82a3_f090,
-        0x3fee_d503_b23e_255d,
-        0x3fee_e89f_995a_d3ad,
-        0x3fee_ff76_f2fb_5e47,
-        0x3fef_199b_dd85_529c,
-        0x3fef_3720_dcef_9069,
-        0x3fef_5818_dcfb_a487,
-        0x3fef_7c97_337b_9b5f,
-        0x3fef_a4af_a2a4_90da,
-        0x3fef_d076_5b6e_4540,
-    ];
-    /// 32 / ln 2.
-    const INV_LN2_N: f64 = f64::from_bits(0x4047_1547_652b_82fe);
-    /// 1.5 * 2^52: adding it rounds to an integer in the low bits.
-    const SHIFT: f64 = f64::from_bits(0x4338_0000_0000_0000);
-    /// The cubic's coefficients, highest power first (scaled for 32 steps).
-    const C: [f64; 3] = [
-        f64::from_bits(0x3ebc_6af8_4b91_2394),
-        f64::from_bits(0x3f2e_bfce_50fa_c4f3),
-        f64::from_bits(0x3f96_2e42_ff0c_52d6),
-    ];
     let xd = f64::from(x);
     // x * 32 / ln 2 = k + r, k an integer, |r| <= 1/2.
-    let kd = INV_LN2_N.mul_add(xd, SHIFT);
+    let kd = EXP_INV_LN2_N.mul_add(xd, EXP_SHIFT);
     let ki = kd.to_bits();
-    let kd = kd - SHIFT;
-    let r = INV_LN2_N.mul_add(xd, -kd);
+    let kd = kd - EXP_SHIFT;
+    let r = EXP_INV_LN2_N.mul_add(xd, -kd);
     // 2^(k/32): the table's 2^((k mod 32)/32), k / 32 added to its exponent.
-    let t = TABLE[(ki & 31) as usize].wrapping_add(ki << 47);
+    let t = EXP_TABLE[(ki & 31) as usize].wrapping_add(ki << 47);
     let s = f64::from_bits(t);
-    let z = C[0].mul_add(r, C[1]);
+    let z = EXP_C[0].mul_add(r, EXP_C[1]);
     let r2 = r * r;
-    let y = C[2].mul_add(r, 1.0);
+    let y = EXP_C[2].mul_add(r, 1.0);
     let y = z.mul_add(r2, y);
     (y * s) as f32
+}
+
+/// `e^(x - max)` for every `x` of `v`, in place, and their sum: [`exp`]'s operations
+/// eight lanes at a time (the table read with two two-register permutes and a blend),
+/// and the sum added in order, one after the other; so the same bits as [`exp`] and
+/// the plain loop. Only where every `x - max` is [in range](exp_in_range).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+fn exps_avx512(v: &mut [f32], max: f32) -> f32 {
+    use std::arch::x86_64::*;
+    let table = |from: usize| {
+        let t = |i: usize| EXP_TABLE.get(from + i).copied().unwrap_or(0) as i64;
+        _mm512_set_epi64(t(7), t(6), t(5), t(4), t(3), t(2), t(1), t(0))
+    };
+    let (t0, t1, t2, t3) = (table(0), table(8), table(16), table(24));
+    let inv_ln2_n = _mm512_set1_pd(EXP_INV_LN2_N);
+    let shift = _mm512_set1_pd(EXP_SHIFT);
+    let (c0, c1, c2) = (
+        _mm512_set1_pd(EXP_C[0]),
+        _mm512_set1_pd(EXP_C[1]),
+        _mm512_set1_pd(EXP_C[2]),
+    );
+    let one = _mm512_set1_pd(1.0);
+    let sixteen = _mm512_set1_epi64(16);
+    let maxv = _mm256_set1_ps(max);
+    let mut sum = 0.0f32;
+    let mut chunks = v.chunks_exact_mut(8);
+    for chunk in &mut chunks {
+        // SAFETY: `chunk` holds eight floats.
+        #[allow(unsafe_code)]
+        let x = unsafe { _mm256_loadu_ps(chunk.as_ptr()) };
+        let xd = _mm512_cvtps_pd(_mm256_sub_ps(x, maxv));
+        let kd = _mm512_fmadd_pd(inv_ln2_n, xd, shift);
+        let ki = _mm512_castpd_si512(kd);
+        let kd = _mm512_sub_pd(kd, shift);
+        // `fma(a, b, -c)` is `a * b - c` rounded once.
+        let r = _mm512_fmsub_pd(inv_ln2_n, xd, kd);
+        // The table's entry `ki & 31`: bits 0-3 pick one of sixteen, bit 4 which
+        // sixteen.
+        let low = _mm512_permutex2var_epi64(t0, ki, t1);
+        let high = _mm512_permutex2var_epi64(t2, ki, t3);
+        let t = _mm512_mask_blend_epi64(_mm512_test_epi64_mask(ki, sixteen), low, high);
+        let s = _mm512_castsi512_pd(_mm512_add_epi64(t, _mm512_slli_epi64::<47>(ki)));
+        let z = _mm512_fmadd_pd(c0, r, c1);
+        let r2 = _mm512_mul_pd(r, r);
+        let y = _mm512_fmadd_pd(c2, r, one);
+        let y = _mm512_fmadd_pd(z, r2, y);
+        let e = _mm512_cvtpd_ps(_mm512_mul_pd(y, s));
+        // SAFETY: `chunk` has room for eight floats.
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm256_storeu_ps(chunk.as_mut_ptr(), e)
+        };
+        for &x in chunk.iter() {
+            sum += x;
+        }
+    }
+    for x in chunks.into_remainder() {
+        *x = exp(*x - max);
+        sum += *x;
+    }
+    sum
 }
 
 /// Whether [`exp`] is `e^x` (glibc's plain path): `|x|` below 88, neither infinite nor
@@ -486,6 +570,40 @@ mod tests {
         assert!(!exp_in_range(f32::NAN) && !exp_in_range(f32::NEG_INFINITY));
     }
 
+    /// Eight `exp`s at a time (AVX-512) are [`exp`]'s, and their sum the plain loop's:
+    /// every 37th float whose `exp` is in range, both signs, in runs of 61 (so every
+    /// run has a remainder past its chunks of eight), less 0 and less the run's largest.
+    #[test]
+    #[cfg(target_arch = "x86_64")]
+    fn exps_eight_at_a_time_are_exps_one_at_a_time() {
+        if !std::arch::is_x86_feature_detected!("avx512f") {
+            return;
+        }
+        for sign in [0u32, 0x8000_0000] {
+            let xs: Vec<f32> = (0..0x42b0_0000u32)
+                .step_by(37)
+                .map(|bits| f32::from_bits(sign | bits))
+                .collect();
+            for (run, largest) in xs.chunks(61).flat_map(|run| [(run, false), (run, true)]) {
+                let max = match largest {
+                    true => run.iter().copied().fold(f32::NEG_INFINITY, f32::max),
+                    false => 0.0,
+                };
+                let mut v = run.to_vec();
+                // SAFETY: the CPU has AVX-512F, checked above.
+                #[allow(unsafe_code)]
+                let sum = unsafe { exps_avx512(&mut v, max) };
+                let mut want_sum = 0.0f32;
+                for (&x, &e) in run.iter().zip(&v) {
+                    let want = exp(x - max);
+                    assert_eq!(e.to_bits(), want.to_bits(), "e^({x} - {max})");
+                    want_sum += want;
+                }
+                assert_eq!(sum.to_bits(), want_sum.to_bits());
+            }
+        }
+    }
+
     /// SGD as it was before it summed logits in blocks, updated whole rows and computed
     /// `exp` itself: label by label.
     fn sgd_label_by_label(
@@ -508,7 +626,7 @@ mod tests {
         let mut order: Vec<usize> = (0..xs.len()).collect();
         let mut rng = Rng(seed);
         let mut p = vec![0.0f32; c];
-        let mut active: Vec<(usize, f32)> = Vec::with_capacity(c);
+        let mut active: Vec<(usize, f32)> = vec![(0, 0.0); c];
         let mut dropped = SparseVec::default();
         let keep_p = (1.0 - cfg.word_dropout.clamp(0.0, 0.95)) as f64;
         for _ in 0..epochs {
