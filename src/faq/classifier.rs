@@ -11,9 +11,11 @@ use std::hash::BuildHasherDefault;
 
 use super::features::{Extractor, FeatureConfig, IdentityHasher, Kind};
 use lookup::HashTable;
+use train::{sgd, Examples};
 use vector::KnownWords;
 
 mod lookup;
+mod train;
 mod vector;
 
 /// Feature hash → feature id.
@@ -359,12 +361,12 @@ impl Model {
         for run in 1..runs {
             let seed = cfg.seed ^ (run as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
             let (w, b) = sgd(&data, cfg, seed);
-            weights.iter_mut().zip(&w).for_each(|(a, x)| *a += x);
+            weights.add(&w);
             bias.iter_mut().zip(&b).for_each(|(a, x)| *a += x);
         }
         if runs > 1 {
             let inv = 1.0 / runs as f32;
-            weights.iter_mut().for_each(|w| *w *= inv);
+            weights.scale(inv);
             bias.iter_mut().for_each(|b| *b *= inv);
         }
 
@@ -373,7 +375,7 @@ impl Model {
         model.bias = bias;
         model.qweights = vec![0; n_feat * stride];
         for f in 0..n_feat {
-            let row = &weights[f * c..(f + 1) * c];
+            let row = weights.row(f);
             let max = row.iter().fold(0.0f32, |m, w| m.max(w.abs()));
             if max > 0.0 {
                 let scale = max / 127.0;
@@ -767,295 +769,6 @@ fn sharing(mask: u64) -> f32 {
 /// How many features ahead [`Model::contributions_of`] asks for a weight.
 const CONTRIBUTIONS_AHEAD: usize = 8;
 
-/// One SGD run on the softmax cross-entropy with linear learning-rate decay and word
-/// dropout, each example's steps scaled by its weight in `ws` (1 past its end); returns
-/// feature-major weights and biases.
-fn sgd(data: &Examples<'_>, cfg: &TrainConfig, seed: u64) -> (Vec<f32>, Vec<f32>) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f")
-        && std::arch::is_x86_feature_detected!("avx512dq")
-    {
-        // SAFETY: the CPU has AVX-512F and DQ, checked just above.
-        #[allow(unsafe_code)]
-        return unsafe { sgd_avx512(data, cfg, seed) };
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: the CPU has AVX2 and FMA, checked just above.
-        #[allow(unsafe_code)]
-        return unsafe { sgd_avx2(data, cfg, seed) };
-    }
-    sgd_portable(data, cfg, seed)
-}
-
-/// What SGD learns from: vectorised examples `xs`, their labels `ys` (below `c`) and
-/// weights `ws`, over `n_feat` features.
-struct Examples<'a> {
-    xs: &'a [SparseVec],
-    ys: &'a [usize],
-    ws: &'a [f32],
-    n_feat: usize,
-    c: usize,
-}
-
-/// [`sgd`] compiled for AVX2: the same loops, eight labels at a time. No float sum is
-/// reordered or fused (FMA is only for [`exp`], which asks for it), so the weights are
-/// bit-identical to the portable code's.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn sgd_avx2(data: &Examples<'_>, cfg: &TrainConfig, seed: u64) -> (Vec<f32>, Vec<f32>) {
-    sgd_portable(data, cfg, seed)
-}
-
-/// [`sgd`] compiled for AVX-512: sixteen labels at a time, a block of 64 in four
-/// registers, and eight 64-bit multiplications at a time for the word-dropout draws
-/// (DQ). Without FMA but in [`exp`], as above: the same bits.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx512dq")]
-fn sgd_avx512(data: &Examples<'_>, cfg: &TrainConfig, seed: u64) -> (Vec<f32>, Vec<f32>) {
-    sgd_portable(data, cfg, seed)
-}
-
-/// The body of [`sgd`].
-#[inline(always)]
-fn sgd_portable(data: &Examples<'_>, cfg: &TrainConfig, seed: u64) -> (Vec<f32>, Vec<f32>) {
-    let Examples {
-        xs,
-        ys,
-        ws,
-        n_feat,
-        c,
-    } = *data;
-    let mut weights = vec![0.0f32; n_feat * c];
-    let mut bias = vec![0.0f32; c];
-    let epochs = cfg.epochs_for(xs.len());
-    let total = (epochs * xs.len()).max(1) as f32;
-    let mut step = 0usize;
-    let mut order: Vec<usize> = (0..xs.len()).collect();
-    let mut rng = Rng(seed);
-    let mut p = vec![0.0f32; c];
-    let mut active: Vec<(usize, f32)> = Vec::with_capacity(c);
-    let mut steps = vec![0.0f32; c];
-    let mut dropped = SparseVec::default();
-    let keep_p = (1.0 - cfg.word_dropout.clamp(0.0, 0.95)) as f64;
-    // A draw `d` keeps a word if `d * 2^-53 < keep_p`: if `d < ceil(keep_p * 2^53)`
-    // (both products are exact: `d` has 53 bits, `keep_p` is at most 1).
-    let keep_below = (keep_p * (1u64 << 53) as f64).ceil() as u64;
-    for _ in 0..epochs {
-        for i in (1..order.len()).rev() {
-            let j = rng.below(i + 1);
-            order.swap(i, j);
-        }
-        for &i in &order {
-            let lr =
-                cfg.learning_rate * (1.0 - step as f32 / total) * ws.get(i).copied().unwrap_or(1.0);
-            step += 1;
-            let mut x = &xs[i];
-            if keep_p < 1.0 {
-                let keep = rng.keep_mask(keep_below);
-                dropped.idx.clear();
-                dropped.val.clear();
-                let mut sq = 0.0f32;
-                for ((&f, &v), &m) in x.idx.iter().zip(&x.val).zip(&x.words) {
-                    if m & keep != 0 {
-                        dropped.idx.push(f);
-                        dropped.val.push(v);
-                        sq += v * v;
-                    }
-                }
-                if sq > 0.0 {
-                    let inv = 1.0 / sq.sqrt();
-                    dropped.val.iter_mut().for_each(|v| *v *= inv);
-                    x = &dropped;
-                }
-            }
-            dense_logits(&weights, &bias, x, &mut p);
-            training_softmax(&mut p);
-            if let Some(py) = p.get_mut(ys[i]) {
-                *py -= 1.0;
-            }
-            // The steps of the labels whose gradient is big enough; zero for the others.
-            active.clear();
-            for (k, (&g, step)) in p.iter().zip(steps.iter_mut()).enumerate() {
-                *step = 0.0;
-                if g.abs() > cfg.grad_eps {
-                    *step = lr * g;
-                    active.push((k, lr * g));
-                }
-            }
-            for &(k, g) in &active {
-                bias[k] -= g;
-            }
-            update(&mut weights, x, &steps, &active);
-        }
-    }
-    (weights, bias)
-}
-
-/// [`softmax`] at temperature 1 as SGD needs it: the same operations in the same order,
-/// but with [`exp`] inlined (no library call per label; the compiler keeps it scalar),
-/// so the same bits as with glibc's `expf`.
-#[inline(always)]
-fn training_softmax(v: &mut [f32]) {
-    let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    if !max.is_finite() {
-        return;
-    }
-    // Rare: a label so unlikely (below e^-88) that `exp` leaves it to the library.
-    if v.iter().fold(false, |out, &x| out | !exp_in_range(x - max)) {
-        softmax(v, 1.0);
-        return;
-    }
-    for x in v.iter_mut() {
-        *x = exp(*x - max);
-    }
-    let mut sum = 0.0f32;
-    for &x in v.iter() {
-        sum += x;
-    }
-    if sum > 0.0 {
-        let inv = 1.0 / sum;
-        for x in v.iter_mut() {
-            *x *= inv;
-        }
-    }
-}
-
-/// `e^x` rounded as glibc's `expf` rounds it where the CPU has FMA (glibc 2.28 and
-/// later, which takes the algorithm of Arm's optimized-routines, MIT licence): 2^(k/32)
-/// from a table times a cubic in the rest, in double precision, with the same fused
-/// multiply-adds. Branch-free. Only where [`exp_in_range`].
-#[inline(always)]
-fn exp(x: f32) -> f32 {
-    /// 2^(i/32) as bits, less `i << 47`.
-    const TABLE: [u64; 32] = [
-        0x3ff0_0000_0000_0000,
-        0x3fef_d9b0_d315_8574,
-        0x3fef_b558_6cf9_890f,
-        0x3fef_9301_d012_5b51,
-        0x3fef_72b8_3c7d_517b,
-        0x3fef_5487_3168_b9aa,
-        0x3fef_387a_6e75_6238,
-        0x3fef_1e9d_f51f_dee1,
-        0x3fef_06fe_0a31_b715,
-        0x3fee_f1a7_373a_a9cb,
-        0x3fee_dea6_4c12_3422,
-        0x3fee_ce08_6061_892d,
-        0x3fee_bfda_d536_2a27,
-        0x3fee_b42b_569d_4f82,
-        0x3fee_ab07_dd48_5429,
-        0x3fee_a47e_b03a_5585,
-        0x3fee_a09e_667f_3bcd,
-        0x3fee_9f75_e8ec_5f74,
-        0x3fee_a114_73eb_0187,
-        0x3fee_a589_994c_ce13,
-        0x3fee_ace5_422a_a0db,
-        0x3fee_b737_b0cd_c5e5,
-        0x3fee_c491_82a3_f090,
-        0x3fee_d503_b23e_255d,
-        0x3fee_e89f_995a_d3ad,
-        0x3fee_ff76_f2fb_5e47,
-        0x3fef_199b_dd85_529c,
-        0x3fef_3720_dcef_9069,
-        0x3fef_5818_dcfb_a487,
-        0x3fef_7c97_337b_9b5f,
-        0x3fef_a4af_a2a4_90da,
-        0x3fef_d076_5b6e_4540,
-    ];
-    /// 32 / ln 2.
-    const INV_LN2_N: f64 = f64::from_bits(0x4047_1547_652b_82fe);
-    /// 1.5 * 2^52: adding it rounds to an integer in the low bits.
-    const SHIFT: f64 = f64::from_bits(0x4338_0000_0000_0000);
-    /// The cubic's coefficients, highest power first (scaled for 32 steps).
-    const C: [f64; 3] = [
-        f64::from_bits(0x3ebc_6af8_4b91_2394),
-        f64::from_bits(0x3f2e_bfce_50fa_c4f3),
-        f64::from_bits(0x3f96_2e42_ff0c_52d6),
-    ];
-    let xd = f64::from(x);
-    // x * 32 / ln 2 = k + r, k an integer, |r| <= 1/2.
-    let kd = INV_LN2_N.mul_add(xd, SHIFT);
-    let ki = kd.to_bits();
-    let kd = kd - SHIFT;
-    let r = INV_LN2_N.mul_add(xd, -kd);
-    // 2^(k/32): the table's 2^((k mod 32)/32), k / 32 added to its exponent.
-    let t = TABLE[(ki & 31) as usize].wrapping_add(ki << 47);
-    let s = f64::from_bits(t);
-    let z = C[0].mul_add(r, C[1]);
-    let r2 = r * r;
-    let y = C[2].mul_add(r, 1.0);
-    let y = z.mul_add(r2, y);
-    (y * s) as f32
-}
-
-/// Whether [`exp`] is `e^x` (glibc's plain path): `|x|` below 88, neither infinite nor
-/// NaN.
-#[inline(always)]
-fn exp_in_range(x: f32) -> bool {
-    (x.to_bits() >> 20) & 0x7ff <= 0x42a
-}
-
-/// One SGD step on the weight rows of `x`'s features: `row[k] -= step[k] * v` for each
-/// label `k` in `active` (the labels whose `steps` are not zero, with their steps).
-/// Rows are updated whole when many labels are active (subtracting a zero step leaves
-/// a weight as it was: no weight is ever -0), else label by label: the same bits.
-#[inline(always)]
-fn update(weights: &mut [f32], x: &SparseVec, steps: &[f32], active: &[(usize, f32)]) {
-    let c = steps.len();
-    if active.len() * DENSE_UPDATE > c {
-        for (&f, &v) in x.idx.iter().zip(&x.val) {
-            let f = f as usize;
-            let Some(row) = weights.get_mut(f * c..(f + 1) * c) else {
-                continue;
-            };
-            for (w, &g) in row.iter_mut().zip(steps) {
-                *w -= g * v;
-            }
-        }
-    } else {
-        for (&f, &v) in x.idx.iter().zip(&x.val) {
-            let f = f as usize;
-            let Some(row) = weights.get_mut(f * c..(f + 1) * c) else {
-                continue;
-            };
-            for &(k, g) in active {
-                if let Some(w) = row.get_mut(k) {
-                    *w -= g * v;
-                }
-            }
-        }
-    }
-}
-
-/// [`update`] updates whole rows when more than one label in this many is active.
-const DENSE_UPDATE: usize = 8;
-
-/// Logits `bias + W x` with dense feature-major f32 weights (used during training),
-/// [`BLOCK`] labels at a time in registers: the same sums in the same order as label by
-/// label.
-#[inline(always)]
-fn dense_logits(weights: &[f32], bias: &[f32], x: &SparseVec, out: &mut [f32]) {
-    let c = bias.len();
-    sum_rows(bias, out, c, &TrainingRows { weights, x, c });
-}
-
-/// An example's feature rows in the dense f32 weights of training (`c` labels a row),
-/// each at its feature value.
-struct TrainingRows<'a> {
-    weights: &'a [f32],
-    x: &'a SparseVec,
-    c: usize,
-}
-
-impl Rows for TrainingRows<'_> {
-    #[inline(always)]
-    fn add_to(&self, acc: &mut impl Acc, start: usize) {
-        for (&f, &v) in self.x.idx.iter().zip(&self.x.val) {
-            acc.add_f32(self.weights, f as usize * self.c + start, v);
-        }
-    }
-}
-
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
@@ -1185,30 +898,6 @@ pub(super) mod tests {
         }
     }
 
-    /// `exp` rounds as glibc's `expf` (on this platform, where the build's figures and
-    /// the tests of sameness were taken: FMA and glibc): every 37th float whose `exp`
-    /// is in range, both signs.
-    #[test]
-    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
-    fn exp_rounds_as_glibc() {
-        if !(std::arch::is_x86_feature_detected!("fma")
-            && std::arch::is_x86_feature_detected!("avx2"))
-        {
-            return;
-        }
-        for sign in [0u32, 0x8000_0000] {
-            let mut bits = 0u32;
-            while bits < 0x42b0_0000 {
-                let x = f32::from_bits(sign | bits);
-                assert!(exp_in_range(x));
-                assert_eq!(exp(x).to_bits(), x.exp().to_bits(), "e^{x}");
-                bits += 37;
-            }
-            assert!(!exp_in_range(f32::from_bits(sign | 0x42b0_0000)));
-        }
-        assert!(!exp_in_range(f32::NAN) && !exp_in_range(f32::NEG_INFINITY));
-    }
-
     #[test]
     fn quantise_is_round_then_clamp() {
         let mut rng = Rng(3);
@@ -1226,158 +915,6 @@ pub(super) mod tests {
         xs.extend((0..100_000).map(|_| (rng.next() >> 40) as f32 / 32768.0 - 256.0));
         for x in xs {
             assert_eq!(quantise(x), x.round().clamp(-127.0, 127.0) as i8, "{x}");
-        }
-    }
-
-    /// SGD as it was before it summed logits in blocks, updated whole rows and computed
-    /// `exp` itself: label by label.
-    fn sgd_label_by_label(
-        data: &Examples<'_>,
-        cfg: &TrainConfig,
-        seed: u64,
-    ) -> (Vec<f32>, Vec<f32>) {
-        let Examples {
-            xs,
-            ys,
-            ws,
-            n_feat,
-            c,
-        } = *data;
-        let mut weights = vec![0.0f32; n_feat * c];
-        let mut bias = vec![0.0f32; c];
-        let epochs = cfg.epochs_for(xs.len());
-        let total = (epochs * xs.len()).max(1) as f32;
-        let mut step = 0usize;
-        let mut order: Vec<usize> = (0..xs.len()).collect();
-        let mut rng = Rng(seed);
-        let mut p = vec![0.0f32; c];
-        let mut active: Vec<(usize, f32)> = Vec::with_capacity(c);
-        let mut dropped = SparseVec::default();
-        let keep_p = (1.0 - cfg.word_dropout.clamp(0.0, 0.95)) as f64;
-        for _ in 0..epochs {
-            for i in (1..order.len()).rev() {
-                let j = rng.below(i + 1);
-                order.swap(i, j);
-            }
-            for &i in &order {
-                let lr = cfg.learning_rate
-                    * (1.0 - step as f32 / total)
-                    * ws.get(i).copied().unwrap_or(1.0);
-                step += 1;
-                let mut x = &xs[i];
-                if keep_p < 1.0 {
-                    let mut keep = 0u64;
-                    for b in 0..64 {
-                        if (rng.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64) < keep_p {
-                            keep |= 1 << b;
-                        }
-                    }
-                    dropped.idx.clear();
-                    dropped.val.clear();
-                    let mut sq = 0.0f32;
-                    for ((&f, &v), &m) in x.idx.iter().zip(&x.val).zip(&x.words) {
-                        if m & keep != 0 {
-                            dropped.idx.push(f);
-                            dropped.val.push(v);
-                            sq += v * v;
-                        }
-                    }
-                    if sq > 0.0 {
-                        let inv = 1.0 / sq.sqrt();
-                        dropped.val.iter_mut().for_each(|v| *v *= inv);
-                        x = &dropped;
-                    }
-                }
-                p.copy_from_slice(&bias);
-                for (&f, &v) in x.idx.iter().zip(&x.val) {
-                    let row = &weights[f as usize * c..(f as usize + 1) * c];
-                    for (o, &w) in p.iter_mut().zip(row) {
-                        *o += v * w;
-                    }
-                }
-                softmax(&mut p, 1.0);
-                p[ys[i]] -= 1.0;
-                active.clear();
-                for (k, &g) in p.iter().enumerate() {
-                    if g.abs() > cfg.grad_eps {
-                        active.push((k, lr * g));
-                    }
-                }
-                for &(k, g) in &active {
-                    bias[k] -= g;
-                }
-                for (&f, &v) in x.idx.iter().zip(&x.val) {
-                    let row = &mut weights[f as usize * c..(f as usize + 1) * c];
-                    for &(k, g) in &active {
-                        row[k] -= g * v;
-                    }
-                }
-            }
-        }
-        (weights, bias)
-    }
-
-    /// The faster SGD gives the same bits as label by label, with few and many labels
-    /// (rows summed whole, or in blocks), few and many labels active (rows updated
-    /// label by label, or whole), weighted examples and word dropout.
-    #[test]
-    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
-    fn sgd_gives_the_same_bits_as_label_by_label() {
-        let mut rng = Rng(11);
-        for (c, n_feat, n) in [(5usize, 40usize, 60usize), (63, 300, 400), (150, 900, 900)] {
-            let mut xs = Vec::new();
-            let mut ys = Vec::new();
-            for i in 0..n {
-                let y = i % c;
-                let mut x = SparseVec::default();
-                let mut f = rng.below(4);
-                while f < n_feat && x.idx.len() < 40 {
-                    // Features shared by a label's examples, and others at random.
-                    let feature = if rng.below(3) == 0 {
-                        (y * 7 + f) % n_feat
-                    } else {
-                        f
-                    };
-                    if !x.idx.contains(&(feature as u32)) {
-                        x.idx.push(feature as u32);
-                        x.val.push(1.0 + rng.below(1000) as f32 / 250.0);
-                        x.words.push(1 << rng.below(10));
-                    }
-                    f += 1 + rng.below(n_feat / 20);
-                }
-                let norm = x.val.iter().map(|v| v * v).sum::<f32>().sqrt();
-                x.val.iter_mut().for_each(|v| *v /= norm);
-                xs.push(x);
-                ys.push(y);
-            }
-            let ws: Vec<f32> = (0..n).map(|i| if i % 9 == 0 { 0.5 } else { 1.0 }).collect();
-            let data = Examples {
-                xs: &xs,
-                ys: &ys,
-                ws: &ws,
-                n_feat,
-                c,
-            };
-            for cfg in [
-                TrainConfig {
-                    min_updates: 3_000,
-                    ..TrainConfig::default()
-                },
-                TrainConfig {
-                    epochs: 3,
-                    min_updates: 0,
-                    word_dropout: 0.0,
-                    grad_eps: 0.0,
-                    ..TrainConfig::default()
-                },
-            ] {
-                let (w, b) = sgd(&data, &cfg, 5);
-                let (want_w, want_b) = sgd_label_by_label(&data, &cfg, 5);
-                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-                assert!(bits(&w) == bits(&want_w), "{c} labels: weights differ");
-                assert!(bits(&b) == bits(&want_b), "{c} labels: biases differ");
-                assert!(w.iter().any(|&x| x != 0.0));
-            }
         }
     }
 
