@@ -792,18 +792,28 @@ fn group_once(docs: &[&[TermId]], scale: Scale, params: Params) -> Grouping {
     let mut similarity: Vec<f32> = vec![0.0; vectors.len()];
     // Refinement rounds from `c`, the centroids of the groups as they are; gives the
     // number of groups after.
+    //
+    // `c` is always the centroids of `assigned` as it stands (given so, or summed at
+    // the start of a round), so a round that leaves every message where it was ends
+    // the refinement: the next would sum the same centroids and assign the same, bit
+    // for bit.
+    let mut before: Vec<Option<u32>> = Vec::new();
     let mut refine = |assigned: &mut Vec<Option<u32>>, mut c: Vec<Vector>, rounds: usize| {
         let mut groups = c.len();
         for round in 0..rounds {
             if round > 0 {
                 c = centroids(&vectors, assigned, groups);
             }
+            before.clone_from(assigned);
             let next = reassign(&vectors, &c, vocabulary, params.keep);
             for ((a, s), n) in assigned.iter_mut().zip(similarity.iter_mut()).zip(next) {
                 *a = n.map(|(g, _)| g);
                 *s = n.map_or(0.0, |(_, s)| s);
             }
             groups = compact(assigned);
+            if *assigned == before {
+                break;
+            }
         }
         groups
     };
