@@ -499,7 +499,7 @@ impl Model {
     pub(crate) fn predict_features(&self, words: &[&str], unseen: &[bool]) -> (Vec<f32>, Features) {
         let mut p = vec![0.0; self.n_labels];
         let x = self.sparse_logits(words, unseen, &mut p);
-        softmax(&mut p, 1.0 / self.temperature);
+        vector::softmax(&mut p, 1.0 / self.temperature);
         (
             p,
             Features {

@@ -521,6 +521,159 @@ impl Model {
     }
 }
 
+/// [`exp`](super::exp)'s constants, for [`softmax_avx2`] (kept beside the scalar
+/// function's own copy so that training's code is left alone; a test checks that both
+/// give the library's bits): 2^(i/32) as bits, less `i << 47`.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+static EXP_TABLE: [u64; 32] = [
+    0x3ff0_0000_0000_0000,
+    0x3fef_d9b0_d315_8574,
+    0x3fef_b558_6cf9_890f,
+    0x3fef_9301_d012_5b51,
+    0x3fef_72b8_3c7d_517b,
+    0x3fef_5487_3168_b9aa,
+    0x3fef_387a_6e75_6238,
+    0x3fef_1e9d_f51f_dee1,
+    0x3fef_06fe_0a31_b715,
+    0x3fee_f1a7_373a_a9cb,
+    0x3fee_dea6_4c12_3422,
+    0x3fee_ce08_6061_892d,
+    0x3fee_bfda_d536_2a27,
+    0x3fee_b42b_569d_4f82,
+    0x3fee_ab07_dd48_5429,
+    0x3fee_a47e_b03a_5585,
+    0x3fee_a09e_667f_3bcd,
+    0x3fee_9f75_e8ec_5f74,
+    0x3fee_a114_73eb_0187,
+    0x3fee_a589_994c_ce13,
+    0x3fee_ace5_422a_a0db,
+    0x3fee_b737_b0cd_c5e5,
+    0x3fee_c491_82a3_f090,
+    0x3fee_d503_b23e_255d,
+    0x3fee_e89f_995a_d3ad,
+    0x3fee_ff76_f2fb_5e47,
+    0x3fef_199b_dd85_529c,
+    0x3fef_3720_dcef_9069,
+    0x3fef_5818_dcfb_a487,
+    0x3fef_7c97_337b_9b5f,
+    0x3fef_a4af_a2a4_90da,
+    0x3fef_d076_5b6e_4540,
+];
+/// 32 / ln 2.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+const EXP_INV_LN2_N: f64 = f64::from_bits(0x4047_1547_652b_82fe);
+/// 1.5 * 2^52: adding it rounds to an integer in the low bits.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+const EXP_SHIFT: f64 = f64::from_bits(0x4338_0000_0000_0000);
+/// The cubic's coefficients, highest power first (scaled for 32 steps).
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+const EXP_C: [f64; 3] = [
+    f64::from_bits(0x3ebc_6af8_4b91_2394),
+    f64::from_bits(0x3f2e_bfce_50fa_c4f3),
+    f64::from_bits(0x3f96_2e42_ff0c_52d6),
+];
+
+/// [`softmax`](super::softmax) for scoring: the same bits, with `e^x` computed four
+/// labels at a time where glibc's `expf` is the one [`exp`](super::exp) rounds as (x86-64
+/// Linux with AVX2 and FMA); the library's elsewhere, and for any label out of `exp`'s
+/// range.
+pub(super) fn softmax(v: &mut [f32], inv_t: f32) {
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has AVX2 and FMA, checked just above.
+        #[allow(unsafe_code)]
+        unsafe {
+            softmax_avx2(v, inv_t)
+        };
+        return;
+    }
+    super::softmax(v, inv_t)
+}
+
+/// The body of [`softmax`] on AVX2 and FMA: the library's operations in the library's
+/// order (the sum label after label), `e^x` as [`exp`](super::exp), four at a time.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+#[target_feature(enable = "avx2,fma")]
+fn softmax_avx2(v: &mut [f32], inv_t: f32) {
+    use std::arch::x86_64::{
+        _mm256_add_epi64, _mm256_and_si256, _mm256_castpd_si256, _mm256_castsi256_pd,
+        _mm256_cvtpd_ps, _mm256_cvtps_pd, _mm256_fmadd_pd, _mm256_fmsub_pd, _mm256_i64gather_epi64,
+        _mm256_mul_pd, _mm256_set1_epi64x, _mm256_set1_pd, _mm256_slli_epi64, _mm256_sub_pd,
+        _mm_and_si128, _mm_castps_si128, _mm_cmpgt_epi32, _mm_loadu_ps, _mm_movemask_epi8,
+        _mm_mul_ps, _mm_set1_epi32, _mm_set1_ps, _mm_srli_epi32, _mm_storeu_ps, _mm_sub_ps,
+    };
+    let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    if !max.is_finite() {
+        return;
+    }
+    let mut chunks = v.chunks_exact_mut(4);
+    for chunk in &mut chunks {
+        let Ok(lanes) = <&mut [f32; 4]>::try_from(chunk) else {
+            continue;
+        };
+        // SAFETY: `lanes` is four floats, read and written in place; the gather reads
+        // `EXP_TABLE` at indices masked to 0..32.
+        #[allow(unsafe_code)]
+        unsafe {
+            let x = _mm_mul_ps(
+                _mm_sub_ps(_mm_loadu_ps(lanes.as_ptr()), _mm_set1_ps(max)),
+                _mm_set1_ps(inv_t),
+            );
+            // exp_in_range, four at a time: any lane out of it goes to the library.
+            let top = _mm_and_si128(
+                _mm_srli_epi32::<20>(_mm_castps_si128(x)),
+                _mm_set1_epi32(0x7ff),
+            );
+            let out_of_range = _mm_movemask_epi8(_mm_cmpgt_epi32(top, _mm_set1_epi32(0x42a)));
+            let xd = _mm256_cvtps_pd(x);
+            let inv_ln2_n = _mm256_set1_pd(EXP_INV_LN2_N);
+            let shift = _mm256_set1_pd(EXP_SHIFT);
+            let kd = _mm256_fmadd_pd(inv_ln2_n, xd, shift);
+            let ki = _mm256_castpd_si256(kd);
+            let kd = _mm256_sub_pd(kd, shift);
+            let r = _mm256_fmsub_pd(inv_ln2_n, xd, kd);
+            let index = _mm256_and_si256(ki, _mm256_set1_epi64x(31));
+            let t = _mm256_add_epi64(
+                _mm256_i64gather_epi64::<8>(EXP_TABLE.as_ptr().cast::<i64>(), index),
+                _mm256_slli_epi64::<47>(ki),
+            );
+            let s = _mm256_castsi256_pd(t);
+            let [c0, c1, c2] = EXP_C;
+            let z = _mm256_fmadd_pd(_mm256_set1_pd(c0), r, _mm256_set1_pd(c1));
+            let r2 = _mm256_mul_pd(r, r);
+            let y = _mm256_fmadd_pd(_mm256_set1_pd(c2), r, _mm256_set1_pd(1.0));
+            let y = _mm256_fmadd_pd(z, r2, y);
+            let e = _mm256_cvtpd_ps(_mm256_mul_pd(y, s));
+            if out_of_range == 0 {
+                _mm_storeu_ps(lanes.as_mut_ptr(), e);
+            } else {
+                _mm_storeu_ps(lanes.as_mut_ptr(), x);
+                for l in lanes.iter_mut() {
+                    *l = l.exp();
+                }
+            }
+        }
+    }
+    for x in chunks.into_remainder() {
+        let y = (*x - max) * inv_t;
+        *x = if super::exp_in_range(y) {
+            super::exp(y)
+        } else {
+            y.exp()
+        };
+    }
+    let mut sum = 0.0f32;
+    for &x in v.iter() {
+        sum += x;
+    }
+    if sum > 0.0 {
+        let inv = 1.0 / sum;
+        for x in v.iter_mut() {
+            *x *= inv;
+        }
+    }
+}
+
 /// The rows a [`Plan`] sums: its words' rows, then its fixes' feature rows.
 struct PlanRows<'a> {
     model: &'a Model,
@@ -623,6 +776,23 @@ mod tests {
         let inv = 1.0 / sq.sqrt();
         out.values_mut().for_each(|(v, _)| *v *= inv);
         out
+    }
+
+    #[test]
+    fn softmax_gives_the_library_softmax_bits() {
+        let mut rng = crate::faq::classifier::Rng(7);
+        for n in (0..20).chain([77, 78, 150, 151, 300]) {
+            for (spread, inv_t) in [(1.0f32, 1.0f32), (30.0, 1.0), (8.0, 12.5), (200.0, 3.0)] {
+                let logits: Vec<f32> = (0..n)
+                    .map(|_| ((rng.next() >> 11) as f32 / (1u64 << 53) as f32 - 0.5) * spread)
+                    .collect();
+                let (mut ours, mut library) = (logits.clone(), logits.clone());
+                softmax(&mut ours, inv_t);
+                crate::faq::classifier::softmax(&mut library, inv_t);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&ours), bits(&library), "{n} labels, {spread} {inv_t}");
+            }
+        }
     }
 
     #[test]
