@@ -519,18 +519,26 @@ impl Model {
             return out;
         }
         let x = &features.x;
+        // The label's weights: feature `f`'s at `f * stride`.
+        let column = self.qweights.get(label..).unwrap_or_default();
         for (i, ((&f, &v), &mask)) in x.idx.iter().zip(&x.val).zip(&x.words).enumerate() {
             // One weight per scattered row: ask for one a few features ahead.
             if let Some(&ahead) = x.idx.get(i + CONTRIBUTIONS_AHEAD) {
-                vector::prefetch(&self.qweights, ahead as usize * stride + label, 1);
+                vector::prefetch_at(column, ahead as usize * stride);
             }
             let f = f as usize;
-            let (Some(&q), Some(&scale)) =
-                (self.qweights.get(f * stride + label), self.qscale.get(f))
-            else {
+            let (Some(&q), Some(&scale)) = (column.get(f * stride), self.qscale.get(f)) else {
                 continue;
             };
-            spread(&mut out, mask, v * f32::from(q) * scale / sharing(mask));
+            let share = v * f32::from(q) * scale;
+            if mask & mask.wrapping_sub(1) == 0 {
+                // One word's (dividing by 1 changes no bit).
+                if let Some(slot) = out.get_mut(mask.trailing_zeros() as usize) {
+                    *slot += share;
+                }
+            } else {
+                spread(&mut out, mask, share / sharing(mask));
+            }
         }
         out
     }

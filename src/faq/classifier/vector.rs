@@ -742,6 +742,24 @@ pub(super) fn prefetch<T>(data: &[T], start: usize, len: usize) {
     let _ = (data, start, len);
 }
 
+/// Asks the CPU to bring the cache line of `data[at]` in (a hint: it reads nothing,
+/// and does nothing off x86-64 or out of bounds).
+#[inline(always)]
+pub(super) fn prefetch_at<T>(data: &[T], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(item) = data.get(at) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is part of x86-64; a prefetch reads no memory (and the address
+        // is in `data`).
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(item).cast::<i8>())
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (data, at);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
