@@ -31,14 +31,26 @@ struct KnownWord {
     unit: u64,
 }
 
+/// One of a training word's own features.
+#[derive(Clone, Copy, Debug)]
+struct OwnFeature {
+    /// The feature id.
+    f: u32,
+    /// Its occurrences in the word.
+    m: u32,
+    /// Its idf (beside the id, it saves a look-up elsewhere in memory).
+    idf: f32,
+    /// `tf_weight(m)`, the term weight of its occurrences.
+    tf: f32,
+}
+
 /// The training words and the ids of their own features.
 #[derive(Clone, Debug)]
 pub(super) struct KnownWords {
     /// Word hash → its features.
     table: HashTable<KnownWord>,
-    /// (feature id, occurrences in the word, idf), each word's distinct features in
-    /// turn (the idf beside the id saves a look-up elsewhere in memory).
-    features: Vec<(u32, u32, f32)>,
+    /// Each word's distinct features in turn.
+    features: Vec<OwnFeature>,
     /// Each word's (start, len) in `features`, by index.
     spans: Vec<(u32, u32)>,
     /// Word-major, `stride` per word: the sum of the word's features' weight rows,
@@ -112,14 +124,18 @@ impl KnownWords {
             let start = known.features.len();
             for &f in &ids {
                 let own = known.features.get_mut(start..).unwrap_or_default();
-                match own.iter_mut().find(|(g, _, _)| *g == f) {
-                    Some((_, m, _)) => *m += 1,
-                    None => {
-                        known
-                            .features
-                            .push((f, 1, idf.get(f as usize).copied().unwrap_or(0.0)))
-                    }
+                match own.iter_mut().find(|o| o.f == f) {
+                    Some(o) => o.m += 1,
+                    None => known.features.push(OwnFeature {
+                        f,
+                        m: 1,
+                        idf: idf.get(f as usize).copied().unwrap_or(0.0),
+                        tf: 0.0,
+                    }),
                 }
+            }
+            for o in known.features.get_mut(start..).unwrap_or_default() {
+                o.tf = tf_weight(&SUBLINEAR, o.m);
             }
             let len = known.features.len() - start;
             known.table.insert(
@@ -149,12 +165,11 @@ impl KnownWords {
         row: impl Fn(usize) -> &'m [i8],
         scale: impl Fn(usize) -> f32,
     ) {
-        let table = &*SUBLINEAR;
         let mut rows = vec![0.0f32; self.spans.len() * stride];
         for (&(start, len), out) in self.spans.iter().zip(rows.chunks_exact_mut(stride.max(1))) {
             let (start, end) = (start as usize, (start + len) as usize);
-            for &(f, m, _) in self.features.get(start..end).unwrap_or_default() {
-                let s = tf_weight(table, m) * scale(f as usize);
+            for &OwnFeature { f, tf, .. } in self.features.get(start..end).unwrap_or_default() {
+                let s = tf * scale(f as usize);
                 for (o, &w) in out.iter_mut().zip(row(f as usize)) {
                     *o += s * f32::from(w);
                 }
@@ -244,6 +259,23 @@ impl Scratch {
                 *p = seen.len() as u32;
             }
         }
+    }
+}
+
+/// Notes the features of a known word's `occurrences` (words `bits`), whose row went
+/// in at term weight `times` (a loop of its own: the slices stay in registers).
+#[inline(always)]
+fn add_own(
+    seen: &mut Vec<Seen>,
+    place: &mut [u32],
+    own: &[OwnFeature],
+    times: f32,
+    occurrences: u32,
+    bits: u64,
+) {
+    for o in own {
+        let in_rows = o.tf * times;
+        Scratch::add(seen, place, (o.f, o.idf), o.m * occurrences, in_rows, bits);
     }
 }
 
@@ -345,6 +377,8 @@ impl Model {
             word_bits,
             stems,
         } = scratch;
+        // A slice, whose place and length stay in registers while `seen` grows.
+        let place = place.as_mut_slice();
         word_bits.clear();
         stems.clear();
         seen.clear();
@@ -406,10 +440,8 @@ impl Model {
             // of this word alone needs no fix however often the word occurs (exactly:
             // `tf(1 * n) == tf(1) * tf(n)`).
             let times = tf_weight(table, occurrences);
-            for &(f, m, idf) in self.known.features.get(start..end).unwrap_or_default() {
-                let in_rows = tf_weight(table, m) * times;
-                Scratch::add(seen, place, (f, idf), m * occurrences, in_rows, bits);
-            }
+            let own = self.known.features.get(start..end).unwrap_or_default();
+            add_own(seen, place, own, times, occurrences, bits);
         }
         self.extractor
             .bigrams(units, |h, a, b| match self.vocab.get(h) {
