@@ -147,6 +147,13 @@ impl Features {
     }
 }
 
+impl Drop for Features {
+    /// Gives the vector's room to the thread's next message (see [`vector::recycle`]).
+    fn drop(&mut self) {
+        vector::recycle(std::mem::take(&mut self.x));
+    }
+}
+
 /// Deterministic splitmix64 generator.
 pub(super) struct Rng(pub(super) u64);
 
@@ -554,12 +561,12 @@ impl Model {
         out: &mut Vec<f32>,
     ) {
         let n = features.n_words;
-        out.clear();
         if let [label] = labels {
-            // One label: the plain loop.
-            out.extend(self.contributions_of(features, *label));
+            // One label: the plain loop (its vector, not a copy).
+            *out = self.contributions_of(features, *label);
             return;
         }
+        out.clear();
         out.resize(n * labels.len(), 0.0);
         let (c, stride) = (self.n_labels, self.stride);
         // (where the label's contributions start in `out`, the label); other labels

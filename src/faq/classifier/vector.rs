@@ -222,6 +222,9 @@ struct Scratch {
     /// Word hash → stem hash of the message's words that are no training words: a
     /// long message repeats them, and each costs a stemmer run.
     stems: std::collections::HashMap<u64, u64, BuildHasherDefault<IdentityHasher>>,
+    /// The columns of the thread's last message vector, once its features were
+    /// dropped (see [`recycle`]): the next one is written into their room.
+    spare: SparseVec,
 }
 
 impl Scratch {
@@ -277,6 +280,16 @@ fn add_own(
         let in_rows = o.tf * times;
         Scratch::add(seen, place, (o.f, o.idf), o.m * occurrences, in_rows, bits);
     }
+}
+
+/// Keeps a dropped message vector's columns for the thread's next message (nothing if
+/// the thread's scratch space is in use or gone).
+pub(super) fn recycle(x: SparseVec) {
+    let _ = SCRATCH.try_with(|scratch| {
+        if let Ok(mut scratch) = scratch.try_borrow_mut() {
+            scratch.spare = x;
+        }
+    });
 }
 
 thread_local! {
@@ -376,6 +389,7 @@ impl Model {
             slot,
             word_bits,
             stems,
+            spare,
         } = scratch;
         // A slice, whose place and length stay in registers while `seen` grows.
         let place = place.as_mut_slice();
@@ -456,14 +470,16 @@ impl Model {
                 None => unknown.push(h),
             });
 
-        // Each column in a pass of its own (no capacity checks, no growth).
-        let mut out = SparseVec {
-            idx: seen.iter().map(|s| s.f).collect(),
-            val: (seen.iter())
-                .map(|s| tf_weight(table, s.count) * s.idf)
-                .collect(),
-            words: seen.iter().map(|s| s.words).collect(),
-        };
+        // Each column in a pass of its own (no capacity checks, no growth), into the
+        // room of the last message's if it was given back.
+        let mut out = std::mem::take(spare);
+        out.idx.clear();
+        out.idx.extend(seen.iter().map(|s| s.f));
+        out.val.clear();
+        out.val
+            .extend(seen.iter().map(|s| tf_weight(table, s.count) * s.idf));
+        out.words.clear();
+        out.words.extend(seen.iter().map(|s| s.words));
         let mut sq = 0.0f32;
         for &v in &out.val {
             sq += v * v;
