@@ -234,14 +234,15 @@ fn term_counts(stems: &[StemTok]) -> TermCounts {
 /// was quadratic in the distinct words of an example (issue 13: 200,000 words, 18 s).
 fn merge_counts(mut counts: Vec<(u32, f64)>) -> TermCounts {
     counts.sort_by_key(|c| c.0);
-    let mut out: TermCounts = Vec::with_capacity(counts.len());
-    for (t, c) in counts {
-        match out.last_mut() {
-            Some(last) if last.0 == t => last.1 += c,
-            _ => out.push((t, c)),
+    // In place: each count added to the first of its term's, in order.
+    counts.dedup_by(|next, kept| {
+        let same = next.0 == kept.0;
+        if same {
+            kept.1 += next.1;
         }
-    }
-    out
+        same
+    });
+    counts
 }
 
 fn sublinear(tf: f64) -> f64 {
@@ -508,17 +509,23 @@ impl FaqIndex {
     /// length only), or `None` when it has no words.
     pub(crate) fn message_vector(&self, stems: &[StemTok]) -> Option<Vec<(u32, f64)>> {
         let unknown = counted(stems).filter(|s| s.id == StemId::UNKNOWN).count() as f64;
-        let weighted: Vec<(u32, f64)> = term_counts(stems)
-            .iter()
-            .map(|&(t, tf)| {
-                let idf = self.idf.get(t as usize).copied().unwrap_or(self.unseen_idf);
-                (t, sublinear(tf) * f64::from(idf))
-            })
-            .collect();
+        // The counts made into weights, then unit length, in place.
+        let mut weighted = term_counts(stems);
+        for (t, w) in weighted.iter_mut() {
+            let idf = self
+                .idf
+                .get(*t as usize)
+                .copied()
+                .unwrap_or(self.unseen_idf);
+            *w = sublinear(*w) * f64::from(idf);
+        }
         let unseen = f64::from(self.unseen_idf) * UNSEEN_WEIGHT;
         let norm =
             (weighted.iter().map(|(_, w)| w * w).sum::<f64>() + unknown * unseen * unseen).sqrt();
-        (norm > 0.0).then(|| weighted.into_iter().map(|(t, w)| (t, w / norm)).collect())
+        (norm > 0.0).then(|| {
+            weighted.iter_mut().for_each(|(_, w)| *w /= norm);
+            weighted
+        })
     }
 
     /// The entries scoring above zero, best first (ties to the earlier entry), at most
