@@ -215,6 +215,8 @@ struct Scratch {
     buf: String,
     starts: Vec<usize>,
     plan: Plan,
+    /// Room for [`sort_fixes`].
+    sorted: Vec<u64>,
     /// Known word index → its place in `plan.words` plus 1 (0 outside of the message).
     slot: Vec<u32>,
     /// The words of each entry of `plan.words`.
@@ -279,6 +281,47 @@ fn add_own(
     for o in own {
         let in_rows = o.tf * times;
         Scratch::add(seen, place, (o.f, o.idf), o.m * occurrences, in_rows, bits);
+    }
+}
+
+/// From how many fixes [`sort_fixes`] sorts a byte at a time.
+const RADIX_FROM: usize = 256;
+
+/// Sorts a plan's fixes (see [`Fix`]) by feature id: as `sort_unstable` sorts them
+/// (their ids are distinct), and for many of them (a long message) a byte of the id at
+/// a time, as many bytes as the largest id has (`room`: working space).
+fn sort_fixes(fixes: &mut Vec<u64>, room: &mut Vec<u64>) {
+    if fixes.len() < RADIX_FROM {
+        fixes.sort_unstable();
+        return;
+    }
+    let largest = fixes.iter().map(|&f| f >> 32).max().unwrap_or(0);
+    let bytes = (u64::BITS - largest.leading_zeros()).div_ceil(8);
+    room.clear();
+    room.resize(fixes.len(), 0);
+    for byte in 0..bytes {
+        let shift = 32 + 8 * byte;
+        let digit = |f: u64| ((f >> shift) & 0xff) as usize;
+        // Where each digit's fixes start.
+        let mut at = [0usize; 256];
+        for &f in fixes.iter() {
+            if let Some(n) = at.get_mut(digit(f)) {
+                *n += 1;
+            }
+        }
+        let mut sum = 0;
+        for n in at.iter_mut() {
+            (*n, sum) = (sum, sum + *n);
+        }
+        for &f in fixes.iter() {
+            if let Some(n) = at.get_mut(digit(f)) {
+                if let Some(slot) = room.get_mut(*n) {
+                    *slot = f;
+                }
+                *n += 1;
+            }
+        }
+        std::mem::swap(fixes, room);
     }
 }
 
@@ -348,7 +391,7 @@ impl Model {
                 // Rows in memory order: the shared features of a message are mostly
                 // frequent ones, whose rows sit together at the front.
                 // (Feature ids are distinct: the order is the ids'.)
-                plan.fixes.sort_unstable();
+                sort_fixes(&mut plan.fixes, &mut scratch.sorted);
                 self.planned_logits(plan, out);
             } else {
                 self.logits_into(&x, out);
@@ -390,6 +433,7 @@ impl Model {
             word_bits,
             stems,
             spare,
+            ..
         } = scratch;
         // A slice, whose place and length stay in registers while `seen` grows.
         let place = place.as_mut_slice();
@@ -842,6 +886,37 @@ mod tests {
         let inv = 1.0 / sq.sqrt();
         out.values_mut().for_each(|(v, _)| *v *= inv);
         out
+    }
+
+    #[test]
+    fn fixes_sorted_by_bytes_are_sorted() {
+        let mut rng = crate::faq::classifier::Rng(11);
+        let mut room = Vec::new();
+        for (n, largest) in [
+            (0, 1u64),
+            (10, 1000),
+            (300, 255),
+            (300, 256),
+            (1000, 1 << 20),
+            (5000, u64::from(u32::MAX)),
+        ] {
+            // Distinct ids, as in a plan.
+            let mut ids: Vec<u64> = (0..n).map(|_| rng.next() % largest.max(1)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut fixes: Vec<u64> = ids
+                .iter()
+                .map(|&id| (id << 32) | (rng.next() & 0xffff_ffff))
+                .collect();
+            // Shuffled.
+            for i in (1..fixes.len()).rev() {
+                fixes.swap(i, rng.below(i + 1));
+            }
+            let mut want = fixes.clone();
+            want.sort_unstable();
+            sort_fixes(&mut fixes, &mut room);
+            assert_eq!(fixes, want, "{n} fixes below {largest}");
+        }
     }
 
     #[test]
