@@ -613,9 +613,10 @@ impl Model {
     }
 }
 
-/// [`exp`](super::exp)'s constants, for [`softmax_avx2`] (kept beside the scalar
-/// function's own copy so that training's code is left alone; a test checks that both
-/// give the library's bits): 2^(i/32) as bits, less `i << 47`.
+/// The constants of glibc's `expf` (2.28 and later, where the CPU has FMA: the
+/// algorithm of Arm's optimized-routines, MIT licence), for [`softmax_avx2`] (training
+/// keeps its own copy; a test checks these against the library): 2^(i/32) as bits,
+/// less `i << 47`.
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
 static EXP_TABLE: [u64; 32] = [
     0x3ff0_0000_0000_0000,
@@ -666,9 +667,10 @@ const EXP_C: [f64; 3] = [
 ];
 
 /// [`softmax`](super::softmax) for scoring: the same bits, with `e^x` computed four
-/// labels at a time where glibc's `expf` is the one [`exp`](super::exp) rounds as (x86-64
-/// Linux with AVX2 and FMA); the library's elsewhere, and for any label out of `exp`'s
-/// range.
+/// labels at a time as glibc's `expf` computes it where the CPU has FMA (x86-64 Linux
+/// with AVX2 and FMA); the library's elsewhere, for the last labels of a row not a
+/// multiple of four, and for any label out of the plain path's range (`|x|` of 88 and
+/// more).
 pub(super) fn softmax(v: &mut [f32], inv_t: f32) {
     #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
     if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
@@ -683,7 +685,7 @@ pub(super) fn softmax(v: &mut [f32], inv_t: f32) {
 }
 
 /// The body of [`softmax`] on AVX2 and FMA: the library's operations in the library's
-/// order (the sum label after label), `e^x` as [`exp`](super::exp), four at a time.
+/// order (the sum label after label), `e^x` as glibc's `expf`, four at a time.
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
 #[target_feature(enable = "avx2,fma")]
 fn softmax_avx2(v: &mut [f32], inv_t: f32) {
@@ -711,7 +713,8 @@ fn softmax_avx2(v: &mut [f32], inv_t: f32) {
                 _mm_sub_ps(_mm_loadu_ps(lanes.as_ptr()), _mm_set1_ps(max)),
                 _mm_set1_ps(inv_t),
             );
-            // exp_in_range, four at a time: any lane out of it goes to the library.
+            // Whether each lane is on the plain path (|x| below 88, not NaN): a lane off
+            // it sends all four to the library.
             let top = _mm_and_si128(
                 _mm_srli_epi32::<20>(_mm_castps_si128(x)),
                 _mm_set1_epi32(0x7ff),
@@ -747,12 +750,7 @@ fn softmax_avx2(v: &mut [f32], inv_t: f32) {
         }
     }
     for x in chunks.into_remainder() {
-        let y = (*x - max) * inv_t;
-        *x = if super::exp_in_range(y) {
-            super::exp(y)
-        } else {
-            y.exp()
-        };
+        *x = ((*x - max) * inv_t).exp();
     }
     let mut sum = 0.0f32;
     for &x in v.iter() {
