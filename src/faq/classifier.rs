@@ -149,6 +149,13 @@ impl Features {
     }
 }
 
+impl Drop for Features {
+    /// Gives the vector's room to the thread's next message (see [`vector::recycle`]).
+    fn drop(&mut self) {
+        vector::recycle(std::mem::take(&mut self.x));
+    }
+}
+
 /// Deterministic splitmix64 generator.
 pub(super) struct Rng(pub(super) u64);
 
@@ -501,7 +508,7 @@ impl Model {
     pub(crate) fn predict_features(&self, words: &[&str], unseen: &[bool]) -> (Vec<f32>, Features) {
         let mut p = vec![0.0; self.n_labels];
         let x = self.sparse_logits(words, unseen, &mut p);
-        softmax(&mut p, 1.0 / self.temperature);
+        vector::softmax(&mut p, 1.0 / self.temperature);
         (
             p,
             Features {
@@ -521,18 +528,26 @@ impl Model {
             return out;
         }
         let x = &features.x;
+        // The label's weights: feature `f`'s at `f * stride`.
+        let column = self.qweights.get(label..).unwrap_or_default();
         for (i, ((&f, &v), &mask)) in x.idx.iter().zip(&x.val).zip(&x.words).enumerate() {
             // One weight per scattered row: ask for one a few features ahead.
             if let Some(&ahead) = x.idx.get(i + CONTRIBUTIONS_AHEAD) {
-                vector::prefetch(&self.qweights, ahead as usize * stride + label, 1);
+                vector::prefetch_at(column, ahead as usize * stride);
             }
             let f = f as usize;
-            let (Some(&q), Some(&scale)) =
-                (self.qweights.get(f * stride + label), self.qscale.get(f))
-            else {
+            let (Some(&q), Some(&scale)) = (column.get(f * stride), self.qscale.get(f)) else {
                 continue;
             };
-            spread(&mut out, mask, v * f32::from(q) * scale / sharing(mask));
+            let share = v * f32::from(q) * scale;
+            if mask & mask.wrapping_sub(1) == 0 {
+                // One word's (dividing by 1 changes no bit).
+                if let Some(slot) = out.get_mut(mask.trailing_zeros() as usize) {
+                    *slot += share;
+                }
+            } else {
+                spread(&mut out, mask, share / sharing(mask));
+            }
         }
         out
     }
@@ -548,12 +563,12 @@ impl Model {
         out: &mut Vec<f32>,
     ) {
         let n = features.n_words;
-        out.clear();
         if let [label] = labels {
-            // One label: the plain loop.
-            out.extend(self.contributions_of(features, *label));
+            // One label: the plain loop (its vector, not a copy).
+            *out = self.contributions_of(features, *label);
             return;
         }
+        out.clear();
         out.resize(n * labels.len(), 0.0);
         let (c, stride) = (self.n_labels, self.stride);
         // (where the label's contributions start in `out`, the label); other labels

@@ -234,14 +234,15 @@ fn term_counts(stems: &[StemTok]) -> TermCounts {
 /// was quadratic in the distinct words of an example (issue 13: 200,000 words, 18 s).
 fn merge_counts(mut counts: Vec<(u32, f64)>) -> TermCounts {
     counts.sort_by_key(|c| c.0);
-    let mut out: TermCounts = Vec::with_capacity(counts.len());
-    for (t, c) in counts {
-        match out.last_mut() {
-            Some(last) if last.0 == t => last.1 += c,
-            _ => out.push((t, c)),
+    // In place: each count added to the first of its term's, in order.
+    counts.dedup_by(|next, kept| {
+        let same = next.0 == kept.0;
+        if same {
+            kept.1 += next.1;
         }
-    }
-    out
+        same
+    });
+    counts
 }
 
 fn sublinear(tf: f64) -> f64 {
@@ -508,17 +509,23 @@ impl FaqIndex {
     /// length only), or `None` when it has no words.
     pub(crate) fn message_vector(&self, stems: &[StemTok]) -> Option<Vec<(u32, f64)>> {
         let unknown = counted(stems).filter(|s| s.id == StemId::UNKNOWN).count() as f64;
-        let weighted: Vec<(u32, f64)> = term_counts(stems)
-            .iter()
-            .map(|&(t, tf)| {
-                let idf = self.idf.get(t as usize).copied().unwrap_or(self.unseen_idf);
-                (t, sublinear(tf) * f64::from(idf))
-            })
-            .collect();
+        // The counts made into weights, then unit length, in place.
+        let mut weighted = term_counts(stems);
+        for (t, w) in weighted.iter_mut() {
+            let idf = self
+                .idf
+                .get(*t as usize)
+                .copied()
+                .unwrap_or(self.unseen_idf);
+            *w = sublinear(*w) * f64::from(idf);
+        }
         let unseen = f64::from(self.unseen_idf) * UNSEEN_WEIGHT;
         let norm =
             (weighted.iter().map(|(_, w)| w * w).sum::<f64>() + unknown * unseen * unseen).sqrt();
-        (norm > 0.0).then(|| weighted.into_iter().map(|(t, w)| (t, w / norm)).collect())
+        (norm > 0.0).then(|| {
+            weighted.iter_mut().for_each(|(_, w)| *w /= norm);
+            weighted
+        })
     }
 
     /// The entries scoring above zero, best first (ties to the earlier entry), at most
@@ -851,6 +858,7 @@ impl FaqIndex {
         let vocabulary = self.entry_vocabulary.of(entry)?;
         // question → its dot product with the message, each summed in stem order.
         let mut dots = vec![0.0f64; count];
+        let sums = dots.as_mut_slice();
         let mut from = 0;
         for &(stem, weight) in message {
             // Both sorted by stem: each search starts where the last one ended.
@@ -859,21 +867,38 @@ impl FaqIndex {
             if vocabulary.get(from) != Some(&stem) {
                 continue;
             }
-            for t in self.terms_at(entry, from) {
-                if let Some(d) = dots.get_mut(t.question as usize) {
-                    *d += weight * f64::from(t.weight);
+            add_terms(sums, self.terms_at(entry, from), weight);
+        }
+        // (question, cosine): the first highest above zero. Weights are positive: a
+        // question sharing no word has a zero cosine. The highest found four lanes at a
+        // time (the same value in any order), then its first question.
+        let mut lanes = [0.0f64; 4];
+        let mut quads = dots.chunks_exact(4);
+        for quad in &mut quads {
+            for (most, &c) in lanes.iter_mut().zip(quad) {
+                if c > *most {
+                    *most = c;
                 }
             }
         }
-        // (question, cosine): the first highest above zero. Weights are positive: a
-        // question sharing no word has a zero cosine.
-        let (mut best, mut most) = (None, 0.0f64);
-        for (q, &c) in dots.iter().enumerate() {
-            if c > most {
-                (best, most) = (Some(q), c);
-            }
+        let most =
+            (lanes.iter().chain(quads.remainder()))
+                .fold(0.0f64, |most, &c| if c > most { c } else { most });
+        if most > 0.0 {
+            return dots.iter().position(|&c| c == most).map(|q| (q, most));
         }
-        best.map(|q| (q, most))
+        None
+    }
+}
+
+/// Adds `weight` times each term's weight to its question's sum (a loop of its own, so
+/// that the sums' place and length stay in registers).
+#[inline(never)]
+fn add_terms(sums: &mut [f64], terms: &[QuestionTerm], weight: f64) {
+    for t in terms {
+        if let Some(d) = sums.get_mut(t.question as usize) {
+            *d += weight * f64::from(t.weight);
+        }
     }
 }
 

@@ -31,14 +31,26 @@ struct KnownWord {
     unit: u64,
 }
 
+/// One of a training word's own features.
+#[derive(Clone, Copy, Debug)]
+struct OwnFeature {
+    /// The feature id.
+    f: u32,
+    /// Its occurrences in the word.
+    m: u32,
+    /// Its idf (beside the id, it saves a look-up elsewhere in memory).
+    idf: f32,
+    /// `tf_weight(m)`, the term weight of its occurrences.
+    tf: f32,
+}
+
 /// The training words and the ids of their own features.
 #[derive(Clone, Debug)]
 pub(super) struct KnownWords {
     /// Word hash → its features.
     table: HashTable<KnownWord>,
-    /// (feature id, occurrences in the word, idf), each word's distinct features in
-    /// turn (the idf beside the id saves a look-up elsewhere in memory).
-    features: Vec<(u32, u32, f32)>,
+    /// Each word's distinct features in turn.
+    features: Vec<OwnFeature>,
     /// Each word's (start, len) in `features`, by index.
     spans: Vec<(u32, u32)>,
     /// Word-major, `stride` per word: the sum of the word's features' weight rows,
@@ -112,14 +124,18 @@ impl KnownWords {
             let start = known.features.len();
             for &f in &ids {
                 let own = known.features.get_mut(start..).unwrap_or_default();
-                match own.iter_mut().find(|(g, _, _)| *g == f) {
-                    Some((_, m, _)) => *m += 1,
-                    None => {
-                        known
-                            .features
-                            .push((f, 1, idf.get(f as usize).copied().unwrap_or(0.0)))
-                    }
+                match own.iter_mut().find(|o| o.f == f) {
+                    Some(o) => o.m += 1,
+                    None => known.features.push(OwnFeature {
+                        f,
+                        m: 1,
+                        idf: idf.get(f as usize).copied().unwrap_or(0.0),
+                        tf: 0.0,
+                    }),
                 }
+            }
+            for o in known.features.get_mut(start..).unwrap_or_default() {
+                o.tf = tf_weight(&SUBLINEAR, o.m);
             }
             let len = known.features.len() - start;
             known.table.insert(
@@ -149,12 +165,11 @@ impl KnownWords {
         row: impl Fn(usize) -> &'m [i8],
         scale: impl Fn(usize) -> f32,
     ) {
-        let table = &*SUBLINEAR;
         let mut rows = vec![0.0f32; self.spans.len() * stride];
         for (&(start, len), out) in self.spans.iter().zip(rows.chunks_exact_mut(stride.max(1))) {
             let (start, end) = (start as usize, (start + len) as usize);
-            for &(f, m, _) in self.features.get(start..end).unwrap_or_default() {
-                let s = tf_weight(table, m) * scale(f as usize);
+            for &OwnFeature { f, tf, .. } in self.features.get(start..end).unwrap_or_default() {
+                let s = tf * scale(f as usize);
                 for (o, &w) in out.iter_mut().zip(row(f as usize)) {
                     *o += s * f32::from(w);
                 }
@@ -200,6 +215,8 @@ struct Scratch {
     buf: String,
     starts: Vec<usize>,
     plan: Plan,
+    /// Room for [`sort_fixes`].
+    sorted: Vec<u64>,
     /// Known word index → its place in `plan.words` plus 1 (0 outside of the message).
     slot: Vec<u32>,
     /// The words of each entry of `plan.words`.
@@ -207,6 +224,9 @@ struct Scratch {
     /// Word hash → stem hash of the message's words that are no training words: a
     /// long message repeats them, and each costs a stemmer run.
     stems: std::collections::HashMap<u64, u64, BuildHasherDefault<IdentityHasher>>,
+    /// The columns of the thread's last message vector, once its features were
+    /// dropped (see [`recycle`]): the next one is written into their room.
+    spare: SparseVec,
 }
 
 impl Scratch {
@@ -245,6 +265,74 @@ impl Scratch {
             }
         }
     }
+}
+
+/// Notes the features of a known word's `occurrences` (words `bits`), whose row went
+/// in at term weight `times` (a loop of its own: the slices stay in registers).
+#[inline(always)]
+fn add_own(
+    seen: &mut Vec<Seen>,
+    place: &mut [u32],
+    own: &[OwnFeature],
+    times: f32,
+    occurrences: u32,
+    bits: u64,
+) {
+    for o in own {
+        let in_rows = o.tf * times;
+        Scratch::add(seen, place, (o.f, o.idf), o.m * occurrences, in_rows, bits);
+    }
+}
+
+/// From how many fixes [`sort_fixes`] sorts a byte at a time.
+const RADIX_FROM: usize = 256;
+
+/// Sorts a plan's fixes (see [`Fix`]) by feature id: as `sort_unstable` sorts them
+/// (their ids are distinct), and for many of them (a long message) a byte of the id at
+/// a time, as many bytes as the largest id has (`room`: working space).
+fn sort_fixes(fixes: &mut Vec<u64>, room: &mut Vec<u64>) {
+    if fixes.len() < RADIX_FROM {
+        fixes.sort_unstable();
+        return;
+    }
+    let largest = fixes.iter().map(|&f| f >> 32).max().unwrap_or(0);
+    let bytes = (u64::BITS - largest.leading_zeros()).div_ceil(8);
+    room.clear();
+    room.resize(fixes.len(), 0);
+    for byte in 0..bytes {
+        let shift = 32 + 8 * byte;
+        let digit = |f: u64| ((f >> shift) & 0xff) as usize;
+        // Where each digit's fixes start.
+        let mut at = [0usize; 256];
+        for &f in fixes.iter() {
+            if let Some(n) = at.get_mut(digit(f)) {
+                *n += 1;
+            }
+        }
+        let mut sum = 0;
+        for n in at.iter_mut() {
+            (*n, sum) = (sum, sum + *n);
+        }
+        for &f in fixes.iter() {
+            if let Some(n) = at.get_mut(digit(f)) {
+                if let Some(slot) = room.get_mut(*n) {
+                    *slot = f;
+                }
+                *n += 1;
+            }
+        }
+        std::mem::swap(fixes, room);
+    }
+}
+
+/// Keeps a dropped message vector's columns for the thread's next message (nothing if
+/// the thread's scratch space is in use or gone).
+pub(super) fn recycle(x: SparseVec) {
+    let _ = SCRATCH.try_with(|scratch| {
+        if let Ok(mut scratch) = scratch.try_borrow_mut() {
+            scratch.spare = x;
+        }
+    });
 }
 
 thread_local! {
@@ -303,7 +391,7 @@ impl Model {
                 // Rows in memory order: the shared features of a message are mostly
                 // frequent ones, whose rows sit together at the front.
                 // (Feature ids are distinct: the order is the ids'.)
-                plan.fixes.sort_unstable();
+                sort_fixes(&mut plan.fixes, &mut scratch.sorted);
                 self.planned_logits(plan, out);
             } else {
                 self.logits_into(&x, out);
@@ -344,7 +432,11 @@ impl Model {
             slot,
             word_bits,
             stems,
+            spare,
+            ..
         } = scratch;
+        // A slice, whose place and length stay in registers while `seen` grows.
+        let place = place.as_mut_slice();
         word_bits.clear();
         stems.clear();
         seen.clear();
@@ -406,10 +498,8 @@ impl Model {
             // of this word alone needs no fix however often the word occurs (exactly:
             // `tf(1 * n) == tf(1) * tf(n)`).
             let times = tf_weight(table, occurrences);
-            for &(f, m, idf) in self.known.features.get(start..end).unwrap_or_default() {
-                let in_rows = tf_weight(table, m) * times;
-                Scratch::add(seen, place, (f, idf), m * occurrences, in_rows, bits);
-            }
+            let own = self.known.features.get(start..end).unwrap_or_default();
+            add_own(seen, place, own, times, occurrences, bits);
         }
         self.extractor
             .bigrams(units, |h, a, b| match self.vocab.get(h) {
@@ -424,14 +514,16 @@ impl Model {
                 None => unknown.push(h),
             });
 
-        // Each column in a pass of its own (no capacity checks, no growth).
-        let mut out = SparseVec {
-            idx: seen.iter().map(|s| s.f).collect(),
-            val: (seen.iter())
-                .map(|s| tf_weight(table, s.count) * s.idf)
-                .collect(),
-            words: seen.iter().map(|s| s.words).collect(),
-        };
+        // Each column in a pass of its own (no capacity checks, no growth), into the
+        // room of the last message's if it was given back.
+        let mut out = std::mem::take(spare);
+        out.idx.clear();
+        out.idx.extend(seen.iter().map(|s| s.f));
+        out.val.clear();
+        out.val
+            .extend(seen.iter().map(|s| tf_weight(table, s.count) * s.idf));
+        out.words.clear();
+        out.words.extend(seen.iter().map(|s| s.words));
         let mut sq = 0.0f32;
         for &v in &out.val {
             sq += v * v;
@@ -521,6 +613,157 @@ impl Model {
     }
 }
 
+/// The constants of glibc's `expf` (2.28 and later, where the CPU has FMA: the
+/// algorithm of Arm's optimized-routines, MIT licence), for [`softmax_avx2`] (training
+/// keeps its own copy; a test checks these against the library): 2^(i/32) as bits,
+/// less `i << 47`.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+static EXP_TABLE: [u64; 32] = [
+    0x3ff0_0000_0000_0000,
+    0x3fef_d9b0_d315_8574,
+    0x3fef_b558_6cf9_890f,
+    0x3fef_9301_d012_5b51,
+    0x3fef_72b8_3c7d_517b,
+    0x3fef_5487_3168_b9aa,
+    0x3fef_387a_6e75_6238,
+    0x3fef_1e9d_f51f_dee1,
+    0x3fef_06fe_0a31_b715,
+    0x3fee_f1a7_373a_a9cb,
+    0x3fee_dea6_4c12_3422,
+    0x3fee_ce08_6061_892d,
+    0x3fee_bfda_d536_2a27,
+    0x3fee_b42b_569d_4f82,
+    0x3fee_ab07_dd48_5429,
+    0x3fee_a47e_b03a_5585,
+    0x3fee_a09e_667f_3bcd,
+    0x3fee_9f75_e8ec_5f74,
+    0x3fee_a114_73eb_0187,
+    0x3fee_a589_994c_ce13,
+    0x3fee_ace5_422a_a0db,
+    0x3fee_b737_b0cd_c5e5,
+    0x3fee_c491_82a3_f090,
+    0x3fee_d503_b23e_255d,
+    0x3fee_e89f_995a_d3ad,
+    0x3fee_ff76_f2fb_5e47,
+    0x3fef_199b_dd85_529c,
+    0x3fef_3720_dcef_9069,
+    0x3fef_5818_dcfb_a487,
+    0x3fef_7c97_337b_9b5f,
+    0x3fef_a4af_a2a4_90da,
+    0x3fef_d076_5b6e_4540,
+];
+/// 32 / ln 2.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+const EXP_INV_LN2_N: f64 = f64::from_bits(0x4047_1547_652b_82fe);
+/// 1.5 * 2^52: adding it rounds to an integer in the low bits.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+const EXP_SHIFT: f64 = f64::from_bits(0x4338_0000_0000_0000);
+/// The cubic's coefficients, highest power first (scaled for 32 steps).
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+const EXP_C: [f64; 3] = [
+    f64::from_bits(0x3ebc_6af8_4b91_2394),
+    f64::from_bits(0x3f2e_bfce_50fa_c4f3),
+    f64::from_bits(0x3f96_2e42_ff0c_52d6),
+];
+
+/// [`softmax`](super::softmax) for scoring: the same bits, with `e^x` computed four
+/// labels at a time as glibc's `expf` computes it where the CPU has FMA (x86-64 Linux
+/// with AVX2 and FMA); the library's elsewhere, for the last labels of a row not a
+/// multiple of four, and for any label out of the plain path's range (`|x|` of 88 and
+/// more).
+pub(super) fn softmax(v: &mut [f32], inv_t: f32) {
+    #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU has AVX2 and FMA, checked just above.
+        #[allow(unsafe_code)]
+        unsafe {
+            softmax_avx2(v, inv_t)
+        };
+        return;
+    }
+    super::softmax(v, inv_t)
+}
+
+/// The body of [`softmax`] on AVX2 and FMA: the library's operations in the library's
+/// order (the sum label after label), `e^x` as glibc's `expf`, four at a time.
+#[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
+#[target_feature(enable = "avx2,fma")]
+fn softmax_avx2(v: &mut [f32], inv_t: f32) {
+    use std::arch::x86_64::{
+        _mm256_add_epi64, _mm256_and_si256, _mm256_castpd_si256, _mm256_castsi256_pd,
+        _mm256_cvtpd_ps, _mm256_cvtps_pd, _mm256_fmadd_pd, _mm256_fmsub_pd, _mm256_i64gather_epi64,
+        _mm256_mul_pd, _mm256_set1_epi64x, _mm256_set1_pd, _mm256_slli_epi64, _mm256_sub_pd,
+        _mm_and_si128, _mm_castps_si128, _mm_cmpgt_epi32, _mm_loadu_ps, _mm_movemask_epi8,
+        _mm_mul_ps, _mm_set1_epi32, _mm_set1_ps, _mm_srli_epi32, _mm_storeu_ps, _mm_sub_ps,
+    };
+    let max = v.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    if !max.is_finite() {
+        return;
+    }
+    let mut chunks = v.chunks_exact_mut(4);
+    for chunk in &mut chunks {
+        let Ok(lanes) = <&mut [f32; 4]>::try_from(chunk) else {
+            continue;
+        };
+        // SAFETY: `lanes` is four floats, read and written in place; the gather reads
+        // `EXP_TABLE` at indices masked to 0..32.
+        #[allow(unsafe_code)]
+        unsafe {
+            let x = _mm_mul_ps(
+                _mm_sub_ps(_mm_loadu_ps(lanes.as_ptr()), _mm_set1_ps(max)),
+                _mm_set1_ps(inv_t),
+            );
+            // Whether each lane is on the plain path (|x| below 88, not NaN): a lane off
+            // it sends all four to the library.
+            let top = _mm_and_si128(
+                _mm_srli_epi32::<20>(_mm_castps_si128(x)),
+                _mm_set1_epi32(0x7ff),
+            );
+            let out_of_range = _mm_movemask_epi8(_mm_cmpgt_epi32(top, _mm_set1_epi32(0x42a)));
+            let xd = _mm256_cvtps_pd(x);
+            let inv_ln2_n = _mm256_set1_pd(EXP_INV_LN2_N);
+            let shift = _mm256_set1_pd(EXP_SHIFT);
+            let kd = _mm256_fmadd_pd(inv_ln2_n, xd, shift);
+            let ki = _mm256_castpd_si256(kd);
+            let kd = _mm256_sub_pd(kd, shift);
+            let r = _mm256_fmsub_pd(inv_ln2_n, xd, kd);
+            let index = _mm256_and_si256(ki, _mm256_set1_epi64x(31));
+            let t = _mm256_add_epi64(
+                _mm256_i64gather_epi64::<8>(EXP_TABLE.as_ptr().cast::<i64>(), index),
+                _mm256_slli_epi64::<47>(ki),
+            );
+            let s = _mm256_castsi256_pd(t);
+            let [c0, c1, c2] = EXP_C;
+            let z = _mm256_fmadd_pd(_mm256_set1_pd(c0), r, _mm256_set1_pd(c1));
+            let r2 = _mm256_mul_pd(r, r);
+            let y = _mm256_fmadd_pd(_mm256_set1_pd(c2), r, _mm256_set1_pd(1.0));
+            let y = _mm256_fmadd_pd(z, r2, y);
+            let e = _mm256_cvtpd_ps(_mm256_mul_pd(y, s));
+            if out_of_range == 0 {
+                _mm_storeu_ps(lanes.as_mut_ptr(), e);
+            } else {
+                _mm_storeu_ps(lanes.as_mut_ptr(), x);
+                for l in lanes.iter_mut() {
+                    *l = l.exp();
+                }
+            }
+        }
+    }
+    for x in chunks.into_remainder() {
+        *x = ((*x - max) * inv_t).exp();
+    }
+    let mut sum = 0.0f32;
+    for &x in v.iter() {
+        sum += x;
+    }
+    if sum > 0.0 {
+        let inv = 1.0 / sum;
+        for x in v.iter_mut() {
+            *x *= inv;
+        }
+    }
+}
+
 /// The rows a [`Plan`] sums: its words' rows, then its fixes' feature rows.
 struct PlanRows<'a> {
     model: &'a Model,
@@ -589,6 +832,24 @@ pub(super) fn prefetch<T>(data: &[T], start: usize, len: usize) {
     let _ = (data, start, len);
 }
 
+/// Asks the CPU to bring the cache line of `data[at]` in (a hint: it reads nothing,
+/// and does nothing off x86-64 or out of bounds).
+#[inline(always)]
+pub(super) fn prefetch_at<T>(data: &[T], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if let Some(item) = data.get(at) {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is part of x86-64; a prefetch reads no memory (and the address
+        // is in `data`).
+        #[allow(unsafe_code)]
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(std::ptr::from_ref(item).cast::<i8>())
+        };
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (data, at);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -623,6 +884,54 @@ mod tests {
         let inv = 1.0 / sq.sqrt();
         out.values_mut().for_each(|(v, _)| *v *= inv);
         out
+    }
+
+    #[test]
+    fn fixes_sorted_by_bytes_are_sorted() {
+        let mut rng = crate::faq::classifier::Rng(11);
+        let mut room = Vec::new();
+        for (n, largest) in [
+            (0, 1u64),
+            (10, 1000),
+            (300, 255),
+            (300, 256),
+            (1000, 1 << 20),
+            (5000, u64::from(u32::MAX)),
+        ] {
+            // Distinct ids, as in a plan.
+            let mut ids: Vec<u64> = (0..n).map(|_| rng.next() % largest.max(1)).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            let mut fixes: Vec<u64> = ids
+                .iter()
+                .map(|&id| (id << 32) | (rng.next() & 0xffff_ffff))
+                .collect();
+            // Shuffled.
+            for i in (1..fixes.len()).rev() {
+                fixes.swap(i, rng.below(i + 1));
+            }
+            let mut want = fixes.clone();
+            want.sort_unstable();
+            sort_fixes(&mut fixes, &mut room);
+            assert_eq!(fixes, want, "{n} fixes below {largest}");
+        }
+    }
+
+    #[test]
+    fn softmax_gives_the_library_softmax_bits() {
+        let mut rng = crate::faq::classifier::Rng(7);
+        for n in (0..20).chain([77, 78, 150, 151, 300]) {
+            for (spread, inv_t) in [(1.0f32, 1.0f32), (30.0, 1.0), (8.0, 12.5), (200.0, 3.0)] {
+                let logits: Vec<f32> = (0..n)
+                    .map(|_| ((rng.next() >> 11) as f32 / (1u64 << 53) as f32 - 0.5) * spread)
+                    .collect();
+                let (mut ours, mut library) = (logits.clone(), logits.clone());
+                softmax(&mut ours, inv_t);
+                crate::faq::classifier::softmax(&mut library, inv_t);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&ours), bits(&library), "{n} labels, {spread} {inv_t}");
+            }
+        }
     }
 
     #[test]
