@@ -14,6 +14,7 @@ use lookup::HashTable;
 use train::{sgd, Examples};
 use vector::KnownWords;
 
+mod expf;
 mod lookup;
 mod train;
 mod vector;
