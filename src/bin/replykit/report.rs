@@ -1,6 +1,6 @@
 //! `replykit report`: a listening report over a message history.
 
-use crate::input::{open, parse_line, Lines};
+use crate::input::{open, parse_line, read_line, Lines};
 use crate::{load, Failure};
 use indicatif::{ProgressBar, ProgressStyle};
 use replykit::listen::Listener;
@@ -50,56 +50,35 @@ enum Line {
     Message,
 }
 
+/// A history, line by line.
+type History = Lines<Box<dyn std::io::BufRead>>;
+
+/// Sets the bar's message every this many lines.
+const BAR_EVERY: u64 = 1000;
+
+/// The threads that answer messages: rayon's pool with the `parallel` feature.
+fn threads() -> usize {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        1
+    }
+}
+
 /// Replays the history through the rules and prints the report.
 pub(crate) fn run(rules: &Path, history: &Path, outputs: Outputs<'_>) -> Result<ExitCode, Failure> {
     let loaded = load::load_or_fail(&[PathBuf::from(rules)])?;
     let mut listener = Listener::new(&loaded.engine);
     let mut lines = Lines::new(open(history)?);
     let bar = progress(history);
-    loop {
-        let raws = lines
-            .next_lines(CHUNK)
-            .map_err(|e| format!("cannot read `{}`: {e}", history.display()))?;
-        if raws.is_empty() {
-            break;
-        }
-        // The chunk's lines; their messages are answered together (on every core, see
-        // `Engine::suggest_batch`), then taken in line order.
-        let mut messages: Vec<Message> = Vec::with_capacity(CHUNK);
-        let chunk: Vec<(Line, u64)> = raws
-            .into_iter()
-            .map(|raw| {
-                let bytes = raw.as_ref().map_or(0, Vec::len) as u64 + 1;
-                let line = if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
-                    Line::Blank
-                } else {
-                    match parse_line(&raw) {
-                        Ok((message, _)) => {
-                            messages.push(message);
-                            Line::Message
-                        }
-                        Err(reason) => Line::Bad(reason),
-                    }
-                };
-                (line, bytes)
-            })
-            .collect();
-        let mut answered = messages.iter().zip(loaded.engine.suggest_batch(&messages));
-        for (line, bytes) in chunk {
-            match line {
-                Line::Blank => listener.skip_line(),
-                Line::Bad(reason) => listener.add_bad_line(reason),
-                Line::Message => {
-                    if let Some((message, outcome)) = answered.next() {
-                        listener.add(message, &outcome);
-                    }
-                }
-            }
-            bar.inc(bytes);
-            if listener.line().is_multiple_of(1000) {
-                bar.set_message(format!("{} lines", listener.line()));
-            }
-        }
+    let cannot_read = |e: std::io::Error| format!("cannot read `{}`: {e}", history.display());
+    if threads() > 1 {
+        replay_in_chunks(&mut lines, &loaded.engine, &mut listener, &bar).map_err(cannot_read)?;
+    } else {
+        replay(&mut lines, &mut listener, &bar).map_err(cannot_read)?;
     }
     bar.set_message("grouping what nothing answers");
     let report = listener.finish();
@@ -122,4 +101,81 @@ pub(crate) fn run(rules: &Path, history: &Path, outputs: Outputs<'_>) -> Result<
     std::mem::forget(report);
     std::mem::forget(loaded);
     Ok(ExitCode::SUCCESS)
+}
+
+/// On one thread: each line answered as it is read, into one buffer reused from line
+/// to line, as `suggest` does. Holding a chunk of lines and outcomes would only cost
+/// there: their many allocations, all alive at once, overflow the allocator's
+/// per-thread cache, and the engine's working memory cools while the listener takes
+/// the chunk.
+fn replay(lines: &mut History, listener: &mut Listener, bar: &ProgressBar) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    while let Some(fits) = lines.next_line_into(&mut line)? {
+        if fits && line.trim_ascii().is_empty() {
+            listener.skip_line();
+        } else {
+            match read_line(fits.then_some(&line[..])) {
+                Ok(read) => {
+                    listener.suggest(&read.message);
+                }
+                Err(reason) => listener.add_bad_line(reason),
+            }
+        }
+        bar.inc(line.len() as u64 + 1);
+        if listener.line().is_multiple_of(BAR_EVERY) {
+            bar.set_message(format!("{} lines", listener.line()));
+        }
+    }
+    Ok(())
+}
+
+/// On several threads: [`CHUNK`] lines read at a time, their messages answered
+/// together on every core (`Engine::suggest_batch`), then taken in line order.
+fn replay_in_chunks(
+    lines: &mut History,
+    engine: &replykit::Engine,
+    listener: &mut Listener,
+    bar: &ProgressBar,
+) -> std::io::Result<()> {
+    loop {
+        let raws = lines.next_lines(CHUNK)?;
+        if raws.is_empty() {
+            return Ok(());
+        }
+        let mut messages: Vec<Message> = Vec::with_capacity(CHUNK);
+        let chunk: Vec<(Line, u64)> = raws
+            .into_iter()
+            .map(|raw| {
+                let bytes = raw.as_ref().map_or(0, Vec::len) as u64 + 1;
+                let line = if raw.as_ref().is_some_and(|b| b.trim_ascii().is_empty()) {
+                    Line::Blank
+                } else {
+                    match parse_line(&raw) {
+                        Ok((message, _)) => {
+                            messages.push(message);
+                            Line::Message
+                        }
+                        Err(reason) => Line::Bad(reason),
+                    }
+                };
+                (line, bytes)
+            })
+            .collect();
+        let mut answered = messages.iter().zip(engine.suggest_batch(&messages));
+        for (line, bytes) in chunk {
+            match line {
+                Line::Blank => listener.skip_line(),
+                Line::Bad(reason) => listener.add_bad_line(reason),
+                Line::Message => {
+                    if let Some((message, outcome)) = answered.next() {
+                        listener.add(message, &outcome);
+                    }
+                }
+            }
+            bar.inc(bytes);
+            if listener.line().is_multiple_of(BAR_EVERY) {
+                bar.set_message(format!("{} lines", listener.line()));
+            }
+        }
+    }
 }
