@@ -854,6 +854,27 @@ fn report_json_lists_every_line_of_every_cluster() {
 }
 
 #[test]
+fn report_is_the_same_answered_line_by_line_on_one_thread_and_in_chunks_on_two() {
+    let report = |threads: &str, history: &str, stdin: Option<&str>| {
+        let env = [("RAYON_NUM_THREADS", threads)];
+        let r = run_with(&["report", "report.toml", history, "--json"], stdin, &env);
+        assert_eq!(r.code, Some(0), "{r:?}");
+        r.stdout
+    };
+    let one = report("1", "history.jsonl", None);
+    assert_eq!(json(&one)["messages"], 19);
+    assert_eq!(one, report("2", "history.jsonl", None));
+    // Blank lines count in no figure but keep the line numbers; bad ones are listed.
+    let history = "\n{\"text\": \"the cycle lane\"}\n  \n{\"text\": 3}\nthe cycle lane again\n";
+    let one = report("1", "-", Some(history));
+    let bad = &json(&one)["bad_lines"];
+    assert_eq!(json(&one)["messages"], 2);
+    assert_eq!(bad["count"], 1);
+    assert_eq!(bad["lines"][0]["line"], 4);
+    assert_eq!(one, report("2", "-", Some(history)));
+}
+
+#[test]
 fn report_of_an_empty_history_is_an_empty_report() {
     let r = run_with(&["report", "report.toml", "-", "--json"], Some(""), &[]);
     assert_eq!(r.code, Some(0), "{r:?}");
