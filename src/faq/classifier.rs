@@ -716,28 +716,31 @@ pub(super) trait Rows {
     fn add_to(&self, acc: &mut impl Acc, start: usize);
 }
 
+/// The logits of labels `start..start + B`: the bias, then the rows in turn, summed in
+/// registers and written to `out`.
+#[inline(always)]
+pub(super) fn block<const B: usize>(bias: &[f32], start: usize, out: &mut [f32], rows: &impl Rows) {
+    let mut acc = Block([0.0f32; B]);
+    for (a, &b) in acc.0.iter_mut().zip(bias.get(start..).unwrap_or_default()) {
+        *a = b;
+    }
+    rows.add_to(&mut acc, start);
+    for (o, &a) in out
+        .get_mut(start..)
+        .unwrap_or_default()
+        .iter_mut()
+        .zip(&acc.0)
+    {
+        *o = a;
+    }
+}
+
 /// The logits `bias + sum of rows` into `out` (`n_labels` long), from rows `stride`
 /// long: [`BLOCK`] labels at a time, the last block ending at the end of the rows
 /// (overlapping the one before it: labels summed twice get the same sums twice);
 /// all at once, in `out`, if the rows are shorter than a block.
 #[inline(always)]
 pub(super) fn sum_rows(bias: &[f32], out: &mut [f32], stride: usize, rows: &impl Rows) {
-    #[inline(always)]
-    fn block<const B: usize>(bias: &[f32], start: usize, out: &mut [f32], rows: &impl Rows) {
-        let mut acc = Block([0.0f32; B]);
-        for (a, &b) in acc.0.iter_mut().zip(bias.get(start..).unwrap_or_default()) {
-            *a = b;
-        }
-        rows.add_to(&mut acc, start);
-        for (o, &a) in out
-            .get_mut(start..)
-            .unwrap_or_default()
-            .iter_mut()
-            .zip(&acc.0)
-        {
-            *o = a;
-        }
-    }
     let Some(last) = stride.checked_sub(BLOCK) else {
         out.copy_from_slice(bias);
         rows.add_to(&mut Whole(out), 0);

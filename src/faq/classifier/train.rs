@@ -8,7 +8,7 @@
 
 use super::expf::{EXP_C, EXP_INV_LN2_N, EXP_SHIFT, EXP_TABLE};
 use super::vector::prefetch;
-use super::{softmax, sum_rows, Acc, Block, Rng, Rows, SparseVec, TrainConfig};
+use super::{block, softmax, sum_rows, Acc, Rng, Rows, SparseVec, TrainConfig};
 
 /// Labels a row of [`Weights`] is padded to a multiple of: 64 bytes of `f32`, a
 /// cache line and an AVX-512 register.
@@ -461,22 +461,6 @@ impl Rows for TrainingRows<'_> {
 /// bias, then the rows in turn: the same bits as label by label.
 #[inline(always)]
 fn wide_logits(weights: &Weights, bias: &[f32], x: Features<'_>, out: &mut [f32]) {
-    #[inline(always)]
-    fn block<const B: usize>(bias: &[f32], start: usize, out: &mut [f32], rows: &TrainingRows) {
-        let mut acc = Block([0.0f32; B]);
-        for (a, &b) in acc.0.iter_mut().zip(bias.get(start..).unwrap_or_default()) {
-            *a = b;
-        }
-        rows.add_to(&mut acc, start);
-        for (o, &a) in out
-            .get_mut(start..)
-            .unwrap_or_default()
-            .iter_mut()
-            .zip(&acc.0)
-        {
-            *o = a;
-        }
-    }
     let rows = TrainingRows { weights, x };
     macro_rules! whole_row {
         ($($lanes:literal)*) => {
