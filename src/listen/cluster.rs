@@ -244,9 +244,9 @@ impl Scores {
     /// The best `(group, dot)` for `v` over `postings` (term → (group, weight)),
     /// skipping `skip`; `None` when no group shares a term.
     ///
-    /// Every weight is positive (TF-IDF, unit length, at least about 1e-9 for the
-    /// largest group), so no product is zero and a group is touched exactly when its
-    /// sum is not zero. Each entry's group is written to `touched` and kept only when
+    /// Every weight is positive and far above `f32`'s smallest (a message's TF-IDF
+    /// weights, unit length; a centroid's, sums of its members' weights, unit length),
+    /// so no product is zero and a group is touched exactly when its sum is not zero. Each entry's group is written to `touched` and kept only when
     /// its sum was zero: no branch on whether the group is new, which is about even
     /// odds and so often mispredicted.
     fn best<'p>(
@@ -447,30 +447,30 @@ fn centroids_where(
 /// order, all lists in one array.
 struct Index {
     /// Term `t`'s list is `entries[starts[t]..starts[t + 1]]`.
-    starts: Vec<u32>,
+    starts: Vec<usize>,
     entries: Vec<(u32, f32)>,
 }
 
 impl Index {
     fn new(centroids: &[Vector], vocabulary: usize) -> Index {
         // Each term's list length, then where each list starts (a counting sort).
-        let mut starts = vec![0u32; vocabulary + 1];
+        let mut starts = vec![0usize; vocabulary + 1];
         for &(t, _) in centroids.iter().flatten() {
             if let Some(s) = starts.get_mut(t as usize + 1) {
                 *s += 1;
             }
         }
-        let mut total = 0u32;
+        let mut total = 0usize;
         for s in starts.iter_mut() {
             total += *s;
             *s = total;
         }
         let mut next = starts.clone();
-        let mut entries = vec![(0u32, 0.0f32); total as usize];
+        let mut entries = vec![(0u32, 0.0f32); total];
         for (g, c) in centroids.iter().enumerate() {
             for &(t, w) in c {
                 if let Some(at) = next.get_mut(t as usize) {
-                    if let Some(slot) = entries.get_mut(*at as usize) {
+                    if let Some(slot) = entries.get_mut(*at) {
                         *slot = (g as u32, w);
                     }
                     *at += 1;
@@ -483,7 +483,7 @@ impl Index {
     /// Term `t`'s list (empty for a term beyond the vocabulary).
     fn list(&self, t: u32) -> &[(u32, f32)] {
         match (self.starts.get(t as usize), self.starts.get(t as usize + 1)) {
-            (Some(&a), Some(&b)) => self.entries.get(a as usize..b as usize).unwrap_or(&[]),
+            (Some(&a), Some(&b)) => self.entries.get(a..b).unwrap_or(&[]),
             _ => &[],
         }
     }
