@@ -1,7 +1,8 @@
-//! The constants of glibc's `expf` (2.28 and later, where the CPU has FMA: the
-//! algorithm of Arm's optimized-routines, MIT licence), shared by training's `exp`
-//! (`train.rs`) and scoring's softmax (`vector.rs`), so that both round `e^x` as the
-//! library does.
+//! glibc's `expf` (2.28 and later, where the CPU has FMA: the algorithm of Arm's
+//! optimized-routines, MIT licence): its constants, [`exp`] one value at a time, and the
+//! range where that is the library's plain path. Training (`train.rs`, one at a time and
+//! eight at a time) and scoring's softmax (`vector.rs`, four at a time) read them here,
+//! so that all of them round `e^x` as the library does.
 
 /// 2^(i/32) as bits, less `i << 47`.
 pub(super) static EXP_TABLE: [u64; 32] = [
@@ -48,3 +49,36 @@ pub(super) const EXP_C: [f64; 3] = [
     f64::from_bits(0x3f2e_bfce_50fa_c4f3),
     f64::from_bits(0x3f96_2e42_ff0c_52d6),
 ];
+
+/// The largest exponent field (bits 20–30 of an `f32`'s bits, shifted down) on glibc's
+/// plain path: `|x|` below 88, neither infinite nor NaN.
+pub(super) const PLAIN_TOP: u32 = 0x42a;
+
+/// `e^x` rounded as glibc's `expf` rounds it where the CPU has FMA (glibc 2.28 and
+/// later, which takes the algorithm of Arm's optimized-routines, MIT licence): 2^(k/32)
+/// from a table times a cubic in the rest, in double precision, with the same fused
+/// multiply-adds. Branch-free. Only where [`exp_in_range`].
+#[inline(always)]
+pub(super) fn exp(x: f32) -> f32 {
+    let xd = f64::from(x);
+    // x * 32 / ln 2 = k + r, k an integer, |r| <= 1/2.
+    let kd = EXP_INV_LN2_N.mul_add(xd, EXP_SHIFT);
+    let ki = kd.to_bits();
+    let kd = kd - EXP_SHIFT;
+    let r = EXP_INV_LN2_N.mul_add(xd, -kd);
+    // 2^(k/32): the table's 2^((k mod 32)/32), k / 32 added to its exponent.
+    let t = EXP_TABLE[(ki & 31) as usize].wrapping_add(ki << 47);
+    let s = f64::from_bits(t);
+    let z = EXP_C[0].mul_add(r, EXP_C[1]);
+    let r2 = r * r;
+    let y = EXP_C[2].mul_add(r, 1.0);
+    let y = z.mul_add(r2, y);
+    (y * s) as f32
+}
+
+/// Whether [`exp`] is `e^x` (glibc's plain path): `|x|` below 88, neither infinite nor
+/// NaN.
+#[inline(always)]
+pub(super) fn exp_in_range(x: f32) -> bool {
+    (x.to_bits() >> 20) & 0x7ff <= PLAIN_TOP
+}

@@ -6,7 +6,7 @@
 //! tests hold it to them): the same float operations in the same order, only
 //! arranged so that they run side by side.
 
-use super::expf::{EXP_C, EXP_INV_LN2_N, EXP_SHIFT, EXP_TABLE};
+use super::expf::{exp, exp_in_range, EXP_C, EXP_INV_LN2_N, EXP_SHIFT, EXP_TABLE};
 use super::vector::prefetch;
 use super::{block, softmax, sum_rows, Acc, Rng, Rows, SparseVec, TrainConfig};
 
@@ -311,28 +311,6 @@ fn training_softmax<const AVX512: bool>(v: &mut [f32]) {
     }
 }
 
-/// `e^x` rounded as glibc's `expf` rounds it where the CPU has FMA (glibc 2.28 and
-/// later, which takes the algorithm of Arm's optimized-routines, MIT licence): 2^(k/32)
-/// from a table times a cubic in the rest, in double precision, with the same fused
-/// multiply-adds. Branch-free. Only where [`exp_in_range`].
-#[inline(always)]
-fn exp(x: f32) -> f32 {
-    let xd = f64::from(x);
-    // x * 32 / ln 2 = k + r, k an integer, |r| <= 1/2.
-    let kd = EXP_INV_LN2_N.mul_add(xd, EXP_SHIFT);
-    let ki = kd.to_bits();
-    let kd = kd - EXP_SHIFT;
-    let r = EXP_INV_LN2_N.mul_add(xd, -kd);
-    // 2^(k/32): the table's 2^((k mod 32)/32), k / 32 added to its exponent.
-    let t = EXP_TABLE[(ki & 31) as usize].wrapping_add(ki << 47);
-    let s = f64::from_bits(t);
-    let z = EXP_C[0].mul_add(r, EXP_C[1]);
-    let r2 = r * r;
-    let y = EXP_C[2].mul_add(r, 1.0);
-    let y = z.mul_add(r2, y);
-    (y * s) as f32
-}
-
 /// `e^(x - max)` for every `x` of `v`, in place, and their sum: [`exp`]'s operations
 /// eight lanes at a time (the table read with two two-register permutes and a blend),
 /// and the sum added in order, one after the other; so the same bits as [`exp`] and
@@ -393,13 +371,6 @@ fn exps_avx512(v: &mut [f32], max: f32) -> f32 {
         sum += *x;
     }
     sum
-}
-
-/// Whether [`exp`] is `e^x` (glibc's plain path): `|x|` below 88, neither infinite nor
-/// NaN.
-#[inline(always)]
-fn exp_in_range(x: f32) -> bool {
-    (x.to_bits() >> 20) & 0x7ff <= 0x42a
 }
 
 /// One SGD step on the weight rows of `x`'s features: `row[k] -= step[k] * v` for each

@@ -19,7 +19,7 @@ use std::cell::RefCell;
 use std::sync::LazyLock;
 
 #[cfg(all(target_arch = "x86_64", target_os = "linux", target_env = "gnu"))]
-use super::expf::{EXP_C, EXP_INV_LN2_N, EXP_SHIFT, EXP_TABLE};
+use super::expf::{EXP_C, EXP_INV_LN2_N, EXP_SHIFT, EXP_TABLE, PLAIN_TOP};
 use super::lookup::HashTable;
 use super::{sublinear, sum_rows, Acc, Model, Rows, SparseVec};
 use crate::faq::features::{Extractor, IdentityHasher, Kind};
@@ -668,7 +668,8 @@ fn softmax_avx2(v: &mut [f32], inv_t: f32) {
                 _mm_srli_epi32::<20>(_mm_castps_si128(x)),
                 _mm_set1_epi32(0x7ff),
             );
-            let out_of_range = _mm_movemask_epi8(_mm_cmpgt_epi32(top, _mm_set1_epi32(0x42a)));
+            let out_of_range =
+                _mm_movemask_epi8(_mm_cmpgt_epi32(top, _mm_set1_epi32(PLAIN_TOP as i32)));
             let xd = _mm256_cvtps_pd(x);
             let inv_ln2_n = _mm256_set1_pd(EXP_INV_LN2_N);
             let shift = _mm256_set1_pd(EXP_SHIFT);
